@@ -1,0 +1,32 @@
+// One error type for everything a caller can cause; `code` is stable API.
+
+export type C32ErrorCode =
+	| 'NOT_FOUND'
+	| 'AMBIGUOUS_REF'
+	| 'NAME_IN_USE'
+	| 'INVALID_CONFIG'
+	| 'IMAGE_NOT_FOUND'
+	| 'LIMIT_EXCEEDS_HOST'
+	| 'UNSUPPORTED'
+	| 'RUNTIME_MISSING'
+	| 'MONITOR_MISSING'
+	| 'BAD_STATE'
+	| 'START_FAILED'
+	| 'RUNTIME_ERROR'
+	| 'LOCK_TIMEOUT'
+	| 'PERMISSION_DENIED';
+
+export class C32Error extends Error {
+	override readonly name = 'C32Error';
+
+	constructor(
+		readonly code: C32ErrorCode,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+export function isC32Error(error: unknown): error is C32Error {
+	return error instanceof C32Error;
+}

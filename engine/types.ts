@@ -1,0 +1,176 @@
+// The engine's public data types. Everything here is plain JSON-serialisable data.
+
+export type IsolationType = 'minimal' | 'standard' | 'strict';
+export const ISOLATION_TYPES: readonly IsolationType[] = ['minimal', 'standard', 'strict'];
+
+export type ContainerState = 'created' | 'running' | 'paused' | 'stopped' | 'exited' | 'failed';
+export const CONTAINER_STATES: readonly ContainerState[] = [
+	'created',
+	'running',
+	'paused',
+	'stopped',
+	'exited',
+	'failed',
+];
+
+export type NetworkMode = 'host' | 'none';
+
+export interface Volume {
+	source: string;
+	destination: string;
+	readOnly?: boolean;
+}
+
+export interface ResourceLimits {
+	/** CPU quota: 100 = one full core, 50 = half a core, 200 = two cores. */
+	cpuLimitPercent?: number;
+	memoryLimitMb?: number;
+	/** Read and write throttle on the block device that holds the storage root. */
+	diskIoLimitMbps?: number;
+	/** Refused until networking supports it; present so the seed's configs parse. */
+	networkBandwidthLimitMbps?: number;
+	/** pids limit for the whole container. */
+	maxProcesses?: number;
+	/** RLIMIT_NOFILE. */
+	maxOpenFiles?: number;
+}
+
+export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
+
+export interface RestartPolicy {
+	name: RestartPolicyName;
+	/** on-failure only: give up after this many restarts (0 = unlimited). */
+	maxRetries?: number;
+}
+
+/** What a caller passes to createContainer. Only `name` or `image`/command is needed. */
+export interface ContainerConfig {
+	name?: string;
+	/** A host path: a file (snapshotted to /app/<basename>) or a directory (its contents to /app). */
+	image?: string;
+	entrypoint?: string;
+	args?: string[];
+	environment?: Record<string, string>;
+	volumes?: Volume[];
+	resourceLimits?: ResourceLimits;
+	isolationLevel?: IsolationType;
+	labels?: Record<string, string>;
+	/** A policy object or a string: "no", "on-failure", "on-failure:5", "always", "unless-stopped". */
+	restartPolicy?: RestartPolicy | string;
+	/** Seed compatibility: autoRestart=true means on-failure with maxRestartCount retries. */
+	autoRestart?: boolean;
+	maxRestartCount?: number;
+	workingDir?: string;
+	/** "uid", "uid:gid" or a user name known to the host's /etc/passwd. */
+	user?: string;
+	hostname?: string;
+	/** Signal name sent by stop, default SIGTERM. */
+	stopSignal?: string;
+	/** Seconds between the stop signal and SIGKILL, default 10. */
+	stopTimeout?: number;
+	network?: NetworkMode;
+	/** Log size cap in bytes per log file, default 10 MiB. */
+	logSizeMax?: number;
+}
+
+/** A ContainerConfig after validation, with every default filled in. This is what is stored. */
+export interface ResolvedConfig {
+	name: string;
+	image: string | null;
+	/** The full command: entrypoint then args. */
+	entrypoint: string;
+	args: string[];
+	environment: Record<string, string>;
+	volumes: Required<Volume>[];
+	resourceLimits: ResourceLimits;
+	isolationLevel: IsolationType;
+	labels: Record<string, string>;
+	restartPolicy: Required<RestartPolicy>;
+	workingDir: string;
+	user: {uid: number; gid: number; name?: string};
+	hostname: string;
+	stopSignal: string;
+	stopTimeout: number;
+	network: NetworkMode;
+	logSizeMax: number;
+}
+
+export interface ContainerMetadata {
+	id: string;
+	name: string;
+	state: ContainerState;
+	/** Host pid of the container's main process while running or paused, else null. */
+	pid: number | null;
+	exitCode: number | null;
+	oomKilled: boolean;
+	errorMessage: string | null;
+	image: string | null;
+	isolationLevel: IsolationType;
+	/** 'runc', 'crun' or 'process'. */
+	runtime: string;
+	createdAt: string;
+	startedAt: string | null;
+	finishedAt: string | null;
+	restartCount: number;
+	/** Set by a user stop; a pending restart never overrides it. */
+	stopRequested: boolean;
+	labels: Record<string, string>;
+}
+
+export interface ContainerInfo extends ContainerMetadata {
+	config: ResolvedConfig;
+	/** Where the engine keeps this container's files. */
+	paths: {bundle: string; log: string};
+}
+
+export interface ContainerMetrics {
+	id: string;
+	name: string;
+	/** 100 = one full core. */
+	cpuPercent: number;
+	memoryMb: number;
+	memoryLimitMb: number | null;
+	pids: number;
+	blockReadBytes: number;
+	blockWriteBytes: number;
+	timestamp: string;
+}
+
+export type LogStream = 'stdout' | 'stderr';
+
+export interface LogEntry {
+	timestamp: string;
+	stream: LogStream;
+	line: string;
+}
+
+export interface LogOptions {
+	stream?: LogStream | 'both';
+	tail?: number;
+	/** ISO timestamp or a duration such as "10m", "2h", "30s". */
+	since?: string;
+	follow?: boolean;
+}
+
+export interface ExportedState {
+	formatVersion: number;
+	exportedAt: string;
+	metadata: ContainerMetadata;
+	config: ResolvedConfig;
+}
+
+export interface DoctorReport {
+	runtime: {name: string; path: string; version: string} | null;
+	/** Runtimes found but unusable on this host, with why. */
+	runtimesRejected: {name: string; reason: string}[];
+	conmon: {path: string; version: string} | null;
+	cgroupVersion: 1 | 2 | 'hybrid' | null;
+	root: boolean;
+	userNamespaces: boolean;
+	overlayfs: boolean;
+	seccomp: boolean;
+	storageDir: string;
+	runtimeDir: string;
+	/** Install hints for whatever is missing. */
+	problems: string[];
+}
