@@ -1,0 +1,58 @@
+// The contract between the engine and the two ways of running a container:
+// the OCI driver (conmon + runc/crun) and the process driver (a small c32 supervisor).
+//
+// Both keep the same on-disk contract in ContainerPaths.userdata:
+//   ctr.log    the k8s-file log ("<RFC3339Nano> stdout|stderr F|P <text>\n"), capped at
+//              config.logSizeMax bytes; ctr.log.1 holds the previous generation.
+//   exit       the exit code as decimal text, written once the container's main process ends
+//              (128 + signal when killed by a signal).
+//   oom        an empty file, present when the container was OOM-killed.
+//   monitor.pid the pid of the monitor (conmon or the c32 supervisor).
+// When the container ends, the monitor runs `exitCommand` (argv) so the engine can record
+// the exit and apply the restart policy with no daemon around.
+import type {ResolvedConfig} from '../types.js';
+
+export interface ContainerPaths {
+	/** containers/<id> under the storage root. */
+	root: string;
+	bundle: string;
+	rootfs: string;
+	userdata: string;
+	log: string;
+	exitFile: string;
+	oomFile: string;
+	monitorPidFile: string;
+	/** The runtime's pid file for the container's main process. */
+	pidFile: string;
+}
+
+export interface DriverContext {
+	id: string;
+	config: ResolvedConfig;
+	paths: ContainerPaths;
+	/** The snapshot directory that becomes /app, or null for an image-less container. */
+	imageDir: string | null;
+	/** cgroup path relative to each hierarchy's root, e.g. "c32/<id>". */
+	cgroupPath: string;
+}
+
+export interface StartResult {
+	pid: number;
+	monitorPid: number;
+}
+
+export interface Driver {
+	/** 'runc', 'crun' or 'process'. */
+	readonly name: string;
+	/**
+	 * Starts the container and resolves once its main process runs. On failure it throws a
+	 * C32Error('START_FAILED') carrying the runtime's message, having removed what it made.
+	 */
+	start(ctx: DriverContext, exitCommand: string[]): Promise<StartResult>;
+	/** Sends a signal to the main process, or to every process of the container with all. */
+	signal(ctx: DriverContext, signal: string, all: boolean): Promise<void>;
+	pause(ctx: DriverContext): Promise<void>;
+	resume(ctx: DriverContext): Promise<void>;
+	/** Removes runtime state and cgroups once the container has ended. Idempotent. */
+	cleanup(ctx: DriverContext): Promise<void>;
+}
