@@ -2,3 +2,14 @@
 export type {Engine, StopOptions, RemoveOptions, HostStats} from './api.js';
 export * from './types.js';
 export {C32Error, isC32Error, type C32ErrorCode} from './errors.js';
+export {ContainerEngine} from './engine.js';
+
+import {ContainerEngine} from './engine.js';
+import {resolveStorage} from './paths.js';
+import {createServices} from './services.js';
+
+/** The engine for a storage root (default: C32_STORAGE_DIR, else /var/lib/c32 for root). */
+export function getEngine(options: {storageDir?: string; runtimeDir?: string} = {}): ContainerEngine {
+	const layout = resolveStorage(options);
+	return new ContainerEngine(createServices(layout), layout);
+}

@@ -1,0 +1,182 @@
+// The OCI driver: conmon supervises, runc (or crun) runs. conmon daemonizes before the
+// runtime has created the container, so start() waits on conmon's sync pipe, as podman does.
+import {execFile, spawn} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {promisify} from 'node:util';
+import {C32Error} from '../errors.js';
+import {exitDir, runtimeRoot, socketDir, type StorageLayout} from '../paths.js';
+import type {Driver, DriverContext, StartResult} from './driver.js';
+
+const execFileAsync = promisify(execFile);
+
+export interface OciDriverOptions {
+	layout: StorageLayout;
+	runtime: {name: string; path: string};
+	conmonPath: string;
+	/** Whether this conmon can rotate logs itself (conmon >= 2.2: --log-rotate). */
+	conmonRotates: boolean;
+	/** Writes bundle/config.json and the rootfs skeleton for this start. */
+	writeBundle(ctx: DriverContext): void;
+}
+
+export class OciDriver implements Driver {
+	readonly name: string;
+
+	constructor(private readonly options: OciDriverOptions) {
+		this.name = options.runtime.name;
+	}
+
+	private runtimeArgs(...args: string[]): string[] {
+		return ['--root', runtimeRoot(this.options.layout), ...args];
+	}
+
+	private async runtime(...args: string[]): Promise<string> {
+		try {
+			const {stdout} = await execFileAsync(this.options.runtime.path, this.runtimeArgs(...args), {
+				encoding: 'utf8',
+				timeout: 30_000,
+			});
+			return stdout;
+		} catch (error) {
+			const stderr = String((error as {stderr?: string}).stderr ?? '').trim();
+			throw new C32Error('RUNTIME_ERROR', `${this.name} ${args[0]} failed: ${lastLine(stderr) || String(error)}`);
+		}
+	}
+
+	async start(ctx: DriverContext, exitCommand: string[]): Promise<StartResult> {
+		const {layout} = this.options;
+		for (const dir of [runtimeRoot(layout), socketDir(layout), exitDir(layout)]) fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+		fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
+		// A previous run of the same container may have left its runtime state behind.
+		await this.cleanup(ctx);
+		this.options.writeBundle(ctx);
+
+		let pid: number;
+		try {
+			pid = await this.createWithConmon(ctx, exitCommand);
+			await this.runtime('start', ctx.id);
+		} catch (error) {
+			await this.cleanup(ctx);
+			if (error instanceof C32Error && error.code === 'START_FAILED') throw error;
+			throw new C32Error('START_FAILED', error instanceof Error ? error.message : String(error));
+		}
+		const monitorPid = Number(fs.readFileSync(ctx.paths.monitorPidFile, 'utf8').trim());
+		return {pid, monitorPid};
+	}
+
+	private createWithConmon(ctx: DriverContext, exitCommand: string[]): Promise<number> {
+		const {options} = this;
+		const [exitProgram, ...exitArgs] = exitCommand;
+		const args = [
+			'--api-version', '1',
+			'-c', ctx.id,
+			'-u', ctx.id,
+			'-n', ctx.config.name,
+			'-r', options.runtime.path,
+			'-b', ctx.paths.bundle,
+			'-p', ctx.paths.pidFile,
+			'-l', `k8s-file:${ctx.paths.log}`,
+			'--log-size-max', String(ctx.config.logSizeMax),
+			'--log-level', 'error',
+			'--exit-dir', exitDir(options.layout),
+			'--persist-dir', ctx.paths.userdata,
+			'--socket-dir-path', socketDir(options.layout),
+			'--conmon-pidfile', ctx.paths.monitorPidFile,
+			'--runtime-arg', '--root',
+			'--runtime-arg', runtimeRoot(options.layout),
+			...(options.conmonRotates ? ['--log-rotate', '--log-max-files', '1'] : []),
+			...(exitProgram ? ['--exit-command', exitProgram, ...exitArgs.flatMap((a) => ['--exit-command-arg', a])] : []),
+		];
+		return new Promise((resolve, reject) => {
+			const child = spawn(options.conmonPath, args, {
+				stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+				detached: true,
+				env: {
+					PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+					_OCI_SYNCPIPE: '3',
+					...monitorEnvironment(),
+				},
+			});
+			let stderr = '';
+			let sync = '';
+			let settled = false;
+			const finish = (error: Error | null, pid?: number) => {
+				if (settled) return;
+				settled = true;
+				child.stdio[3]?.destroy();
+				child.stderr?.destroy();
+				child.unref();
+				if (error) reject(error);
+				else resolve(pid!);
+			};
+			child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+			const pipe = child.stdio[3] as NodeJS.ReadableStream;
+			pipe.setEncoding('utf8');
+			pipe.on('data', (chunk: string) => {
+				sync += chunk;
+				const newline = sync.indexOf('\n');
+				if (newline < 0) return;
+				let message: {data?: number; message?: string};
+				try {
+					message = JSON.parse(sync.slice(0, newline));
+				} catch {
+					finish(new C32Error('START_FAILED', `conmon sent an unreadable message: ${sync.slice(0, 200)}`));
+					return;
+				}
+				if (typeof message.data === 'number' && message.data > 0) finish(null, message.data);
+				else finish(new C32Error('START_FAILED', cleanRuntimeMessage(message.message ?? 'the runtime failed to create the container')));
+			});
+			pipe.on('end', () =>
+				finish(new C32Error('START_FAILED', `conmon exited without creating the container${stderr ? `: ${lastLine(stderr)}` : ''}`)),
+			);
+			child.on('error', (error) => finish(new C32Error('MONITOR_MISSING', `cannot run conmon: ${error.message}`)));
+		});
+	}
+
+	async signal(ctx: DriverContext, signal: string, all: boolean): Promise<void> {
+		await this.runtime('kill', ...(all ? ['--all'] : []), ctx.id, signal.replace(/^SIG/, ''));
+	}
+
+	async pause(ctx: DriverContext): Promise<void> {
+		await this.runtime('pause', ctx.id);
+	}
+
+	async resume(ctx: DriverContext): Promise<void> {
+		await this.runtime('resume', ctx.id);
+	}
+
+	async cleanup(ctx: DriverContext): Promise<void> {
+		const stateDir = path.join(runtimeRoot(this.options.layout), ctx.id);
+		if (fs.existsSync(stateDir)) {
+			await this.runtime('delete', '--force', ctx.id).catch(() => {
+				// runc refuses to delete state whose cgroup is already gone; the directory is all that is left.
+				fs.rmSync(stateDir, {recursive: true, force: true});
+			});
+		}
+		fs.rmSync(path.join(socketDir(this.options.layout), ctx.id), {recursive: true, force: true});
+		fs.rmSync(path.join(exitDir(this.options.layout), ctx.id), {force: true});
+	}
+}
+
+/** The environment the exit command will see: where this engine keeps its state. */
+function monitorEnvironment(): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const key of ['C32_STORAGE_DIR', 'C32_RUNTIME_DIR', 'C32_RUNTIME', 'C32_DEBUG']) {
+		const value = process.env[key];
+		if (value !== undefined) env[key] = value;
+	}
+	return env;
+}
+
+function lastLine(text: string): string {
+	return text.trim().split('\n').pop()?.trim() ?? '';
+}
+
+/** runc's errors are nested "a: b: c" chains; the last link is what the user can act on. */
+export function cleanRuntimeMessage(message: string): string {
+	const text = lastLine(message).replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, '$1');
+	const exec = /exec: "([^"]+)": (executable file not found in \$PATH|no such file or directory|permission denied)/.exec(text);
+	if (exec) return `${exec[1]}: ${exec[2]}`;
+	return text;
+}

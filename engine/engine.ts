@@ -1,0 +1,612 @@
+// ContainerEngine: the lifecycle of containers, on top of the store and the drivers.
+// There is no daemon: every call reads the state, reconciles it with what really runs,
+// acts, and writes it back under the container's lock.
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {setTimeout as sleep} from 'node:timers/promises';
+import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
+import {resolveConfig, resolveSignal} from './config.js';
+import type {Driver, DriverContext} from './drivers/driver.js';
+import {C32Error} from './errors.js';
+import {isProcessAlive, liveHostFacts, processStartTime, readBootId} from './host-facts.js';
+import {snapshotImage} from './image.js';
+import {followLog, readLogEntries} from './logs.js';
+import {cgroupPathFor, containerPaths, imagesDir, resolveStorage, type StorageLayout} from './paths.js';
+import {backoffDelayMs, BACKOFF_RESET_AFTER_MS, shouldRestart} from './restart.js';
+import {FORMAT_VERSION, Store, type ContainerRecord} from './store.js';
+import type {
+	ContainerConfig,
+	ContainerInfo,
+	ContainerMetadata,
+	ContainerMetrics,
+	DoctorReport,
+	ExportedState,
+	LogEntry,
+	LogOptions,
+} from './types.js';
+
+export interface EngineServices {
+	/** The driver that runs a container of this record (OCI or process). */
+	driverFor(record: ContainerRecord): Driver;
+	/** Throws RUNTIME_MISSING / MONITOR_MISSING when this isolation level cannot run here. */
+	requireDriver(isolation: ContainerRecord['config']['isolationLevel']): void;
+	/** Checks host support for the limits (e.g. a block device for I/O throttling). */
+	checkLimits(config: ContainerRecord['config']): void;
+	metrics(records: ContainerRecord[], layout: StorageLayout): Promise<ContainerMetrics[]>;
+	hostStats(): Promise<HostStats>;
+	doctor(layout: StorageLayout): Promise<DoctorReport>;
+}
+
+const LIVE_STATES = new Set(['running', 'paused']);
+const EXIT_SCRIPT = fileURLToPath(new URL('./on-exit.js', import.meta.url));
+/** A container directory that no index entry names and that is older than this was left by a crashed create. */
+const ORPHAN_AGE_MS = 60_000;
+
+export class ContainerEngine implements Engine {
+	readonly layout: StorageLayout;
+	private readonly store: Store;
+
+	constructor(
+		private readonly services: EngineServices,
+		options: {storageDir?: string; runtimeDir?: string} = {},
+	) {
+		this.layout = resolveStorage(options);
+		this.store = new Store(this.layout);
+	}
+
+	get storageDir(): string {
+		return this.layout.storageDir;
+	}
+
+	// ---- references and records ------------------------------------------------------
+
+	/** Resolves a name, a full id or a unique id prefix to an id. */
+	resolveRef(ref: string): string {
+		if (typeof ref !== 'string' || ref === '') throw new C32Error('NOT_FOUND', 'no container given: name a container or an id');
+		const names = this.store.readIndex();
+		const byName = names[ref];
+		if (byName) return byName;
+		const ids = Object.values(names);
+		if (ids.includes(ref)) return ref;
+		const matches = /^[0-9a-f]+$/.test(ref) ? ids.filter((id) => id.startsWith(ref)) : [];
+		if (matches.length === 1) return matches[0]!;
+		if (matches.length > 1) {
+			throw new C32Error('AMBIGUOUS_REF', `"${ref}" matches ${matches.length} containers: give more of the id or the name`);
+		}
+		throw new C32Error('NOT_FOUND', `no such container: ${ref} (see c32 ps -a)`);
+	}
+
+	private readExisting(id: string): ContainerRecord {
+		const record = this.store.readRecord(id);
+		if (!record) throw new C32Error('NOT_FOUND', `no such container: ${id} (it was removed)`);
+		return record;
+	}
+
+	private context(record: ContainerRecord): DriverContext {
+		return {
+			id: record.metadata.id,
+			config: record.config,
+			paths: containerPaths(this.layout, record.metadata.id),
+			imageDir: record.internal.imageDir,
+			cgroupPath: cgroupPathFor(record.metadata.id),
+		};
+	}
+
+	/** Brings a live-looking record in line with reality. Returns whether it changed. */
+	private observe(record: ContainerRecord): boolean {
+		const meta = record.metadata;
+		if (!LIVE_STATES.has(meta.state)) return false;
+		const paths = containerPaths(this.layout, meta.id);
+		const exitText = readText(paths.exitFile);
+		const bootChanged = record.internal.bootId !== null && record.internal.bootId !== readBootId();
+		if (exitText === null && !bootChanged) {
+			if (meta.pid !== null && isProcessAlive(meta.pid, record.internal.pidStartTime)) return false;
+			// The main process is gone; its monitor may still be writing the exit file.
+			if (record.internal.monitorPid !== null && isProcessAlive(record.internal.monitorPid, null)) return false;
+		}
+		const code = exitText === null ? null : Number.parseInt(exitText, 10);
+		meta.exitCode = Number.isNaN(code) ? null : code;
+		meta.oomKilled = fs.existsSync(paths.oomFile);
+		meta.finishedAt = exitText === null ? new Date().toISOString() : fs.statSync(paths.exitFile).mtime.toISOString();
+		meta.pid = null;
+		if (exitText !== null) {
+			meta.state = meta.stopRequested ? 'stopped' : 'exited';
+		} else {
+			meta.state = meta.stopRequested ? 'stopped' : 'failed';
+			meta.errorMessage = bootChanged
+				? 'the host rebooted while the container ran'
+				: 'the container and its monitor ended without recording an exit code';
+			if (bootChanged) meta.state = 'exited';
+		}
+		record.internal.monitorPid = null;
+		return true;
+	}
+
+	/** Reads a record and, when reality moved on, records that under the lock. */
+	private async reconcile(id: string): Promise<ContainerRecord> {
+		const record = this.readExisting(id);
+		if (!this.observe(structuredClone(record))) return record;
+		return this.store.withContainerLock(id, () => this.reconcileLocked(id));
+	}
+
+	private async reconcileLocked(id: string): Promise<ContainerRecord> {
+		const record = this.readExisting(id);
+		if (this.observe(record)) {
+			await this.services
+				.driverFor(record)
+				.cleanup(this.context(record))
+				.catch(() => {});
+			this.store.writeRecord(record);
+		}
+		return record;
+	}
+
+	// ---- create ------------------------------------------------------------------------
+
+	async createContainer(input: ContainerConfig): Promise<ContainerMetadata> {
+		const id = randomBytes(32).toString('hex');
+		const config = resolveConfig(input, defaultName(input, id), liveHostFacts());
+		this.services.requireDriver(config.isolationLevel);
+		this.services.checkLimits(config);
+
+		const imageDir = config.image === null ? null : snapshotImage(imagesDir(this.layout), config.image);
+		const now = new Date().toISOString();
+		const record: ContainerRecord = {
+			formatVersion: FORMAT_VERSION,
+			metadata: {
+				id,
+				name: config.name,
+				state: 'created',
+				pid: null,
+				exitCode: null,
+				oomKilled: false,
+				errorMessage: null,
+				image: config.image,
+				isolationLevel: config.isolationLevel,
+				runtime: '',
+				createdAt: now,
+				startedAt: null,
+				finishedAt: null,
+				restartCount: 0,
+				stopRequested: false,
+				labels: config.labels,
+			},
+			config,
+			internal: {
+				imageDir,
+				bootId: null,
+				monitorPid: null,
+				pidStartTime: null,
+				generation: 0,
+				backoffAttempt: 0,
+				restartsSinceStart: 0,
+				nextRestartAt: null,
+			},
+		};
+		record.metadata.runtime = this.services.driverFor(record).name;
+
+		return this.store.withIndexLock(() => {
+			const names = this.store.readIndex();
+			if (names[config.name]) {
+				this.collectImage(imageDir, names);
+				throw new C32Error('NAME_IN_USE', `the name "${config.name}" is already in use: remove that container or pick another name`);
+			}
+			try {
+				this.store.writeRecord(record);
+				this.store.writeIndex({...names, [config.name]: id});
+			} catch (error) {
+				fs.rmSync(this.store.containerDir(id), {recursive: true, force: true});
+				this.collectImage(imageDir, names);
+				throw error;
+			}
+			return record.metadata;
+		});
+	}
+
+	/** Removes an image snapshot no container in `names` uses. Call under the index lock. */
+	private collectImage(imageDir: string | null, names: Record<string, string>): void {
+		if (imageDir === null) return;
+		const inUse = Object.values(names).some((id) => this.store.readRecord(id)?.internal.imageDir === imageDir);
+		if (!inUse) fs.rmSync(imageDir, {recursive: true, force: true});
+	}
+
+	// ---- start -------------------------------------------------------------------------
+
+	async startContainer(ref: string): Promise<ContainerMetadata> {
+		const id = this.resolveRef(ref);
+		return this.store.withContainerLock(id, async () => {
+			const record = await this.reconcileLocked(id);
+			if (LIVE_STATES.has(record.metadata.state)) {
+				throw new C32Error('BAD_STATE', `container ${record.metadata.name} is already ${record.metadata.state}`);
+			}
+			record.metadata.stopRequested = false;
+			record.internal.restartsSinceStart = 0;
+			record.internal.backoffAttempt = 0;
+			await this.launch(record);
+			return record.metadata;
+		});
+	}
+
+	/** Starts the container of a locked record and stores the outcome. */
+	private async launch(record: ContainerRecord): Promise<void> {
+		const ctx = this.context(record);
+		const driver = this.services.driverFor(record);
+		const meta = record.metadata;
+		fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
+		for (const file of [ctx.paths.exitFile, ctx.paths.oomFile]) fs.rmSync(file, {force: true});
+		record.internal.generation += 1;
+		record.internal.nextRestartAt = null;
+		meta.runtime = driver.name;
+		meta.exitCode = null;
+		meta.oomKilled = false;
+		meta.errorMessage = null;
+		try {
+			const {pid, monitorPid} = await driver.start(ctx, this.exitCommand(meta.id));
+			meta.state = 'running';
+			meta.pid = pid;
+			meta.startedAt = new Date().toISOString();
+			meta.finishedAt = null;
+			record.internal.monitorPid = monitorPid;
+			record.internal.pidStartTime = processStartTime(pid);
+			record.internal.bootId = readBootId();
+			this.store.writeRecord(record);
+		} catch (error) {
+			meta.state = 'failed';
+			meta.pid = null;
+			meta.finishedAt = new Date().toISOString();
+			meta.errorMessage = error instanceof Error ? error.message : String(error);
+			meta.exitCode = exitCodeForStartError(meta.errorMessage);
+			this.store.writeRecord(record);
+			throw error;
+		}
+	}
+
+	private exitCommand(id: string): string[] {
+		return [process.execPath, EXIT_SCRIPT, this.layout.storageDir, this.layout.runtimeDir, id];
+	}
+
+	// ---- exit and restart (run by the monitor's exit command) ----------------------------
+
+	/** Records an exit and applies the restart policy. Runs in the monitor's exit command. */
+	async handleExit(id: string): Promise<void> {
+		let plan: {generation: number; delayMs: number} | null = null;
+		await this.store.withContainerLock(id, async () => {
+			const record = await this.reconcileLocked(id).catch(() => null);
+			if (!record || LIVE_STATES.has(record.metadata.state)) return;
+			const {metadata: meta, internal} = record;
+			const restart = shouldRestart(record.config.restartPolicy, {
+				exitCode: meta.exitCode ?? -1,
+				stopRequested: meta.stopRequested,
+				restartsSinceStart: internal.restartsSinceStart,
+			});
+			if (!restart || meta.state === 'failed') return;
+			const uptime = Date.parse(meta.finishedAt ?? '') - Date.parse(meta.startedAt ?? '');
+			if (uptime >= BACKOFF_RESET_AFTER_MS) internal.backoffAttempt = 0;
+			const delayMs = backoffDelayMs(internal.backoffAttempt);
+			internal.backoffAttempt += 1;
+			internal.nextRestartAt = new Date(Date.now() + delayMs).toISOString();
+			this.store.writeRecord(record);
+			plan = {generation: internal.generation, delayMs};
+		});
+		if (plan === null) return;
+		const {generation, delayMs} = plan;
+		await sleep(delayMs);
+		await this.store.withContainerLock(id, async () => {
+			const record = this.store.readRecord(id);
+			if (!record) return;
+			const meta = record.metadata;
+			// A user stop, start or remove during the wait wins over this restart.
+			if (meta.stopRequested || record.internal.generation !== generation || meta.state !== 'exited') return;
+			meta.restartCount += 1;
+			record.internal.restartsSinceStart += 1;
+			await this.launch(record).catch(() => {});
+		});
+	}
+
+	// ---- stop, kill, restart, pause ------------------------------------------------------
+
+	async stopContainer(ref: string, options: StopOptions = {}): Promise<ContainerMetadata> {
+		const id = this.resolveRef(ref);
+		const record = await this.store.withContainerLock(id, async () => {
+			const locked = await this.reconcileLocked(id);
+			locked.metadata.stopRequested = true;
+			if (!LIVE_STATES.has(locked.metadata.state) && locked.metadata.state === 'exited' && locked.internal.nextRestartAt) {
+				locked.metadata.state = 'stopped';
+				locked.internal.nextRestartAt = null;
+			}
+			this.store.writeRecord(locked);
+			return locked;
+		});
+		if (LIVE_STATES.has(record.metadata.state)) {
+			const timeout = options.timeout ?? record.config.stopTimeout;
+			await this.terminate(record, record.config.stopSignal, timeout);
+		}
+		return (await this.reconcile(id)).metadata;
+	}
+
+	/** Sends the stop signal, waits up to `timeoutSeconds`, then kills every process of the container. */
+	private async terminate(record: ContainerRecord, signal: string, timeoutSeconds: number): Promise<void> {
+		const driver = this.services.driverFor(record);
+		const ctx = this.context(record);
+		if (timeoutSeconds > 0) {
+			await driver.signal(ctx, signal, false).catch(() => {});
+			if (record.metadata.state === 'paused') await driver.resume(ctx).catch(() => {});
+			if (await waitForFile(ctx.paths.exitFile, timeoutSeconds * 1000)) return;
+		}
+		await driver.signal(ctx, 'SIGKILL', true).catch(() => {});
+		if (record.metadata.state === 'paused') await driver.resume(ctx).catch(() => {});
+		if (!(await waitForFile(ctx.paths.exitFile, 10_000))) {
+			throw new C32Error('RUNTIME_ERROR', `container ${record.metadata.name} did not exit after SIGKILL: check the host (c32 doctor)`);
+		}
+	}
+
+	async killContainer(ref: string, signal = 'SIGKILL'): Promise<ContainerMetadata> {
+		const id = this.resolveRef(ref);
+		const name = resolveSignal(signal);
+		const record = await this.reconcile(id);
+		if (!LIVE_STATES.has(record.metadata.state)) {
+			throw new C32Error('BAD_STATE', `container ${record.metadata.name} is ${record.metadata.state}, not running: nothing to signal`);
+		}
+		await this.services.driverFor(record).signal(this.context(record), name, name === 'SIGKILL');
+		if (name === 'SIGKILL') await waitForFile(this.context(record).paths.exitFile, 10_000);
+		return (await this.reconcile(id)).metadata;
+	}
+
+	async restartContainer(ref: string, options: StopOptions = {}): Promise<ContainerMetadata> {
+		const id = this.resolveRef(ref);
+		const record = await this.reconcile(id);
+		if (LIVE_STATES.has(record.metadata.state)) await this.stopContainer(id, options);
+		return this.startContainer(id);
+	}
+
+	async pauseContainer(ref: string): Promise<ContainerMetadata> {
+		return this.freeze(ref, true);
+	}
+
+	async resumeContainer(ref: string): Promise<ContainerMetadata> {
+		return this.freeze(ref, false);
+	}
+
+	private async freeze(ref: string, pause: boolean): Promise<ContainerMetadata> {
+		const id = this.resolveRef(ref);
+		return this.store.withContainerLock(id, async () => {
+			const record = await this.reconcileLocked(id);
+			const meta = record.metadata;
+			const from = pause ? 'running' : 'paused';
+			if (meta.state !== from) {
+				throw new C32Error(
+					'BAD_STATE',
+					`container ${meta.name} is ${meta.state}: only a ${from} container can be ${pause ? 'paused' : 'resumed'}`,
+				);
+			}
+			const driver = this.services.driverFor(record);
+			await (pause ? driver.pause(this.context(record)) : driver.resume(this.context(record)));
+			meta.state = pause ? 'paused' : 'running';
+			this.store.writeRecord(record);
+			return meta;
+		});
+	}
+
+	// ---- remove ------------------------------------------------------------------------
+
+	async removeContainer(ref: string, options: RemoveOptions = {}): Promise<void> {
+		const id = this.resolveRef(ref);
+		let record = await this.reconcile(id);
+		if (LIVE_STATES.has(record.metadata.state)) {
+			if (!options.force) {
+				throw new C32Error(
+					'BAD_STATE',
+					`container ${record.metadata.name} is ${record.metadata.state}: stop it first, or remove with force (c32 rm -f)`,
+				);
+			}
+			await this.store.withContainerLock(id, () => {
+				const locked = this.readExisting(id);
+				locked.metadata.stopRequested = true;
+				this.store.writeRecord(locked);
+			});
+			await this.terminate(record, 'SIGKILL', 0);
+			record = await this.reconcile(id);
+		}
+		await this.store.withContainerLock(id, async () => {
+			const locked = await this.reconcileLocked(id);
+			await this.services.driverFor(locked).cleanup(this.context(locked));
+			await this.store.withIndexLock(() => {
+				const names = this.store.readIndex();
+				delete names[locked.metadata.name];
+				this.store.writeIndex(names);
+				fs.rmSync(this.store.containerDir(id), {recursive: true, force: true});
+				this.collectImage(locked.internal.imageDir, names);
+			});
+		});
+	}
+
+	// ---- queries -----------------------------------------------------------------------
+
+	async listContainers(): Promise<ContainerMetadata[]> {
+		const names = this.store.readIndex();
+		const ids = new Set(Object.values(names));
+		const records: ContainerMetadata[] = [];
+		for (const id of ids) {
+			try {
+				records.push((await this.reconcile(id)).metadata);
+			} catch (error) {
+				if (!(error instanceof C32Error && error.code === 'NOT_FOUND')) throw error;
+			}
+		}
+		this.collectOrphans(ids);
+		return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+	}
+
+	/** Container directories no index entry names, left by a create that was killed midway. */
+	private collectOrphans(indexed: Set<string>): void {
+		for (const id of this.store.listContainerDirs()) {
+			if (indexed.has(id) || id.startsWith('.')) continue;
+			const dir = this.store.containerDir(id);
+			try {
+				if (Date.now() - fs.statSync(dir).mtimeMs > ORPHAN_AGE_MS) fs.rmSync(dir, {recursive: true, force: true});
+			} catch {
+				// Removed meanwhile by another process.
+			}
+		}
+	}
+
+	async getContainer(ref: string): Promise<ContainerMetadata> {
+		return (await this.reconcile(this.resolveRef(ref))).metadata;
+	}
+
+	async inspectContainer(ref: string): Promise<ContainerInfo> {
+		const record = await this.reconcile(this.resolveRef(ref));
+		const paths = containerPaths(this.layout, record.metadata.id);
+		return {...record.metadata, config: record.config, paths: {bundle: paths.bundle, log: paths.log}};
+	}
+
+	async getContainerMetrics(ref: string): Promise<ContainerMetrics> {
+		const record = await this.reconcile(this.resolveRef(ref));
+		if (!LIVE_STATES.has(record.metadata.state)) {
+			throw new C32Error('BAD_STATE', `container ${record.metadata.name} is ${record.metadata.state}: metrics exist only while it runs`);
+		}
+		const [metrics] = await this.services.metrics([record], this.layout);
+		if (!metrics) throw new C32Error('BAD_STATE', `container ${record.metadata.name} stopped while it was being measured`);
+		return metrics;
+	}
+
+	async getMetricsBatch(refs?: string[]): Promise<ContainerMetrics[]> {
+		const ids = refs ? refs.map((r) => this.resolveRef(r)) : Object.values(this.store.readIndex());
+		const live: ContainerRecord[] = [];
+		for (const id of ids) {
+			const record = this.store.readRecord(id);
+			if (record && LIVE_STATES.has(record.metadata.state)) live.push(record);
+		}
+		return this.services.metrics(live, this.layout);
+	}
+
+	getHostStats(): Promise<HostStats> {
+		return this.services.hostStats();
+	}
+
+	getLogs(ref: string, options: LogOptions & {signal?: AbortSignal} = {}): AsyncIterable<LogEntry> {
+		const id = this.resolveRef(ref);
+		const log = containerPaths(this.layout, id).log;
+		this.readExisting(id);
+		if (!options.follow) {
+			const entries = readLogEntries(log, options);
+			return (async function* () {
+				yield* entries;
+			})();
+		}
+		return followLog(log, {
+			...options,
+			isLive: async () => {
+				const record = this.store.readRecord(id);
+				if (!record) return false;
+				if (record.internal.nextRestartAt) return true;
+				return LIVE_STATES.has((await this.reconcile(id).catch(() => record)).metadata.state);
+			},
+		});
+	}
+
+	async waitContainer(ref: string): Promise<number> {
+		const id = this.resolveRef(ref);
+		for (;;) {
+			const record = await this.reconcile(id);
+			if (!LIVE_STATES.has(record.metadata.state)) return record.metadata.exitCode ?? -1;
+			await waitForFile(containerPaths(this.layout, id).exitFile, 1000);
+		}
+	}
+
+	async exportContainerState(ref: string): Promise<ExportedState> {
+		const record = await this.reconcile(this.resolveRef(ref));
+		return {formatVersion: FORMAT_VERSION, exportedAt: new Date().toISOString(), metadata: record.metadata, config: record.config};
+	}
+
+	async importContainerState(state: ExportedState): Promise<ContainerMetadata> {
+		if (!state || typeof state !== 'object' || !state.config || typeof state.config !== 'object') {
+			throw new C32Error('INVALID_CONFIG', 'not a c32 export: expected an object with formatVersion, metadata and config');
+		}
+		if (typeof state.formatVersion !== 'number' || state.formatVersion > FORMAT_VERSION) {
+			throw new C32Error('UNSUPPORTED', `export format ${String(state.formatVersion)} is not supported by this c32: upgrade c32`);
+		}
+		const c = state.config;
+		return this.createContainer({
+			name: c.name,
+			image: c.image ?? undefined,
+			entrypoint: c.entrypoint,
+			args: c.args,
+			environment: c.environment,
+			volumes: c.volumes,
+			resourceLimits: c.resourceLimits,
+			isolationLevel: c.isolationLevel,
+			labels: c.labels,
+			restartPolicy: c.restartPolicy,
+			workingDir: c.workingDir,
+			user: c.user ? `${c.user.uid}:${c.user.gid}` : undefined,
+			hostname: c.hostname,
+			stopSignal: c.stopSignal,
+			stopTimeout: c.stopTimeout,
+			network: c.network,
+			logSizeMax: c.logSizeMax,
+		});
+	}
+
+	doctor(): Promise<DoctorReport> {
+		return this.services.doctor(this.layout);
+	}
+
+	async cleanupAll(): Promise<void> {
+		const containers = await this.listContainers();
+		await Promise.all(
+			containers.filter((c) => LIVE_STATES.has(c.state)).map((c) => this.stopContainer(c.id).catch(() => undefined)),
+		);
+	}
+}
+
+function defaultName(input: ContainerConfig, id: string): string {
+	const base = input.image ? path.basename(input.image).replace(/\.[^.]*$/, '').replace(/[^a-zA-Z0-9_.-]/g, '') : '';
+	return `${/^[a-zA-Z0-9]/.test(base) ? base.slice(0, 100) : 'c32'}-${id.slice(0, 6)}`;
+}
+
+function readText(file: string): string | null {
+	try {
+		return fs.readFileSync(file, 'utf8').trim();
+	} catch {
+		return null;
+	}
+}
+
+/** docker's convention: 127 when the command is not found, 126 when it cannot be invoked. */
+function exitCodeForStartError(message: string): number | null {
+	if (/not found|no such file/i.test(message)) return 127;
+	if (/permission denied|exec format/i.test(message)) return 126;
+	return null;
+}
+
+/** Resolves true once `file` exists, false after `timeoutMs`. Watches its directory, with a slow poll as a safety net. */
+export async function waitForFile(file: string, timeoutMs: number): Promise<boolean> {
+	if (fs.existsSync(file)) return true;
+	const deadline = Date.now() + timeoutMs;
+	const controller = new AbortController();
+	let watcher: fs.FSWatcher | null = null;
+	try {
+		await new Promise<void>((resolve) => {
+			const check = () => {
+				if (fs.existsSync(file) || Date.now() >= deadline) resolve();
+			};
+			try {
+				watcher = fs.watch(path.dirname(file), check);
+				watcher.on('error', () => {});
+			} catch {
+				watcher = null;
+			}
+			const timer = setInterval(check, 50);
+			controller.signal.addEventListener('abort', () => clearInterval(timer));
+			setTimeout(resolve, timeoutMs).unref();
+			check();
+		});
+	} finally {
+		controller.abort();
+		(watcher as fs.FSWatcher | null)?.close();
+	}
+	return fs.existsSync(file);
+}

@@ -1,0 +1,77 @@
+// The live HostFacts that config validation checks limits and paths against.
+import fs from 'node:fs';
+import os from 'node:os';
+import type {HostFacts} from './config.js';
+
+let cached: Omit<HostFacts, 'pathKind' | 'isExecutable' | 'lookupUser'> | undefined;
+
+export function liveHostFacts(): HostFacts {
+	cached ??= {
+		cpuCount: os.availableParallelism(),
+		memoryTotalMb: Math.floor(os.totalmem() / 1024 / 1024),
+		maxOpenFilesHard: readOpenFilesHardLimit(),
+		pidMax: Number(readFile('/proc/sys/kernel/pid_max') ?? 4_194_304),
+	};
+	return {...cached, pathKind, isExecutable, lookupUser};
+}
+
+function readFile(file: string): string | null {
+	try {
+		return fs.readFileSync(file, 'utf8').trim();
+	} catch {
+		return null;
+	}
+}
+
+export function readOpenFilesHardLimit(limitsText = readFile('/proc/self/limits') ?? ''): number {
+	const line = limitsText.split('\n').find((l) => l.startsWith('Max open files'));
+	const hard = line?.split(/\s{2,}/)[2];
+	return hard === undefined || hard === 'unlimited' ? 1_073_741_816 : Number(hard);
+}
+
+function pathKind(p: string): 'file' | 'directory' | 'other' | null {
+	try {
+		const stat = fs.statSync(p);
+		return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
+	} catch {
+		return null;
+	}
+}
+
+function isExecutable(p: string): boolean {
+	try {
+		return (fs.statSync(p).mode & 0o111) !== 0;
+	} catch {
+		return false;
+	}
+}
+
+function lookupUser(name: string): {uid: number; gid: number} | null {
+	for (const line of (readFile('/etc/passwd') ?? '').split('\n')) {
+		const [user, , uid, gid] = line.split(':');
+		if (user === name && uid !== undefined && gid !== undefined) return {uid: Number(uid), gid: Number(gid)};
+	}
+	return null;
+}
+
+export function readBootId(): string | null {
+	return readFile('/proc/sys/kernel/random/boot_id');
+}
+
+/** Start time of a process in clock ticks since boot, or null when it does not exist. */
+export function processStartTime(pid: number): number | null {
+	const stat = readFile(`/proc/${pid}/stat`);
+	if (stat === null) return null;
+	// The command name may contain spaces and parentheses: fields resume after the last ')'.
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return Number(fields[19]);
+}
+
+export function isProcessAlive(pid: number, startTime: number | null): boolean {
+	const actual = processStartTime(pid);
+	if (actual === null) return false;
+	if (startTime !== null && actual !== startTime) return false;
+	// A zombie has ended; only its parent has not reaped it yet.
+	const state = readFile(`/proc/${pid}/stat`)?.split(') ')[1]?.[0];
+	return state !== 'Z';
+}

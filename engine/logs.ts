@@ -1,0 +1,201 @@
+// Reading container logs in the k8s-file format that conmon (and the process supervisor)
+// write: "<RFC3339Nano timestamp> <stdout|stderr> <F|P> <text>". P marks a partial line that
+// continues in the next record.
+import fs from 'node:fs';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {C32Error} from './errors.js';
+import type {LogEntry, LogOptions, LogStream} from './types.js';
+
+export interface LogRecord {
+	timestamp: string;
+	stream: LogStream;
+	partial: boolean;
+	text: string;
+}
+
+export function parseLogLine(line: string): LogRecord | null {
+	const first = line.indexOf(' ');
+	const second = line.indexOf(' ', first + 1);
+	const third = line.indexOf(' ', second + 1);
+	if (first < 0 || second < 0) return null;
+	const stream = line.slice(first + 1, second);
+	if (stream !== 'stdout' && stream !== 'stderr') return null;
+	const tag = third < 0 ? line.slice(second + 1) : line.slice(second + 1, third);
+	return {
+		timestamp: line.slice(0, first),
+		stream,
+		partial: tag === 'P',
+		text: third < 0 ? '' : line.slice(third + 1),
+	};
+}
+
+/** Joins partial records into whole lines, per stream. Keeps state across chunks. */
+export class LineAssembler {
+	private pending: Partial<Record<LogStream, {timestamp: string; text: string}>> = {};
+
+	push(record: LogRecord): LogEntry | null {
+		const pending = this.pending[record.stream];
+		const text = (pending?.text ?? '') + record.text;
+		const timestamp = pending?.timestamp ?? record.timestamp;
+		if (record.partial) {
+			this.pending[record.stream] = {timestamp, text};
+			return null;
+		}
+		delete this.pending[record.stream];
+		return {timestamp: normalizeTimestamp(timestamp), stream: record.stream, line: text};
+	}
+}
+
+/** conmon writes local time with an offset and nanoseconds; entries carry UTC ISO with ns kept. */
+export function normalizeTimestamp(timestamp: string): string {
+	const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/.exec(timestamp);
+	if (!match) return timestamp;
+	const fraction = (match[2] ?? '.0').slice(1).padEnd(9, '0').slice(0, 9);
+	const base = new Date(`${match[1]}${match[3]}`);
+	return `${base.toISOString().slice(0, 19)}.${fraction}Z`;
+}
+
+/** "10m", "2h", "30s", "1d" or an ISO date → epoch ms. */
+export function parseSince(since: string, now = Date.now()): number {
+	const duration = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(since.trim());
+	if (duration) {
+		const unit = {ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000}[duration[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+		return now - Number(duration[1]) * unit;
+	}
+	const time = Date.parse(since);
+	if (Number.isNaN(time)) {
+		throw new C32Error('INVALID_CONFIG', `invalid since "${since}": use a duration such as 10m, 2h, 30s or an ISO date`);
+	}
+	return time;
+}
+
+/**
+ * conmon 2.1 truncates a full log by renaming a fresh file over it. Keeping a hard link to
+ * each generation turns that into a rotation: ctr.log.1 holds the previous generation.
+ * Called whenever c32 touches the log, so any reader keeps the chain going.
+ */
+export function preserveLogGeneration(log: string): void {
+	const keep = `${log}.keep`;
+	try {
+		const current = fs.statSync(log);
+		let kept: fs.Stats | null = null;
+		try {
+			kept = fs.statSync(keep);
+		} catch {
+			kept = null;
+		}
+		if (kept && kept.ino === current.ino) return;
+		if (kept) fs.renameSync(keep, `${log}.1`);
+		fs.linkSync(log, keep);
+	} catch {
+		// No log yet, or another process did the same at the same moment.
+	}
+}
+
+function matches(entry: LogEntry, stream: LogOptions['stream'], sinceMs: number | null): boolean {
+	if (stream && stream !== 'both' && entry.stream !== stream) return false;
+	return sinceMs === null || Date.parse(entry.timestamp) >= sinceMs;
+}
+
+/** Every entry in the rotated and current log files, oldest first. */
+export function readLogEntries(log: string, options: LogOptions = {}): LogEntry[] {
+	preserveLogGeneration(log);
+	const sinceMs = options.since === undefined ? null : parseSince(options.since);
+	const assembler = new LineAssembler();
+	const entries: LogEntry[] = [];
+	for (const file of [`${log}.1`, log]) {
+		let text: string;
+		try {
+			text = fs.readFileSync(file, 'utf8');
+		} catch {
+			continue;
+		}
+		for (const line of text.split('\n')) {
+			const record = line ? parseLogLine(line) : null;
+			const entry = record && assembler.push(record);
+			if (entry && matches(entry, options.stream, sinceMs)) entries.push(entry);
+		}
+	}
+	return options.tail === undefined ? entries : options.tail <= 0 ? [] : entries.slice(-options.tail);
+}
+
+export interface FollowOptions extends LogOptions {
+	signal?: AbortSignal;
+	/** True while the container may still write: following ends once it is false and the log is drained. */
+	isLive: () => Promise<boolean>;
+	pollMs?: number;
+}
+
+/** The existing entries (per tail/since), then new ones as they are written, across rotations. */
+export async function* followLog(log: string, options: FollowOptions): AsyncGenerator<LogEntry> {
+	const sinceMs = options.since === undefined ? null : parseSince(options.since);
+	const pollMs = options.pollMs ?? 100;
+	for (const entry of readLogEntries(log, options)) yield entry;
+
+	let fd: number | null = null;
+	let inode = -1;
+	let position = 0;
+	try {
+		const stat = fs.statSync(log);
+		fd = fs.openSync(log, 'r');
+		inode = stat.ino;
+		position = stat.size;
+	} catch {
+		fd = null;
+	}
+	const assembler = new LineAssembler();
+	let carry = '';
+	const buffer = Buffer.alloc(256 * 1024);
+
+	const drain = function* (): Generator<LogEntry> {
+		if (fd === null) return;
+		for (;;) {
+			const read = fs.readSync(fd, buffer, 0, buffer.length, position);
+			if (read <= 0) break;
+			position += read;
+			const lines = (carry + buffer.toString('utf8', 0, read)).split('\n');
+			carry = lines.pop() ?? '';
+			for (const line of lines) {
+				const record = line ? parseLogLine(line) : null;
+				const entry = record && assembler.push(record);
+				if (entry && matches(entry, options.stream, sinceMs)) yield entry;
+			}
+		}
+	};
+
+	try {
+		for (;;) {
+			if (options.signal?.aborted) return;
+			yield* drain();
+			let rotated = false;
+			try {
+				const stat = fs.statSync(log);
+				if (stat.ino !== inode) {
+					// The old generation is complete: read its tail, then switch to the new file.
+					yield* drain();
+					if (fd !== null) fs.closeSync(fd);
+					fd = fs.openSync(log, 'r');
+					inode = stat.ino;
+					position = 0;
+					carry = '';
+					rotated = true;
+					preserveLogGeneration(log);
+				} else if (stat.size < position) {
+					position = 0; // truncated in place (process supervisor restarted the file)
+					carry = '';
+					rotated = true;
+				}
+			} catch {
+				// No log file yet.
+			}
+			if (rotated) continue;
+			if (!(await options.isLive())) {
+				yield* drain();
+				return;
+			}
+			await sleep(pollMs, undefined, {signal: options.signal}).catch(() => {});
+		}
+	} finally {
+		if (fd !== null) fs.closeSync(fd);
+	}
+}

@@ -1,0 +1,251 @@
+// The OCI runtime spec (config.json) of a container, computed from its resolved config and
+// the facts of the host. A pure function: no file is read or written here.
+import {DEFAULT_PATH} from '../config.js';
+import type {ResolvedConfig} from '../types.js';
+import {defaultSeccompProfile, type SeccompProfile} from './seccomp.js';
+
+export interface HostDir {
+	/** e.g. /usr */
+	path: string;
+	/** When the host has it as a symlink (merged /usr), its target, recreated as a symlink. */
+	symlinkTarget?: string;
+}
+
+export type AppMount =
+	| {kind: 'overlay'; lower: string; upper: string; work: string}
+	| {kind: 'bind'; source: string; readOnly: boolean};
+
+export interface SpecInput {
+	id: string;
+	config: ResolvedConfig;
+	rootfs: string;
+	app: AppMount;
+	/** The host directories bound read-only, only those that exist (see HOST_SYSTEM_DIRS). */
+	hostDirs: HostDir[];
+	cgroupsPath: string;
+	/** The whole disk that holds the storage root, for I/O throttling. */
+	blockDevice: {major: number; minor: number} | null;
+	/** Whether the memory controller can limit swap (v1 memsw, v2 memory.swap.max). */
+	swapLimitSupported: boolean;
+	/** Strict isolation on a host that allows it: container root maps to this host uid range. */
+	userNamespace: {hostId: number; size: number} | null;
+	arch: string;
+}
+
+/** Files and directories of the host's /etc that a container must not read. */
+export const MASKED_HOST_SECRETS = [
+	'/etc/shadow',
+	'/etc/shadow-',
+	'/etc/gshadow',
+	'/etc/gshadow-',
+	'/etc/security/opasswd',
+	'/etc/sudoers',
+	'/etc/sudoers.d',
+	'/etc/ssh',
+	'/etc/ssl/private',
+	'/etc/c32',
+];
+
+const MASKED_KERNEL_PATHS = [
+	'/proc/acpi',
+	'/proc/asound',
+	'/proc/kcore',
+	'/proc/keys',
+	'/proc/latency_stats',
+	'/proc/timer_list',
+	'/proc/timer_stats',
+	'/proc/sched_debug',
+	'/proc/scsi',
+	'/sys/firmware',
+	'/sys/devices/virtual/powercap',
+];
+
+const READONLY_KERNEL_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+/** The capabilities of a standard container (strict gets none). */
+export const DEFAULT_CAPABILITIES = [
+	'CAP_CHOWN',
+	'CAP_DAC_OVERRIDE',
+	'CAP_FOWNER',
+	'CAP_FSETID',
+	'CAP_KILL',
+	'CAP_SETGID',
+	'CAP_SETUID',
+	'CAP_SETPCAP',
+	'CAP_NET_BIND_SERVICE',
+	'CAP_NET_RAW',
+	'CAP_SYS_CHROOT',
+	'CAP_MKNOD',
+	'CAP_AUDIT_WRITE',
+	'CAP_SETFCAP',
+];
+
+export const CPU_PERIOD_US = 100_000;
+
+interface Mount {
+	destination: string;
+	type: string;
+	source: string;
+	options: string[];
+}
+
+export interface OciSpec {
+	ociVersion: string;
+	process: {
+		terminal: boolean;
+		user: {uid: number; gid: number; additionalGids?: number[]};
+		args: string[];
+		env: string[];
+		cwd: string;
+		capabilities: Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', string[]>;
+		rlimits: {type: string; hard: number; soft: number}[];
+		noNewPrivileges: boolean;
+		oomScoreAdj?: number;
+	};
+	root: {path: string; readonly: boolean};
+	hostname: string;
+	mounts: Mount[];
+	linux: {
+		namespaces: {type: string}[];
+		uidMappings?: {containerID: number; hostID: number; size: number}[];
+		gidMappings?: {containerID: number; hostID: number; size: number}[];
+		cgroupsPath: string;
+		resources: Record<string, unknown>;
+		seccomp: SeccompProfile;
+		maskedPaths: string[];
+		readonlyPaths: string[];
+	};
+	annotations: Record<string, string>;
+}
+
+export function containerEnvironment(config: ResolvedConfig): string[] {
+	const env: Record<string, string> = {
+		PATH: DEFAULT_PATH,
+		HOSTNAME: config.hostname,
+		HOME: config.user.uid === 0 ? '/root' : '/tmp',
+		...config.environment,
+	};
+	return Object.entries(env).map(([k, v]) => `${k}=${v}`);
+}
+
+export function buildSpec(input: SpecInput): OciSpec {
+	const {config} = input;
+	const strict = config.isolationLevel === 'strict';
+	const caps = strict ? [] : DEFAULT_CAPABILITIES;
+	const namespaces = [{type: 'pid'}, {type: 'mount'}, {type: 'ipc'}, {type: 'uts'}, {type: 'cgroup'}];
+	if (config.network === 'none') namespaces.push({type: 'network'});
+	if (input.userNamespace) namespaces.push({type: 'user'});
+	const mapping = input.userNamespace
+		? [{containerID: 0, hostID: input.userNamespace.hostId, size: input.userNamespace.size}]
+		: undefined;
+
+	return {
+		ociVersion: '1.0.2',
+		process: {
+			terminal: false,
+			user: {uid: config.user.uid, gid: config.user.gid},
+			args: [config.entrypoint, ...config.args],
+			env: containerEnvironment(config),
+			cwd: config.workingDir,
+			capabilities: {bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: []},
+			rlimits:
+				config.resourceLimits.maxOpenFiles === undefined
+					? []
+					: [
+							{
+								type: 'RLIMIT_NOFILE',
+								hard: config.resourceLimits.maxOpenFiles,
+								soft: config.resourceLimits.maxOpenFiles,
+							},
+						],
+			noNewPrivileges: true,
+		},
+		root: {path: input.rootfs, readonly: strict},
+		hostname: config.hostname,
+		mounts: buildMounts(input),
+		linux: {
+			namespaces,
+			...(mapping ? {uidMappings: mapping, gidMappings: mapping} : {}),
+			cgroupsPath: input.cgroupsPath,
+			resources: buildResources(input),
+			seccomp: defaultSeccompProfile(input.arch),
+			maskedPaths: [...MASKED_KERNEL_PATHS, ...MASKED_HOST_SECRETS],
+			readonlyPaths: READONLY_KERNEL_PATHS,
+		},
+		annotations: {'io.c32.name': config.name, 'io.c32.isolation': config.isolationLevel},
+	};
+}
+
+function buildMounts(input: SpecInput): Mount[] {
+	const {config} = input;
+	// In a user namespace sysfs can only be mounted by the owner of the network namespace:
+	// strict, the only level with a user namespace, always has its own.
+	const mounts: Mount[] = [
+		{destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev']},
+		{destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k']},
+		{
+			destination: '/dev/pts',
+			type: 'devpts',
+			source: 'devpts',
+			options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'],
+		},
+		{destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k']},
+		{destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev']},
+		{destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro']},
+	];
+	for (const dir of input.hostDirs) {
+		if (dir.symlinkTarget !== undefined) continue;
+		mounts.push({destination: dir.path, type: 'bind', source: dir.path, options: ['rbind', 'ro', 'nosuid', 'nodev']});
+	}
+	mounts.push({
+		destination: '/tmp',
+		type: 'tmpfs',
+		source: 'tmpfs',
+		options: ['nosuid', 'nodev', 'mode=1777', `size=${tmpSizeKb(config)}k`],
+	});
+	const app = input.app;
+	mounts.push(
+		app.kind === 'overlay'
+			? {
+					destination: '/app',
+					type: 'overlay',
+					source: 'overlay',
+					options: [`lowerdir=${app.lower}`, `upperdir=${app.upper}`, `workdir=${app.work}`],
+				}
+			: {destination: '/app', type: 'bind', source: app.source, options: ['rbind', app.readOnly ? 'ro' : 'rw', 'nosuid', 'nodev']},
+	);
+	for (const volume of config.volumes) {
+		mounts.push({
+			destination: volume.destination,
+			type: 'bind',
+			source: volume.source,
+			options: ['rbind', volume.readOnly ? 'ro' : 'rw', 'nosuid', 'nodev'],
+		});
+	}
+	return mounts;
+}
+
+/** /tmp lives in memory: without a memory limit it is capped at 512 MiB, else at the limit. */
+function tmpSizeKb(config: ResolvedConfig): number {
+	return Math.round((config.resourceLimits.memoryLimitMb ?? 512) * 1024);
+}
+
+function buildResources(input: SpecInput): Record<string, unknown> {
+	const limits = input.config.resourceLimits;
+	const resources: Record<string, unknown> = {devices: [{allow: false, access: 'rwm'}]};
+	if (limits.memoryLimitMb !== undefined) {
+		const bytes = Math.round(limits.memoryLimitMb * 1024 * 1024);
+		// swap is memory+swap in OCI terms: equal to the limit means no swap at all.
+		resources['memory'] = input.swapLimitSupported ? {limit: bytes, swap: bytes} : {limit: bytes};
+	}
+	if (limits.cpuLimitPercent !== undefined) {
+		resources['cpu'] = {quota: Math.round((limits.cpuLimitPercent / 100) * CPU_PERIOD_US), period: CPU_PERIOD_US};
+	}
+	if (limits.maxProcesses !== undefined) resources['pids'] = {limit: limits.maxProcesses};
+	if (limits.diskIoLimitMbps !== undefined && input.blockDevice) {
+		const rate = Math.round(limits.diskIoLimitMbps * 1024 * 1024);
+		const device = [{...input.blockDevice, rate}];
+		resources['blockIO'] = {throttleReadBpsDevice: device, throttleWriteBpsDevice: device};
+	}
+	return resources;
+}

@@ -1,0 +1,81 @@
+// Wires the engine to this host: which driver runs a container, metrics, doctor.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type {HostStats} from './api.js';
+import type {EngineServices} from './engine.js';
+import {C32Error} from './errors.js';
+import {OciDriver} from './drivers/oci.js';
+import type {Driver, DriverContext} from './drivers/driver.js';
+import {buildSpec} from './oci/spec.js';
+import {prepareRootfs, readHostDirs} from './oci/rootfs.js';
+import type {StorageLayout} from './paths.js';
+import type {ContainerRecord} from './store.js';
+import type {ResolvedConfig} from './types.js';
+
+function locate(name: string): string | null {
+	for (const dir of (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+		const candidate = path.join(dir, name);
+		try {
+			fs.accessSync(candidate, fs.constants.X_OK);
+			return candidate;
+		} catch {}
+	}
+	return null;
+}
+
+export function createServices(layout: StorageLayout): EngineServices {
+	let oci: OciDriver | undefined;
+	const ociDriver = (): OciDriver => {
+		if (oci) return oci;
+		const runtimePath = locate('runc');
+		if (!runtimePath) throw new C32Error('RUNTIME_MISSING', 'no OCI runtime found: install one with apt-get install -y runc');
+		const conmonPath = locate('conmon');
+		if (!conmonPath) throw new C32Error('MONITOR_MISSING', 'conmon is not installed: install it with apt-get install -y conmon');
+		oci = new OciDriver({
+			layout,
+			runtime: {name: 'runc', path: runtimePath},
+			conmonPath,
+			conmonRotates: false,
+			writeBundle: (ctx) => writeBundle(ctx),
+		});
+		return oci;
+	};
+	return {
+		driverFor: (record: ContainerRecord): Driver => ociDriver(),
+		requireDriver: () => void ociDriver(),
+		checkLimits: (_config: ResolvedConfig) => {},
+		metrics: async () => [],
+		hostStats: async (): Promise<HostStats> => ({cpuCount: os.availableParallelism(), cpuPercent: 0, memoryTotalMb: 0, memoryUsedMb: 0, loadAverage: [0, 0, 0]}),
+		doctor: async () => { throw new Error('todo'); },
+	};
+}
+
+function writeBundle(ctx: DriverContext): void {
+	const hostDirs = readHostDirs();
+	prepareRootfs(ctx.paths.rootfs, hostDirs, ctx.config);
+	const appDir = path.join(ctx.paths.root, 'app');
+	const upper = path.join(appDir, 'upper');
+	const work = path.join(appDir, 'work');
+	fs.mkdirSync(upper, {recursive: true});
+	fs.mkdirSync(work, {recursive: true});
+	const strict = ctx.config.isolationLevel === 'strict';
+	const app = ctx.imageDir === null
+		? {kind: 'bind' as const, source: upper, readOnly: strict}
+		: strict
+			? {kind: 'bind' as const, source: ctx.imageDir, readOnly: true}
+			: {kind: 'overlay' as const, lower: ctx.imageDir, upper, work};
+	const spec = buildSpec({
+		id: ctx.id,
+		config: ctx.config,
+		rootfs: ctx.paths.rootfs,
+		app,
+		hostDirs,
+		cgroupsPath: `/${ctx.cgroupPath}`,
+		blockDevice: null,
+		swapLimitSupported: false,
+		userNamespace: null,
+		arch: process.arch,
+	});
+	fs.writeFileSync(path.join(ctx.paths.bundle, 'config.json'), JSON.stringify(spec, null, 2));
+}

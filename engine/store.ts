@@ -1,0 +1,143 @@
+// Persistent state: one conf store per container plus an index of names, every mutation
+// under a cross-process lock (proper-lockfile), every write atomic (conf writes atomically).
+import fs from 'node:fs';
+import path from 'node:path';
+import Conf from 'conf';
+import lockfile from 'proper-lockfile';
+import {C32Error} from './errors.js';
+import {containersDir, indexFile, type StorageLayout} from './paths.js';
+import type {ContainerMetadata, ResolvedConfig} from './types.js';
+
+export const FORMAT_VERSION = 1;
+
+/** Engine bookkeeping that is not part of the public metadata. */
+export interface InternalState {
+	imageDir: string | null;
+	/** /proc/sys/kernel/random/boot_id when the container was last started. */
+	bootId: string | null;
+	monitorPid: number | null;
+	/** Start time (clock ticks since boot) of the main process, to tell a reused pid apart. */
+	pidStartTime: number | null;
+	/** Incremented on every start, so a delayed restart can tell it has been overtaken. */
+	generation: number;
+	backoffAttempt: number;
+	restartsSinceStart: number;
+	nextRestartAt: string | null;
+}
+
+export interface ContainerRecord {
+	formatVersion: number;
+	metadata: ContainerMetadata;
+	config: ResolvedConfig;
+	internal: InternalState;
+}
+
+interface IndexData {
+	formatVersion: number;
+	/** name → id */
+	names: Record<string, string>;
+}
+
+const LOCK_OPTIONS = {
+	realpath: false,
+	stale: 5000,
+	update: 1000,
+	retries: {retries: 400, factor: 1.1, minTimeout: 5, maxTimeout: 50},
+	onCompromised: () => {},
+};
+
+export class Store {
+	constructor(readonly layout: StorageLayout) {}
+
+	private indexConf(): Conf<IndexData> {
+		return new Conf<IndexData>({
+			cwd: this.layout.storageDir,
+			configName: 'index',
+			configFileMode: 0o600,
+			accessPropertiesByDotNotation: false,
+		});
+	}
+
+	readIndex(): Record<string, string> {
+		if (!fs.existsSync(indexFile(this.layout))) return {};
+		return this.indexConf().store.names ?? {};
+	}
+
+	writeIndex(names: Record<string, string>): void {
+		this.indexConf().store = {formatVersion: FORMAT_VERSION, names};
+	}
+
+	containerDir(id: string): string {
+		return path.join(containersDir(this.layout), id);
+	}
+
+	private recordConf(id: string): Conf<ContainerRecord> {
+		return new Conf<ContainerRecord>({
+			cwd: this.containerDir(id),
+			configName: 'state',
+			configFileMode: 0o600,
+			accessPropertiesByDotNotation: false,
+		});
+	}
+
+	readRecord(id: string): ContainerRecord | null {
+		const file = path.join(this.containerDir(id), 'state.json');
+		let text: string;
+		try {
+			text = fs.readFileSync(file, 'utf8');
+		} catch {
+			return null;
+		}
+		// Reading directly is conf's own read path without its directory side effects.
+		const record = JSON.parse(text) as ContainerRecord;
+		if (record.formatVersion > FORMAT_VERSION) {
+			throw new C32Error(
+				'UNSUPPORTED',
+				`container ${id} was written by a newer c32 (format ${record.formatVersion}): upgrade c32`,
+			);
+		}
+		return record;
+	}
+
+	writeRecord(record: ContainerRecord): void {
+		this.recordConf(record.metadata.id).store = record;
+	}
+
+	/** Ids of every container directory on disk, indexed or not. */
+	listContainerDirs(): string[] {
+		try {
+			return fs.readdirSync(containersDir(this.layout));
+		} catch {
+			return [];
+		}
+	}
+
+	withIndexLock<T>(fn: () => Promise<T> | T): Promise<T> {
+		fs.mkdirSync(this.layout.storageDir, {recursive: true, mode: 0o711});
+		return withLock(indexFile(this.layout), fn);
+	}
+
+	withContainerLock<T>(id: string, fn: () => Promise<T> | T): Promise<T> {
+		return withLock(path.join(this.containerDir(id), 'state.json'), fn);
+	}
+}
+
+async function withLock<T>(file: string, fn: () => Promise<T> | T): Promise<T> {
+	let release: () => Promise<void>;
+	try {
+		release = await lockfile.lock(file, LOCK_OPTIONS);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			throw new C32Error('NOT_FOUND', `${path.dirname(file)} no longer exists: the container was removed`);
+		}
+		throw new C32Error(
+			'LOCK_TIMEOUT',
+			`${file} stayed locked by another c32 process for too long: try again (a crashed process's lock expires in 5 s)`,
+		);
+	}
+	try {
+		return await fn();
+	} finally {
+		await release().catch(() => {});
+	}
+}
