@@ -1,0 +1,120 @@
+// One raw reading of a container's cgroup: cumulative counters and current gauges.
+// Synchronous on purpose: a handful of small kernel files, no event-loop round trips.
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {
+	parseBlkioServiceBytes,
+	parseIoStat,
+	parseKeyedValues,
+	parsePidList,
+	parseSingleNumber,
+	parseV2Max,
+	v1LimitOrNull,
+	type BlockIoBytes,
+} from './parse.js';
+import {processListDir, type CgroupDirs} from './paths.js';
+
+export interface CgroupSample {
+	/** Cumulative CPU time of every process that ever ran in the cgroup. */
+	cpuUsageNs: number;
+	/** Usage without the inactive file cache, which the kernel reclaims first (as docker reports it). */
+	memoryUsageBytes: number;
+	/** The cgroup's limit, or null when unlimited. */
+	memoryLimitBytes: number | null;
+	pids: number;
+	blockReadBytes: number;
+	blockWriteBytes: number;
+	oomKills: number;
+}
+
+class CgroupGoneError extends Error {}
+
+function read(dir: string, file: string): string {
+	try {
+		return readFileSync(path.join(dir, file), 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CgroupGoneError(`${dir}/${file} is gone`);
+		throw error;
+	}
+}
+
+const NO_IO: BlockIoBytes = {readBytes: 0, writeBytes: 0};
+
+function countProcesses(dirs: CgroupDirs): number {
+	const dir = processListDir(dirs);
+	return dir === undefined ? 0 : parsePidList(read(dir, 'cgroup.procs')).length;
+}
+
+function readV1(controllers: Extract<CgroupDirs, {version: 1}>['controllers'], dirs: CgroupDirs): CgroupSample {
+	const {cpuacct, memory, pids, blkio} = controllers;
+	const cpuUsageNs = cpuacct === undefined ? 0 : parseSingleNumber(read(cpuacct, 'cpuacct.usage'));
+	let memoryUsageBytes = 0;
+	let memoryLimitBytes: number | null = null;
+	let oomKills = 0;
+	if (memory !== undefined) {
+		const stat = parseKeyedValues(read(memory, 'memory.stat'));
+		const usage = parseSingleNumber(read(memory, 'memory.usage_in_bytes'));
+		memoryUsageBytes = Math.max(0, usage - (stat.get('total_inactive_file') ?? 0));
+		// The effective limit: the smallest limit on the way up the hierarchy.
+		const limit = stat.get('hierarchical_memory_limit');
+		memoryLimitBytes = limit === undefined ? null : v1LimitOrNull(limit);
+		oomKills = parseKeyedValues(read(memory, 'memory.oom_control')).get('oom_kill') ?? 0;
+	}
+	const processes = pids === undefined ? countProcesses(dirs) : parseSingleNumber(read(pids, 'pids.current'));
+	const io = blkio === undefined ? NO_IO : parseBlkioServiceBytes(read(blkio, 'blkio.throttle.io_service_bytes_recursive'));
+	return {
+		cpuUsageNs,
+		memoryUsageBytes,
+		memoryLimitBytes,
+		pids: processes,
+		blockReadBytes: io.readBytes,
+		blockWriteBytes: io.writeBytes,
+		oomKills,
+	};
+}
+
+function readOptional(dir: string, file: string): string | undefined {
+	try {
+		return read(dir, file);
+	} catch (error) {
+		if (error instanceof CgroupGoneError) return undefined;
+		throw error;
+	}
+}
+
+function readV2(dir: string, dirs: CgroupDirs): CgroupSample {
+	// cpu.stat exists in every v2 cgroup; the others only where their controller is enabled.
+	const cpuUsageNs = (parseKeyedValues(read(dir, 'cpu.stat')).get('usage_usec') ?? 0) * 1000;
+	const current = readOptional(dir, 'memory.current');
+	let memoryUsageBytes = 0;
+	let memoryLimitBytes: number | null = null;
+	let oomKills = 0;
+	if (current !== undefined) {
+		const stat = parseKeyedValues(read(dir, 'memory.stat'));
+		memoryUsageBytes = Math.max(0, parseSingleNumber(current) - (stat.get('inactive_file') ?? 0));
+		memoryLimitBytes = parseV2Max(read(dir, 'memory.max'));
+		oomKills = parseKeyedValues(read(dir, 'memory.events')).get('oom_kill') ?? 0;
+	}
+	const pidsCurrent = readOptional(dir, 'pids.current');
+	const ioStat = readOptional(dir, 'io.stat');
+	const io = ioStat === undefined ? NO_IO : parseIoStat(ioStat);
+	return {
+		cpuUsageNs,
+		memoryUsageBytes,
+		memoryLimitBytes,
+		pids: pidsCurrent === undefined ? countProcesses(dirs) : parseSingleNumber(pidsCurrent),
+		blockReadBytes: io.readBytes,
+		blockWriteBytes: io.writeBytes,
+		oomKills,
+	};
+}
+
+/** Reads one sample; null when the cgroup no longer exists (the container has ended). */
+export function readCgroupSample(dirs: CgroupDirs): CgroupSample | null {
+	try {
+		return dirs.version === 2 ? readV2(dirs.unified, dirs) : readV1(dirs.controllers, dirs);
+	} catch (error) {
+		if (error instanceof CgroupGoneError) return null;
+		throw error;
+	}
+}
