@@ -34,6 +34,8 @@ export interface EngineServices {
 	requireDriver(isolation: ContainerRecord['config']['isolationLevel']): void;
 	/** Checks host support for the limits (e.g. a block device for I/O throttling). */
 	checkLimits(config: ContainerRecord['config']): void;
+	/** Whether this container's log writer truncates at the cap instead of rotating. */
+	logTruncates(record: ContainerRecord): boolean;
 	metrics(records: ContainerRecord[], layout: StorageLayout): Promise<ContainerMetrics[]>;
 	hostStats(): Promise<HostStats>;
 	doctor(layout: StorageLayout): Promise<DoctorReport>;
@@ -489,15 +491,16 @@ export class ContainerEngine implements Engine {
 	getLogs(ref: string, options: LogOptions & {signal?: AbortSignal} = {}): AsyncIterable<LogEntry> {
 		const id = this.resolveRef(ref);
 		const log = containerPaths(this.layout, id).log;
-		this.readExisting(id);
+		const truncatingWriter = this.services.logTruncates(this.readExisting(id));
 		if (!options.follow) {
-			const entries = readLogEntries(log, options);
+			const entries = readLogEntries(log, {...options, truncatingWriter});
 			return (async function* () {
 				yield* entries;
 			})();
 		}
 		return followLog(log, {
 			...options,
+			truncatingWriter,
 			isLive: async () => {
 				const record = this.store.readRecord(id);
 				if (!record) return false;

@@ -98,8 +98,8 @@ function matches(entry: LogEntry, stream: LogOptions['stream'], sinceMs: number 
 }
 
 /** Every entry in the rotated and current log files, oldest first. */
-export function readLogEntries(log: string, options: LogOptions = {}): LogEntry[] {
-	preserveLogGeneration(log);
+export function readLogEntries(log: string, options: LogOptions & {truncatingWriter?: boolean} = {}): LogEntry[] {
+	if (options.truncatingWriter) preserveLogGeneration(log);
 	const sinceMs = options.since === undefined ? null : parseSince(options.since);
 	const assembler = new LineAssembler();
 	const entries: LogEntry[] = [];
@@ -120,6 +120,8 @@ export function readLogEntries(log: string, options: LogOptions = {}): LogEntry[
 }
 
 export interface FollowOptions extends LogOptions {
+	/** The writer truncates instead of rotating (conmon 2.1): keep each generation by hard link. */
+	truncatingWriter?: boolean;
 	signal?: AbortSignal;
 	/** True while the container may still write: following ends once it is false and the log is drained. */
 	isLive: () => Promise<boolean>;
@@ -179,7 +181,7 @@ export async function* followLog(log: string, options: FollowOptions): AsyncGene
 					position = 0;
 					carry = '';
 					rotated = true;
-					preserveLogGeneration(log);
+					if (options.truncatingWriter) preserveLogGeneration(log);
 				} else if (stat.size < position) {
 					position = 0; // truncated in place (process supervisor restarted the file)
 					carry = '';

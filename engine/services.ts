@@ -7,11 +7,17 @@ import type {EngineServices} from './engine.js';
 import {C32Error} from './errors.js';
 import {OciDriver} from './drivers/oci.js';
 import type {Driver, DriverContext} from './drivers/driver.js';
+import {ProcessDriver} from './drivers/process.js';
+import {blockDeviceOf, detectCgroupHost} from './cgroups/index.js';
 import {buildSpec} from './oci/spec.js';
 import {prepareRootfs, readHostDirs} from './oci/rootfs.js';
 import type {StorageLayout} from './paths.js';
 import type {ContainerRecord} from './store.js';
 import type {ResolvedConfig} from './types.js';
+
+/** Container root of a strict container is this unprivileged host uid (and gid). */
+export const USERNS_HOST_BASE = 100_000;
+const USERNS_SIZE = 65_536;
 
 function locate(name: string): string | null {
 	for (const dir of (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
@@ -37,21 +43,52 @@ export function createServices(layout: StorageLayout): EngineServices {
 			runtime: {name: 'runc', path: runtimePath},
 			conmonPath,
 			conmonRotates: false,
-			writeBundle: (ctx) => writeBundle(ctx),
+			writeBundle: (ctx) => writeBundle(ctx, {blockDevice: storageDevice(), memsw: detectCgroupHost().memsw}),
 		});
 		return oci;
 	};
+	let blockDevice: string | null | undefined;
+	const storageDevice = () => (blockDevice === undefined ? (blockDevice = blockDeviceOf(layout.storageDir)) : blockDevice);
+	const canUseCgroups = process.getuid?.() === 0 && detectCgroupHost().version !== null;
+	let processDriver: ProcessDriver | undefined;
+	const processDriverFor = () => (processDriver ??= new ProcessDriver({canUseCgroups, blockDevice: storageDevice()}));
 	return {
-		driverFor: (record: ContainerRecord): Driver => ociDriver(),
-		requireDriver: () => void ociDriver(),
-		checkLimits: (_config: ResolvedConfig) => {},
+		driverFor: (record: ContainerRecord): Driver => (record.config.isolationLevel === 'minimal' ? processDriverFor() : ociDriver()),
+		logTruncates: (record) => record.config.isolationLevel !== 'minimal' && !ociDriver().conmonRotates,
+		requireDriver: (isolation) => {
+			if (isolation !== 'minimal') ociDriver();
+		},
+		checkLimits: (config: ResolvedConfig) => {
+			const limits = config.resourceLimits;
+			if (limits.diskIoLimitMbps !== undefined && storageDevice() === null) {
+				throw new C32Error('UNSUPPORTED', `diskIoLimitMbps needs the storage root (${layout.storageDir}) on a block device: drop the limit or set C32_STORAGE_DIR to a disk`);
+			}
+			const needsCgroups = ['memoryLimitMb', 'cpuLimitPercent', 'maxProcesses', 'diskIoLimitMbps'].some((k) => limits[k as keyof typeof limits] !== undefined);
+			if (config.isolationLevel === 'minimal' && needsCgroups && !canUseCgroups) {
+				throw new C32Error('PERMISSION_DENIED', 'cgroup limits need root and a writable cgroup filesystem: run c32 as root or drop the memory/cpu/pids/io limits');
+			}
+		},
 		metrics: async () => [],
 		hostStats: async (): Promise<HostStats> => ({cpuCount: os.availableParallelism(), cpuPercent: 0, memoryTotalMb: 0, memoryUsedMb: 0, loadAverage: [0, 0, 0]}),
 		doctor: async () => { throw new Error('todo'); },
 	};
 }
 
-function writeBundle(ctx: DriverContext): void {
+function parseDevice(device: string | null): {major: number; minor: number} | null {
+	if (device === null) return null;
+	const [major, minor] = device.split(':').map(Number);
+	return {major: major!, minor: minor!};
+}
+
+function userNamespacesAllowed(): boolean {
+	try {
+		return Number(fs.readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) > 0;
+	} catch {
+		return false;
+	}
+}
+
+function writeBundle(ctx: DriverContext, host: {blockDevice: string | null; memsw: boolean}): void {
 	const hostDirs = readHostDirs();
 	prepareRootfs(ctx.paths.rootfs, hostDirs, ctx.config);
 	const appDir = path.join(ctx.paths.root, 'app');
@@ -72,9 +109,9 @@ function writeBundle(ctx: DriverContext): void {
 		app,
 		hostDirs,
 		cgroupsPath: `/${ctx.cgroupPath}`,
-		blockDevice: null,
-		swapLimitSupported: false,
-		userNamespace: null,
+		blockDevice: parseDevice(host.blockDevice),
+		swapLimitSupported: host.memsw,
+		userNamespace: strict && userNamespacesAllowed() ? {hostId: USERNS_HOST_BASE, size: USERNS_SIZE} : null,
 		arch: process.arch,
 	});
 	fs.writeFileSync(path.join(ctx.paths.bundle, 'config.json'), JSON.stringify(spec, null, 2));

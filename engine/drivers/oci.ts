@@ -27,6 +27,10 @@ export class OciDriver implements Driver {
 		this.name = options.runtime.name;
 	}
 
+	get conmonRotates(): boolean {
+		return this.options.conmonRotates;
+	}
+
 	private runtimeArgs(...args: string[]): string[] {
 		return ['--root', runtimeRoot(this.options.layout), ...args];
 	}
@@ -175,7 +179,9 @@ function lastLine(text: string): string {
 
 /** runc's errors are nested "a: b: c" chains; the last link is what the user can act on. */
 export function cleanRuntimeMessage(message: string): string {
-	const text = lastLine(message).replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, '$1');
+	const text = lastLine(message)
+		.replace(/^time="[^"]*" level=\w+ msg="(.*)"$/, '$1')
+		.replace(/\\"/g, '"');
 	const exec = /exec: "([^"]+)": (executable file not found in \$PATH|no such file or directory|permission denied)/.exec(text);
 	if (exec) return `${exec[1]}: ${exec[2]}`;
 	return text;

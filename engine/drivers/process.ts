@@ -1,0 +1,200 @@
+// The process driver (isolation "minimal"): a plain process in its own session and process
+// group, with rlimits and cgroup limits, watched by a small detached c32 supervisor that
+// keeps the same log and exit-file contract as conmon.
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {cgroupDirs, cgroupProcesses, freezeCgroup, killCgroup, removeCgroup, thawCgroup, type CgroupDirs} from '../cgroups/index.js';
+import {DEFAULT_PATH} from '../config.js';
+import {C32Error} from '../errors.js';
+import {containerEnvironment} from '../oci/spec.js';
+import type {Driver, DriverContext, StartResult} from './driver.js';
+
+const SUPERVISOR = fileURLToPath(new URL('./supervisor.js', import.meta.url));
+
+/** Everything the supervisor needs, written to userdata/supervisor.json. */
+export interface SupervisorPlan {
+	argv: string[];
+	env: Record<string, string>;
+	cwd: string;
+	log: string;
+	logSizeMax: number;
+	exitFile: string;
+	oomFile: string;
+	pidFile: string;
+	monitorPidFile: string;
+	/** Null when the host's cgroups cannot be written and no limit needs them. */
+	cgroup: {relPath: string; limits: DriverContext['config']['resourceLimits']; blockDevice: string | null} | null;
+	exitCommand: string[];
+}
+
+export interface ProcessDriverOptions {
+	/** Whether this process may create cgroups (root with a writable cgroup filesystem). */
+	canUseCgroups: boolean;
+	blockDevice: string | null;
+}
+
+export class ProcessDriver implements Driver {
+	readonly name = 'process';
+
+	constructor(private readonly options: ProcessDriverOptions) {}
+
+	/** The host directory that is the container's /app: its own writable copy of the image. */
+	static appDir(ctx: DriverContext): string {
+		return path.join(ctx.paths.root, 'app');
+	}
+
+	plan(ctx: DriverContext, exitCommand: string[]): SupervisorPlan {
+		const {config} = ctx;
+		const appDir = ProcessDriver.appDir(ctx);
+		const cwd = config.workingDir === '/app' ? appDir : config.workingDir;
+		const env = Object.fromEntries(containerEnvironment(config).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+		const program = resolveProgram(config.entrypoint, cwd, env['PATH'] ?? DEFAULT_PATH);
+		const limits = config.resourceLimits;
+		const wantsCgroupLimits = limits.memoryLimitMb !== undefined || limits.cpuLimitPercent !== undefined || limits.maxProcesses !== undefined || limits.diskIoLimitMbps !== undefined;
+		if (wantsCgroupLimits && !this.options.canUseCgroups) {
+			throw new C32Error('PERMISSION_DENIED', 'cgroup limits need root and a writable cgroup filesystem: run c32 as root or drop the memory/cpu/pids/io limits');
+		}
+		const prefix: string[] = [];
+		if (config.user.uid !== process.getuid?.() || config.user.gid !== process.getgid?.()) {
+			prefix.push('setpriv', `--reuid=${config.user.uid}`, `--regid=${config.user.gid}`, '--clear-groups', '--');
+		}
+		if (limits.maxOpenFiles !== undefined) prefix.push('prlimit', `--nofile=${limits.maxOpenFiles}:${limits.maxOpenFiles}`, '--');
+		return {
+			argv: [...prefix, program, ...config.args],
+			env,
+			cwd,
+			log: ctx.paths.log,
+			logSizeMax: config.logSizeMax,
+			exitFile: ctx.paths.exitFile,
+			oomFile: ctx.paths.oomFile,
+			pidFile: ctx.paths.pidFile,
+			monitorPidFile: ctx.paths.monitorPidFile,
+			cgroup: this.options.canUseCgroups
+				? {relPath: ctx.cgroupPath, limits, blockDevice: this.options.blockDevice}
+				: null,
+			exitCommand,
+		};
+	}
+
+	async start(ctx: DriverContext, exitCommand: string[]): Promise<StartResult> {
+		prepareAppDir(ctx);
+		const plan = this.plan(ctx, exitCommand);
+		for (const file of [ctx.paths.pidFile, ctx.paths.monitorPidFile]) fs.rmSync(file, {force: true});
+		const planFile = path.join(ctx.paths.userdata, 'supervisor.json');
+		fs.writeFileSync(planFile, JSON.stringify(plan), {mode: 0o600});
+		const supervisor = spawn(process.execPath, [SUPERVISOR, planFile], {
+			detached: true,
+			stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+			env: {PATH: process.env['PATH'] ?? DEFAULT_PATH},
+		});
+		const message = await readSyncMessage(supervisor);
+		supervisor.unref();
+		if ('error' in message) {
+			await this.cleanup(ctx);
+			throw new C32Error('START_FAILED', message.error);
+		}
+		return {pid: message.pid, monitorPid: supervisor.pid!};
+	}
+
+	private dirs(ctx: DriverContext): CgroupDirs | null {
+		if (!this.options.canUseCgroups) return null;
+		const dirs = cgroupDirs(ctx.cgroupPath);
+		const probe = dirs.version === 2 ? dirs.unified : Object.values(dirs.controllers)[0];
+		return probe && fs.existsSync(probe) ? dirs : null;
+	}
+
+	private mainPid(ctx: DriverContext): number {
+		const pid = Number(readText(ctx.paths.pidFile));
+		if (!pid) throw new C32Error('BAD_STATE', `container ${ctx.config.name} has no running process`);
+		return pid;
+	}
+
+	async signal(ctx: DriverContext, signal: string, all: boolean): Promise<void> {
+		const pid = this.mainPid(ctx);
+		if (!all) {
+			process.kill(pid, signal as NodeJS.Signals);
+			return;
+		}
+		try {
+			process.kill(-pid, signal as NodeJS.Signals);
+		} catch {
+			// The group may already be empty.
+		}
+		const dirs = this.dirs(ctx);
+		if (dirs) await killCgroup(dirs, signal as NodeJS.Signals);
+	}
+
+	async pause(ctx: DriverContext): Promise<void> {
+		const dirs = this.dirs(ctx);
+		if (dirs) await freezeCgroup(dirs);
+		else process.kill(-this.mainPid(ctx), 'SIGSTOP');
+	}
+
+	async resume(ctx: DriverContext): Promise<void> {
+		const dirs = this.dirs(ctx);
+		if (dirs) await thawCgroup(dirs);
+		else process.kill(-this.mainPid(ctx), 'SIGCONT');
+	}
+
+	async cleanup(ctx: DriverContext): Promise<void> {
+		const dirs = this.dirs(ctx);
+		if (!dirs) return;
+		if (cgroupProcesses(dirs).length > 0) await killCgroup(dirs, 'SIGKILL');
+		await removeCgroup(dirs);
+	}
+}
+
+/** The container's /app: a private, writable copy of the image snapshot. */
+function prepareAppDir(ctx: DriverContext): void {
+	const appDir = ProcessDriver.appDir(ctx);
+	if (fs.existsSync(appDir)) return;
+	if (ctx.imageDir) fs.cpSync(ctx.imageDir, appDir, {recursive: true, verbatimSymlinks: true});
+	else fs.mkdirSync(appDir, {recursive: true});
+}
+
+/** Finds the program as execvp would, so a missing command fails the start like runc's does. */
+export function resolveProgram(program: string, cwd: string, searchPath: string): string {
+	const candidates = program.includes('/')
+		? [path.resolve(cwd, program)]
+		: searchPath.split(':').filter(Boolean).map((dir) => path.join(dir, program));
+	for (const candidate of candidates) {
+		try {
+			fs.accessSync(candidate, fs.constants.X_OK);
+			if (fs.statSync(candidate).isFile()) return candidate;
+		} catch {
+			// keep looking
+		}
+	}
+	const exists = candidates.some((c) => fs.existsSync(c));
+	throw new C32Error('START_FAILED', exists ? `${program}: permission denied` : `${program}: executable file not found in $PATH`);
+}
+
+function readSyncMessage(child: ReturnType<typeof spawn>): Promise<{pid: number} | {error: string}> {
+	return new Promise((resolve) => {
+		let text = '';
+		let stderr = '';
+		const pipe = child.stdio[3] as NodeJS.ReadableStream;
+		child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+		pipe.setEncoding('utf8');
+		pipe.on('data', (chunk: string) => (text += chunk));
+		pipe.on('end', () => {
+			child.stderr?.destroy();
+			try {
+				resolve(JSON.parse(text));
+			} catch {
+				resolve({error: `the c32 supervisor failed to start${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`});
+			}
+		});
+		child.on('error', (error) => resolve({error: `cannot run the c32 supervisor: ${error.message}`}));
+	});
+}
+
+function readText(file: string): string {
+	try {
+		return fs.readFileSync(file, 'utf8').trim();
+	} catch {
+		return '';
+	}
+}
