@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Idempotent set-up for c32: the OCI runtime and monitor, the npm packages, the build.
+# Run by ./c32 and by `npm test`; safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_node() {
+	echo "c32 needs Node.js 20 or newer (found: $(node --version 2>/dev/null || echo none))." >&2
+	echo "On Debian 13 / Ubuntu 24.10 and newer: apt-get install -y nodejs npm; elsewhere install Node 20 from nodejs.org or your version manager." >&2
+	exit 1
+}
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null 2>&1 || true
+		node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+	fi
+	[ "$node_major" -ge 20 ] || need_node
+fi
+
+missing=()
+for tool in runc conmon; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "c32 setup: installing ${missing[*]} with apt-get" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "${missing[@]}" >/dev/null; }
+	else
+		echo "c32 setup: ${missing[*]} missing; install with: sudo apt-get install -y ${missing[*]} (minimal isolation works without them)" >&2
+	fi
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+if [ ! -f dist/source/cli.js ] || [ -n "$(find engine source components test bench examples scripts package.json -newer dist/.built -print -quit 2>/dev/null || echo stale)" ]; then
+	npm run --silent build >&2
+	touch dist/.built
+fi
