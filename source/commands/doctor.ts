@@ -1,0 +1,54 @@
+import type {DoctorReport} from '../../engine/index.js';
+import {defineCommand, parseArgs} from '../lib/args.js';
+import {colorEnabled, type Palette, palette} from '../lib/color.js';
+import type {Context} from '../lib/context.js';
+import {writeJson} from '../lib/json.js';
+
+export const spec = defineCommand({
+	name: 'doctor',
+	help: `
+Usage
+  $ c32 doctor [--json]
+
+What this host supports (OCI runtime, conmon, cgroups, user namespaces, overlayfs, seccomp)
+and what to install for what is missing.
+
+Options
+  --json   The engine's report as JSON
+
+Examples
+  $ c32 doctor`,
+	flags: {json: {type: 'boolean'}},
+	operands: {min: 0, max: 0, label: ''},
+});
+
+export async function main(argv: string[], ctx: Context): Promise<number> {
+	const {flags} = parseArgs(spec, argv, ctx);
+	const report = await (await ctx.engine()).doctor();
+	if (flags.json) writeJson(ctx.stdout, report);
+	else ctx.stdout.write(formatDoctor(report, palette(colorEnabled(ctx.stdout, ctx.env))));
+	return 0;
+}
+
+export function formatDoctor(report: DoctorReport, colors: Palette): string {
+	const yes = colors.green('yes');
+	const no = colors.yellow('no');
+	const missing = colors.red('missing');
+	const rows: [string, string][] = [
+		['OCI runtime', report.runtime ? `${report.runtime.name} ${report.runtime.version} (${report.runtime.path})` : missing],
+		...report.runtimesRejected.map(({name, reason}): [string, string] => [`  ${name}`, colors.dim(`not used: ${reason}`)]),
+		['conmon', report.conmon ? `${report.conmon.version} (${report.conmon.path})` : missing],
+		['cgroups', report.cgroupVersion === null ? missing : report.cgroupVersion === 'hybrid' ? 'hybrid (v1 + v2)' : `v${report.cgroupVersion}`],
+		['root', report.root ? yes : no],
+		['user namespaces', report.userNamespaces ? yes : no],
+		['overlayfs', report.overlayfs ? yes : no],
+		['seccomp', report.seccomp ? yes : no],
+		['storage', report.storageDir],
+		['runtime dir', report.runtimeDir],
+	];
+	const width = Math.max(...rows.map(([label]) => label.length));
+	const lines = rows.map(([label, value]) => `${label.padEnd(width)}   ${value}`);
+	if (report.problems.length === 0) lines.push('', colors.green('No problems found.'));
+	else lines.push('', colors.bold('Problems'), ...report.problems.map((p) => `  - ${p}`));
+	return `${lines.join('\n')}\n`;
+}

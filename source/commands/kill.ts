@@ -1,0 +1,28 @@
+import {defineCommand} from '../lib/args.js';
+import type {Context} from '../lib/context.js';
+import {actOnEach} from '../lib/each-ref.js';
+
+export const spec = defineCommand({
+	name: 'kill',
+	help: `
+Usage
+  $ c32 kill [options] CONTAINER...
+
+Send a signal to the main process of running containers.
+
+Options
+  -s, --signal SIGNAL   The signal, by name or number (default SIGKILL)
+
+Examples
+  $ c32 kill my-bot
+  $ c32 kill -s HUP my-bot`,
+	flags: {signal: {type: 'string', shortFlag: 's', default: 'SIGKILL'}},
+	operands: {min: 1, max: Infinity, label: 'container'},
+});
+
+export function main(argv: string[], ctx: Context): Promise<number> {
+	return actOnEach(spec, argv, ctx, async (engine, ref, flags) => {
+		await engine.killContainer(ref, flags.signal);
+		return ref;
+	});
+}

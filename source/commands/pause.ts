@@ -1,0 +1,24 @@
+import {defineCommand} from '../lib/args.js';
+import type {Context} from '../lib/context.js';
+import {actOnEach} from '../lib/each-ref.js';
+
+export const spec = defineCommand({
+	name: 'pause',
+	help: `
+Usage
+  $ c32 pause CONTAINER...
+
+Freeze every process of running containers (cgroup freezer). Resume with c32 resume.
+
+Examples
+  $ c32 pause my-bot`,
+	flags: {},
+	operands: {min: 1, max: Infinity, label: 'container'},
+});
+
+export function main(argv: string[], ctx: Context): Promise<number> {
+	return actOnEach(spec, argv, ctx, async (engine, ref) => {
+		await engine.pauseContainer(ref);
+		return ref;
+	});
+}

@@ -1,0 +1,71 @@
+import {defineCommand, parseArgs} from '../lib/args.js';
+import {colorEnabled, palette} from '../lib/color.js';
+import {
+	colorStatus,
+	containerJson,
+	isActive,
+	newestFirst,
+	shortId,
+	statusText,
+} from '../lib/container-view.js';
+import type {Context} from '../lib/context.js';
+import {ago} from '../lib/duration.js';
+import {writeJson} from '../lib/json.js';
+import {renderTable, truncateStart} from '../lib/table.js';
+
+export const spec = defineCommand({
+	name: 'ps',
+	help: `
+Usage
+  $ c32 ps [options]      (list = ps -a)
+
+List running and paused containers, newest first.
+
+Options
+  -a, --all        Every container, whatever its state
+  -q, --quiet      Only the ids, one per line
+  --json           A JSON array (fields in docs/cli.md)
+  --no-trunc       Full ids and image paths
+
+Examples
+  $ c32 ps
+  $ c32 ps -a --json
+  $ c32 rm $(c32 ps -aq)`,
+	flags: {
+		all: {type: 'boolean', shortFlag: 'a'},
+		quiet: {type: 'boolean', shortFlag: 'q'},
+		json: {type: 'boolean'},
+		trunc: {type: 'boolean', default: true},
+	},
+	operands: {min: 0, max: 0, label: ''},
+});
+
+const IMAGE_WIDTH = 32;
+
+export async function main(argv: string[], ctx: Context, listAll = false): Promise<number> {
+	const {flags} = parseArgs(spec, argv, ctx);
+	const engine = await ctx.engine();
+	const all = newestFirst(await engine.listContainers());
+	const containers = flags.all || listAll ? all : all.filter(isActive);
+	if (flags.json) {
+		writeJson(ctx.stdout, containers.map(containerJson));
+		return 0;
+	}
+	const id = (full: string) => (flags.trunc ? shortId(full) : full);
+	if (flags.quiet) {
+		ctx.stdout.write(containers.map((c) => `${id(c.id)}\n`).join(''));
+		return 0;
+	}
+	const now = ctx.now();
+	const colors = palette(colorEnabled(ctx.stdout, ctx.env));
+	const rows = containers.map((c) => [
+		id(c.id),
+		c.name,
+		c.image === null ? '-' : flags.trunc ? truncateStart(c.image, IMAGE_WIDTH) : c.image,
+		c.isolationLevel,
+		ago(c.createdAt, now),
+		colorStatus(c.state, statusText(c, now), c.exitCode, colors),
+	]);
+	ctx.stdout.write(renderTable(['CONTAINER ID', 'NAME', 'IMAGE', 'ISOLATION', 'CREATED', 'STATUS'], rows));
+	return 0;
+}

@@ -1,0 +1,69 @@
+// Every subcommand, loaded only when it runs: `c32 ps` never parses the code of `c32 top`.
+import type {CommandModule} from './types.js';
+
+export interface CommandEntry {
+	name: string;
+	aliases: string[];
+	summary: string;
+	/** Exit code when the engine fails: 125 where docker uses it (run, create), else 1. */
+	failureCode: number;
+	hidden?: boolean;
+	load(): Promise<CommandModule>;
+}
+
+const ONE_SHOT = 1;
+const RUNS_CONTAINERS = 125;
+
+export const COMMANDS: CommandEntry[] = [
+	{name: 'run', aliases: [], summary: 'Create and start a container', failureCode: RUNS_CONTAINERS, load: () => import('./run.js')},
+	{name: 'create', aliases: [], summary: 'Create a container without starting it', failureCode: RUNS_CONTAINERS, load: () => import('./create.js')},
+	{name: 'start', aliases: [], summary: 'Start created or stopped containers', failureCode: ONE_SHOT, load: () => import('./start.js')},
+	{name: 'stop', aliases: [], summary: 'Stop running containers', failureCode: ONE_SHOT, load: () => import('./stop.js')},
+	{name: 'restart', aliases: [], summary: 'Restart containers', failureCode: ONE_SHOT, load: () => import('./restart.js')},
+	{name: 'pause', aliases: [], summary: 'Freeze every process of containers', failureCode: ONE_SHOT, load: () => import('./pause.js')},
+	{name: 'resume', aliases: ['unpause'], summary: 'Thaw paused containers', failureCode: ONE_SHOT, load: () => import('./resume.js')},
+	{name: 'kill', aliases: [], summary: 'Send a signal to containers', failureCode: ONE_SHOT, load: () => import('./kill.js')},
+	{name: 'wait', aliases: [], summary: 'Wait for containers to stop, print exit codes', failureCode: ONE_SHOT, load: () => import('./wait.js')},
+	{name: 'rm', aliases: ['remove'], summary: 'Remove containers', failureCode: ONE_SHOT, load: () => import('./rm.js')},
+	{name: 'ps', aliases: [], summary: 'List containers', failureCode: ONE_SHOT, load: () => import('./ps.js')},
+	{name: 'list', aliases: [], summary: 'List every container (ps -a)', failureCode: ONE_SHOT, load: () => import('./list.js')},
+	{name: 'inspect', aliases: [], summary: 'Everything about containers, as JSON', failureCode: ONE_SHOT, load: () => import('./inspect.js')},
+	{name: 'logs', aliases: [], summary: "Print or follow a container's output", failureCode: ONE_SHOT, load: () => import('./logs.js')},
+	{name: 'stats', aliases: [], summary: 'Live resource usage of containers', failureCode: ONE_SHOT, load: () => import('./stats.js')},
+	{name: 'export', aliases: [], summary: "Write a container's state as JSON", failureCode: ONE_SHOT, load: () => import('./export.js')},
+	{name: 'import', aliases: [], summary: 'Recreate a container from an export', failureCode: ONE_SHOT, load: () => import('./import.js')},
+	{name: 'top', aliases: [], summary: 'The live dashboard', failureCode: ONE_SHOT, load: () => import('./top.js')},
+	{name: 'doctor', aliases: [], summary: 'What this host supports, what to install', failureCode: ONE_SHOT, load: () => import('./doctor.js')},
+	{name: 'completion', aliases: [], summary: 'Shell completion script (bash or zsh)', failureCode: ONE_SHOT, load: () => import('./completion.js')},
+	{name: '__names', aliases: [], summary: 'Container names, for shell completion', failureCode: ONE_SHOT, hidden: true, load: () => import('./names.js')},
+];
+
+export function findCommand(word: string): CommandEntry | undefined {
+	return COMMANDS.find((c) => c.name === word || c.aliases.includes(word));
+}
+
+/** The closest command name to a mistyped one, if it is close enough to be a typo. */
+export function suggestCommand(word: string): string | undefined {
+	let best: {name: string; distance: number} | undefined;
+	for (const command of COMMANDS) {
+		if (command.hidden) continue;
+		for (const name of [command.name, ...command.aliases]) {
+			const distance = editDistance(word, name);
+			if (!best || distance < best.distance) best = {name, distance};
+		}
+	}
+	return best && best.distance <= Math.max(1, Math.floor(word.length / 3)) ? best.name : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+	let previous = Array.from({length: b.length + 1}, (_, i) => i);
+	for (let i = 1; i <= a.length; i++) {
+		const current = [i];
+		for (let j = 1; j <= b.length; j++) {
+			const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+			current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+		}
+		previous = current;
+	}
+	return previous[b.length]!;
+}

@@ -1,0 +1,28 @@
+import {defineCommand} from '../lib/args.js';
+import type {Context} from '../lib/context.js';
+import {stopOptions} from '../lib/stop-options.js';
+import {actOnEach} from '../lib/each-ref.js';
+
+export const spec = defineCommand({
+	name: 'restart',
+	help: `
+Usage
+  $ c32 restart [options] CONTAINER...
+
+Stop (if running) and start containers again.
+
+Options
+  -t, --time SECONDS   Wait this long before SIGKILL when stopping
+
+Examples
+  $ c32 restart my-bot`,
+	flags: {time: {type: 'string', shortFlag: 't', aliases: ['timeout']}},
+	operands: {min: 1, max: Infinity, label: 'container'},
+});
+
+export function main(argv: string[], ctx: Context): Promise<number> {
+	return actOnEach(spec, argv, ctx, async (engine, ref, flags) => {
+		await engine.restartContainer(ref, stopOptions(flags.time));
+		return ref;
+	});
+}

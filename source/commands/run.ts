@@ -1,0 +1,77 @@
+import type {Engine} from '../../engine/index.js';
+import {defineCommand, parseArgs, valueFlagNames} from '../lib/args.js';
+import {
+	type ContainerFlagValues,
+	IMAGE_FLAGS,
+	containerConfigFromFlags,
+	containerFlags,
+	containerOptionsHelp,
+	imageHelp,
+} from '../lib/container-options.js';
+import type {Context} from '../lib/context.js';
+import {UsageError} from '../lib/errors.js';
+import {writeLogEntry} from '../lib/log-writer.js';
+import {splitRunArgv} from '../lib/run-argv.js';
+
+export const spec = defineCommand({
+	name: 'run',
+	help: `
+Usage
+  $ c32 run [options] [IMAGE] [COMMAND [ARG...]]
+  $ c32 run [options] --image PATH [-- COMMAND [ARG...]]
+
+Create and start a container. Attached (the default) it prints the container's output and
+exits with its exit code; Ctrl-C stops it (twice: kills it). With -d it prints the id only.
+${imageHelp}
+
+Options
+  -d, --detach                 Run in the background and print the container id${containerOptionsHelp}
+
+Examples
+  $ c32 run ./bots/sample_bot.py
+  $ c32 run -d --name my-bot -m 512m --cpus 1 --restart on-failure:5 ./bots/sample_bot.py
+  $ c32 run --rm -e GREETING=hi -- sh -c 'echo $GREETING from $(hostname)'
+  $ c32 run --rm --isolation strict -v "$PWD/out:/out" ./job.sh`,
+	flags: {...containerFlags, detach: {type: 'boolean', shortFlag: 'd'}},
+	operands: {min: 0, max: 0, label: ''},
+});
+
+export async function main(argv: string[], ctx: Context): Promise<number> {
+	const words = splitRunArgv(argv, valueFlagNames(spec.flags), IMAGE_FLAGS);
+	const {flags} = parseArgs(spec, words.options, ctx);
+	if (flags.detach && flags.rm) {
+		throw new UsageError('--rm needs an attached run: drop -d, or remove the container later with c32 rm');
+	}
+	const config = await containerConfigFromFlags(flags as ContainerFlagValues, words, ctx);
+	const engine = await ctx.engine();
+	const created = await engine.createContainer(config);
+	if (flags.detach) {
+		await engine.startContainer(created.id);
+		ctx.stdout.write(`${created.id}\n`);
+		return 0;
+	}
+	return runAttached(engine, created.id, flags.rm === true, ctx);
+}
+
+async function runAttached(engine: Engine, id: string, remove: boolean, ctx: Context): Promise<number> {
+	const started = engine.startContainer(id);
+	let interrupts = 0;
+	// First Ctrl-C stops the container (its output keeps coming until it ends); a second kills it.
+	const stopListening = ctx.onInterrupt(() => {
+		interrupts++;
+		const act = interrupts === 1 ? () => engine.stopContainer(id) : () => engine.killContainer(id, 'SIGKILL');
+		started.then(act).catch(() => undefined);
+	});
+	try {
+		await started;
+		for await (const entry of engine.getLogs(id, {follow: true})) writeLogEntry(entry, ctx, false);
+		return await engine.waitContainer(id);
+	} finally {
+		stopListening();
+		if (remove) {
+			await engine.removeContainer(id, {force: true}).catch((error: unknown) => {
+				ctx.stderr.write(`c32: error: ${error instanceof Error ? error.message : String(error)}\n`);
+			});
+		}
+	}
+}

@@ -1,0 +1,61 @@
+import {setTimeout as sleep} from 'node:timers/promises';
+import {defineCommand, parseArgs} from '../lib/args.js';
+import type {Context} from '../lib/context.js';
+import {inPlaceFrame, statsJson, statsTable} from '../lib/stats-view.js';
+
+export const spec = defineCommand({
+	name: 'stats',
+	help: `
+Usage
+  $ c32 stats [options] [CONTAINER...]
+
+Live CPU, memory, process and block I/O usage of running containers (all of them when none
+is named), refreshed every second in place until Ctrl-C.
+
+Options
+  --no-stream   Print one sample and exit
+  --json        JSON: one array (with --no-stream) or one array per line per sample
+
+Examples
+  $ c32 stats
+  $ c32 stats --no-stream my-bot
+  $ c32 stats --no-stream --json | jq '.[].memoryMb'`,
+	flags: {
+		stream: {type: 'boolean', default: true},
+		json: {type: 'boolean'},
+	},
+	operands: {min: 0, max: Infinity, label: 'container'},
+});
+
+const INTERVAL_MS = 1000;
+
+export async function main(argv: string[], ctx: Context): Promise<number> {
+	const {flags, operands} = parseArgs(spec, argv, ctx);
+	const engine = await ctx.engine();
+	const refs = operands.length > 0 ? operands : undefined;
+	const hostMemoryMb = flags.json ? 0 : (await engine.getHostStats()).memoryTotalMb;
+
+	if (!flags.stream) {
+		const samples = await engine.getMetricsBatch(refs);
+		ctx.stdout.write(flags.json ? `${JSON.stringify(samples.map(statsJson), null, 2)}\n` : statsTable(samples, hostMemoryMb));
+		return 0;
+	}
+
+	const abort = new AbortController();
+	const stopListening = ctx.onInterrupt(() => abort.abort());
+	const inPlace = ctx.stdout.isTTY === true && !flags.json;
+	try {
+		for (let frame = 0; !abort.signal.aborted; frame++) {
+			const samples = await engine.getMetricsBatch(refs);
+			if (flags.json) ctx.stdout.write(`${JSON.stringify(samples.map(statsJson))}\n`);
+			else {
+				const table = statsTable(samples, hostMemoryMb);
+				ctx.stdout.write(inPlace ? inPlaceFrame(table, frame === 0) : `${frame === 0 ? '' : '\n'}${table}`);
+			}
+			await sleep(INTERVAL_MS, undefined, {signal: abort.signal}).catch(() => undefined);
+		}
+	} finally {
+		stopListening();
+	}
+	return 0;
+}

@@ -1,0 +1,31 @@
+import {defineCommand} from '../lib/args.js';
+import type {Context} from '../lib/context.js';
+import {stopOptions} from '../lib/stop-options.js';
+import {actOnEach} from '../lib/each-ref.js';
+
+export const spec = defineCommand({
+	name: 'stop',
+	help: `
+Usage
+  $ c32 stop [options] CONTAINER...
+
+Stop running containers: the stop signal (SIGTERM unless configured), then SIGKILL to the
+whole container after the timeout. A stopped container stays stopped whatever its restart
+policy.
+
+Options
+  -t, --time SECONDS   Wait this long before SIGKILL (default: the container's stop timeout)
+
+Examples
+  $ c32 stop my-bot
+  $ c32 stop -t 2 worker-1 worker-2`,
+	flags: {time: {type: 'string', shortFlag: 't', aliases: ['timeout']}},
+	operands: {min: 1, max: Infinity, label: 'container'},
+});
+
+export function main(argv: string[], ctx: Context): Promise<number> {
+	return actOnEach(spec, argv, ctx, async (engine, ref, flags) => {
+		await engine.stopContainer(ref, stopOptions(flags.time));
+		return ref;
+	});
+}

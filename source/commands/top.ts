@@ -1,0 +1,47 @@
+import type {Engine} from '../../engine/index.js';
+import {defineCommand, parseArgs} from '../lib/args.js';
+import type {Context} from '../lib/context.js';
+import {parseSecondsOrDuration} from '../lib/duration.js';
+import {UsageError} from '../lib/errors.js';
+
+export const spec = defineCommand({
+	name: 'top',
+	help: `
+Usage
+  $ c32 top [options]
+
+The live dashboard: every container with CPU, memory and state, logs, and actions.
+Needs a terminal.
+
+Options
+  --interval SECONDS   Time between samples (default 1; 500ms also works)
+
+Examples
+  $ c32 top
+  $ c32 top --interval 2`,
+	flags: {interval: {type: 'string'}},
+	operands: {min: 0, max: 0, label: ''},
+});
+
+interface Dashboard {
+	runTop(engine: Engine, options: {interval?: number}): Promise<void>;
+}
+
+// A variable specifier keeps tsc from resolving it and keeps React and Ink out of every
+// other command: only `c32 top` loads them.
+const DASHBOARD_MODULE = '../../components/top.js';
+
+export async function main(argv: string[], ctx: Context): Promise<number> {
+	const {flags} = parseArgs(spec, argv, ctx);
+	const options: {interval?: number} = {};
+	if (flags.interval !== undefined) {
+		options.interval = parseSecondsOrDuration(flags.interval, '--interval');
+		if (options.interval < 100) throw new UsageError(`--interval ${flags.interval} is too short: give at least 100ms`);
+	}
+	if (ctx.stdout.isTTY !== true) {
+		throw new Error('c32 top needs a terminal: run it in one, or use c32 ps / c32 stats --no-stream in scripts');
+	}
+	const dashboard = (await import(new URL(DASHBOARD_MODULE, import.meta.url).href)) as Dashboard;
+	await dashboard.runTop(await ctx.engine(), options);
+	return 0;
+}

@@ -1,0 +1,9 @@
+import type {AnyFlags} from 'meow';
+import type {CommandSpec} from '../lib/args.js';
+import type {Context} from '../lib/context.js';
+
+export interface CommandModule {
+	main(argv: string[], ctx: Context): Promise<number>;
+	/** Its flags and help; absent for commands that borrow another's (list) or take none. */
+	spec?: CommandSpec<AnyFlags>;
+}

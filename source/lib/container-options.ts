@@ -1,0 +1,226 @@
+// The options of `run` and `create`, and how they become a ContainerConfig. The seed's names
+// (--memory-limit, --cpu-limit, --args, --auto-restart) and docker's (-m, --cpus, -e, -v)
+// are both accepted.
+import path from 'node:path';
+import type {AnyFlags} from 'meow';
+import type {ContainerConfig, ResourceLimits, Volume} from '../../engine/index.js';
+import {parseSecondsOrDuration} from './duration.js';
+import {UsageError} from './errors.js';
+import {parseEnvFile, parseKeyValue} from './key-value.js';
+import {parseInteger, parseNumber, parsePercent} from './numbers.js';
+import type {RunArgv} from './run-argv.js';
+import {parseByteSize, parseMemoryMb} from './size.js';
+
+export const containerFlags = {
+	name: {type: 'string'},
+	image: {type: 'string'},
+	entrypoint: {type: 'string'},
+	args: {type: 'string', isMultiple: true},
+	env: {type: 'string', shortFlag: 'e', isMultiple: true},
+	envFile: {type: 'string', isMultiple: true},
+	volume: {type: 'string', shortFlag: 'v', isMultiple: true},
+	memoryLimit: {type: 'string', shortFlag: 'm', aliases: ['memory']},
+	cpuLimit: {type: 'string'},
+	cpus: {type: 'string'},
+	pidsLimit: {type: 'string', aliases: ['max-processes']},
+	maxOpenFiles: {type: 'string'},
+	ioLimit: {type: 'string'},
+	isolation: {type: 'string', choices: ['minimal', 'standard', 'strict']},
+	restart: {type: 'string'},
+	autoRestart: {type: 'boolean'},
+	maxRestarts: {type: 'string'},
+	label: {type: 'string', shortFlag: 'l', isMultiple: true},
+	workdir: {type: 'string', shortFlag: 'w', aliases: ['working-dir']},
+	user: {type: 'string', shortFlag: 'u'},
+	hostname: {type: 'string'},
+	network: {type: 'string', choices: ['host', 'none'], aliases: ['net']},
+	stopSignal: {type: 'string'},
+	stopTimeout: {type: 'string'},
+	logMaxSize: {type: 'string', aliases: ['log-size-max']},
+	rm: {type: 'boolean'},
+} satisfies AnyFlags;
+
+export const imageHelp = `IMAGE is a host path: a file is copied to /app/<name> and run by its kind (.py with
+python3, .js with node, .sh with sh, an executable as itself); a directory becomes /app.
+Options go before IMAGE; what follows IMAGE (or --) is the container's command.`;
+
+export const containerOptionsHelp = `
+  --name NAME                  Name the container (default: a generated one)
+  --image PATH                 The image: a file or directory on the host (or give IMAGE)
+  --entrypoint CMD             The program to run (default: derived from the image)
+  --args ARG                   An argument for the program (repeatable), or words after IMAGE
+  -e, --env KEY=VALUE          Set an environment variable (repeatable; KEY alone copies yours)
+  --env-file FILE              Read KEY=VALUE lines from FILE (repeatable)
+  -v, --volume SRC:DST[:ro]    Bind-mount a host path (repeatable)
+  -m, --memory-limit SIZE      Memory limit: megabytes (512) or a size (512m, 1g)
+  --cpu-limit PERCENT          CPU quota: 100 = one core, 50 = half, 200 = two
+  --cpus N                     CPU quota in cores (1.5 = --cpu-limit 150)
+  --pids-limit N               Process limit for the whole container (alias --max-processes)
+  --max-open-files N           Open file limit (RLIMIT_NOFILE)
+  --io-limit MBPS              Disk read and write limit in MB/s
+  --isolation LEVEL            minimal | standard (default) | strict
+  --restart POLICY             no | on-failure[:N] | always | unless-stopped
+  --auto-restart               Restart on failure, up to 5 times (the seed's auto_restart)
+  --max-restarts N             Give up after N restarts (with --auto-restart or on-failure)
+  -l, --label KEY=VALUE        Set a label (repeatable)
+  -w, --workdir DIR            Working directory inside the container (default /app)
+  -u, --user USER              uid, uid:gid or a host user name
+  --hostname NAME              Hostname inside the container (default: the container's name)
+  --network host|none          Network (strict isolation: none only)
+  --stop-signal SIGNAL         Signal sent by stop (default SIGTERM)
+  --stop-timeout SECONDS       Wait before SIGKILL on stop (default 10)
+  --log-max-size SIZE          Cap of the log file (default 10m)
+  --rm                         Remove the container once it exits`;
+
+export interface ContainerFlagValues {
+	name?: string;
+	image?: string;
+	entrypoint?: string;
+	args: string[];
+	env: string[];
+	envFile: string[];
+	volume: string[];
+	memoryLimit?: string;
+	cpuLimit?: string;
+	cpus?: string;
+	pidsLimit?: string;
+	maxOpenFiles?: string;
+	ioLimit?: string;
+	isolation?: string;
+	restart?: string;
+	autoRestart: boolean;
+	maxRestarts?: string;
+	label: string[];
+	workdir?: string;
+	user?: string;
+	hostname?: string;
+	network?: string;
+	stopSignal?: string;
+	stopTimeout?: string;
+	logMaxSize?: string;
+	rm: boolean;
+}
+
+export interface BuildInputs {
+	cwd: string;
+	/** The caller's environment, for `-e KEY` without a value. */
+	env: NodeJS.ProcessEnv;
+	/** The contents of each --env-file, in order. */
+	envFiles: {path: string; text: string}[];
+}
+
+/** Flags and words -> the ContainerConfig handed to the engine. Pure. */
+export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv, inputs: BuildInputs): ContainerConfig {
+	const config: ContainerConfig = {};
+	const fromCaller = (key: string) => inputs.env[key];
+	if (flags.name !== undefined) config.name = flags.name;
+
+	const image = flags.image ?? words.image;
+	if (image !== undefined) config.image = path.resolve(inputs.cwd, image);
+	if (flags.entrypoint !== undefined) config.entrypoint = flags.entrypoint;
+	if (flags.args.length > 0 && words.command.length > 0) {
+		throw new UsageError('give the command either with --args or after the image, not both');
+	}
+	const args = flags.args.length > 0 ? flags.args : words.command;
+	if (args.length > 0) config.args = args;
+
+	const environment: Record<string, string> = {};
+	for (const file of inputs.envFiles) Object.assign(environment, parseEnvFile(file.text, file.path, fromCaller));
+	for (const word of flags.env) {
+		const pair = parseKeyValue(word, 'environment variable', fromCaller);
+		if (pair) environment[pair[0]] = pair[1];
+	}
+	if (Object.keys(environment).length > 0) config.environment = environment;
+
+	if (flags.volume.length > 0) config.volumes = flags.volume.map((spec) => parseVolume(spec, inputs.cwd));
+
+	const limits = buildLimits(flags);
+	if (Object.keys(limits).length > 0) config.resourceLimits = limits;
+
+	if (flags.isolation !== undefined) config.isolationLevel = flags.isolation as ContainerConfig['isolationLevel'];
+	if (flags.label.length > 0) {
+		config.labels = Object.fromEntries(flags.label.map((word) => parseKeyValue(word, 'label', () => '')!));
+	}
+	const restartPolicy = buildRestartPolicy(flags);
+	if (restartPolicy !== undefined) config.restartPolicy = restartPolicy;
+	if (flags.rm && restartPolicy !== undefined && restartPolicy !== 'no') {
+		throw new UsageError('--rm and a restart policy conflict: a removed container cannot be restarted');
+	}
+
+	if (flags.workdir !== undefined) config.workingDir = flags.workdir;
+	if (flags.user !== undefined) config.user = flags.user;
+	if (flags.hostname !== undefined) config.hostname = flags.hostname;
+	if (flags.network !== undefined) config.network = flags.network as ContainerConfig['network'];
+	if (flags.stopSignal !== undefined) config.stopSignal = flags.stopSignal;
+	if (flags.stopTimeout !== undefined) config.stopTimeout = parseSecondsOrDuration(flags.stopTimeout, '--stop-timeout') / 1000;
+	if (flags.logMaxSize !== undefined) config.logSizeMax = Math.round(parseByteSize(flags.logMaxSize, '--log-max-size'));
+	return config;
+}
+
+/** "SRC:DST", "SRC:DST:ro" or "SRC:DST:rw"; a relative SRC is taken from the current directory. */
+export function parseVolume(spec: string, cwd: string): Volume {
+	const parts = spec.split(':');
+	const [source, destination, mode] = parts;
+	if (parts.length < 2 || parts.length > 3 || !source || !destination) {
+		throw new UsageError(`invalid volume "${spec}": use SRC:DST or SRC:DST:ro`);
+	}
+	if (mode !== undefined && mode !== 'ro' && mode !== 'rw') {
+		throw new UsageError(`invalid volume mode "${mode}" in "${spec}": use ro or rw`);
+	}
+	return {source: path.resolve(cwd, source), destination, readOnly: mode === 'ro'};
+}
+
+function buildLimits(flags: ContainerFlagValues): ResourceLimits {
+	const limits: ResourceLimits = {};
+	if (flags.cpuLimit !== undefined && flags.cpus !== undefined) {
+		throw new UsageError('give --cpu-limit or --cpus, not both');
+	}
+	if (flags.cpuLimit !== undefined) limits.cpuLimitPercent = parsePercent(flags.cpuLimit, '--cpu-limit');
+	if (flags.cpus !== undefined) limits.cpuLimitPercent = Math.round(parseNumber(flags.cpus, '--cpus') * 10000) / 100;
+	if (flags.memoryLimit !== undefined) limits.memoryLimitMb = parseMemoryMb(flags.memoryLimit);
+	if (flags.pidsLimit !== undefined) limits.maxProcesses = parseInteger(flags.pidsLimit, '--pids-limit');
+	if (flags.maxOpenFiles !== undefined) limits.maxOpenFiles = parseInteger(flags.maxOpenFiles, '--max-open-files');
+	if (flags.ioLimit !== undefined) limits.diskIoLimitMbps = parseNumber(flags.ioLimit, '--io-limit');
+	return limits;
+}
+
+/** The seed's max_restart_count default, for --auto-restart alone. */
+const SEED_MAX_RESTARTS = 5;
+
+/** --restart, or the seed's --auto-restart / --max-restarts, as one policy string. */
+function buildRestartPolicy(flags: ContainerFlagValues): string | undefined {
+	const maxRestarts = flags.maxRestarts === undefined ? undefined : parseInteger(flags.maxRestarts, '--max-restarts');
+	if (flags.restart !== undefined && flags.autoRestart) {
+		throw new UsageError('give --restart or --auto-restart, not both');
+	}
+	if (flags.restart === undefined) {
+		if (!flags.autoRestart && maxRestarts === undefined) return undefined;
+		return `on-failure:${maxRestarts ?? SEED_MAX_RESTARTS}`;
+	}
+	if (maxRestarts === undefined) return flags.restart;
+	if (flags.restart !== 'on-failure') {
+		throw new UsageError(`--max-restarts goes with --restart on-failure, not "${flags.restart}"`);
+	}
+	return `on-failure:${maxRestarts}`;
+}
+
+/** Spellings of --image: once given, the first operand already starts the command. */
+export const IMAGE_FLAGS = new Set(['--image']);
+
+/** Reads the --env-file files, then builds the config. */
+export async function containerConfigFromFlags(
+	flags: ContainerFlagValues,
+	words: RunArgv,
+	ctx: {cwd: string; env: NodeJS.ProcessEnv; readFile(path: string): Promise<string>},
+): Promise<ContainerConfig> {
+	const envFiles = await Promise.all(
+		flags.envFile.map(async (file) => {
+			try {
+				return {path: file, text: await ctx.readFile(path.resolve(ctx.cwd, file))};
+			} catch (error) {
+				throw new UsageError(`cannot read env file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+			}
+		}),
+	);
+	return buildContainerConfig(flags, words, {cwd: ctx.cwd, env: ctx.env, envFiles});
+}

@@ -1,0 +1,95 @@
+// How a container is shown: short ids, docker-style status words, the stable JSON shape.
+import type {ContainerMetadata, ContainerState} from '../../engine/index.js';
+import type {Palette} from './color.js';
+import {ago, humanDuration} from './duration.js';
+
+export const SHORT_ID_LENGTH = 12;
+
+export function shortId(id: string): string {
+	return id.slice(0, SHORT_ID_LENGTH);
+}
+
+/** "Up 3 minutes", "Up 2 hours (Paused)", "Exited (137) 2 seconds ago, OOM", "Created". */
+export function statusText(container: ContainerMetadata, now: Date): string {
+	const restarts = container.restartCount > 0 ? `, ${plural(container.restartCount, 'restart')}` : '';
+	switch (container.state) {
+		case 'created':
+			return 'Created';
+		case 'running':
+			return `Up ${upFor(container, now)}${restarts}`;
+		case 'paused':
+			return `Up ${upFor(container, now)} (Paused)${restarts}`;
+		case 'stopped':
+		case 'exited': {
+			const word = container.state === 'stopped' ? 'Stopped' : 'Exited';
+			const when = container.finishedAt ? ` ${ago(container.finishedAt, now)}` : '';
+			const oom = container.oomKilled ? ', OOM' : '';
+			return `${word} (${container.exitCode ?? '?'})${when}${oom}${restarts}`;
+		}
+		case 'failed':
+			return container.finishedAt ? `Failed ${ago(container.finishedAt, now)}` : 'Failed';
+	}
+}
+
+function upFor(container: ContainerMetadata, now: Date): string {
+	return container.startedAt ? humanDuration(now.getTime() - Date.parse(container.startedAt)) : 'Less than a second';
+}
+
+function plural(count: number, word: string): string {
+	return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export function colorStatus(state: ContainerState, text: string, exitCode: number | null, colors: Palette): string {
+	switch (state) {
+		case 'running':
+			return colors.green(text);
+		case 'paused':
+			return colors.yellow(text);
+		case 'failed':
+			return colors.red(text);
+		case 'stopped':
+		case 'exited':
+			return exitCode === 0 ? colors.dim(text) : colors.red(text);
+		case 'created':
+			return text;
+	}
+}
+
+export function isActive(container: ContainerMetadata): boolean {
+	return container.state === 'running' || container.state === 'paused';
+}
+
+/** The documented `ps --json` object (docs/cli.md); new fields may be added, none removed. */
+export const CONTAINER_JSON_FIELDS = [
+	'id',
+	'name',
+	'state',
+	'pid',
+	'exitCode',
+	'oomKilled',
+	'errorMessage',
+	'image',
+	'isolationLevel',
+	'runtime',
+	'createdAt',
+	'startedAt',
+	'finishedAt',
+	'restartCount',
+	'labels',
+] as const satisfies readonly (keyof ContainerMetadata)[];
+
+export type ContainerJson = Pick<ContainerMetadata, (typeof CONTAINER_JSON_FIELDS)[number]>;
+
+export function containerJson(container: ContainerMetadata): ContainerJson {
+	return pick(container, CONTAINER_JSON_FIELDS);
+}
+
+/** A copy with only `fields`, in their order: what the documented JSON promises, nothing more. */
+export function pick<T extends object, K extends keyof T>(value: T, fields: readonly K[]): Pick<T, K> {
+	return Object.fromEntries(fields.map((field) => [field, value[field]])) as Pick<T, K>;
+}
+
+/** Newest first, as `docker ps` lists. */
+export function newestFirst(containers: ContainerMetadata[]): ContainerMetadata[] {
+	return [...containers].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+}

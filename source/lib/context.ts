@@ -1,0 +1,23 @@
+// What a command gets from the outside world, so tests can hand it doubles.
+import type {Engine} from '../../engine/index.js';
+
+export interface OutputStream {
+	write(text: string): unknown;
+	isTTY?: boolean;
+	columns?: number;
+}
+
+export interface Context {
+	stdout: OutputStream;
+	stderr: OutputStream;
+	env: NodeJS.ProcessEnv;
+	cwd: string;
+	now(): Date;
+	/** The engine, created on first use (so `--help` and `completion` never load it). */
+	engine(): Promise<Engine>;
+	/** Calls handler on each Ctrl-C (SIGINT) or SIGTERM until the returned function is called. */
+	onInterrupt(handler: () => void): () => void;
+	readFile(path: string): Promise<string>;
+	writeFile(path: string, data: string): Promise<void>;
+	readStdin(): Promise<string>;
+}
