@@ -29,13 +29,13 @@ import type {
 
 export interface EngineServices {
 	/** The driver that runs a container of this record (OCI or process). */
-	driverFor(record: ContainerRecord): Driver;
+	driverFor(record: ContainerRecord): Promise<Driver>;
 	/** Throws RUNTIME_MISSING / MONITOR_MISSING when this isolation level cannot run here. */
-	requireDriver(isolation: ContainerRecord['config']['isolationLevel']): void;
+	requireDriver(isolation: ContainerRecord['config']['isolationLevel']): Promise<void>;
 	/** Checks host support for the limits (e.g. a block device for I/O throttling). */
 	checkLimits(config: ContainerRecord['config']): void;
 	/** Whether this container's log writer truncates at the cap instead of rotating. */
-	logTruncates(record: ContainerRecord): boolean;
+	logTruncates(record: ContainerRecord): Promise<boolean>;
 	metrics(records: ContainerRecord[], layout: StorageLayout): Promise<ContainerMetrics[]>;
 	hostStats(): Promise<HostStats>;
 	doctor(layout: StorageLayout): Promise<DoctorReport>;
@@ -136,10 +136,8 @@ export class ContainerEngine implements Engine {
 	private async reconcileLocked(id: string): Promise<ContainerRecord> {
 		const record = this.readExisting(id);
 		if (this.observe(record)) {
-			await this.services
-				.driverFor(record)
-				.cleanup(this.context(record))
-				.catch(() => {});
+			const driver = await this.services.driverFor(record);
+			await driver.cleanup(this.context(record)).catch(() => {});
 			this.store.writeRecord(record);
 		}
 		return record;
@@ -150,7 +148,7 @@ export class ContainerEngine implements Engine {
 	async createContainer(input: ContainerConfig): Promise<ContainerMetadata> {
 		const id = randomBytes(32).toString('hex');
 		const config = resolveConfig(input, defaultName(input, id), liveHostFacts());
-		this.services.requireDriver(config.isolationLevel);
+		await this.services.requireDriver(config.isolationLevel);
 		this.services.checkLimits(config);
 
 		const imageDir = config.image === null ? null : snapshotImage(imagesDir(this.layout), config.image);
@@ -187,7 +185,7 @@ export class ContainerEngine implements Engine {
 				nextRestartAt: null,
 			},
 		};
-		record.metadata.runtime = this.services.driverFor(record).name;
+		record.metadata.runtime = (await this.services.driverFor(record)).name;
 
 		return this.store.withIndexLock(() => {
 			const names = this.store.readIndex();
@@ -234,7 +232,7 @@ export class ContainerEngine implements Engine {
 	/** Starts the container of a locked record and stores the outcome. */
 	private async launch(record: ContainerRecord): Promise<void> {
 		const ctx = this.context(record);
-		const driver = this.services.driverFor(record);
+		const driver = await this.services.driverFor(record);
 		const meta = record.metadata;
 		fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
 		for (const file of [ctx.paths.exitFile, ctx.paths.oomFile]) fs.rmSync(file, {force: true});
@@ -330,7 +328,7 @@ export class ContainerEngine implements Engine {
 
 	/** Sends the stop signal, waits up to `timeoutSeconds`, then kills every process of the container. */
 	private async terminate(record: ContainerRecord, signal: string, timeoutSeconds: number): Promise<void> {
-		const driver = this.services.driverFor(record);
+		const driver = await this.services.driverFor(record);
 		const ctx = this.context(record);
 		if (timeoutSeconds > 0) {
 			await driver.signal(ctx, signal, false).catch(() => {});
@@ -351,7 +349,7 @@ export class ContainerEngine implements Engine {
 		if (!LIVE_STATES.has(record.metadata.state)) {
 			throw new C32Error('BAD_STATE', `container ${record.metadata.name} is ${record.metadata.state}, not running: nothing to signal`);
 		}
-		await this.services.driverFor(record).signal(this.context(record), name, name === 'SIGKILL');
+		await (await this.services.driverFor(record)).signal(this.context(record), name, name === 'SIGKILL');
 		if (name === 'SIGKILL') await waitForFile(this.context(record).paths.exitFile, 10_000);
 		return (await this.reconcile(id)).metadata;
 	}
@@ -383,7 +381,7 @@ export class ContainerEngine implements Engine {
 					`container ${meta.name} is ${meta.state}: only a ${from} container can be ${pause ? 'paused' : 'resumed'}`,
 				);
 			}
-			const driver = this.services.driverFor(record);
+			const driver = await this.services.driverFor(record);
 			await (pause ? driver.pause(this.context(record)) : driver.resume(this.context(record)));
 			meta.state = pause ? 'paused' : 'running';
 			this.store.writeRecord(record);
@@ -413,7 +411,7 @@ export class ContainerEngine implements Engine {
 		}
 		await this.store.withContainerLock(id, async () => {
 			const locked = await this.reconcileLocked(id);
-			await this.services.driverFor(locked).cleanup(this.context(locked));
+			await (await this.services.driverFor(locked)).cleanup(this.context(locked));
 			await this.store.withIndexLock(() => {
 				const names = this.store.readIndex();
 				delete names[locked.metadata.name];
@@ -490,22 +488,25 @@ export class ContainerEngine implements Engine {
 
 	getLogs(ref: string, options: LogOptions & {signal?: AbortSignal} = {}): AsyncIterable<LogEntry> {
 		const id = this.resolveRef(ref);
+		return this.logEntries(this.readExisting(id), options);
+	}
+
+	private async *logEntries(record: ContainerRecord, options: LogOptions & {signal?: AbortSignal}): AsyncGenerator<LogEntry> {
+		const id = record.metadata.id;
 		const log = containerPaths(this.layout, id).log;
-		const truncatingWriter = this.services.logTruncates(this.readExisting(id));
+		const truncatingWriter = await this.services.logTruncates(record);
 		if (!options.follow) {
-			const entries = readLogEntries(log, {...options, truncatingWriter});
-			return (async function* () {
-				yield* entries;
-			})();
+			yield* readLogEntries(log, {...options, truncatingWriter});
+			return;
 		}
-		return followLog(log, {
+		yield* followLog(log, {
 			...options,
 			truncatingWriter,
 			isLive: async () => {
-				const record = this.store.readRecord(id);
-				if (!record) return false;
-				if (record.internal.nextRestartAt) return true;
-				return LIVE_STATES.has((await this.reconcile(id).catch(() => record)).metadata.state);
+				const current = this.store.readRecord(id);
+				if (!current) return false;
+				if (current.internal.nextRestartAt) return true;
+				return LIVE_STATES.has((await this.reconcile(id).catch(() => current)).metadata.state);
 			},
 		});
 	}

@@ -1,77 +1,90 @@
 // Wires the engine to this host: which driver runs a container, metrics, doctor.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type {HostStats} from './api.js';
+import {blockDeviceOf, cgroupDirs, detectCgroupHost} from './cgroups/index.js';
+import type {Driver, DriverContext} from './drivers/driver.js';
+import {OciDriver} from './drivers/oci.js';
+import {ProcessDriver, processGroupMembers} from './drivers/process.js';
 import type {EngineServices} from './engine.js';
 import {C32Error} from './errors.js';
-import {OciDriver} from './drivers/oci.js';
-import type {Driver, DriverContext} from './drivers/driver.js';
-import {ProcessDriver} from './drivers/process.js';
-import {blockDeviceOf, detectCgroupHost} from './cgroups/index.js';
-import {buildSpec} from './oci/spec.js';
+import {detectHost, requireOciTools} from './host.js';
+import {HostStatsSampler, MetricsSampler, type MetricsTarget} from './metrics.js';
 import {prepareRootfs, readHostDirs} from './oci/rootfs.js';
-import type {StorageLayout} from './paths.js';
+import {buildSpec} from './oci/spec.js';
+import {cgroupPathFor, type StorageLayout} from './paths.js';
 import type {ContainerRecord} from './store.js';
+import {cachedOciTools} from './tools-cache.js';
 import type {ResolvedConfig} from './types.js';
 
 /** Container root of a strict container is this unprivileged host uid (and gid). */
 export const USERNS_HOST_BASE = 100_000;
 const USERNS_SIZE = 65_536;
-
-function locate(name: string): string | null {
-	for (const dir of (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
-		const candidate = path.join(dir, name);
-		try {
-			fs.accessSync(candidate, fs.constants.X_OK);
-			return candidate;
-		} catch {}
-	}
-	return null;
-}
+const CGROUP_LIMITS = ['memoryLimitMb', 'cpuLimitPercent', 'maxProcesses', 'diskIoLimitMbps'] as const;
 
 export function createServices(layout: StorageLayout): EngineServices {
-	let oci: OciDriver | undefined;
-	const ociDriver = (): OciDriver => {
-		if (oci) return oci;
-		const runtimePath = locate('runc');
-		if (!runtimePath) throw new C32Error('RUNTIME_MISSING', 'no OCI runtime found: install one with apt-get install -y runc');
-		const conmonPath = locate('conmon');
-		if (!conmonPath) throw new C32Error('MONITOR_MISSING', 'conmon is not installed: install it with apt-get install -y conmon');
-		oci = new OciDriver({
-			layout,
-			runtime: {name: 'runc', path: runtimePath},
-			conmonPath,
-			conmonRotates: false,
-			writeBundle: (ctx) => writeBundle(ctx, {blockDevice: storageDevice(), memsw: detectCgroupHost().memsw}),
-		});
-		return oci;
-	};
 	let blockDevice: string | null | undefined;
 	const storageDevice = () => (blockDevice === undefined ? (blockDevice = blockDeviceOf(layout.storageDir)) : blockDevice);
 	const canUseCgroups = process.getuid?.() === 0 && detectCgroupHost().version !== null;
+
+	let oci: Promise<OciDriver> | undefined;
+	const ociDriver = (): Promise<OciDriver> => {
+		oci ??= cachedOciTools(layout, async () => requireOciTools(await detectHost(layout))).then(
+			(tools) =>
+				new OciDriver({
+					layout,
+					runtime: {name: tools.runtime.name, path: tools.runtime.path},
+					conmonPath: tools.conmon.path,
+					conmonRotates: conmonCanRotate(tools.conmon.version),
+					writeBundle: (ctx) => writeBundle(ctx, {blockDevice: storageDevice(), memsw: detectCgroupHost().memsw}),
+				}),
+		);
+		oci.catch(() => (oci = undefined));
+		return oci;
+	};
 	let processDriver: ProcessDriver | undefined;
 	const processDriverFor = () => (processDriver ??= new ProcessDriver({canUseCgroups, blockDevice: storageDevice()}));
+	const sampler = new MetricsSampler();
+	const hostSampler = new HostStatsSampler();
+
+	const metricsTarget = (record: ContainerRecord): MetricsTarget => {
+		const {id, name} = record.metadata;
+		const dirs = canUseCgroups ? cgroupDirs(cgroupPathFor(id)) : null;
+		if (dirs) return {id, name, source: {kind: 'cgroup', dirs}};
+		const pid = record.metadata.pid ?? 0;
+		return {id, name, source: {kind: 'processes', pids: processGroupMembers(pid)}};
+	};
+
 	return {
-		driverFor: (record: ContainerRecord): Driver => (record.config.isolationLevel === 'minimal' ? processDriverFor() : ociDriver()),
-		logTruncates: (record) => record.config.isolationLevel !== 'minimal' && !ociDriver().conmonRotates,
-		requireDriver: (isolation) => {
-			if (isolation !== 'minimal') ociDriver();
+		driverFor: async (record: ContainerRecord): Promise<Driver> =>
+			record.config.isolationLevel === 'minimal' ? processDriverFor() : ociDriver(),
+		logTruncates: async (record) => record.config.isolationLevel !== 'minimal' && !(await ociDriver()).conmonRotates,
+		requireDriver: async (isolation) => {
+			if (isolation !== 'minimal') await ociDriver();
 		},
 		checkLimits: (config: ResolvedConfig) => {
 			const limits = config.resourceLimits;
 			if (limits.diskIoLimitMbps !== undefined && storageDevice() === null) {
-				throw new C32Error('UNSUPPORTED', `diskIoLimitMbps needs the storage root (${layout.storageDir}) on a block device: drop the limit or set C32_STORAGE_DIR to a disk`);
+				throw new C32Error(
+					'UNSUPPORTED',
+					`diskIoLimitMbps needs the storage root (${layout.storageDir}) on a block device: drop the limit or set C32_STORAGE_DIR to a disk`,
+				);
 			}
-			const needsCgroups = ['memoryLimitMb', 'cpuLimitPercent', 'maxProcesses', 'diskIoLimitMbps'].some((k) => limits[k as keyof typeof limits] !== undefined);
-			if (config.isolationLevel === 'minimal' && needsCgroups && !canUseCgroups) {
+			const needsCgroups = CGROUP_LIMITS.some((key) => limits[key] !== undefined);
+			if (needsCgroups && !canUseCgroups) {
 				throw new C32Error('PERMISSION_DENIED', 'cgroup limits need root and a writable cgroup filesystem: run c32 as root or drop the memory/cpu/pids/io limits');
 			}
 		},
-		metrics: async () => [],
-		hostStats: async (): Promise<HostStats> => ({cpuCount: os.availableParallelism(), cpuPercent: 0, memoryTotalMb: 0, memoryUsedMb: 0, loadAverage: [0, 0, 0]}),
-		doctor: async () => { throw new Error('todo'); },
+		metrics: (records) => sampler.sample(records.map(metricsTarget)),
+		hostStats: (): Promise<HostStats> => hostSampler.sample(),
+		doctor: () => detectHost(layout),
 	};
+}
+
+/** conmon 2.2 and later rotate logs themselves (--log-rotate); 2.1 truncates. */
+export function conmonCanRotate(version: string): boolean {
+	const [major = 0, minor = 0] = version.split(/[.+-]/).map(Number);
+	return major > 2 || (major === 2 && minor >= 2);
 }
 
 function parseDevice(device: string | null): {major: number; minor: number} | null {
@@ -97,11 +110,12 @@ function writeBundle(ctx: DriverContext, host: {blockDevice: string | null; mems
 	fs.mkdirSync(upper, {recursive: true});
 	fs.mkdirSync(work, {recursive: true});
 	const strict = ctx.config.isolationLevel === 'strict';
-	const app = ctx.imageDir === null
-		? {kind: 'bind' as const, source: upper, readOnly: strict}
-		: strict
-			? {kind: 'bind' as const, source: ctx.imageDir, readOnly: true}
-			: {kind: 'overlay' as const, lower: ctx.imageDir, upper, work};
+	const app =
+		ctx.imageDir === null
+			? {kind: 'bind' as const, source: upper, readOnly: strict}
+			: strict
+				? {kind: 'bind' as const, source: ctx.imageDir, readOnly: true}
+				: {kind: 'overlay' as const, lower: ctx.imageDir, upper, work};
 	const spec = buildSpec({
 		id: ctx.id,
 		config: ctx.config,
@@ -110,9 +124,10 @@ function writeBundle(ctx: DriverContext, host: {blockDevice: string | null; mems
 		hostDirs,
 		cgroupsPath: `/${ctx.cgroupPath}`,
 		blockDevice: parseDevice(host.blockDevice),
-		swapLimitSupported: host.memsw,
+		swapLimitSupported: host.memsw || detectCgroupHost().version === 2,
 		userNamespace: strict && userNamespacesAllowed() ? {hostId: USERNS_HOST_BASE, size: USERNS_SIZE} : null,
 		arch: process.arch,
 	});
 	fs.writeFileSync(path.join(ctx.paths.bundle, 'config.json'), JSON.stringify(spec, null, 2));
 }
+

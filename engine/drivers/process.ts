@@ -198,3 +198,16 @@ function readText(file: string): string {
 		return '';
 	}
 }
+
+/** Every process whose process group is `pgid` (the container's, for the process driver). */
+export function processGroupMembers(pgid: number): number[] {
+	if (pgid <= 0) return [];
+	const members: number[] = [];
+	for (const entry of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		const stat = readText(`/proc/${entry}/stat`);
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		if (Number(fields[2]) === pgid) members.push(Number(entry));
+	}
+	return members;
+}
