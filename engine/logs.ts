@@ -44,6 +44,17 @@ export class LineAssembler {
 		delete this.pending[record.stream];
 		return {timestamp: normalizeTimestamp(timestamp), stream: record.stream, line: text};
 	}
+
+	/** The partial lines still pending, as entries: output that ended without a newline. */
+	flush(): LogEntry[] {
+		const entries = Object.entries(this.pending).map(([stream, p]) => ({
+			timestamp: normalizeTimestamp(p.timestamp),
+			stream: stream as LogStream,
+			line: p.text,
+		}));
+		this.pending = {};
+		return entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+	}
 }
 
 /** conmon writes local time with an offset and nanoseconds; entries carry UTC ISO with ns kept. */
@@ -98,10 +109,13 @@ function matches(entry: LogEntry, stream: LogOptions['stream'], sinceMs: number 
 }
 
 /** Every entry in the rotated and current log files, oldest first. */
-export function readLogEntries(log: string, options: LogOptions & {truncatingWriter?: boolean} = {}): LogEntry[] {
+export function readLogEntries(
+	log: string,
+	options: LogOptions & {truncatingWriter?: boolean; keepPartial?: boolean} = {},
+	assembler = new LineAssembler(),
+): LogEntry[] {
 	if (options.truncatingWriter) preserveLogGeneration(log);
 	const sinceMs = options.since === undefined ? null : parseSince(options.since);
-	const assembler = new LineAssembler();
 	const entries: LogEntry[] = [];
 	for (const file of [`${log}.1`, log]) {
 		let text: string;
@@ -116,6 +130,7 @@ export function readLogEntries(log: string, options: LogOptions & {truncatingWri
 			if (entry && matches(entry, options.stream, sinceMs)) entries.push(entry);
 		}
 	}
+	if (!options.keepPartial) entries.push(...assembler.flush().filter((entry) => matches(entry, options.stream, sinceMs)));
 	return options.tail === undefined ? entries : options.tail <= 0 ? [] : entries.slice(-options.tail);
 }
 
@@ -132,7 +147,9 @@ export interface FollowOptions extends LogOptions {
 export async function* followLog(log: string, options: FollowOptions): AsyncGenerator<LogEntry> {
 	const sinceMs = options.since === undefined ? null : parseSince(options.since);
 	const pollMs = options.pollMs ?? 100;
-	for (const entry of readLogEntries(log, options)) yield entry;
+	// A trailing partial line stays in the assembler: the follow below sees how it continues.
+	const assembler = new LineAssembler();
+	for (const entry of readLogEntries(log, {...options, keepPartial: true}, assembler)) yield entry;
 
 	let fd: number | null = null;
 	let inode = -1;
@@ -145,7 +162,6 @@ export async function* followLog(log: string, options: FollowOptions): AsyncGene
 	} catch {
 		fd = null;
 	}
-	const assembler = new LineAssembler();
 	let carry = '';
 	const buffer = Buffer.alloc(256 * 1024);
 
@@ -193,6 +209,7 @@ export async function* followLog(log: string, options: FollowOptions): AsyncGene
 			if (rotated) continue;
 			if (!(await options.isLive())) {
 				yield* drain();
+				for (const entry of assembler.flush()) if (matches(entry, options.stream, sinceMs)) yield entry;
 				return;
 			}
 			await sleep(pollMs, undefined, {signal: options.signal}).catch(() => {});
