@@ -113,6 +113,8 @@ export function readLogEntries(
 	log: string,
 	options: LogOptions & {truncatingWriter?: boolean; keepPartial?: boolean} = {},
 	assembler = new LineAssembler(),
+	/** Filled with where reading the current file stopped, for a follow to go on from. */
+	position?: {inode: number; offset: number},
 ): LogEntry[] {
 	if (options.truncatingWriter) preserveLogGeneration(log);
 	const sinceMs = options.since === undefined ? null : parseSince(options.since);
@@ -120,7 +122,17 @@ export function readLogEntries(
 	for (const file of [`${log}.1`, log]) {
 		let text: string;
 		try {
-			text = fs.readFileSync(file, 'utf8');
+			const fd = fs.openSync(file, 'r');
+			try {
+				const content = fs.readFileSync(fd);
+				text = content.toString('utf8');
+				if (file === log && position) {
+					position.inode = fs.fstatSync(fd).ino;
+					position.offset = content.length;
+				}
+			} finally {
+				fs.closeSync(fd);
+			}
 		} catch {
 			continue;
 		}
@@ -149,16 +161,16 @@ export async function* followLog(log: string, options: FollowOptions): AsyncGene
 	const pollMs = options.pollMs ?? 100;
 	// A trailing partial line stays in the assembler: the follow below sees how it continues.
 	const assembler = new LineAssembler();
-	for (const entry of readLogEntries(log, {...options, keepPartial: true}, assembler)) yield entry;
+	const start = {inode: -1, offset: 0};
+	for (const entry of readLogEntries(log, {...options, keepPartial: true}, assembler, start)) yield entry;
 
 	let fd: number | null = null;
 	let inode = -1;
 	let position = 0;
 	try {
-		const stat = fs.statSync(log);
 		fd = fs.openSync(log, 'r');
-		inode = stat.ino;
-		position = stat.size;
+		inode = fs.fstatSync(fd).ino;
+		position = inode === start.inode ? start.offset : 0;
 	} catch {
 		fd = null;
 	}
