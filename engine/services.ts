@@ -36,7 +36,7 @@ export function createServices(layout: StorageLayout): EngineServices {
 					runtime: {name: tools.runtime.name, path: tools.runtime.path},
 					conmonPath: tools.conmon.path,
 					conmonRotates: conmonCanRotate(tools.conmon.version),
-					writeBundle: (ctx) => writeBundle(ctx, {blockDevice: storageDevice(), memsw: detectCgroupHost().memsw}),
+					writeBundle: (ctx) => writeBundle(ctx, {blockDevice: storageDevice(), memsw: detectCgroupHost().memsw, storageDir: layout.storageDir}),
 				}),
 		);
 		oci.catch(() => (oci = undefined));
@@ -101,7 +101,31 @@ function userNamespacesAllowed(): boolean {
 	}
 }
 
-function writeBundle(ctx: DriverContext, host: {blockDevice: string | null; memsw: boolean}): void {
+/**
+ * A user namespace maps container root to an unprivileged host uid, which cannot write a
+ * volume owned by host root. A strict container whose read-write volumes that uid cannot
+ * write runs without the user namespace rather than with volumes it cannot use; the rest of
+ * strict stays (see docs/security.md).
+ */
+export function rwVolumesWritableBy(config: ResolvedConfig, uid: number, stat = fs.statSync): boolean {
+	return config.volumes
+		.filter((v) => !v.readOnly)
+		.every((v) => {
+			const s = stat(v.source);
+			return (s.uid === uid && (s.mode & 0o200) !== 0) || (s.mode & 0o002) !== 0;
+		});
+}
+
+/** A user-namespaced container runs as an unprivileged uid: every directory above its bundle must let it through. */
+function makeTraversable(from: string, upTo: string): void {
+	for (let dir = from; dir.startsWith(upTo); dir = path.dirname(dir)) {
+		const mode = fs.statSync(dir).mode & 0o7777;
+		if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
+		if (dir === upTo) break;
+	}
+}
+
+function writeBundle(ctx: DriverContext, host: {blockDevice: string | null; memsw: boolean; storageDir: string}): void {
 	const hostDirs = readHostDirs();
 	prepareRootfs(ctx.paths.rootfs, hostDirs, ctx.config);
 	const appDir = path.join(ctx.paths.root, 'app');
@@ -125,9 +149,12 @@ function writeBundle(ctx: DriverContext, host: {blockDevice: string | null; mems
 		cgroupsPath: `/${ctx.cgroupPath}`,
 		blockDevice: parseDevice(host.blockDevice),
 		swapLimitSupported: host.memsw || detectCgroupHost().version === 2,
-		userNamespace: strict && userNamespacesAllowed() ? {hostId: USERNS_HOST_BASE, size: USERNS_SIZE} : null,
+		userNamespace: strict && userNamespacesAllowed() && rwVolumesWritableBy(ctx.config, USERNS_HOST_BASE)
+			? {hostId: USERNS_HOST_BASE, size: USERNS_SIZE}
+			: null,
 		arch: process.arch,
 	});
+	if (spec.linux.uidMappings) makeTraversable(ctx.paths.bundle, host.storageDir);
 	fs.writeFileSync(path.join(ctx.paths.bundle, 'config.json'), JSON.stringify(spec, null, 2));
 }
 
