@@ -1,0 +1,123 @@
+// Turns a container row into the styled cells of one table line.
+import type {ColumnId, TableLayout} from './columns.js';
+import {COLUMNS, CPU_VALUE_WIDTH, MEM_VALUE_WIDTH, columnSpec} from './columns.js';
+import {bar, fit, formatAge, formatBytes, formatDuration, formatMb, formatPercent, shortId} from './format.js';
+import {stateLabel, type ContainerRow} from './row.js';
+import type {Segment} from './segments.js';
+
+export interface CellContext {
+	/** The tick's wall-clock time, so every "ago" on screen agrees. */
+	now: number;
+	/** Host cores; a container without a CPU limit is drawn against all of them. */
+	hostCpuCount: number;
+	hostMemoryMb: number;
+}
+
+function since(iso: string | null, now: number): number | null {
+	if (!iso) return null;
+	const at = Date.parse(iso);
+	return Number.isNaN(at) ? null : Math.max(0, now - at);
+}
+
+export function uptimeText(row: ContainerRow, now: number): string {
+	const {meta} = row;
+	if (meta.state === 'running' || meta.state === 'paused') {
+		const up = since(meta.startedAt, now);
+		return up === null ? '-' : formatDuration(up);
+	}
+	if (meta.state === 'created') return '-';
+	const ago = since(meta.finishedAt, now);
+	const code = meta.exitCode === null ? '' : `(${meta.exitCode}) `;
+	return ago === null ? code.trim() || '-' : `${code}${formatAge(ago)} ago`;
+}
+
+/** The fraction of the bar to fill and what it is measured against. */
+export function cpuFraction(row: ContainerRow, ctx: CellContext): {fraction: number; limited: boolean} {
+	const used = row.metrics?.cpuPercent ?? 0;
+	const limit = row.cpuLimitPercent ?? ctx.hostCpuCount * 100;
+	return {fraction: limit > 0 ? used / limit : 0, limited: row.cpuLimitPercent !== null};
+}
+
+export function memFraction(row: ContainerRow, ctx: CellContext): {fraction: number; limited: boolean} {
+	const used = row.metrics?.memoryMb ?? 0;
+	const limit = row.metrics?.memoryLimitMb ?? null;
+	const against = limit ?? ctx.hostMemoryMb;
+	return {fraction: against > 0 ? used / against : 0, limited: limit !== null};
+}
+
+function barSegments(fraction: number, limited: boolean, width: number): Segment[] {
+	if (width <= 0) return [];
+	const {filled, empty, over} = bar(fraction, width);
+	// Near or past the limit is what the eye should catch first.
+	const tone = over || fraction >= 0.9 ? 'bad' : fraction >= 0.7 ? 'warn' : limited ? 'ok' : 'dim';
+	return [{text: ' '}, {text: filled, tone}, {text: empty, tone: 'dim'}];
+}
+
+export function cellSegments(id: ColumnId, width: number, row: ContainerRow, layout: TableLayout, ctx: CellContext): Segment[] {
+	const {meta, metrics} = row;
+	const align = columnSpec(id).align;
+	switch (id) {
+		case 'name':
+			return [{text: fit(meta.name, width)}];
+		case 'id':
+			return [{text: fit(shortId(meta.id), width), tone: 'dim'}];
+		case 'state': {
+			const label = stateLabel(row);
+			return [{text: fit(label.text, width), tone: label.tone, bold: label.loud, inverse: label.text === 'OOM'}];
+		}
+		case 'cpu': {
+			if (!metrics) return [{text: fit('-', width), tone: 'dim'}];
+			const {fraction, limited} = cpuFraction(row, ctx);
+			return [
+				{text: fit(formatPercent(metrics.cpuPercent), CPU_VALUE_WIDTH, 'right')},
+				...barSegments(fraction, limited, layout.barWidth),
+			];
+		}
+		case 'mem': {
+			if (!metrics) return [{text: fit('-', width), tone: 'dim'}];
+			const {fraction, limited} = memFraction(row, ctx);
+			const value =
+				metrics.memoryLimitMb === null
+					? formatMb(metrics.memoryMb)
+					: `${formatMb(metrics.memoryMb)}/${formatMb(metrics.memoryLimitMb)}`;
+			return [{text: fit(value, MEM_VALUE_WIDTH, 'right')}, ...barSegments(fraction, limited, layout.barWidth)];
+		}
+		case 'pids':
+			return [{text: fit(metrics ? String(metrics.pids) : '-', width, align), tone: metrics ? undefined : 'dim'}];
+		case 'io':
+			return [
+				{
+					text: fit(metrics ? `${formatBytes(metrics.blockReadBytes)}/${formatBytes(metrics.blockWriteBytes)}` : '-', width, align),
+					tone: metrics ? undefined : 'dim',
+				},
+			];
+		case 'uptime':
+			return [{text: fit(uptimeText(row, ctx.now), width), tone: meta.state === 'running' ? undefined : 'dim'}];
+		case 'restarts':
+			return [{text: fit(String(meta.restartCount), width, align), tone: meta.restartCount > 0 ? 'warn' : 'dim'}];
+		case 'isolation':
+			return [{text: fit(meta.isolationLevel, width), tone: meta.isolationLevel === 'minimal' ? 'warn' : undefined}];
+	}
+}
+
+export function rowSegments(row: ContainerRow, layout: TableLayout, ctx: CellContext, selected: boolean): Segment[] {
+	const out: Segment[] = [{text: selected ? '▶ ' : '  ', tone: 'accent', bold: true}];
+	layout.columns.forEach((column, index) => {
+		if (index > 0) out.push({text: ' '});
+		out.push(...cellSegments(column.id, column.width, row, layout, ctx));
+	});
+	return out;
+}
+
+export function headerSegments(layout: TableLayout, sort: {column: ColumnId; descending: boolean}): Segment[] {
+	const out: Segment[] = [{text: '  '}];
+	layout.columns.forEach((column, index) => {
+		if (index > 0) out.push({text: ' '});
+		const spec = COLUMNS.find((candidate) => candidate.id === column.id);
+		if (!spec) return;
+		const sorted = sort.column === column.id;
+		const title = sorted ? `${spec.title}${sort.descending ? '▼' : '▲'}` : spec.title;
+		out.push({text: fit(title, column.width, spec.align), bold: true, tone: sorted ? 'accent' : undefined});
+	});
+	return out;
+}

@@ -1,0 +1,66 @@
+// The details pane: what the selected container is and how it is limited.
+import type {ContainerInfo, ContainerMetadata} from '../../engine/index.js';
+import {formatAge, formatMb} from './format.js';
+import type {Segment} from './segments.js';
+
+function field(label: string, value: string, tone?: Segment['tone']): Segment[] {
+	return [{text: `${label} `, tone: 'dim'}, {text: value, tone}, {text: '   '}];
+}
+
+function quote(arg: string): string {
+	return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function ago(iso: string | null, now: number): string {
+	if (!iso) return '-';
+	const at = Date.parse(iso);
+	return Number.isNaN(at) ? '-' : `${formatAge(now - at)} ago`;
+}
+
+export function limitsText(info: ContainerInfo): string {
+	const limits = info.config.resourceLimits;
+	const parts: string[] = [];
+	parts.push(`cpu ${limits.cpuLimitPercent === undefined ? 'unlimited' : `${limits.cpuLimitPercent}%`}`);
+	parts.push(`mem ${limits.memoryLimitMb === undefined ? 'unlimited' : formatMb(limits.memoryLimitMb)}`);
+	if (limits.maxProcesses !== undefined) parts.push(`pids ${limits.maxProcesses}`);
+	if (limits.maxOpenFiles !== undefined) parts.push(`files ${limits.maxOpenFiles}`);
+	if (limits.diskIoLimitMbps !== undefined) parts.push(`io ${limits.diskIoLimitMbps}MB/s`);
+	return parts.join(' · ');
+}
+
+export function restartText(info: ContainerInfo): string {
+	const policy = info.config.restartPolicy;
+	const name = policy.name === 'on-failure' && policy.maxRetries > 0 ? `on-failure:${policy.maxRetries}` : policy.name;
+	return `${name} (${info.restartCount} restart${info.restartCount === 1 ? '' : 's'})`;
+}
+
+export function exitText(meta: ContainerMetadata): string {
+	if (meta.exitCode === null) return '-';
+	return meta.oomKilled ? `${meta.exitCode} (OOM-killed)` : String(meta.exitCode);
+}
+
+/** `lines` content lines (the title is the caller's). */
+export function detailsLines(meta: ContainerMetadata, info: ContainerInfo | null, now: number, lines: number): Segment[][] {
+	if (!info) return [[{text: 'loading…', tone: 'dim'}]];
+	const {config} = info;
+	const command = [config.entrypoint, ...config.args].map(quote).join(' ');
+	const volumes =
+		config.volumes.length === 0
+			? 'none'
+			: config.volumes.map((volume) => `${volume.source}:${volume.destination}${volume.readOnly ? ':ro' : ''}`).join(', ');
+	const labels = Object.entries(meta.labels).map(([key, value]) => `${key}=${value}`).join(' ');
+	const out: Segment[][] = [
+		[...field('image', meta.image ?? 'none'), ...field('command', command)],
+		[...field('limits', limitsText(info)), ...field('isolation', `${meta.isolationLevel} (${meta.runtime})`), ...field('network', config.network)],
+		[...field('volumes', volumes), ...field('workdir', config.workingDir), ...field('user', config.user.name ?? String(config.user.uid))],
+		[
+			...field('restart', restartText(info)),
+			...field('created', ago(meta.createdAt, now)),
+			...field('started', ago(meta.startedAt, now)),
+			...field('exit', exitText(meta), meta.oomKilled || (meta.exitCode ?? 0) !== 0 ? 'bad' : undefined),
+		],
+	];
+	if (meta.errorMessage) out.push(field('error', meta.errorMessage, 'bad'));
+	else if (labels) out.push(field('labels', labels));
+	return out.slice(0, lines);
+}

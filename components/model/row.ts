@@ -1,0 +1,45 @@
+// What one table row knows: the container, its latest sample and its limits.
+import type {ContainerMetadata, ContainerMetrics, ContainerState} from '../../engine/index.js';
+
+export interface ContainerRow {
+	meta: ContainerMetadata;
+	/** Latest sample; null when the container is not running or paused, or not sampled yet. */
+	metrics: ContainerMetrics | null;
+	/** From the container's config once inspected; null = unlimited or not known yet. */
+	cpuLimitPercent: number | null;
+	/** An action in flight on this container ("stopping", ...), or null. */
+	pending: string | null;
+}
+
+/** How a state reads at a glance; the theme turns a tone into a colour. */
+export type Tone = 'ok' | 'warn' | 'bad' | 'muted' | 'info' | 'busy';
+
+export interface StateLabel {
+	text: string;
+	tone: Tone;
+	/** Paused and OOM-killed containers must stand out even without colour. */
+	loud: boolean;
+}
+
+const STATE_TONE: Record<ContainerState, Tone> = {
+	created: 'info',
+	running: 'ok',
+	paused: 'warn',
+	stopped: 'muted',
+	exited: 'muted',
+	failed: 'bad',
+};
+
+export function stateLabel(row: Pick<ContainerRow, 'meta' | 'pending'>): StateLabel {
+	if (row.pending) return {text: `${row.pending}…`, tone: 'busy', loud: false};
+	const {state, oomKilled} = row.meta;
+	if (oomKilled && state !== 'running' && state !== 'paused') return {text: 'OOM', tone: 'bad', loud: true};
+	if (state === 'exited' && row.meta.exitCode !== null && row.meta.exitCode !== 0) {
+		return {text: 'exited', tone: 'bad', loud: false};
+	}
+	return {text: state, tone: STATE_TONE[state], loud: state === 'paused' || state === 'failed'};
+}
+
+export function isLive(meta: ContainerMetadata): boolean {
+	return meta.state === 'running' || meta.state === 'paused';
+}

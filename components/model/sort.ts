@@ -1,0 +1,95 @@
+// Sorting and filtering the table. Ties always fall back to the name so the order is stable
+// between ticks and rows do not swap places for no visible reason.
+import type {ContainerState, IsolationType} from '../../engine/index.js';
+import type {ColumnId} from './columns.js';
+import type {ContainerRow} from './row.js';
+
+export interface SortOrder {
+	column: ColumnId;
+	descending: boolean;
+}
+
+const STATE_RANK: Record<ContainerState, number> = {
+	running: 0,
+	paused: 1,
+	created: 2,
+	failed: 3,
+	exited: 4,
+	stopped: 5,
+};
+
+const ISOLATION_RANK: Record<IsolationType, number> = {minimal: 0, standard: 1, strict: 2};
+
+function time(iso: string | null): number {
+	if (!iso) return 0;
+	const value = Date.parse(iso);
+	return Number.isNaN(value) ? 0 : value;
+}
+
+/** A number that grows with the column's value; rows without a value sort as the smallest. */
+function numericKey(row: ContainerRow, column: ColumnId): number {
+	const {meta, metrics} = row;
+	switch (column) {
+		case 'cpu':
+			return metrics ? metrics.cpuPercent : -1;
+		case 'mem':
+			return metrics ? metrics.memoryMb : -1;
+		case 'pids':
+			return metrics ? metrics.pids : -1;
+		case 'io':
+			return metrics ? metrics.blockReadBytes + metrics.blockWriteBytes : -1;
+		case 'restarts':
+			return meta.restartCount;
+		case 'state':
+			return STATE_RANK[meta.state] + (meta.oomKilled ? 0.5 : 0);
+		case 'isolation':
+			return ISOLATION_RANK[meta.isolationLevel];
+		case 'uptime':
+			// Running longest first when descending; exited ones after, most recently exited first.
+			return meta.state === 'running' || meta.state === 'paused'
+				? Number.MAX_SAFE_INTEGER / 2 - time(meta.startedAt)
+				: time(meta.finishedAt) - Number.MAX_SAFE_INTEGER / 2;
+		default:
+			return 0;
+	}
+}
+
+const byName = (a: ContainerRow, b: ContainerRow) =>
+	a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0;
+
+export function compareRows(a: ContainerRow, b: ContainerRow, order: SortOrder): number {
+	let result = 0;
+	if (order.column === 'name') result = byName(a, b);
+	else if (order.column === 'id') result = a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0;
+	else result = numericKey(a, order.column) - numericKey(b, order.column);
+	if (order.descending) result = -result;
+	return result !== 0 ? result : byName(a, b);
+}
+
+export function sortRows(rows: readonly ContainerRow[], order: SortOrder): ContainerRow[] {
+	return [...rows].sort((a, b) => compareRows(a, b, order));
+}
+
+/** Case-insensitive substring match on what a person would type: name, id, image, state, isolation, labels. */
+export function matchesFilter(row: ContainerRow, query: string): boolean {
+	const needle = query.trim().toLowerCase();
+	if (!needle) return true;
+	const {meta} = row;
+	const haystack = [
+		meta.name,
+		meta.id,
+		meta.image ?? '',
+		meta.state,
+		meta.oomKilled ? 'oom' : '',
+		meta.isolationLevel,
+		...Object.entries(meta.labels).map(([key, value]) => `${key}=${value}`),
+	];
+	return haystack.some((text) => text.toLowerCase().includes(needle));
+}
+
+export function visibleRows(rows: readonly ContainerRow[], filter: string, order: SortOrder): ContainerRow[] {
+	return sortRows(
+		rows.filter((row) => matchesFilter(row, filter)),
+		order,
+	);
+}

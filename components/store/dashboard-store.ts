@@ -1,0 +1,219 @@
+// The one data tick behind the whole screen: every interval it lists the containers, samples
+// all live ones in one batch and reads the host, then publishes one immutable snapshot.
+// Components subscribe to the snapshot; none of them runs a timer of its own.
+import type {ContainerInfo, ContainerMetadata, ContainerMetrics, Engine, HostStats} from '../../engine/index.js';
+import {isLive} from '../model/row.js';
+import {Series} from '../model/series.js';
+
+export interface Snapshot {
+	containers: ContainerMetadata[];
+	metrics: ReadonlyMap<string, ContainerMetrics>;
+	/** Inspected configs by id; a container appears here a tick or so after it is first seen. */
+	infos: ReadonlyMap<string, ContainerInfo>;
+	host: HostStats | null;
+	/** The runtime the engine uses, once known. */
+	runtime: string | null;
+	/** Wall-clock time of the last successful tick (ms since epoch); 0 before the first. */
+	at: number;
+	/** How long the last tick took, in ms. */
+	tickMs: number;
+	/** The last tick's failure, cleared by the next success. */
+	error: string | null;
+	intervalMs: number;
+	/** Bumped on every publish. */
+	version: number;
+}
+
+export interface History {
+	cpu: Series;
+	mem: Series;
+}
+
+export interface StoreOptions {
+	intervalMs: number;
+	/** Samples kept per container for the graphs. */
+	historySize?: number;
+	now?: () => number;
+}
+
+const EMPTY: Snapshot = {
+	containers: [],
+	metrics: new Map(),
+	infos: new Map(),
+	host: null,
+	runtime: null,
+	at: 0,
+	tickMs: 0,
+	error: null,
+	intervalMs: 1000,
+	version: 0,
+};
+
+function message(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+export class DashboardStore {
+	private snapshot: Snapshot;
+	private readonly listeners = new Set<() => void>();
+	private readonly history = new Map<string, History>();
+	private readonly inspecting = new Set<string>();
+	private timer: NodeJS.Timeout | null = null;
+	private running = false;
+	private inFlight: Promise<void> | null = null;
+	private again = false;
+	private readonly historySize: number;
+	private readonly now: () => number;
+
+	constructor(
+		private readonly engine: Engine,
+		options: StoreOptions,
+	) {
+		this.snapshot = {...EMPTY, intervalMs: options.intervalMs};
+		this.historySize = options.historySize ?? 600;
+		this.now = options.now ?? Date.now;
+	}
+
+	subscribe = (listener: () => void): (() => void) => {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	};
+
+	getSnapshot = (): Snapshot => this.snapshot;
+
+	historyOf(id: string): History | undefined {
+		return this.history.get(id);
+	}
+
+	/** Starts ticking: one tick now, then one every interval after the previous one ends. */
+	start(): void {
+		if (this.running) return;
+		this.running = true;
+		void this.refresh();
+		this.runtimeOnce();
+	}
+
+	stop(): void {
+		this.running = false;
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = null;
+	}
+
+	setIntervalMs(intervalMs: number): void {
+		this.publish({intervalMs});
+		if (this.running && !this.inFlight) this.schedule();
+	}
+
+	/**
+	 * Runs a tick now (after an action, say). Ticks never overlap: a call during a tick makes
+	 * one more tick follow it, and the returned promise resolves after that one.
+	 */
+	refresh(): Promise<void> {
+		if (this.inFlight) {
+			this.again = true;
+			return this.inFlight.then(() => this.inFlight ?? undefined);
+		}
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = null;
+		const run = this.tick().finally(() => {
+			this.inFlight = null;
+			if (this.again) {
+				this.again = false;
+				void this.refresh();
+			} else if (this.running) this.schedule();
+		});
+		this.inFlight = run;
+		return run;
+	}
+
+	private schedule(): void {
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = setTimeout(() => void this.refresh(), this.snapshot.intervalMs);
+		// A pending tick must not keep the process alive once the dashboard has quit.
+		this.timer.unref?.();
+	}
+
+	private async tick(): Promise<void> {
+		const started = performance.now();
+		try {
+			const containers = await this.engine.listContainers();
+			const live = containers.filter(isLive).map((container) => container.id);
+			const [samples, host] = await Promise.all([
+				live.length > 0 ? this.engine.getMetricsBatch(live) : Promise.resolve([]),
+				this.engine.getHostStats(),
+			]);
+			const metrics = new Map(samples.map((sample) => [sample.id, sample]));
+			this.record(containers, metrics);
+			this.inspectNew(containers);
+			const known = new Set(containers.map((container) => container.id));
+			const infos = new Map([...this.snapshot.infos].filter(([id]) => known.has(id)));
+			this.publish({
+				containers,
+				metrics,
+				infos,
+				host,
+				at: this.now(),
+				tickMs: performance.now() - started,
+				error: null,
+			});
+		} catch (error) {
+			this.publish({error: `refresh failed: ${message(error)}`, tickMs: performance.now() - started});
+		}
+	}
+
+	private record(containers: readonly ContainerMetadata[], metrics: ReadonlyMap<string, ContainerMetrics>): void {
+		const seen = new Set<string>();
+		for (const container of containers) {
+			seen.add(container.id);
+			let history = this.history.get(container.id);
+			if (!history) {
+				history = {cpu: new Series(this.historySize), mem: new Series(this.historySize)};
+				this.history.set(container.id, history);
+			}
+			const sample = metrics.get(container.id);
+			// A gap (NaN) while it is not running keeps every graph on the same time axis.
+			history.cpu.push(sample ? sample.cpuPercent : Number.NaN);
+			history.mem.push(sample ? sample.memoryMb : Number.NaN);
+		}
+		for (const id of this.history.keys()) if (!seen.has(id)) this.history.delete(id);
+	}
+
+	/**
+	 * Configs never change after create, so each container is inspected once, off the tick;
+	 * all that one tick discovers lands in a single publish.
+	 */
+	private inspectNew(containers: readonly ContainerMetadata[]): void {
+		const fresh = containers
+			.map((container) => container.id)
+			.filter((id) => !this.snapshot.infos.has(id) && !this.inspecting.has(id));
+		if (fresh.length === 0) return;
+		for (const id of fresh) this.inspecting.add(id);
+		void Promise.allSettled(fresh.map((id) => this.engine.inspectContainer(id))).then((results) => {
+			for (const id of fresh) this.inspecting.delete(id);
+			const listed = new Set(this.snapshot.containers.map((container) => container.id));
+			const infos = new Map(this.snapshot.infos);
+			for (const result of results) {
+				// A failure (removed in between) is retried by the next tick if it is still listed.
+				if (result.status === 'fulfilled' && listed.has(result.value.id)) infos.set(result.value.id, result.value);
+			}
+			if (infos.size !== this.snapshot.infos.size) this.publish({infos});
+		});
+	}
+
+	private runtimeOnce(): void {
+		this.engine
+			.doctor()
+			.then((report) => {
+				const runtime = report.runtime ? `${report.runtime.name} ${report.runtime.version}`.trim() : 'process';
+				this.publish({runtime});
+			})
+			.catch(() => {
+				// The header falls back to the runtimes the containers report.
+			});
+	}
+
+	private publish(changes: Partial<Snapshot>): void {
+		this.snapshot = {...this.snapshot, ...changes, version: this.snapshot.version + 1};
+		for (const listener of this.listeners) listener();
+	}
+}

@@ -1,0 +1,115 @@
+// Follows one container's log at a time into a capped buffer. Entries are collected as they
+// arrive and handed to the screen in batches, so a container printing thousands of lines a
+// second costs a few renders a second, not one per line.
+import type {Engine, LogEntry} from '../../engine/index.js';
+import {LogBuffer} from '../model/log-buffer.js';
+
+export type FollowState = 'idle' | 'loading' | 'following' | 'ended' | 'error';
+
+export interface LogSnapshot {
+	containerId: string | null;
+	state: FollowState;
+	error: string | null;
+	/** Bumped whenever lines arrive or the buffer is reset. */
+	version: number;
+}
+
+export interface FollowerOptions {
+	capacity?: number;
+	/** Lines of history to load when a container is first shown. */
+	tail?: number;
+	/** Longest wait between a line's arrival and its batch reaching the screen. */
+	flushMs?: number;
+}
+
+export class LogFollower {
+	readonly buffer: LogBuffer;
+	private snapshot: LogSnapshot = {containerId: null, state: 'idle', error: null, version: 0};
+	private readonly listeners = new Set<() => void>();
+	private controller: AbortController | null = null;
+	private pending: LogEntry[] = [];
+	private flushTimer: NodeJS.Timeout | null = null;
+	private readonly tail: number;
+	private readonly flushMs: number;
+
+	constructor(
+		private readonly engine: Engine,
+		options: FollowerOptions = {},
+	) {
+		this.buffer = new LogBuffer(options.capacity ?? 10_000);
+		this.tail = options.tail ?? 1000;
+		this.flushMs = options.flushMs ?? 50;
+	}
+
+	subscribe = (listener: () => void): (() => void) => {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	};
+
+	getSnapshot = (): LogSnapshot => this.snapshot;
+
+	/** Shows `id`'s log (the last `tail` lines, then new ones as they come); null shows nothing. */
+	follow(id: string | null): void {
+		this.stopStream();
+		this.buffer.clear();
+		this.pending = [];
+		this.publish({containerId: id, state: id ? 'loading' : 'idle', error: null});
+		if (id) void this.pump(id);
+	}
+
+	/** Follows the same container again from a fresh tail, after it restarted. */
+	reload(): void {
+		this.follow(this.snapshot.containerId);
+	}
+
+	close(): void {
+		this.stopStream();
+		this.pending = [];
+	}
+
+	private stopStream(): void {
+		this.controller?.abort();
+		this.controller = null;
+		if (this.flushTimer) clearTimeout(this.flushTimer);
+		this.flushTimer = null;
+	}
+
+	private async pump(id: string): Promise<void> {
+		const controller = new AbortController();
+		this.controller = controller;
+		const {signal} = controller;
+		try {
+			const stream = this.engine.getLogs(id, {follow: true, tail: this.tail, stream: 'both', signal});
+			this.publish({state: 'following'});
+			for await (const entry of stream) {
+				if (signal.aborted) return;
+				this.pending.push(entry);
+				// Bound the queue between flushes too: a flood past the capacity only keeps its tail.
+				if (this.pending.length > this.buffer.capacity * 2) this.pending = this.pending.slice(-this.buffer.capacity);
+				this.flushTimer ??= setTimeout(this.flush, this.flushMs);
+			}
+			if (signal.aborted) return;
+			this.flush();
+			this.publish({state: 'ended'});
+		} catch (error) {
+			if (signal.aborted) return;
+			this.flush();
+			this.publish({state: 'error', error: error instanceof Error ? error.message : String(error)});
+		}
+	}
+
+	private readonly flush = (): void => {
+		if (this.flushTimer) clearTimeout(this.flushTimer);
+		this.flushTimer = null;
+		if (this.pending.length === 0) return;
+		const batch = this.pending;
+		this.pending = [];
+		this.buffer.append(batch);
+		this.publish({});
+	};
+
+	private publish(changes: Partial<LogSnapshot>): void {
+		this.snapshot = {...this.snapshot, ...changes, version: this.snapshot.version + 1};
+		for (const listener of this.listeners) listener();
+	}
+}

@@ -1,0 +1,62 @@
+// The container table: column titles, then only the rows that fit, scrolled to keep the
+// selection in view.
+import {memo, useRef} from 'react';
+import {Box} from 'ink';
+import {headerSegments, rowSegments, type CellContext} from '../model/cells.js';
+import type {TableLayout} from '../model/columns.js';
+import type {ContainerRow} from '../model/row.js';
+import {scrollOffset} from '../model/selection.js';
+import type {Segment} from '../model/segments.js';
+import type {SortOrder} from '../model/sort.js';
+import {Line} from './Line.js';
+
+export interface ContainerTableProps {
+	rows: readonly ContainerRow[];
+	selectedIndex: number;
+	height: number;
+	layout: TableLayout;
+	sort: SortOrder;
+	cells: CellContext;
+	focused: boolean;
+	/** The active filter, to explain an empty table. */
+	filter: string;
+	totalCount: number;
+}
+
+export const ContainerTable = memo(function ContainerTable(props: ContainerTableProps) {
+	const {rows, selectedIndex, height, layout, sort, cells, focused, filter, totalCount} = props;
+	const offsetRef = useRef(0);
+	const offset = scrollOffset(selectedIndex, offsetRef.current, height, rows.length);
+	offsetRef.current = offset;
+
+	const title = headerSegments(layout, sort);
+	if (rows.length > height) {
+		title.push({text: `  ${offset + 1}-${Math.min(offset + height, rows.length)}/${rows.length}`, tone: 'dim'});
+	}
+	const lines: Segment[][] = [];
+	for (let i = offset; i < Math.min(rows.length, offset + height); i++) {
+		const row = rows[i]!;
+		const selected = i === selectedIndex;
+		const segments = rowSegments(row, layout, cells, selected);
+		lines.push(selected && focused ? segments.map((segment) => ({...segment, inverse: !segment.inverse})) : segments);
+	}
+	if (rows.length === 0) {
+		lines.push([
+			{
+				text:
+					totalCount === 0
+						? '  No containers yet. Create one with: c32 run <image or command>'
+						: `  No container matches "${filter}" (Esc clears the filter)`,
+				tone: 'dim',
+			},
+		]);
+	}
+	return (
+		<Box flexDirection="column" height={height + 1} overflow="hidden">
+			<Line segments={title} />
+			{lines.map((segments, index) => (
+				<Line key={index} segments={segments} />
+			))}
+		</Box>
+	);
+});

@@ -1,0 +1,416 @@
+// An in-memory Engine for dashboard tests: containers, states, metrics and logs that a test
+// sets directly, actions that can be slowed down, held or made to fail, and a record of calls.
+import type {
+	ContainerConfig,
+	ContainerInfo,
+	ContainerMetadata,
+	ContainerMetrics,
+	ContainerState,
+	DoctorReport,
+	Engine,
+	ExportedState,
+	HostStats,
+	LogEntry,
+	LogOptions,
+	RemoveOptions,
+	ResolvedConfig,
+	StopOptions,
+} from '../../engine/index.js';
+import {C32Error} from '../../engine/index.js';
+
+export interface FakeContainer {
+	meta: ContainerMetadata;
+	config: ResolvedConfig;
+	cpuPercent: number;
+	memoryMb: number;
+	pids: number;
+	blockReadBytes: number;
+	blockWriteBytes: number;
+	logs: LogEntry[];
+}
+
+export interface AddOptions {
+	name: string;
+	state?: ContainerState;
+	cpuPercent?: number;
+	memoryMb?: number;
+	pids?: number;
+	cpuLimitPercent?: number;
+	memoryLimitMb?: number;
+	exitCode?: number | null;
+	oomKilled?: boolean;
+	isolationLevel?: ContainerMetadata['isolationLevel'];
+	restartCount?: number;
+	startedAt?: string | null;
+	finishedAt?: string | null;
+	errorMessage?: string | null;
+	image?: string | null;
+	labels?: Record<string, string>;
+	blockReadBytes?: number;
+	blockWriteBytes?: number;
+}
+
+type Listener = () => void;
+type Verb = 'start' | 'stop' | 'restart' | 'pause' | 'resume' | 'remove';
+
+let counter = 0;
+
+function hexId(): string {
+	counter++;
+	let out = '';
+	for (let i = 0; i < 8; i++) out += ((counter * 2654435761 + i * 40503) >>> 0).toString(16).padStart(8, '0');
+	return out.slice(0, 64);
+}
+
+export class FakeEngine implements Engine {
+	readonly storageDir = '/fake/storage';
+	readonly containers = new Map<string, FakeContainer>();
+	readonly calls: {method: string; args: unknown[]}[] = [];
+	host: HostStats = {cpuCount: 2, cpuPercent: 25, memoryTotalMb: 8192, memoryUsedMb: 2048, loadAverage: [0.5, 0.4, 0.3]};
+	/** Delay before every action settles. */
+	actionDelayMs = 0;
+	/** When set, actions wait for release() before they settle. */
+	private held: {resolve: () => void; promise: Promise<void>} | null = null;
+	private readonly failures = new Map<Verb, C32Error>();
+	private readonly logListeners = new Map<string, Set<Listener>>();
+	/** Makes listContainers throw this once. */
+	failNextList: Error | null = null;
+
+	add(options: AddOptions): FakeContainer {
+		const id = hexId();
+		const state = options.state ?? 'running';
+		const now = Date.now();
+		const live = state === 'running' || state === 'paused';
+		const meta: ContainerMetadata = {
+			id,
+			name: options.name,
+			state,
+			pid: live ? 1000 + counter : null,
+			exitCode: options.exitCode ?? (state === 'exited' ? 0 : null),
+			oomKilled: options.oomKilled ?? false,
+			errorMessage: options.errorMessage ?? null,
+			image: options.image === undefined ? `/srv/${options.name}.py` : options.image,
+			isolationLevel: options.isolationLevel ?? 'standard',
+			runtime: 'runc',
+			createdAt: new Date(now - 3_600_000).toISOString(),
+			startedAt: options.startedAt !== undefined ? options.startedAt : state === 'created' ? null : new Date(now - 600_000).toISOString(),
+			finishedAt: options.finishedAt !== undefined ? options.finishedAt : live || state === 'created' ? null : new Date(now - 120_000).toISOString(),
+			restartCount: options.restartCount ?? 0,
+			stopRequested: false,
+			labels: options.labels ?? {},
+		};
+		const config: ResolvedConfig = {
+			name: options.name,
+			image: meta.image,
+			entrypoint: 'python3',
+			args: [`/app/${options.name}.py`],
+			environment: {},
+			volumes: [],
+			resourceLimits: {
+				...(options.cpuLimitPercent !== undefined ? {cpuLimitPercent: options.cpuLimitPercent} : {}),
+				...(options.memoryLimitMb !== undefined ? {memoryLimitMb: options.memoryLimitMb} : {}),
+			},
+			isolationLevel: meta.isolationLevel,
+			labels: meta.labels,
+			restartPolicy: {name: 'no', maxRetries: 0},
+			workingDir: '/app',
+			user: {uid: 1000, gid: 1000},
+			hostname: options.name,
+			stopSignal: 'SIGTERM',
+			stopTimeout: 10,
+			network: 'host',
+			logSizeMax: 10 * 1024 * 1024,
+		};
+		const container: FakeContainer = {
+			meta,
+			config,
+			cpuPercent: options.cpuPercent ?? 1,
+			memoryMb: options.memoryMb ?? 32,
+			pids: options.pids ?? 3,
+			blockReadBytes: options.blockReadBytes ?? 4096,
+			blockWriteBytes: options.blockWriteBytes ?? 0,
+			logs: [],
+		};
+		this.containers.set(id, container);
+		return container;
+	}
+
+	/** Removes a container as another process would, without going through an action. */
+	drop(name: string): void {
+		const container = this.find(name);
+		this.containers.delete(container.meta.id);
+		this.notifyLogs(container.meta.id);
+	}
+
+	setState(name: string, state: ContainerState, changes: Partial<ContainerMetadata> = {}): void {
+		const container = this.find(name);
+		Object.assign(container.meta, {state}, changes);
+		this.notifyLogs(container.meta.id);
+	}
+
+	emitLog(name: string, line: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
+		this.emitLogs(name, [line], stream);
+	}
+
+	emitLogs(name: string, lines: readonly string[], stream: 'stdout' | 'stderr' = 'stdout'): void {
+		const container = this.find(name);
+		const timestamp = new Date().toISOString();
+		for (const line of lines) container.logs.push({timestamp, stream, line});
+		this.notifyLogs(container.meta.id);
+	}
+
+	failNext(verb: Verb, error: C32Error): void {
+		this.failures.set(verb, error);
+	}
+
+	/** Holds every action until release() is called. */
+	hold(): void {
+		let resolve = () => {};
+		const promise = new Promise<void>((done) => {
+			resolve = done;
+		});
+		this.held = {resolve, promise};
+	}
+
+	release(): void {
+		this.held?.resolve();
+		this.held = null;
+	}
+
+	callsTo(method: string): unknown[][] {
+		return this.calls.filter((call) => call.method === method).map((call) => call.args);
+	}
+
+	find(ref: string): FakeContainer {
+		const exact = [...this.containers.values()].find((container) => container.meta.name === ref || container.meta.id === ref);
+		if (exact) return exact;
+		const prefixed = [...this.containers.values()].filter((container) => container.meta.id.startsWith(ref));
+		if (prefixed.length === 1) return prefixed[0]!;
+		if (prefixed.length > 1) throw new C32Error('AMBIGUOUS_REF', `"${ref}" matches ${prefixed.length} containers; use more of the id`);
+		throw new C32Error('NOT_FOUND', `No container "${ref}"; c32 ps lists them`);
+	}
+
+	private record(method: string, ...args: unknown[]): void {
+		this.calls.push({method, args});
+	}
+
+	private async settle(verb: Verb): Promise<void> {
+		if (this.actionDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.actionDelayMs));
+		if (this.held) await this.held.promise;
+		const failure = this.failures.get(verb);
+		if (failure) {
+			this.failures.delete(verb);
+			throw failure;
+		}
+	}
+
+	private notifyLogs(id: string): void {
+		for (const listener of this.logListeners.get(id) ?? []) listener();
+	}
+
+	private transition(container: FakeContainer, state: ContainerState): ContainerMetadata {
+		const now = new Date().toISOString();
+		const meta = container.meta;
+		meta.state = state;
+		if (state === 'running') {
+			meta.startedAt = now;
+			meta.finishedAt = null;
+			meta.exitCode = null;
+			meta.pid = 4242;
+		}
+		if (state === 'stopped' || state === 'exited') {
+			meta.finishedAt = now;
+			meta.exitCode = 143;
+			meta.pid = null;
+		}
+		this.notifyLogs(meta.id);
+		return {...meta};
+	}
+
+	private badState(container: FakeContainer, what: string): C32Error {
+		return new C32Error('BAD_STATE', `Cannot ${what} ${container.meta.name}: it is ${container.meta.state}`);
+	}
+
+	async createContainer(config: ContainerConfig): Promise<ContainerMetadata> {
+		this.record('createContainer', config);
+		return {...this.add({name: config.name ?? `c${counter}`, state: 'created'}).meta};
+	}
+
+	async startContainer(ref: string): Promise<ContainerMetadata> {
+		this.record('startContainer', ref);
+		const container = this.find(ref);
+		await this.settle('start');
+		if (container.meta.state === 'running' || container.meta.state === 'paused') throw this.badState(container, 'start');
+		return this.transition(container, 'running');
+	}
+
+	async stopContainer(ref: string, options?: StopOptions): Promise<ContainerMetadata> {
+		this.record('stopContainer', ref, options);
+		const container = this.find(ref);
+		await this.settle('stop');
+		if (container.meta.state !== 'running' && container.meta.state !== 'paused') throw this.badState(container, 'stop');
+		return this.transition(container, 'stopped');
+	}
+
+	async killContainer(ref: string, signal?: string): Promise<ContainerMetadata> {
+		this.record('killContainer', ref, signal);
+		const container = this.find(ref);
+		return this.transition(container, 'exited');
+	}
+
+	async restartContainer(ref: string, options?: StopOptions): Promise<ContainerMetadata> {
+		this.record('restartContainer', ref, options);
+		const container = this.find(ref);
+		await this.settle('restart');
+		container.meta.restartCount++;
+		this.transition(container, 'stopped');
+		return this.transition(container, 'running');
+	}
+
+	async pauseContainer(ref: string): Promise<ContainerMetadata> {
+		this.record('pauseContainer', ref);
+		const container = this.find(ref);
+		await this.settle('pause');
+		if (container.meta.state !== 'running') throw this.badState(container, 'pause');
+		return this.transition(container, 'paused');
+	}
+
+	async resumeContainer(ref: string): Promise<ContainerMetadata> {
+		this.record('resumeContainer', ref);
+		const container = this.find(ref);
+		await this.settle('resume');
+		if (container.meta.state !== 'paused') throw this.badState(container, 'resume');
+		return this.transition(container, 'running');
+	}
+
+	async removeContainer(ref: string, options?: RemoveOptions): Promise<void> {
+		this.record('removeContainer', ref, options);
+		const container = this.find(ref);
+		await this.settle('remove');
+		const live = container.meta.state === 'running' || container.meta.state === 'paused';
+		if (live && !options?.force) throw new C32Error('BAD_STATE', `${container.meta.name} is running; stop it first or force`);
+		this.containers.delete(container.meta.id);
+		this.notifyLogs(container.meta.id);
+	}
+
+	async listContainers(): Promise<ContainerMetadata[]> {
+		this.record('listContainers');
+		if (this.failNextList) {
+			const error = this.failNextList;
+			this.failNextList = null;
+			throw error;
+		}
+		return [...this.containers.values()].map((container) => ({...container.meta, labels: {...container.meta.labels}}));
+	}
+
+	async getContainer(ref: string): Promise<ContainerMetadata> {
+		return {...this.find(ref).meta};
+	}
+
+	async inspectContainer(ref: string): Promise<ContainerInfo> {
+		this.record('inspectContainer', ref);
+		const container = this.find(ref);
+		return {
+			...container.meta,
+			config: container.config,
+			paths: {bundle: `/fake/${container.meta.id}/bundle`, log: `/fake/${container.meta.id}/ctr.log`},
+		};
+	}
+
+	private sample(container: FakeContainer): ContainerMetrics {
+		return {
+			id: container.meta.id,
+			name: container.meta.name,
+			cpuPercent: container.meta.state === 'paused' ? 0 : container.cpuPercent,
+			memoryMb: container.memoryMb,
+			memoryLimitMb: container.config.resourceLimits.memoryLimitMb ?? null,
+			pids: container.pids,
+			blockReadBytes: container.blockReadBytes,
+			blockWriteBytes: container.blockWriteBytes,
+			timestamp: new Date().toISOString(),
+		};
+	}
+
+	async getContainerMetrics(ref: string): Promise<ContainerMetrics> {
+		return this.sample(this.find(ref));
+	}
+
+	async getMetricsBatch(refs?: string[]): Promise<ContainerMetrics[]> {
+		this.record('getMetricsBatch', refs);
+		const chosen = refs ? refs.flatMap((ref) => [...this.containers.values()].filter((c) => c.meta.id === ref || c.meta.name === ref)) : [...this.containers.values()];
+		return chosen.filter((c) => c.meta.state === 'running' || c.meta.state === 'paused').map((c) => this.sample(c));
+	}
+
+	async getHostStats(): Promise<HostStats> {
+		this.record('getHostStats');
+		return {...this.host};
+	}
+
+	getLogs(ref: string, options: LogOptions & {signal?: AbortSignal} = {}): AsyncIterable<LogEntry> {
+		this.record('getLogs', ref, {...options, signal: undefined});
+		const container = this.find(ref);
+		const id = container.meta.id;
+		const self = this;
+		return {
+			async *[Symbol.asyncIterator]() {
+				const {signal, follow, tail} = options;
+				let next = tail === undefined ? 0 : Math.max(0, container.logs.length - tail);
+				for (;;) {
+					while (next < container.logs.length) {
+						if (signal?.aborted) return;
+						yield container.logs[next++]!;
+					}
+					const live = self.containers.has(id) && (container.meta.state === 'running' || container.meta.state === 'paused');
+					if (!follow || !live || signal?.aborted) return;
+					await new Promise<void>((resolve) => {
+						const listeners = self.logListeners.get(id) ?? new Set<Listener>();
+						self.logListeners.set(id, listeners);
+						const done = () => {
+							listeners.delete(done);
+							signal?.removeEventListener('abort', done);
+							resolve();
+						};
+						listeners.add(done);
+						signal?.addEventListener('abort', done);
+					});
+				}
+			},
+		};
+	}
+
+	async waitContainer(ref: string): Promise<number> {
+		return this.find(ref).meta.exitCode ?? 0;
+	}
+
+	async exportContainerState(ref: string): Promise<ExportedState> {
+		const container = this.find(ref);
+		return {formatVersion: 1, exportedAt: new Date().toISOString(), metadata: {...container.meta}, config: container.config};
+	}
+
+	async importContainerState(state: ExportedState): Promise<ContainerMetadata> {
+		const container = this.add({name: state.metadata.name, state: 'created'});
+		return {...container.meta};
+	}
+
+	async doctor(): Promise<DoctorReport> {
+		return {
+			runtime: {name: 'runc', path: '/usr/sbin/runc', version: '1.1.5'},
+			runtimesRejected: [],
+			conmon: {path: '/usr/bin/conmon', version: '2.1.6'},
+			cgroupVersion: 2,
+			root: true,
+			userNamespaces: true,
+			overlayfs: true,
+			seccomp: true,
+			storageDir: this.storageDir,
+			runtimeDir: '/fake/run',
+			problems: [],
+		};
+	}
+
+	async cleanupAll(): Promise<void> {
+		for (const container of this.containers.values()) {
+			if (container.meta.state === 'running' || container.meta.state === 'paused') this.transition(container, 'stopped');
+		}
+	}
+}
