@@ -90,8 +90,8 @@ export type ProbeResult = {ok: true} | {ok: false; reason: string};
  * pids limit) with the runtime. This is how a runtime that cannot work here is caught: crun
  * 1.8, for one, refuses hosts with hybrid cgroups only once it has to create a cgroup.
  */
-export async function probeRuntime(runtimePath: string): Promise<ProbeResult> {
-	const dir = mkdtempSync(path.join(os.tmpdir(), 'c32-probe-'));
+export async function probeRuntime(runtimePath: string, {scratchDir = os.tmpdir()}: {scratchDir?: string} = {}): Promise<ProbeResult> {
+	const dir = mkdtempSync(path.join(scratchDir, 'c32-probe-'));
 	const id = path.basename(dir);
 	const cgroupsPath = `/${id}`;
 	const state = path.join(dir, 'state');
