@@ -129,12 +129,25 @@ export class ContainerEngine implements Engine {
 	/** Reads a record and, when reality moved on, records that under the lock. */
 	private async reconcile(id: string): Promise<ContainerRecord> {
 		const record = this.readExisting(id);
-		if (!this.observe(structuredClone(record))) return record;
+		if (!record.internal.startingAt && !this.observe(structuredClone(record))) return record;
 		return this.store.withContainerLock(id, () => this.reconcileLocked(id));
 	}
 
 	private async reconcileLocked(id: string): Promise<ContainerRecord> {
 		const record = this.readExisting(id);
+		if (record.internal.startingAt) {
+			// We hold the lock, so the process that was starting this container is gone.
+			const driver = await this.services.driverFor(record);
+			await driver.signal(this.context(record), 'SIGKILL', true).catch(() => {});
+			await driver.cleanup(this.context(record)).catch(() => {});
+			const meta = record.metadata;
+			Object.assign(meta, {state: 'failed', pid: null, finishedAt: new Date().toISOString()});
+			meta.errorMessage = 'c32 was interrupted while starting the container: start it again';
+			record.internal.startingAt = null;
+			record.internal.monitorPid = null;
+			this.store.writeRecord(record);
+			return record;
+		}
 		if (this.observe(record)) {
 			const driver = await this.services.driverFor(record);
 			await driver.cleanup(this.context(record)).catch(() => {});
@@ -242,8 +255,11 @@ export class ContainerEngine implements Engine {
 		meta.exitCode = null;
 		meta.oomKilled = false;
 		meta.errorMessage = null;
+		record.internal.startingAt = new Date().toISOString();
+		this.store.writeRecord(record);
 		try {
 			const {pid, monitorPid} = await driver.start(ctx, this.exitCommand(meta.id));
+			record.internal.startingAt = null;
 			meta.state = 'running';
 			meta.pid = pid;
 			meta.startedAt = new Date().toISOString();
@@ -253,6 +269,7 @@ export class ContainerEngine implements Engine {
 			record.internal.bootId = readBootId();
 			this.store.writeRecord(record);
 		} catch (error) {
+			record.internal.startingAt = null;
 			meta.state = 'failed';
 			meta.pid = null;
 			meta.finishedAt = new Date().toISOString();

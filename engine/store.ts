@@ -23,6 +23,8 @@ export interface InternalState {
 	backoffAttempt: number;
 	restartsSinceStart: number;
 	nextRestartAt: string | null;
+	/** Set while a start is under way; still set under a free lock means the starter died. */
+	startingAt?: string | null;
 }
 
 export interface ContainerRecord {
