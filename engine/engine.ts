@@ -145,13 +145,13 @@ export class ContainerEngine implements Engine {
 			meta.errorMessage = 'c32 was interrupted while starting the container: start it again';
 			record.internal.startingAt = null;
 			record.internal.monitorPid = null;
-			this.store.writeRecord(record);
+			await this.store.writeRecord(record);
 			return record;
 		}
 		if (this.observe(record)) {
 			const driver = await this.services.driverFor(record);
 			await driver.cleanup(this.context(record)).catch(() => {});
-			this.store.writeRecord(record);
+			await this.store.writeRecord(record);
 		}
 		return record;
 	}
@@ -200,15 +200,15 @@ export class ContainerEngine implements Engine {
 		};
 		record.metadata.runtime = (await this.services.driverFor(record)).name;
 
-		return this.store.withIndexLock(() => {
+		return this.store.withIndexLock(async () => {
 			const names = this.store.readIndex();
 			if (names[config.name]) {
 				this.collectImage(imageDir, names);
 				throw new C32Error('NAME_IN_USE', `the name "${config.name}" is already in use: remove that container or pick another name`);
 			}
 			try {
-				this.store.writeRecord(record);
-				this.store.writeIndex({...names, [config.name]: id});
+				await this.store.writeRecord(record);
+				await this.store.writeIndex({...names, [config.name]: id});
 			} catch (error) {
 				fs.rmSync(this.store.containerDir(id), {recursive: true, force: true});
 				this.collectImage(imageDir, names);
@@ -256,7 +256,7 @@ export class ContainerEngine implements Engine {
 		meta.oomKilled = false;
 		meta.errorMessage = null;
 		record.internal.startingAt = new Date().toISOString();
-		this.store.writeRecord(record);
+		await this.store.writeRecord(record);
 		try {
 			const {pid, monitorPid} = await driver.start(ctx, this.exitCommand(meta.id));
 			record.internal.startingAt = null;
@@ -267,7 +267,7 @@ export class ContainerEngine implements Engine {
 			record.internal.monitorPid = monitorPid;
 			record.internal.pidStartTime = processStartTime(pid);
 			record.internal.bootId = readBootId();
-			this.store.writeRecord(record);
+			await this.store.writeRecord(record);
 		} catch (error) {
 			record.internal.startingAt = null;
 			meta.state = 'failed';
@@ -275,7 +275,7 @@ export class ContainerEngine implements Engine {
 			meta.finishedAt = new Date().toISOString();
 			meta.errorMessage = error instanceof Error ? error.message : String(error);
 			meta.exitCode = exitCodeForStartError(meta.errorMessage);
-			this.store.writeRecord(record);
+			await this.store.writeRecord(record);
 			throw error;
 		}
 	}
@@ -304,7 +304,7 @@ export class ContainerEngine implements Engine {
 			const delayMs = backoffDelayMs(internal.backoffAttempt);
 			internal.backoffAttempt += 1;
 			internal.nextRestartAt = new Date(Date.now() + delayMs).toISOString();
-			this.store.writeRecord(record);
+			await this.store.writeRecord(record);
 			plan = {generation: internal.generation, delayMs};
 		});
 		if (plan === null) return;
@@ -333,7 +333,7 @@ export class ContainerEngine implements Engine {
 				locked.metadata.state = 'stopped';
 				locked.internal.nextRestartAt = null;
 			}
-			this.store.writeRecord(locked);
+			await this.store.writeRecord(locked);
 			return locked;
 		});
 		if (LIVE_STATES.has(record.metadata.state)) {
@@ -401,7 +401,7 @@ export class ContainerEngine implements Engine {
 			const driver = await this.services.driverFor(record);
 			await (pause ? driver.pause(this.context(record)) : driver.resume(this.context(record)));
 			meta.state = pause ? 'paused' : 'running';
-			this.store.writeRecord(record);
+			await this.store.writeRecord(record);
 			return meta;
 		});
 	}
@@ -418,10 +418,10 @@ export class ContainerEngine implements Engine {
 					`container ${record.metadata.name} is ${record.metadata.state}: stop it first, or remove with force (c32 rm -f)`,
 				);
 			}
-			await this.store.withContainerLock(id, () => {
+			await this.store.withContainerLock(id, async () => {
 				const locked = this.readExisting(id);
 				locked.metadata.stopRequested = true;
-				this.store.writeRecord(locked);
+				await this.store.writeRecord(locked);
 			});
 			await this.terminate(record, 'SIGKILL', 0);
 			record = await this.reconcile(id);
@@ -429,10 +429,10 @@ export class ContainerEngine implements Engine {
 		await this.store.withContainerLock(id, async () => {
 			const locked = await this.reconcileLocked(id);
 			await (await this.services.driverFor(locked)).cleanup(this.context(locked));
-			await this.store.withIndexLock(() => {
+			await this.store.withIndexLock(async () => {
 				const names = this.store.readIndex();
 				delete names[locked.metadata.name];
-				this.store.writeIndex(names);
+				await this.store.writeIndex(names);
 				fs.rmSync(this.store.containerDir(id), {recursive: true, force: true});
 				this.collectImage(locked.internal.imageDir, names);
 			});

@@ -2,7 +2,7 @@
 // under a cross-process lock (proper-lockfile), every write atomic (conf writes atomically).
 import fs from 'node:fs';
 import path from 'node:path';
-import Conf from 'conf';
+import type Conf from 'conf';
 import lockfile from 'proper-lockfile';
 import {C32Error} from './errors.js';
 import {containersDir, indexFile, type StorageLayout} from './paths.js';
@@ -48,10 +48,15 @@ const LOCK_OPTIONS = {
 	onCompromised: () => {},
 };
 
+// conf (with its schema validator) costs ~100 ms to load: only commands that write pay it.
+let confClass: Promise<typeof Conf> | undefined;
+const loadConf = () => (confClass ??= import('conf').then((m) => m.default));
+
 export class Store {
 	constructor(readonly layout: StorageLayout) {}
 
-	private indexConf(): Conf<IndexData> {
+	private async indexConf(): Promise<Conf<IndexData>> {
+		const Conf = await loadConf();
 		return new Conf<IndexData>({
 			cwd: this.layout.storageDir,
 			configName: 'index',
@@ -60,20 +65,29 @@ export class Store {
 		});
 	}
 
+	/** Reads what conf wrote directly: reads are every command's hot path. */
 	readIndex(): Record<string, string> {
-		if (!fs.existsSync(indexFile(this.layout))) return {};
-		return this.indexConf().store.names ?? {};
+		let text: string;
+		try {
+			text = fs.readFileSync(indexFile(this.layout), 'utf8');
+		} catch {
+			return {};
+		}
+		const index = JSON.parse(text) as IndexData;
+		checkFormat(index.formatVersion, this.layout.storageDir);
+		return index.names ?? {};
 	}
 
-	writeIndex(names: Record<string, string>): void {
-		this.indexConf().store = {formatVersion: FORMAT_VERSION, names};
+	async writeIndex(names: Record<string, string>): Promise<void> {
+		(await this.indexConf()).store = {formatVersion: FORMAT_VERSION, names};
 	}
 
 	containerDir(id: string): string {
 		return path.join(containersDir(this.layout), id);
 	}
 
-	private recordConf(id: string): Conf<ContainerRecord> {
+	private async recordConf(id: string): Promise<Conf<ContainerRecord>> {
+		const Conf = await loadConf();
 		return new Conf<ContainerRecord>({
 			cwd: this.containerDir(id),
 			configName: 'state',
@@ -92,17 +106,12 @@ export class Store {
 		}
 		// Reading directly is conf's own read path without its directory side effects.
 		const record = JSON.parse(text) as ContainerRecord;
-		if (record.formatVersion > FORMAT_VERSION) {
-			throw new C32Error(
-				'UNSUPPORTED',
-				`container ${id} was written by a newer c32 (format ${record.formatVersion}): upgrade c32`,
-			);
-		}
+		checkFormat(record.formatVersion, file);
 		return record;
 	}
 
-	writeRecord(record: ContainerRecord): void {
-		this.recordConf(record.metadata.id).store = record;
+	async writeRecord(record: ContainerRecord): Promise<void> {
+		(await this.recordConf(record.metadata.id)).store = record;
 	}
 
 	/** Ids of every container directory on disk, indexed or not. */
@@ -121,6 +130,12 @@ export class Store {
 
 	withContainerLock<T>(id: string, fn: () => Promise<T> | T): Promise<T> {
 		return withLock(path.join(this.containerDir(id), 'state.json'), fn);
+	}
+}
+
+function checkFormat(version: number, where: string): void {
+	if (version > FORMAT_VERSION) {
+		throw new C32Error('UNSUPPORTED', `${where} was written by a newer c32 (format ${version}): upgrade c32`);
 	}
 }
 
