@@ -89,14 +89,15 @@ export function App({store, follower, actions, prefs, initialPrefs, onQuit}: App
 	);
 	const selected = rows[selection.index] ?? null;
 
+	// Remember where the selection is now, so that if its container goes away the selection
+	// lands on whatever takes its place. A key pressed since this render wins.
+	const renderedSelection = ui.selection;
 	useEffect(() => {
 		const current = uiRef.current;
-		if (current.selection.id !== selection.id || current.selection.index !== selection.index) {
-			const next = selectionChanged(current, selection);
-			if (next.selection.id !== current.selection.id) update(next);
-			else uiRef.current = next;
-		}
-	}, [selection.id, selection.index, update]);
+		if (current.selection !== renderedSelection) return;
+		if (current.selection.id === selection.id && current.selection.index === selection.index) return;
+		update(selectionChanged(current, selection));
+	}, [selection.id, selection.index, renderedSelection, update]);
 
 	useLogFollow(follower, selection.id, selected?.meta.startedAt ?? null);
 
@@ -180,6 +181,7 @@ export function App({store, follower, actions, prefs, initialPrefs, onQuit}: App
 	const logs = (rowsForLogs: number) => (
 		<LogSection
 			follower={follower}
+			containerId={selected?.meta.id ?? null}
 			name={selected?.meta.name ?? null}
 			view={ui.logView}
 			rows={rowsForLogs}

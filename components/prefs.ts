@@ -19,7 +19,7 @@ export const DEFAULT_PREFS: Prefs = {
 	showDetails: false,
 };
 
-export const MIN_INTERVAL_MS = 250;
+export const MIN_INTERVAL_MS = 100;
 export const MAX_INTERVAL_MS = 60_000;
 export const INTERVAL_STEPS = [250, 500, 1000, 2000, 5000, 10_000] as const;
 

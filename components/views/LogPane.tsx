@@ -28,6 +28,7 @@ function stateText(props: LogPaneProps, newBelow: number): Segment[] {
 	const {snapshot, view} = props;
 	if (snapshot.state === 'error') return [{text: `error: ${snapshot.error ?? 'unknown'}`, tone: 'bad'}];
 	if (snapshot.state === 'loading') return [{text: 'loading…', tone: 'dim'}];
+	if (snapshot.state === 'idle') return [];
 	const out: Segment[] = [];
 	if (!view.follow) {
 		out.push({text: 'paused', tone: 'warn', bold: true});

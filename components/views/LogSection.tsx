@@ -3,11 +3,16 @@
 import {useMemo} from 'react';
 import {useExternal} from '../hooks/use-external.js';
 import {findMatches, type LogView} from '../model/log-view.js';
-import type {LogFollower} from '../store/log-follower.js';
+import {LogBuffer} from '../model/log-buffer.js';
+import type {LogFollower, LogSnapshot} from '../store/log-follower.js';
+
+const EMPTY = new LogBuffer(1);
 import {LogPane} from './LogPane.js';
 
 export interface LogSectionProps {
 	follower: LogFollower;
+	/** The selected container; until the follower has switched to it, its pane shows as loading. */
+	containerId: string | null;
 	name: string | null;
 	view: LogView;
 	rows: number;
@@ -17,27 +22,30 @@ export interface LogSectionProps {
 	currentMatch: number | null;
 }
 
-export function LogSection({follower, name, view, rows, width, focused, search, currentMatch}: LogSectionProps) {
-	const snapshot = useExternal(follower);
+export function LogSection({follower, containerId, name, view, rows, width, focused, search, currentMatch}: LogSectionProps) {
+	const followed = useExternal(follower);
+	const current = followed.containerId === containerId;
+	const snapshot: LogSnapshot = current ? followed : {...followed, containerId, state: containerId ? 'loading' : 'idle'};
 	const matches = useMemo(
 		() => findMatches(follower.buffer, search),
 		// The buffer is mutable; its version says when the matches must be found again.
 		// eslint-disable-next-line react-hooks/exhaustive-deps
 		[follower.buffer, follower.buffer.version, search],
 	);
-	const position = currentMatch === null ? 0 : matches.indexOf(currentMatch) + 1;
+	const shownMatches = current ? matches : [];
+	const position = currentMatch === null ? 0 : shownMatches.indexOf(currentMatch) + 1;
 	return (
 		<LogPane
 			name={name}
 			snapshot={snapshot}
-			buffer={follower.buffer}
+			buffer={current ? follower.buffer : EMPTY}
 			view={view}
 			rows={rows}
 			width={width}
 			focused={focused}
 			search={search}
 			currentMatch={currentMatch}
-			matchCount={matches.length}
+			matchCount={shownMatches.length}
 			matchPosition={position}
 			version={snapshot.version}
 		/>
