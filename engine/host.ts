@@ -15,7 +15,6 @@ import type {DoctorReport} from './types.js';
 const run = promisify(execFile);
 
 export const OCI_RUNTIMES = ['crun', 'runc'] as const;
-export type OciRuntimeName = (typeof OCI_RUNTIMES)[number];
 
 /** The apt command that installs the given packages. */
 export function installCommand(packages: string[]): string {
