@@ -12,8 +12,9 @@ export interface LogLine {
 /** Longer lines are cut: one runaway line must not cost megabytes per frame. */
 export const MAX_LINE_LENGTH = 2000;
 
-// CSI, OSC (ended by BEL or ST), and two-byte escapes; then the C0/C1 controls left over.
-const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]?/g;
+// CSI; OSC (ended by BEL or ST); DCS, PM and APC strings; any other escape (with its
+// intermediate bytes, as in ESC ( B); then the C0/C1 controls left over.
+const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?/g;
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 /** Makes container output safe to put on our terminal: no escapes, no controls, tabs expanded. */
