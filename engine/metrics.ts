@@ -1,7 +1,7 @@
 // Turns raw readings (a cgroup's counters, or a process driver's pids) into ContainerMetrics,
 // and /proc/stat + /proc/meminfo into HostStats. CPU % needs two readings: the sampler keeps
-// the previous one per container in memory, and on the first call for a container takes a
-// second one after a short pause (one pause for a whole batch).
+// the previous one per container in memory, and when there is none (or it is only a few ms
+// old) takes a second one after a short pause (one pause for a whole batch).
 import {readFileSync} from 'node:fs';
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -13,7 +13,7 @@ import {parseKeyedValues} from './cgroups/parse.js';
 import type {ContainerMetrics} from './types.js';
 
 const MIB = 1024 * 1024;
-const DEFAULT_FIRST_SAMPLE_DELAY_MS = 100;
+const DEFAULT_MIN_WINDOW_MS = 100;
 /** Readings of containers that stopped being sampled are dropped after this long. */
 const FORGET_AFTER_MS = 5 * 60_000;
 
@@ -135,8 +135,12 @@ export async function readProcesses(pids: number[], memoryLimitBytes: number | n
 }
 
 export interface MetricsSamplerOptions {
-	/** Pause before the second reading of a container seen for the first time; 0 reports 0% instead. */
-	firstSampleDelayMs?: number;
+	/**
+	 * CPU % is measured over at least this long (default 100 ms): a container seen for the
+	 * first time, or whose previous reading is younger, is read again after a pause, one
+	 * pause for the whole batch. 0 never pauses (first sight then reports 0 %).
+	 */
+	minWindowMs?: number;
 	readCgroup?: (dirs: CgroupDirs) => CgroupSample | null;
 	readProcesses?: (pids: number[], memoryLimitBytes: number | null) => Promise<RawReading | null>;
 }
@@ -144,12 +148,12 @@ export interface MetricsSamplerOptions {
 /** Keeps one sampler per engine: it remembers each container's previous reading. */
 export class MetricsSampler {
 	private readonly previous = new Map<string, {reading: RawReading; seenAtMs: number}>();
-	private readonly firstSampleDelayMs: number;
+	private readonly minWindowNs: bigint;
 	private readonly readCgroup: (dirs: CgroupDirs) => CgroupSample | null;
 	private readonly readPids: (pids: number[], memoryLimitBytes: number | null) => Promise<RawReading | null>;
 
 	constructor(options: MetricsSamplerOptions = {}) {
-		this.firstSampleDelayMs = options.firstSampleDelayMs ?? DEFAULT_FIRST_SAMPLE_DELAY_MS;
+		this.minWindowNs = BigInt(Math.round((options.minWindowMs ?? DEFAULT_MIN_WINDOW_MS) * 1e6));
 		this.readCgroup = options.readCgroup ?? readCgroupSample;
 		this.readPids = options.readProcesses ?? readProcesses;
 	}
@@ -171,17 +175,26 @@ export class MetricsSampler {
 			const reading = await this.read(target);
 			if (reading !== null) readings.set(target.id, reading);
 		}
+		// A window of a few ms says little: CFS hands out quota per 100 ms period, and
+		// process CPU times tick in 10 ms steps.
 		const baselines = new Map<string, RawReading>();
-		const unseen = targets.filter((target) => readings.has(target.id) && !this.previous.has(target.id));
+		const tooShort: MetricsTarget[] = [];
+		let pauseNs = 0n;
 		for (const target of targets) {
-			const known = this.previous.get(target.id);
-			if (known !== undefined) baselines.set(target.id, known.reading);
+			const current = readings.get(target.id);
+			if (current === undefined) continue;
+			const baseline = this.previous.get(target.id)?.reading ?? current;
+			baselines.set(target.id, baseline);
+			const windowNs = current.atNs - baseline.atNs;
+			if (windowNs < this.minWindowNs) {
+				tooShort.push(target);
+				if (this.minWindowNs - windowNs > pauseNs) pauseNs = this.minWindowNs - windowNs;
+			}
 		}
-		if (unseen.length > 0 && this.firstSampleDelayMs > 0) {
-			await sleep(this.firstSampleDelayMs);
-			for (const target of unseen) {
+		if (pauseNs > 0n) {
+			await sleep(Number(pauseNs) / 1e6);
+			for (const target of tooShort) {
 				const second = await this.read(target);
-				baselines.set(target.id, readings.get(target.id)!);
 				if (second === null) readings.delete(target.id);
 				else readings.set(target.id, second);
 			}
@@ -263,21 +276,22 @@ export function hostCpuPercent(previous: ProcStatCpu, current: ProcStatCpu): num
 }
 
 export interface HostStatsSamplerOptions {
-	firstSampleDelayMs?: number;
+	/** CPU % is measured over at least this long (default 100 ms); the first call pauses for it. */
+	minWindowMs?: number;
 	readProcStat?: () => string;
 	readMeminfo?: () => string;
 	loadAverage?: () => number[];
 }
 
 export class HostStatsSampler {
-	private previous: ProcStatCpu | undefined;
-	private readonly firstSampleDelayMs: number;
+	private previous: {stat: ProcStatCpu; atMs: number} | undefined;
+	private readonly minWindowMs: number;
 	private readonly readProcStat: () => string;
 	private readonly readMeminfo: () => string;
 	private readonly loadAverage: () => number[];
 
 	constructor(options: HostStatsSamplerOptions = {}) {
-		this.firstSampleDelayMs = options.firstSampleDelayMs ?? DEFAULT_FIRST_SAMPLE_DELAY_MS;
+		this.minWindowMs = options.minWindowMs ?? DEFAULT_MIN_WINDOW_MS;
 		this.readProcStat = options.readProcStat ?? (() => readFileSync('/proc/stat', 'utf8'));
 		this.readMeminfo = options.readMeminfo ?? (() => readFileSync('/proc/meminfo', 'utf8'));
 		this.loadAverage = options.loadAverage ?? os.loadavg;
@@ -285,18 +299,16 @@ export class HostStatsSampler {
 
 	/** Host stats; CPU % is since the previous call (the first call measures over a short pause). */
 	async sample(): Promise<HostStats> {
-		let previous = this.previous;
-		if (previous === undefined) {
-			previous = parseProcStat(this.readProcStat());
-			await sleep(this.firstSampleDelayMs);
-		}
+		const previous = this.previous ?? {stat: parseProcStat(this.readProcStat()), atMs: performance.now()};
+		const remainingMs = this.minWindowMs - (performance.now() - previous.atMs);
+		if (remainingMs > 0) await sleep(remainingMs);
 		const current = parseProcStat(this.readProcStat());
-		this.previous = current;
+		this.previous = {stat: current, atMs: performance.now()};
 		const memory = parseMeminfo(this.readMeminfo());
 		const [one = 0, five = 0, fifteen = 0] = this.loadAverage();
 		return {
 			cpuCount: current.cpuCount,
-			cpuPercent: round2(hostCpuPercent(previous, current)),
+			cpuPercent: round2(hostCpuPercent(previous.stat, current)),
 			memoryTotalMb: Math.round(memory.totalKb / 1024),
 			memoryUsedMb: Math.round((memory.totalKb - memory.availableKb) / 1024),
 			loadAverage: [one, five, fifteen],

@@ -136,7 +136,7 @@ describe('cgroups on this host', {concurrency: false}, () => {
 	test('holds a busy loop to its CPU quota, and freeze stops it until thaw', async () => {
 		const dirs = createCgroup(`${parent}/cpu`, {cpuLimitPercent: 30});
 		await runIn(dirs, 'while :; do :; done');
-		const sampler = new MetricsSampler({firstSampleDelayMs: 600});
+		const sampler = new MetricsSampler({minWindowMs: 600});
 		const target = {id: 'cpu', name: 'cpu', source: {kind: 'cgroup' as const, dirs}};
 		const [busy] = await sampler.sample([target]);
 		assert.ok(busy!.cpuPercent > 3 && busy!.cpuPercent <= 36, `quota 30%: measured ${busy!.cpuPercent}`);

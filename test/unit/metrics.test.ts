@@ -83,9 +83,9 @@ function cgroupAt(percent: number): {read: () => CgroupSample | null; reads: num
 	return fake;
 }
 
-function samplerOver(fakes: Record<string, ReturnType<typeof cgroupAt>>, firstSampleDelayMs: number): MetricsSampler {
+function samplerOver(fakes: Record<string, ReturnType<typeof cgroupAt>>, minWindowMs: number): MetricsSampler {
 	return new MetricsSampler({
-		firstSampleDelayMs,
+		minWindowMs,
 		readCgroup: (dirs) => fakes[dirs.version === 2 ? dirs.unified : '']!.read(),
 	});
 }
@@ -112,12 +112,24 @@ describe('MetricsSampler', () => {
 		const fakes = {a: cgroupAt(80)};
 		const sampler = samplerOver(fakes, 60);
 		await sampler.sample([target('a')]);
-		await sleep(40);
+		await sleep(90);
 		const started = Date.now();
 		const [metrics] = await sampler.sample([target('a')]);
-		assert.ok(Date.now() - started < 50, 'no pause');
+		assert.ok(Date.now() - started < 40, 'no pause');
 		assert.equal(fakes.a.reads, 3);
 		assert.ok(Math.abs(metrics!.cpuPercent - 80) < 4, String(metrics!.cpuPercent));
+	});
+
+	it('a call right after the previous one pauses to complete the minimum window', async () => {
+		const fakes = {a: cgroupAt(40)};
+		const sampler = samplerOver(fakes, 100);
+		await sampler.sample([target('a')]);
+		const started = Date.now();
+		const [metrics] = await sampler.sample([target('a')]);
+		const elapsed = Date.now() - started;
+		assert.ok(elapsed >= 90 && elapsed < 190, `paused ${elapsed} ms`);
+		assert.equal(fakes.a.reads, 4);
+		assert.ok(Math.abs(metrics!.cpuPercent - 40) < 3, String(metrics!.cpuPercent));
 	});
 
 	it('leaves out a container whose cgroup is gone and starts over if it comes back', async () => {
@@ -133,7 +145,7 @@ describe('MetricsSampler', () => {
 		assert.equal(fakes.b.reads - readsBefore, 2, 'b is new again: two readings');
 	});
 
-	it('with no first-sample delay reports 0% on first sight', async () => {
+	it('with no minimum window reports 0% on first sight, without pausing', async () => {
 		const sampler = samplerOver({a: cgroupAt(100)}, 0);
 		const [metrics] = await sampler.sample([target('a')]);
 		assert.equal(metrics!.cpuPercent, 0);
@@ -167,7 +179,7 @@ describe('MetricsSampler with real processes (pidusage)', () => {
 	it('sums CPU and memory over the given pids', async () => {
 		const busy = await startChild('process.stdout.write("up"); const b = Buffer.alloc(32 << 20, 1); for (;;) {}');
 		const idle = await startChild('process.stdout.write("up"); setInterval(() => {}, 1000)');
-		const sampler = new MetricsSampler({firstSampleDelayMs: 300});
+		const sampler = new MetricsSampler({minWindowMs: 300});
 		const [first] = await sampler.sample([{id: 'p', name: 'p', source: {kind: 'processes', pids: [busy, idle], memoryLimitBytes: 512 * 1048576}}]);
 		// A busy loop gets up to one core; less when the host is shared, hence the loose bound.
 		assert.ok(first!.cpuPercent > 15 && first!.cpuPercent < 130, `one busy core: ${first!.cpuPercent}`);
@@ -175,7 +187,7 @@ describe('MetricsSampler with real processes (pidusage)', () => {
 		assert.equal(first!.memoryLimitMb, 512);
 		assert.equal(first!.pids, 2);
 
-		const [idleOnly] = await new MetricsSampler({firstSampleDelayMs: 300}).sample([{id: 'q', name: 'q', source: {kind: 'processes', pids: [idle]}}]);
+		const [idleOnly] = await new MetricsSampler({minWindowMs: 300}).sample([{id: 'q', name: 'q', source: {kind: 'processes', pids: [idle]}}]);
 		assert.ok(idleOnly!.cpuPercent < 5, `an idle process: ${idleOnly!.cpuPercent}`);
 	});
 
@@ -183,7 +195,7 @@ describe('MetricsSampler with real processes (pidusage)', () => {
 		const pid = await startChild('process.stdout.write("up"); setInterval(() => {}, 1000)');
 		children.at(-1)!.kill('SIGKILL');
 		await once(children.at(-1)!, 'exit');
-		const metrics = await new MetricsSampler({firstSampleDelayMs: 10}).sample([{id: 'g', name: 'g', source: {kind: 'processes', pids: [pid]}}]);
+		const metrics = await new MetricsSampler({minWindowMs: 10}).sample([{id: 'g', name: 'g', source: {kind: 'processes', pids: [pid]}}]);
 		assert.deepEqual(metrics, []);
 	});
 });
@@ -214,10 +226,10 @@ describe('host stats', () => {
 		assert.equal(hostCpuPercent(before, before), 0);
 	});
 
-	it('HostStatsSampler pauses only on the first call', async () => {
+	it('HostStatsSampler pauses on the first call, not when the previous one is old enough', async () => {
 		const stats = ['cpu  100 0 0 900 0 0 0 0 0 0\ncpu0 x\ncpu1 x\n', 'cpu  150 0 50 1000 0 0 0 0 0 0\ncpu0 x\ncpu1 x\n', 'cpu  150 0 50 1200 0 0 0 0 0 0\ncpu0 x\ncpu1 x\n'];
 		const sampler = new HostStatsSampler({
-			firstSampleDelayMs: 60,
+			minWindowMs: 60,
 			readProcStat: () => stats.shift()!,
 			readMeminfo: () => 'MemTotal: 2048000 kB\nMemAvailable: 1024000 kB\n',
 			loadAverage: () => [0.5, 0.25, 0.125],
@@ -225,13 +237,14 @@ describe('host stats', () => {
 		let started = Date.now();
 		assert.deepEqual(await sampler.sample(), {cpuCount: 2, cpuPercent: 100, memoryTotalMb: 2000, memoryUsedMb: 1000, loadAverage: [0.5, 0.25, 0.125]});
 		assert.ok(Date.now() - started >= 55);
+		await sleep(70);
 		started = Date.now();
 		assert.equal((await sampler.sample()).cpuPercent, 0);
-		assert.ok(Date.now() - started < 50, 'no pause');
+		assert.ok(Date.now() - started < 40, 'no pause');
 	});
 
 	it('HostStatsSampler reads this host', async () => {
-		const stats = await new HostStatsSampler({firstSampleDelayMs: 50}).sample();
+		const stats = await new HostStatsSampler({minWindowMs: 50}).sample();
 		assert.equal(stats.cpuCount, os.cpus().length);
 		assert.ok(Math.abs(stats.memoryTotalMb - os.totalmem() / 1048576) < 2);
 		assert.ok(stats.memoryUsedMb > 0 && stats.memoryUsedMb < stats.memoryTotalMb);
