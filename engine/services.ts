@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {HostStats} from './api.js';
-import {blockDeviceOf, cgroupDirs, detectCgroupHost} from './cgroups/index.js';
+import {blockDeviceOf, cgroupDirs, detectCgroupHost, enableBlockIoAccounting} from './cgroups/index.js';
 import type {Driver, DriverContext} from './drivers/driver.js';
 import {OciDriver} from './drivers/oci.js';
 import {ProcessDriver, processGroupMembers} from './drivers/process.js';
@@ -26,6 +26,20 @@ export function createServices(layout: StorageLayout): EngineServices {
 	let blockDevice: string | null | undefined;
 	const storageDevice = () => (blockDevice === undefined ? (blockDevice = blockDeviceOf(layout.storageDir)) : blockDevice);
 	const canUseCgroups = process.getuid?.() === 0 && detectCgroupHost().version !== null;
+
+	let accountingEnabled = false;
+	/** v1 counts a disk's block I/O only once some cgroup has a throttle rule for it (see cgroups/writer.ts). */
+	const enableAccounting = () => {
+		if (accountingEnabled || !canUseCgroups) return;
+		accountingEnabled = true;
+		const device = storageDevice();
+		if (device === null) return;
+		try {
+			enableBlockIoAccounting('c32', device);
+		} catch {
+			// Metrics then show no block I/O; nothing else depends on it.
+		}
+	};
 
 	let oci: Promise<OciDriver> | undefined;
 	const ociDriver = (): Promise<OciDriver> => {
@@ -56,8 +70,10 @@ export function createServices(layout: StorageLayout): EngineServices {
 	};
 
 	return {
-		driverFor: async (record: ContainerRecord): Promise<Driver> =>
-			record.config.isolationLevel === 'minimal' ? processDriverFor() : ociDriver(),
+		driverFor: async (record: ContainerRecord): Promise<Driver> => {
+			enableAccounting();
+			return record.config.isolationLevel === 'minimal' ? processDriverFor() : ociDriver();
+		},
 		logTruncates: async (record) => record.config.isolationLevel !== 'minimal' && !(await ociDriver()).conmonRotates,
 		requireDriver: async (isolation) => {
 			if (isolation !== 'minimal') await ociDriver();
