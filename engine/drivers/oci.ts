@@ -94,6 +94,8 @@ export class OciDriver implements Driver {
 		];
 		return new Promise((resolve, reject) => {
 			const child = spawn(options.conmonPath, args, {
+				// conmon also drops an "oom" file in its working directory after an OOM kill.
+				cwd: ctx.paths.userdata,
 				stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
 				detached: true,
 				env: {
