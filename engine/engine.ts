@@ -329,7 +329,17 @@ export class ContainerEngine implements Engine {
 		const record = await this.store.withContainerLock(id, async () => {
 			const locked = await this.reconcileLocked(id);
 			locked.metadata.stopRequested = true;
-			if (!LIVE_STATES.has(locked.metadata.state) && locked.metadata.state === 'exited' && locked.internal.nextRestartAt) {
+			// An exit whose restart is pending (or about to be planned by the exit command)
+			// becomes a user stop: the restart will not happen.
+			const restartDue =
+				locked.metadata.state === 'exited' &&
+				(locked.internal.nextRestartAt !== null ||
+					shouldRestart(locked.config.restartPolicy, {
+						exitCode: locked.metadata.exitCode ?? -1,
+						stopRequested: false,
+						restartsSinceStart: locked.internal.restartsSinceStart,
+					}));
+			if (restartDue) {
 				locked.metadata.state = 'stopped';
 				locked.internal.nextRestartAt = null;
 			}
