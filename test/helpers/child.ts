@@ -48,6 +48,7 @@ async function main(storageDir: string, op: string, arg: unknown): Promise<unkno
 			// For the kill -9 tests: keeps creating and starting until killed.
 			const {count, config} = arg as {count: number; config: ContainerConfig};
 			const ids: string[] = [];
+			process.stdout.write(`${JSON.stringify({progress: 'ready'})}\n`);
 			for (let i = 0; i < count; i++) {
 				const meta = await engine.createContainer({...config, name: `${config.name ?? 'many'}-${i}`});
 				process.stdout.write(`${JSON.stringify({progress: 'created', id: meta.id})}\n`);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {test} from 'node:test';
-import type {ContainerConfig} from '../../engine/index.js';
+import {getEngine, type ContainerConfig} from '../../engine/index.js';
 import {engineFor, makeTempDir, needsRuntime, shell, waitFor} from '../helpers/engine.js';
 
 /** A volume where each run of the container appends "<event> <epoch ms>". */
@@ -123,7 +123,9 @@ test('always restarts even after exit 0; a user stop wins and is remembered', as
 	assert.equal(later.state, 'stopped', 'a stopped "always" container came back');
 	assert.equal(later.restartCount, countAtStop);
 	assert.equal(starts(events()).length, runsAtStop, 'the container ran again after the user stopped it');
-	// A new engine (another c32 process) agrees, and a user start clears the stop.
+	// Another engine on the same storage (as another c32 process would) agrees.
+	assert.equal((await getEngine({storageDir: engine.storageDir}).getContainer('forever')).state, 'stopped');
+	// A user start clears the stop.
 	const restarted = await engine.startContainer('forever');
 	assert.equal(restarted.state, 'running');
 	assert.equal(restarted.stopRequested, false);
