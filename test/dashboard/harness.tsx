@@ -2,12 +2,15 @@
 // terminal size, manual data ticks and helpers to press keys and wait for the screen.
 import {render} from 'ink-testing-library';
 import {App} from '../../components/App.js';
-import {DEFAULT_PREFS, type Prefs, type PrefsStore} from '../../components/prefs.js';
+import type {Prefs} from '../../components/prefs.js';
 import {ActionRunner} from '../../components/store/action-runner.js';
 import {DashboardStore} from '../../components/store/dashboard-store.js';
 import {LogFollower} from '../../components/store/log-follower.js';
 import {ThemeContext} from '../../components/views/theme.js';
 import type {FakeEngine} from './fake-engine.js';
+import {memoryPrefs, waitFor} from './util.js';
+
+export {memoryPrefs, waitFor};
 
 export const KEY = {
 	up: '\u001B[A',
@@ -21,34 +24,12 @@ export const KEY = {
 	ctrlC: '\u0003',
 } as const;
 
-export function memoryPrefs(initial: Partial<Prefs> = {}): PrefsStore & {saved: Prefs[]} {
-	let current: Prefs = {...DEFAULT_PREFS, ...initial};
-	const saved: Prefs[] = [];
-	return {
-		location: 'memory',
-		saved,
-		load: () => current,
-		save(prefs) {
-			current = prefs;
-			saved.push(prefs);
-		},
-	};
-}
-
 export interface MountOptions {
 	columns?: number;
 	rows?: number;
 	prefs?: Partial<Prefs>;
 	color?: boolean;
 	logCapacity?: number;
-}
-
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 5));
-	}
 }
 
 export async function mount(engine: FakeEngine, options: MountOptions = {}) {
