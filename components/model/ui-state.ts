@@ -271,6 +271,9 @@ export function handleKey(state: UiState, input: string, key: KeyInput, ctx: Key
  * are read, tmux send-keys). Each character is a key press of its own here.
  */
 export function splitInput(input: string, key: KeyInput): [string, KeyInput][] {
+	// Escape and a key read together look like Alt+key; nothing here is bound to Alt, so it
+	// was Escape typed quickly followed by the key.
+	if (key.meta && !key.escape && !key.ctrl && input.length === 1 && input >= ' ') return [['', {escape: true}], [input, {}]];
 	if (input.length <= 1 || key.ctrl || key.meta || key.escape) return [[input, key]];
 	const out: [string, KeyInput][] = [];
 	for (const char of input) {

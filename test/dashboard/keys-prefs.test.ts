@@ -181,6 +181,11 @@ describe('key reducer', () => {
 		]);
 		assert.deepEqual(splitInput('x', {}), [['x', {}]]);
 		assert.deepEqual(splitInput('[A', {meta: true}), [['[A', {meta: true}]]);
+		assert.deepEqual(splitInput('k', {meta: true}), [
+			['', {escape: true}],
+			['k', {}],
+		], 'Escape then k, read as Alt+k');
+		assert.deepEqual(splitInput('', {meta: true, escape: true}), [['', {meta: true, escape: true}]]);
 	});
 
 	test('the help lists every sort key and the core bindings', () => {
