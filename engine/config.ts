@@ -33,7 +33,7 @@ export interface HostFacts {
 export function validateName(name: string): void {
 	if (!NAME_PATTERN.test(name)) {
 		throw invalid(
-			`invalid container name "${name}": use 1-128 letters, digits, "_", "." or "-", starting with a letter or digit`,
+			`invalid container name ${JSON.stringify(name)}: use 1-128 letters, digits, "_", "." or "-", starting with a letter or digit`,
 		);
 	}
 }
@@ -56,7 +56,7 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 	validateName(name);
 	const isolationLevel = input.isolationLevel ?? 'standard';
 	if (!ISOLATION_TYPES.includes(isolationLevel)) {
-		throw invalid(`invalid isolation level "${String(isolationLevel)}": use minimal, standard or strict`);
+		throw invalid(`invalid isolation level ${JSON.stringify(String(isolationLevel))}: use minimal, standard or strict`);
 	}
 
 	const image = input.image === undefined || input.image === '' ? null : path.resolve(input.image);
@@ -96,7 +96,7 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 				: parseRestartPolicy(undefined);
 
 	const network = input.network ?? (isolationLevel === 'strict' ? 'none' : 'host');
-	if (network !== 'host' && network !== 'none') throw invalid(`invalid network "${String(network)}": use host or none`);
+	if (network !== 'host' && network !== 'none') throw invalid(`invalid network ${JSON.stringify(String(network))}: use host or none`);
 	if (isolationLevel === 'strict' && network === 'host') {
 		throw invalid('strict isolation has no host network: drop the network option or use standard isolation');
 	}
@@ -106,7 +106,7 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 
 	const hostname = input.hostname ?? name.slice(0, 63);
 	if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(hostname)) {
-		throw invalid(`invalid hostname "${hostname}": use up to 63 letters, digits, "_", "." or "-"`);
+		throw invalid(`invalid hostname ${JSON.stringify(hostname)}: use up to 63 letters, digits, "_", "." or "-"`);
 	}
 
 	const stopTimeout = input.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
@@ -119,7 +119,7 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 	}
 
 	const workingDir = input.workingDir ?? '/app';
-	if (!path.isAbsolute(workingDir)) throw invalid(`working dir "${workingDir}" must be an absolute path`);
+	if (!path.isAbsolute(workingDir)) throw invalid(`working dir ${JSON.stringify(workingDir)} must be an absolute path`);
 
 	return {
 		name,
@@ -146,7 +146,7 @@ function resolveEnvironment(env: Record<string, string> | undefined): Record<str
 	const result: Record<string, string> = {};
 	for (const [key, value] of Object.entries(env ?? {})) {
 		if (!ENV_KEY_PATTERN.test(key)) {
-			throw invalid(`invalid environment variable name "${key}": use letters, digits and "_", not starting with a digit`);
+			throw invalid(`invalid environment variable name ${JSON.stringify(key)}: use letters, digits and "_", not starting with a digit`);
 		}
 		if (typeof value !== 'string' || value.includes('\0')) {
 			throw invalid(`environment variable ${key} must be a string without NUL bytes`);
@@ -159,7 +159,7 @@ function resolveEnvironment(env: Record<string, string> | undefined): Record<str
 function resolveLabels(labels: Record<string, string> | undefined): Record<string, string> {
 	const result: Record<string, string> = {};
 	for (const [key, value] of Object.entries(labels ?? {})) {
-		if (!LABEL_KEY_PATTERN.test(key)) throw invalid(`invalid label key "${key}": use letters, digits, "_", ".", "/" or "-"`);
+		if (!LABEL_KEY_PATTERN.test(key)) throw invalid(`invalid label key ${JSON.stringify(key)}: use letters, digits, "_", ".", "/" or "-"`);
 		if (typeof value !== 'string') throw invalid(`label ${key} must have a string value`);
 		result[key] = value;
 	}
@@ -173,7 +173,7 @@ export function resolveSignal(signal: string): string {
 		: upper.startsWith('SIG')
 			? upper
 			: `SIG${upper}`;
-	if (!name || !(name in osConstants.signals)) throw invalid(`unknown signal "${signal}": use a name such as SIGTERM or INT`);
+	if (!name || !(name in osConstants.signals)) throw invalid(`unknown signal ${JSON.stringify(signal)}: use a name such as SIGTERM or INT`);
 	return name;
 }
 
@@ -187,7 +187,7 @@ function resolveVolume(volume: Volume, isolation: string, host: HostFacts): Requ
 	}
 	const destination = volume.destination;
 	if (!path.isAbsolute(destination) || destination.split('/').includes('..')) {
-		throw invalid(`volume destination "${destination}" must be an absolute path without ".."`);
+		throw invalid(`volume destination ${JSON.stringify(destination)} must be an absolute path without ".."`);
 	}
 	const normalized = path.normalize(destination).replace(/\/+$/, '') || '/';
 	if (normalized === '/' || FORBIDDEN_DESTINATIONS.some((d) => isWithin(normalized, d))) {
@@ -242,7 +242,7 @@ function resolveLimits(limits: ResourceLimits, host: HostFacts): ResourceLimits 
 function resolveUser(user: string | undefined, host: HostFacts): ResolvedConfig['user'] {
 	if (user === undefined || user === '') return {uid: 0, gid: 0};
 	const match = /^([^:]+)(?::(\d+))?$/.exec(user);
-	if (!match) throw invalid(`invalid user "${user}": use uid, uid:gid or a user name`);
+	if (!match) throw invalid(`invalid user ${JSON.stringify(user)}: use uid, uid:gid or a user name`);
 	const [, who, gid] = match;
 	if (/^\d+$/.test(who!)) {
 		const uid = Number(who);
@@ -250,7 +250,7 @@ function resolveUser(user: string | undefined, host: HostFacts): ResolvedConfig[
 		return {uid, gid: gid === undefined ? uid : Number(gid)};
 	}
 	const found = host.lookupUser(who!);
-	if (!found) throw invalid(`unknown user "${who}": use a numeric uid or a user in /etc/passwd`);
+	if (!found) throw invalid(`unknown user ${JSON.stringify(who)}: use a numeric uid or a user in /etc/passwd`);
 	return {uid: found.uid, gid: gid === undefined ? found.gid : Number(gid), name: who};
 }
 

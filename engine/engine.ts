@@ -75,7 +75,7 @@ export class ContainerEngine implements Engine {
 		const matches = /^[0-9a-f]+$/.test(ref) ? ids.filter((id) => id.startsWith(ref)) : [];
 		if (matches.length === 1) return matches[0]!;
 		if (matches.length > 1) {
-			throw new C32Error('AMBIGUOUS_REF', `"${ref}" matches ${matches.length} containers: give more of the id or the name`);
+			throw new C32Error('AMBIGUOUS_REF', `${JSON.stringify(ref)} matches ${matches.length} containers: give more of the id or the name`);
 		}
 		throw new C32Error('NOT_FOUND', `no such container: ${ref} (see c32 ps -a)`);
 	}
@@ -204,7 +204,7 @@ export class ContainerEngine implements Engine {
 			const names = this.store.readIndex();
 			if (names[config.name]) {
 				this.collectImage(imageDir, names);
-				throw new C32Error('NAME_IN_USE', `the name "${config.name}" is already in use: remove that container or pick another name`);
+				throw new C32Error('NAME_IN_USE', `the name ${JSON.stringify(config.name)} is already in use: remove that container or pick another name`);
 			}
 			try {
 				await this.store.writeRecord(record);

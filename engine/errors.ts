@@ -23,7 +23,8 @@ export class C32Error extends Error {
 		readonly code: C32ErrorCode,
 		message: string,
 	) {
-		super(message);
+		// One line, always: control characters from user input are shown escaped.
+		super(message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1)));
 	}
 }
 

@@ -75,7 +75,7 @@ export function parseSince(since: string, now = Date.now()): number {
 	}
 	const time = Date.parse(since);
 	if (Number.isNaN(time)) {
-		throw new C32Error('INVALID_CONFIG', `invalid since "${since}": use a duration such as 10m, 2h, 30s or an ISO date`);
+		throw new C32Error('INVALID_CONFIG', `invalid since ${JSON.stringify(since)}: use a duration such as 10m, 2h, 30s or an ISO date`);
 	}
 	return time;
 }

@@ -30,7 +30,7 @@ export function parseRestartPolicy(input: RestartPolicy | string | undefined): R
 function badPolicy(text: string): C32Error {
 	return new C32Error(
 		'INVALID_CONFIG',
-		`invalid restart policy "${text}": use no, on-failure, on-failure:N, always or unless-stopped`,
+		`invalid restart policy ${JSON.stringify(text)}: use no, on-failure, on-failure:N, always or unless-stopped`,
 	);
 }
 
