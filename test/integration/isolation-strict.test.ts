@@ -22,6 +22,7 @@ import {
 	type RunResult,
 	type TempEngine,
 } from '../helpers/engine.js';
+import {USERNS_HOST_BASE} from '../../engine/services.js';
 
 const M = marker('strict');
 
@@ -102,11 +103,8 @@ echo "ro_read=$(cat /ro/readme)"
 ${connectScript('127.0.0.1', server.port, 'loopback')}
 ${address ? connectScript(address, hostPort, 'hostip') : 'echo hostip=none'}
 grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status | sed 's/:[[:space:]]*/=/'
-echo "uid_map=$(head -n1 /proc/self/uid_map | tr -s ' ' | sed 's/^ //')"
 echo "netdevs=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' ')"
 echo "ns_net=$(readlink /proc/self/ns/net)"
-echo "ns_user=$(readlink /proc/self/ns/user)"
-echo "whoami=$(id -u)"
 echo done=1
 `;
 			return runToExit(
@@ -170,11 +168,30 @@ echo done=1
 	test('root in the container is not root on the host (user namespace) where the kernel allows', async (t) => {
 		if (!needsRuntime(t)) return;
 		if (!kernelAllowsUserNamespaces()) return t.skip('this kernel does not allow user namespaces');
-		const kv = await values();
-		assert.notEqual(get(kv, 'ns_user'), hostNamespace('user'), 'strict runs in the host user namespace');
-		const [inside, outside] = get(kv, 'uid_map').split(' ').map(Number);
-		assert.equal(inside, 0);
-		assert.notEqual(outside, 0, `container root maps to host uid 0: ${get(kv, 'uid_map')}`);
+		const {engine} = engineFor(t);
+		// A volume the mapped root owns keeps the user namespace (docs/security.md).
+		const owned = makeTempDir('c32-owned-');
+		t.after(() => fs.rmSync(owned, {recursive: true, force: true}));
+		fs.chownSync(owned, USERNS_HOST_BASE, USERNS_HOST_BASE);
+		const script = `
+echo "uid_map=$(head -n1 /proc/self/uid_map | tr -s ' ' | sed 's/^ //')"
+echo "ns_user=$(readlink /proc/self/ns/user)"
+echo mine > /data/${M} && echo write_volume=ok || echo write_volume=denied
+`;
+		const [bare, withVolume] = await Promise.all([
+			runToExit(engine, shell(script.replace(/^echo mine.*$/m, ''), {isolationLevel: 'strict'})),
+			runToExit(engine, shell(script, {isolationLevel: 'strict', volumes: [{source: owned, destination: '/data'}]})),
+		]);
+		for (const run of [bare, withVolume]) {
+			const kv = keyValues(run.stdout);
+			assert.notEqual(get(kv, 'ns_user'), hostNamespace('user'), `strict runs in the host user namespace: ${run.stderr}`);
+			const [inside, outside] = get(kv, 'uid_map').split(' ').map(Number);
+			assert.equal(inside, 0);
+			assert.notEqual(outside, 0, `container root maps to host uid 0: ${get(kv, 'uid_map')}`);
+		}
+		assert.equal(get(keyValues(withVolume.stdout), 'write_volume'), 'ok');
+		const written = fs.statSync(path.join(owned, M));
+		assert.equal(written.uid, USERNS_HOST_BASE, 'the file written by container root belongs to the mapped host uid');
 	});
 
 	test('control: a standard container does reach the same loopback server', async (t) => {
