@@ -37,6 +37,8 @@ export function runChild(storageDir: string, op: string, arg: unknown = null): P
 
 async function main(storageDir: string, op: string, arg: unknown): Promise<unknown> {
 	const engine = getEngine({storageDir});
+	// The engine is loaded: a test that SIGKILLs this process times its kill from here.
+	process.stdout.write(`${JSON.stringify({progress: 'ready'})}\n`);
 	switch (op) {
 		case 'create':
 			return engine.createContainer(arg as ContainerConfig);
@@ -48,7 +50,6 @@ async function main(storageDir: string, op: string, arg: unknown): Promise<unkno
 			// For the kill -9 tests: keeps creating and starting until killed.
 			const {count, config} = arg as {count: number; config: ContainerConfig};
 			const ids: string[] = [];
-			process.stdout.write(`${JSON.stringify({progress: 'ready'})}\n`);
 			for (let i = 0; i < count; i++) {
 				const meta = await engine.createContainer({...config, name: `${config.name ?? 'many'}-${i}`});
 				process.stdout.write(`${JSON.stringify({progress: 'created', id: meta.id})}\n`);
@@ -64,6 +65,8 @@ async function main(storageDir: string, op: string, arg: unknown): Promise<unkno
 			return engine.getContainer(arg as string);
 		case 'stop':
 			return engine.stopContainer(arg as string, {timeout: 1});
+		case 'restart':
+			return engine.restartContainer(arg as string, {timeout: 1});
 		case 'remove':
 			return engine.removeContainer(arg as string, {force: true});
 		default:

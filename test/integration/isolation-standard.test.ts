@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {after, describe, test} from 'node:test';
 import {
+	engineFor,
 	get,
 	hostNamespace,
 	keyValues,
@@ -188,4 +189,28 @@ describe('standard isolation (seen from inside the container)', () => {
 		if (!needsRuntime(t)) return;
 		assert.equal(get(await values(), 'raw_disk_read'), 'denied');
 	});
+});
+
+test('standard options: user, hostname, working dir and network "none" take effect inside', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine} = engineFor(t);
+	const script = `
+echo "ids=$(id -u):$(id -g)"
+echo "home=$HOME"
+echo "hostname=$(cat /proc/sys/kernel/hostname)"
+echo "cwd=$(pwd)"
+echo "netdevs=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' ')"
+echo "ns_net=$(readlink /proc/self/ns/net)"
+cat /etc/hostname > /dev/null && echo etc_read=ok || echo etc_read=denied
+`;
+	const run = await runToExit(engine, shell(script, {user: '1000:1000', hostname: 'custom-host', workingDir: '/work', network: 'none'}));
+	assert.equal(run.exitCode, 0, run.stderr);
+	const kv = keyValues(run.stdout);
+	assert.equal(get(kv, 'ids'), '1000:1000');
+	assert.equal(get(kv, 'home'), '/tmp');
+	assert.equal(get(kv, 'hostname'), 'custom-host');
+	assert.equal(get(kv, 'cwd'), '/work');
+	assert.equal(get(kv, 'netdevs'), 'lo');
+	assert.notEqual(get(kv, 'ns_net'), hostNamespace('net'));
+	assert.equal(get(kv, 'etc_read'), 'ok');
 });

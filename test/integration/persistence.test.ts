@@ -123,13 +123,9 @@ test('a record from an earlier boot shows as exited, and its (reused) pid is lef
 	assert.ok(isAlive(bystander.pid!), 'the engine touched a process from another boot');
 });
 
-/** Starts the child that creates and starts containers in a loop, and SIGKILLs it `ms` after it is ready. */
-async function killChildAfter(dir: string, ms: number, prefix: string, token: string): Promise<string[]> {
-	const child: ChildProcess = spawn(
-		process.execPath,
-		[CHILD_SCRIPT, '--c32-child', dir, 'create-start-many', JSON.stringify({count: 4, config: {name: prefix, entrypoint: 'sleep', args: [token], stopTimeout: 1}})],
-		{stdio: ['ignore', 'pipe', 'ignore']},
-	);
+/** Runs `op` in a child c32 process and SIGKILLs it `ms` after its engine is loaded. Returns what it printed. */
+async function killChildAfter(dir: string, ms: number, op: string, arg: unknown): Promise<string> {
+	const child: ChildProcess = spawn(process.execPath, [CHILD_SCRIPT, '--c32-child', dir, op, JSON.stringify(arg)], {stdio: ['ignore', 'pipe', 'ignore']});
 	let out = '';
 	let ready: () => void = () => {};
 	const isReady = new Promise<void>((resolve) => (ready = resolve));
@@ -142,8 +138,10 @@ async function killChildAfter(dir: string, ms: number, prefix: string, token: st
 	await sleep(ms);
 	child.kill('SIGKILL');
 	await exited;
-	return [...out.matchAll(/"id":"([0-9a-f]{64})"/g)].map((m) => m[1]!);
+	return out;
 }
+
+const idsIn = (out: string) => [...out.matchAll(/"id":"([0-9a-f]{64})"/g)].map((m) => m[1]!);
 
 test('a c32 process killed with SIGKILL at any point leaves state the next call reconciles', async (t) => {
 	if (!needsRuntime(t)) return;
@@ -151,7 +149,8 @@ test('a c32 process killed with SIGKILL at any point leaves state the next call 
 	const token = uniqueToken();
 	const ids = new Set<string>();
 	for (const [i, delay] of [0, 25, 60, 110, 200].entries()) {
-		for (const id of await killChildAfter(dir, delay, `k${i}`, token)) ids.add(id);
+		const out = await killChildAfter(dir, delay, 'create-start-many', {count: 4, config: {name: `k${i}`, entrypoint: 'sleep', args: [token], stopTimeout: 1}});
+		for (const id of idsIn(out)) ids.add(id);
 		// The next mutating call must work (a lock held by the killed process expires)...
 		const probe = await withTimeout(engine.createContainer(shell('true', {name: `after-kill-${i}`})), 20_000, 'create after a SIGKILLed c32');
 		await engine.removeContainer(probe.id);
@@ -179,6 +178,41 @@ test('a c32 process killed with SIGKILL at any point leaves state the next call 
 	for (const id of listDir(path.join(dir, 'containers'))) {
 		assert.ok(!ids.has(id) || !fs.existsSync(path.join(dir, 'containers', id, 'userdata', 'monitor.pid')), `${id} was left with a monitor`);
 	}
+});
+
+test('a c32 killed during stop, restart or remove: the next calls finish the job and leave nothing', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine, dir} = engineFor(t);
+	const plan: [string, number][] = [
+		['stop', 0],
+		['stop', 300],
+		['stop', 1100],
+		['restart', 200],
+		['restart', 1150],
+		['remove', 0],
+		['remove', 40],
+		['remove', 120],
+	];
+	for (const [i, [op, delay]] of plan.entries()) {
+		const token = uniqueToken();
+		// sleep as pid 1 ignores SIGTERM: stop waits its timeout (1 s), then kills.
+		const c = await engine.createContainer({name: `victim-${i}`, entrypoint: 'sleep', args: [token], stopTimeout: 1});
+		await engine.startContainer(c.id);
+		await killChildAfter(dir, delay, op, c.id);
+		const label = `${op} killed after ${delay} ms`;
+		// The next calls tell the truth...
+		const list = await withTimeout(engine.listContainers(), 20_000, `list after ${label}`);
+		const meta = list.find((x) => x.id === c.id);
+		if (meta) {
+			if (meta.state === 'running' || meta.state === 'paused') assert.ok(meta.pid !== null && isAlive(meta.pid), `${label}: ${meta.state} without a live process`);
+			else assert.equal(meta.pid, null, `${label}: ${meta.state} with a pid`);
+			// ...and finish the job.
+			await withTimeout(engine.removeContainer(c.id, {force: true}), 20_000, `remove after ${label}`);
+		}
+		await waitFor(() => hostPidsWith(token).length === 0, 3000, 'the container process to end').catch(() => undefined);
+		assert.deepEqual(tracesOf(dir, c.id, token), [], label);
+	}
+	assert.deepEqual(readIndexNames(dir), {});
 });
 
 test('ten concurrent creates with one name from separate processes: one succeeds, nine get NAME_IN_USE', async (t) => {
