@@ -24,6 +24,7 @@ import {Header} from './views/Header.js';
 import {HelpOverlay} from './views/HelpOverlay.js';
 import {LogSection} from './views/LogSection.js';
 import {StatusLine} from './views/StatusLine.js';
+import {ScreenWidthContext} from './views/theme.js';
 
 export interface AppProps {
 	store: DashboardStore;
@@ -227,12 +228,14 @@ export function App({store, follower, actions, prefs, initialPrefs, onQuit}: App
 	}
 
 	return (
+		<ScreenWidthContext.Provider value={size.columns}>
 		<Box flexDirection="column" width={size.columns} height={layout.height}>
 			<Header input={header} lines={layout.headerLines} />
-			<Box flexDirection="column" height={bodyHeight} overflow="hidden">
+			<Box flexDirection="column" height={bodyHeight}>
 				{body}
 			</Box>
 			<StatusLine ui={ui} tickError={snapshot.error} shown={rows.length} total={allRows.length} />
 		</Box>
+		</ScreenWidthContext.Provider>
 	);
 }

@@ -1,15 +1,14 @@
-// `c32 top`: the CLI imports this module only for the dashboard, so one-shot commands never
-// load React or Ink.
-import {render} from 'ink';
+// The dashboard in a terminal: stores, screen writer, Ink, and a clean exit.
+import {render, type Instance} from 'ink';
 import type {Engine} from '../engine/index.js';
 import {C32Error} from '../engine/index.js';
 import {App} from './App.js';
-import {clampInterval, openPrefs, type PrefsStore} from './prefs.js';
+import {clampInterval, openPrefs, type Prefs, type PrefsStore} from './prefs.js';
 import {ScreenWriter} from './screen.js';
 import {ActionRunner} from './store/action-runner.js';
 import {DashboardStore} from './store/dashboard-store.js';
 import {LogFollower} from './store/log-follower.js';
-import {ThemeContext, themeFromEnv} from './views/theme.js';
+import {ThemeContext, themeFromEnv, type Theme} from './views/theme.js';
 
 export interface TopOptions {
 	/** Refresh period in ms; when given it is also remembered as the user's choice. */
@@ -19,13 +18,47 @@ export interface TopOptions {
 	stderr?: NodeJS.WriteStream;
 	prefs?: PrefsStore;
 	env?: NodeJS.ProcessEnv;
-	/** Called after every frame Ink renders, with its render time; for benchmarks. */
-	onRender?: (renderMs: number) => void;
 }
 
 export const MAX_FPS = 30;
 
-export async function runTop(engine: Engine, options: TopOptions = {}): Promise<void> {
+export interface MountOptions {
+	store: DashboardStore;
+	follower: LogFollower;
+	actions: ActionRunner;
+	prefs: PrefsStore;
+	initialPrefs: Prefs;
+	theme: Theme;
+	stdin: NodeJS.ReadStream;
+	/** Where whole frames go: the screen writer in a terminal, anything with write() in a benchmark. */
+	stdout: NodeJS.WriteStream;
+	stderr?: NodeJS.WriteStream;
+	onQuit: () => void;
+	onRender?: (renderMs: number) => void;
+}
+
+/** Renders the dashboard with Ink; every render hands one whole frame to `stdout`. */
+export function mountDashboard(options: MountOptions): Instance {
+	const {store, follower, actions, prefs, initialPrefs, theme, onQuit, onRender} = options;
+	return render(
+		<ThemeContext.Provider value={theme}>
+			<App store={store} follower={follower} actions={actions} prefs={prefs} initialPrefs={initialPrefs} onQuit={onQuit} />
+		</ThemeContext.Provider>,
+		{
+			stdin: options.stdin,
+			stdout: options.stdout,
+			stderr: options.stderr,
+			// Whole frames go to the screen writer, which diffs them and limits the frame rate.
+			debug: true,
+			exitOnCtrlC: false,
+			patchConsole: false,
+			maxFps: MAX_FPS,
+			onRender: onRender ? (metrics) => onRender(metrics.renderTime) : undefined,
+		},
+	);
+}
+
+export async function runDashboard(engine: Engine, options: TopOptions = {}): Promise<void> {
 	const stdin = options.stdin ?? process.stdin;
 	const stdout = options.stdout ?? process.stdout;
 	const stderr = options.stderr ?? process.stderr;
@@ -53,22 +86,18 @@ export async function runTop(engine: Engine, options: TopOptions = {}): Promise<
 		quit = resolve;
 	});
 	store.start();
-	const instance = render(
-		<ThemeContext.Provider value={themeFromEnv(options.env)}>
-			<App store={store} follower={follower} actions={actions} prefs={prefs} initialPrefs={initialPrefs} onQuit={() => quit()} />
-		</ThemeContext.Provider>,
-		{
-			stdin,
-			stdout: screen as unknown as NodeJS.WriteStream,
-			stderr,
-			// Whole frames go to the screen writer, which diffs them and limits the frame rate.
-			debug: true,
-			exitOnCtrlC: false,
-			patchConsole: false,
-			maxFps: MAX_FPS,
-			onRender: options.onRender ? (metrics) => options.onRender?.(metrics.renderTime) : undefined,
-		},
-	);
+	const instance = mountDashboard({
+		store,
+		follower,
+		actions,
+		prefs,
+		initialPrefs,
+		theme: themeFromEnv(options.env),
+		stdin,
+		stdout: screen as unknown as NodeJS.WriteStream,
+		stderr,
+		onQuit: () => quit(),
+	});
 	try {
 		await Promise.race([quitting, instance.waitUntilExit()]);
 	} finally {

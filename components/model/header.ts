@@ -52,7 +52,7 @@ function hostSegments(host: HostStats | null, barWidth: number): Segment[] {
 
 function countSegments(containers: readonly ContainerMetadata[]): Segment[] {
 	const counts = countStates(containers);
-	const out: Segment[] = [{text: `${counts.total} containers: `, bold: true}];
+	const out: Segment[] = [{text: `${counts.total} container${counts.total === 1 ? '' : 's'}: `, bold: true}];
 	out.push({text: `${counts.running} running`, tone: counts.running > 0 ? 'ok' : 'dim'});
 	out.push({text: ' · '}, {text: `${counts.paused} paused`, tone: counts.paused > 0 ? 'warn' : 'dim', bold: counts.paused > 0});
 	out.push({text: ' · '}, {text: `${counts.exited} exited`, tone: 'dim'});

@@ -52,7 +52,7 @@ export const ContainerTable = memo(function ContainerTable(props: ContainerTable
 		]);
 	}
 	return (
-		<Box flexDirection="column" height={height + 1} overflow="hidden">
+		<Box flexDirection="column" height={height + 1}>
 			<Line segments={title} />
 			{lines.map((segments, index) => (
 				<Line key={index} segments={segments} />

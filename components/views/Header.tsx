@@ -5,7 +5,7 @@ import {Line} from './Line.js';
 
 export const Header = memo(function Header({input, lines}: {input: HeaderInput; lines: number}) {
 	return (
-		<Box flexDirection="column" height={lines} overflow="hidden">
+		<Box flexDirection="column" height={lines}>
 			{headerLines(input, lines).map((segments, index) => (
 				<Line key={index} segments={segments} />
 			))}

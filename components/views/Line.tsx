@@ -1,24 +1,27 @@
-// One terminal row of styled segments: a single Ink text node, so layout stays cheap.
+// One terminal row. Ink measures a blank placeholder of the row's width and the transform
+// swaps in the finished line when Ink writes its output. Two reasons: Ink keeps every text
+// it has ever measured in a cache that is never emptied (a log pane would grow it without
+// end), and measuring and colouring nested <Text> spans costs more than building the line.
 import {memo} from 'react';
-import {Text} from 'ink';
+import {Transform} from 'ink';
 import type {Segment} from '../model/segments.js';
-import {segmentStyle, useTheme} from './theme.js';
+import {segmentsToAnsi} from './ansi.js';
+import {useScreenWidth, useTheme} from './theme.js';
+
+const blanks = new Map<number, string>();
+
+function placeholder(width: number): string {
+	let text = blanks.get(width);
+	if (text === undefined) {
+		text = ' '.repeat(Math.max(1, width));
+		blanks.set(width, text);
+	}
+	return text;
+}
 
 export const Line = memo(function Line({segments}: {segments: readonly Segment[]}) {
 	const theme = useTheme();
-	if (segments.length === 0) return <Text> </Text>;
-	return (
-		<Text wrap="truncate-end">
-			{segments.map((segment, index) => {
-				const style = segmentStyle(segment, theme);
-				return Object.keys(style).length === 0 ? (
-					segment.text
-				) : (
-					<Text key={index} {...style}>
-						{segment.text}
-					</Text>
-				);
-			})}
-		</Text>
-	);
+	const width = useScreenWidth();
+	const text = segmentsToAnsi(segments, theme, width);
+	return <Transform transform={() => text}>{placeholder(width)}</Transform>;
 });

@@ -10,7 +10,7 @@ export function paneTitle(text: string, focused: boolean, extra: Segment[] = [])
 export function Pane({title, lines, height}: {title: Segment[] | null; lines: readonly Segment[][]; height: number}) {
 	const body = title ? height - 1 : height;
 	return (
-		<Box flexDirection="column" height={height} overflow="hidden">
+		<Box flexDirection="column" height={height}>
 			{title && <Line segments={title} />}
 			{lines.slice(0, body).map((segments, index) => (
 				<Line key={index} segments={segments} />

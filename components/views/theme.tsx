@@ -13,10 +13,17 @@ export function useTheme(): Theme {
 	return useContext(ThemeContext);
 }
 
-/** NO_COLOR (https://no-color.org): present and not empty disables colour. */
+/** The terminal's width in cells: every line of the dashboard spans it. */
+export const ScreenWidthContext = createContext(80);
+
+export function useScreenWidth(): number {
+	return useContext(ScreenWidthContext);
+}
+
+/** NO_COLOR (https://no-color.org), present and not empty, or a dumb terminal: no colour. */
 export function themeFromEnv(env: NodeJS.ProcessEnv = process.env): Theme {
 	const noColor = env['NO_COLOR'];
-	return {color: !(noColor !== undefined && noColor !== '')};
+	return {color: !(noColor !== undefined && noColor !== '') && env['TERM'] !== 'dumb'};
 }
 
 export interface TextStyle {

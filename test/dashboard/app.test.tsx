@@ -9,7 +9,7 @@ let current: Harness | null = null;
 
 async function open(engine: FakeEngine, options: Parameters<typeof mount>[1] = {}): Promise<Harness> {
 	current = await mount(engine, options);
-	await current.waitFor((frame) => frame.includes('containers:'), 'the first frame');
+	await current.waitFor((frame) => / containers?: /.test(frame), 'the first frame');
 	return current;
 }
 

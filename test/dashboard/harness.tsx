@@ -53,7 +53,8 @@ export async function mount(engine: FakeEngine, options: MountOptions = {}) {
 	store.start();
 	await store.refresh();
 
-	const frame = () => ui.lastFrame() ?? '';
+	// The dashboard colours its lines itself; tests read the text.
+	const frame = () => (ui.lastFrame() ?? '').replace(/\x1b\[[0-9;]*m/g, '');
 	const harness = {
 		engine,
 		store,

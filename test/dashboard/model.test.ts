@@ -332,10 +332,10 @@ describe('header and details', () => {
 		const two = headerLines(input, 2).map(plain);
 		assert.equal(two.length, 2);
 		assert.match(two[0]!, /cpu 50%\/200% .*mem 512M\/1\.0G .*load 1\.00 0\.50 0\.25/);
-		assert.match(two[1]!, /1 containers: 1 running · 0 paused · 0 exited +runtime runc 1\.1\.5 +every 1s/);
+		assert.match(two[1]!, /1 container: 1 running · 0 paused · 0 exited +runtime runc 1\.1\.5 +every 1s/);
 		const one = headerLines({...input, width: 80}, 1).map(plain);
 		assert.equal(one.length, 1);
-		assert.match(one[0]!, /1 containers/);
+		assert.match(one[0]!, /1 container:/);
 		assert.match(plain(headerLines({...input, host: null, runtime: null}, 2)[0]!), /host …/);
 	});
 

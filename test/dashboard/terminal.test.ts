@@ -6,42 +6,12 @@ import {describe, test} from 'node:test';
 import xterm from '@xterm/headless';
 import type {PrefsStore} from '../../components/prefs.js';
 import {FakeEngine} from './fake-engine.js';
-import {memoryPrefs, waitFor} from './util.js';
+import {Keyboard, memoryPrefs, waitFor} from './util.js';
 
 // Colour support is decided when chalk loads: force it before the dashboard is imported, so
 // the NO_COLOR test can tell "no colour" from "colour never available".
 process.env['FORCE_COLOR'] = '1';
 const {runTop} = await import('../../components/top.js');
-
-class Keyboard extends EventEmitter {
-	readonly isTTY = true;
-	private queue: string[] = [];
-	press(data: string): void {
-		this.queue.push(data);
-		this.emit('readable');
-	}
-	read(): string | null {
-		return this.queue.shift() ?? null;
-	}
-	setRawMode(): this {
-		return this;
-	}
-	setEncoding(): this {
-		return this;
-	}
-	ref(): this {
-		return this;
-	}
-	unref(): this {
-		return this;
-	}
-	resume(): this {
-		return this;
-	}
-	pause(): this {
-		return this;
-	}
-}
 
 class Terminal extends EventEmitter {
 	readonly isTTY = true;
