@@ -1,5 +1,6 @@
 // Errors the CLI raises itself, and how every error becomes a message and an exit code.
-import {isC32Error} from '../../engine/index.js';
+// The error module alone: importing engine/index.js here would load the whole engine for --help.
+import {isC32Error} from '../../engine/errors.js';
 
 /** Docker's convention: the exit codes of a c32 process. */
 export const EXIT = {

@@ -1,10 +1,9 @@
 // The real Context: this process's streams, signals, files and engine.
 import {readFile, writeFile} from 'node:fs/promises';
 import process from 'node:process';
+
 import type {Engine} from '../../engine/index.js';
 import type {Context} from './context.js';
-
-type EngineFactory = (options?: {storageDir?: string}) => Engine;
 
 export function processContext(): Context {
 	let engine: Engine | undefined;
@@ -16,18 +15,19 @@ export function processContext(): Context {
 		now: () => new Date(),
 		async engine() {
 			if (!engine) {
-				const module = (await import('../../engine/index.js')) as unknown as {getEngine?: EngineFactory};
-				if (typeof module.getEngine !== 'function') throw new Error('this build of c32 has no engine: rebuild it');
-				engine = module.getEngine();
+				// Loaded on first use so that --help and completion stay instant.
+				const {getEngine} = await import('../../engine/index.js');
+				engine = getEngine();
 			}
 			return engine;
 		},
 		onInterrupt(handler) {
-			process.on('SIGINT', handler);
-			process.on('SIGTERM', handler);
+			const listener = oncePerKeypress(handler);
+			process.on('SIGINT', listener);
+			process.on('SIGTERM', listener);
 			return () => {
-				process.off('SIGINT', handler);
-				process.off('SIGTERM', handler);
+				process.off('SIGINT', listener);
+				process.off('SIGTERM', listener);
 			};
 		},
 		readFile: (path) => readFile(path, 'utf8'),
@@ -37,5 +37,23 @@ export function processContext(): Context {
 			for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
 			return Buffer.concat(chunks).toString('utf8');
 		},
+	};
+}
+
+/** Closer together than any person presses Ctrl-C twice. */
+const ECHO_WINDOW_MS = 100;
+
+/**
+ * The engine's state store (conf, through atomically and when-exit) sends the first SIGINT or
+ * SIGTERM back to this process after its own clean-up, so one Ctrl-C arrives twice within a
+ * millisecond. Counting it twice would turn "stop" into "kill".
+ */
+export function oncePerKeypress(handler: () => void, now: () => number = Date.now): () => void {
+	let last = -Infinity;
+	return () => {
+		const at = now();
+		if (at - last < ECHO_WINDOW_MS) return;
+		last = at;
+		handler();
 	};
 }

@@ -1,0 +1,92 @@
+// Runs the built c32 binary against a temporary storage root, as a user would.
+import {type ChildProcess, spawn} from 'node:child_process';
+import fs from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import {makeTempDir} from '../helpers/engine.js';
+
+export const CLI_PATH = fileURLToPath(new URL('../../source/cli.js', import.meta.url));
+
+export interface RunResult {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	stdout: string;
+	stderr: string;
+}
+
+export interface RunOptions {
+	env?: NodeJS.ProcessEnv;
+	input?: string;
+	cwd?: string;
+	timeoutMs?: number;
+}
+
+/** A storage root of its own, so tests never see each other's containers. */
+export class C32Sandbox {
+	readonly dir = makeTempDir('c32-cli-');
+
+	env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+		const env: NodeJS.ProcessEnv = {...process.env, C32_STORAGE_DIR: this.dir};
+		delete env['C32_DEBUG'];
+		delete env['FORCE_COLOR'];
+		return {...env, ...extra};
+	}
+
+	/** Runs `c32 ...args` to completion. */
+	run(args: string[], options: RunOptions = {}): Promise<RunResult> {
+		const child = this.spawn(args, options);
+		if (options.input !== undefined) child.stdin!.end(options.input);
+		else child.stdin!.end();
+		return finished(child, options.timeoutMs ?? 60_000);
+	}
+
+	/** Starts `c32 ...args` and hands back the process (for Ctrl-C and follow tests). */
+	spawn(args: string[], options: RunOptions = {}): ChildProcess {
+		return spawn(process.execPath, [CLI_PATH, ...args], {
+			cwd: options.cwd ?? this.dir,
+			env: this.env(options.env),
+			stdio: ['pipe', 'pipe', 'pipe'],
+		});
+	}
+
+	/** Removes every container (forcefully), then the storage root. */
+	async dispose(): Promise<void> {
+		const ids = (await this.run(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
+		if (ids.length > 0) await this.run(['rm', '-f', ...ids]);
+		fs.rmSync(this.dir, {recursive: true, force: true});
+	}
+}
+
+export function finished(child: ChildProcess, timeoutMs: number): Promise<RunResult> {
+	let stdout = '';
+	let stderr = '';
+	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(new Error(`c32 did not finish within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`));
+		}, timeoutMs);
+		child.on('error', reject);
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			resolve({code, signal, stdout, stderr});
+		});
+	});
+}
+
+/** Resolves once the child's stdout has printed text matching `pattern`. */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+	return new Promise((resolve, reject) => {
+		let seen = '';
+		const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; saw: ${seen}`)), timeoutMs);
+		child.stdout!.on('data', (chunk: Buffer | string) => {
+			seen += chunk.toString();
+			if (pattern.test(seen)) {
+				clearTimeout(timer);
+				resolve();
+			}
+		});
+	});
+}
+
+export const FULL_ID = /^[0-9a-f]{64}$/;
