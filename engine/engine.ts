@@ -15,7 +15,7 @@ import {snapshotImage} from './image.js';
 import {followLog, readLogEntries} from './logs.js';
 import {cgroupPathFor, containerPaths, imagesDir, resolveStorage, type StorageLayout} from './paths.js';
 import {backoffDelayMs, BACKOFF_RESET_AFTER_MS, shouldRestart} from './restart.js';
-import {FORMAT_VERSION, Store, type ContainerRecord} from './store.js';
+import {FORMAT_VERSION, Store, TOMBSTONE_PREFIX, type ContainerRecord} from './store.js';
 import type {
 	ContainerConfig,
 	ContainerInfo,
@@ -202,7 +202,9 @@ export class ContainerEngine implements Engine {
 
 		return this.store.withIndexLock(async () => {
 			const names = this.store.readIndex();
-			if (names[config.name]) {
+			const holder = names[config.name];
+			// An entry whose directory is gone is the rest of an interrupted remove.
+			if (holder && this.store.readRecord(holder) !== null) {
 				this.collectImage(imageDir, names);
 				throw new C32Error('NAME_IN_USE', `the name ${JSON.stringify(config.name)} is already in use: remove that container or pick another name`);
 			}
@@ -440,10 +442,14 @@ export class ContainerEngine implements Engine {
 			const locked = await this.reconcileLocked(id);
 			await (await this.services.driverFor(locked)).cleanup(this.context(locked));
 			await this.store.withIndexLock(async () => {
+				// Renaming first makes the removal atomic: a c32 killed after it leaves a
+				// tombstone and an index entry without a directory, both cleared by the next list.
+				const tombstone = this.store.tombstoneDir(id);
+				fs.renameSync(this.store.containerDir(id), tombstone);
 				const names = this.store.readIndex();
 				delete names[locked.metadata.name];
 				await this.store.writeIndex(names);
-				fs.rmSync(this.store.containerDir(id), {recursive: true, force: true});
+				fs.rmSync(tombstone, {recursive: true, force: true});
 				this.collectImage(locked.internal.imageDir, names);
 			});
 		});
@@ -455,24 +461,41 @@ export class ContainerEngine implements Engine {
 		const names = this.store.readIndex();
 		const ids = new Set(Object.values(names));
 		const records: ContainerMetadata[] = [];
+		const vanished: string[] = [];
 		for (const id of ids) {
 			try {
 				records.push((await this.reconcile(id)).metadata);
 			} catch (error) {
 				if (!(error instanceof C32Error && error.code === 'NOT_FOUND')) throw error;
+				vanished.push(id);
 			}
 		}
-		this.collectOrphans(ids);
+		await this.collectLeftovers(ids, vanished);
 		return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 	}
 
-	/** Container directories no index entry names, left by a create that was killed midway. */
-	private collectOrphans(indexed: Set<string>): void {
-		for (const id of this.store.listContainerDirs()) {
-			if (indexed.has(id) || id.startsWith('.')) continue;
-			const dir = this.store.containerDir(id);
+	/**
+	 * Clears what a killed c32 left: tombstones and index entries of interrupted removes,
+	 * and directories of creates that never reached the index (after a grace period, as a
+	 * create in flight writes its directory before its index entry).
+	 */
+	private async collectLeftovers(indexed: Set<string>, vanished: string[]): Promise<void> {
+		if (vanished.length > 0) {
+			await this.store.withIndexLock(async () => {
+				const names = this.store.readIndex();
+				const kept = Object.fromEntries(
+					Object.entries(names).filter(([, id]) => !vanished.includes(id) || this.store.readRecord(id) !== null),
+				);
+				if (Object.keys(kept).length !== Object.keys(names).length) await this.store.writeIndex(kept);
+			});
+		}
+		for (const entry of this.store.listContainerDirs()) {
+			const dir = path.join(path.dirname(this.store.containerDir(entry)), entry);
 			try {
-				if (Date.now() - fs.statSync(dir).mtimeMs > ORPHAN_AGE_MS) fs.rmSync(dir, {recursive: true, force: true});
+				if (entry.startsWith(TOMBSTONE_PREFIX)) fs.rmSync(dir, {recursive: true, force: true});
+				else if (!indexed.has(entry) && Date.now() - fs.statSync(dir).mtimeMs > ORPHAN_AGE_MS) {
+					fs.rmSync(dir, {recursive: true, force: true});
+				}
 			} catch {
 				// Removed meanwhile by another process.
 			}

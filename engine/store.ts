@@ -9,6 +9,7 @@ import {containersDir, indexFile, type StorageLayout} from './paths.js';
 import type {ContainerMetadata, ResolvedConfig} from './types.js';
 
 export const FORMAT_VERSION = 1;
+export const TOMBSTONE_PREFIX = '.removed-';
 
 /** Engine bookkeeping that is not part of the public metadata. */
 export interface InternalState {
@@ -84,6 +85,11 @@ export class Store {
 
 	containerDir(id: string): string {
 		return path.join(containersDir(this.layout), id);
+	}
+
+	/** Where a container's directory goes the moment it is removed. */
+	tombstoneDir(id: string): string {
+		return path.join(containersDir(this.layout), `${TOMBSTONE_PREFIX}${id}`);
 	}
 
 	private async recordConf(id: string): Promise<Conf<ContainerRecord>> {
