@@ -270,10 +270,14 @@ export function listDir(dir: string): string[] {
 	}
 }
 
-/** Every trace of one container: processes (by marker), cgroups, runtime state, files, mounts, index entry. */
+/**
+ * Every trace of one container: processes (its monitor and exit command name its id; its own
+ * processes are found by a marker), cgroups, runtime state, files, mounts, index entry.
+ */
 export function tracesOf(storageDir: string, id: string, token?: string): string[] {
 	const traces: string[] = [];
-	if (token) for (const pid of hostPidsWith(token)) traces.push(`process ${pid} with ${token} still runs`);
+	for (const pid of hostPidsWith(id)) traces.push(`process ${pid} naming the container still runs: ${cmdline(pid)}`);
+	if (token) for (const pid of hostPidsWith(token)) traces.push(`process ${pid} with ${token} still runs: ${cmdline(pid)}`);
 	for (const dir of cgroupDirsOf(id)) traces.push(`cgroup ${dir}`);
 	for (const dir of [
 		path.join(storageDir, 'containers', id),
@@ -286,6 +290,38 @@ export function tracesOf(storageDir: string, id: string, token?: string): string
 	for (const line of hostMountsWith(id)) traces.push(`mount ${line}`);
 	if (Object.values(readIndexNames(storageDir)).includes(id)) traces.push(`index entry for ${id}`);
 	return traces;
+}
+
+/**
+ * tracesOf (minus those `keep` accepts), after giving processes that are already on their way
+ * out (a monitor, its exit command) `graceMs` to finish.
+ */
+export async function settledTracesOf(
+	storageDir: string,
+	id: string,
+	token?: string,
+	keep: (trace: string) => boolean = () => false,
+	graceMs = 3000,
+): Promise<string[]> {
+	const deadline = Date.now() + graceMs;
+	const current = () => tracesOf(storageDir, id, token).filter((trace) => !keep(trace));
+	let traces = current();
+	while (traces.length > 0 && Date.now() < deadline) {
+		await sleep(100);
+		traces = current();
+	}
+	return traces;
+}
+
+/** For settledTracesOf: the container still exists, so its directory and index entry stay. */
+export const stillRegistered = (id: string) => (trace: string) => trace.startsWith('index') || trace.endsWith(`/containers/${id}`);
+
+function cmdline(pid: number): string {
+	try {
+		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 120);
+	} catch {
+		return '(gone)';
+	}
 }
 
 /** After a refused create: no container directory, no index entry, no image snapshot, no runtime state. */

@@ -16,7 +16,8 @@ import {
 	needsRuntime,
 	readLogs,
 	shell,
-	tracesOf,
+	settledTracesOf,
+	stillRegistered,
 	waitFor,
 	withTimeout,
 } from '../helpers/engine.js';
@@ -94,7 +95,7 @@ test('a command that cannot run leaves the container failed with an error messag
 	assert.ok(meta.finishedAt !== null);
 	// Nothing of the failed start is left running or registered with the runtime.
 	// (its record and directory stay until it is removed).
-	const traces = tracesOf(dir, c.id).filter((x) => !x.startsWith('index') && !x.endsWith(`/containers/${c.id}`));
+	const traces = await settledTracesOf(dir, c.id, undefined, stillRegistered(c.id));
 	assert.deepEqual(traces, []);
 });
 
@@ -178,7 +179,7 @@ test('stop escalates to SIGKILL for every process after the timeout when SIGTERM
 	assert.ok(elapsed < 6000, `stop took ${elapsed} ms with a 1 s timeout`);
 	await waitFor(() => hostPidsWith(token).length === 0, 2000, 'the child to be gone').catch(() => undefined);
 	assert.deepEqual(hostPidsWith(token), [], 'a process of the container survived the stop');
-	assert.deepEqual(tracesOf(dir, c.id, token).filter((x) => x.startsWith('process')), []);
+	assert.deepEqual(await settledTracesOf(dir, c.id, token, (x) => !x.startsWith('process')), []);
 });
 
 test('the configured stopSignal is what stop sends', async (t) => {

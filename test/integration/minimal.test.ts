@@ -17,7 +17,7 @@ import {
 	readLogs,
 	runToExit,
 	shell,
-	tracesOf,
+	settledTracesOf,
 	waitFor,
 } from '../helpers/engine.js';
 
@@ -107,7 +107,7 @@ test('minimal: stop escalates to SIGKILL for the whole process group; remove lea
 	await waitFor(() => hostPidsWith(tok).length === 0, 3000, 'the child to die').catch(() => undefined);
 	assert.deepEqual(hostPidsWith(tok), [], 'a child of the container survived the stop');
 	await engine.removeContainer('group');
-	assert.deepEqual(tracesOf(dir, c.id, tok), []);
+	assert.deepEqual(await settledTracesOf(dir, c.id, tok), []);
 });
 
 test('minimal: pause freezes and resume thaws; SIGTERM reaches a trap; restart policy applies', async (t) => {

@@ -19,7 +19,8 @@ import {
 	readIndexNames,
 	removeAll,
 	shell,
-	tracesOf,
+	settledTracesOf,
+	stillRegistered,
 	needsRuntime,
 	waitFor,
 	withTimeout,
@@ -89,7 +90,7 @@ test('a container whose monitor and process were SIGKILLed is reconciled and its
 	assert.equal(meta.pid, null);
 	assert.ok(meta.finishedAt !== null);
 	// Stale runtime state (runc's, conmon's) is cleaned by that reconcile.
-	const stale = tracesOf(dir, c.id, token).filter((x) => !x.startsWith('index') && !x.endsWith(`/containers/${c.id}`));
+	const stale = await settledTracesOf(dir, c.id, token, stillRegistered(c.id));
 	assert.deepEqual(stale, []);
 	// And the container can run again.
 	const again = await engine.startContainer('victim');
@@ -171,7 +172,7 @@ test('a c32 process killed with SIGKILL at any point leaves state the next call 
 	await removeAll(engine);
 	await waitFor(() => hostPidsWith(token).length === 0, 5000, 'every container process to end').catch(() => undefined);
 	assert.deepEqual(hostPidsWith(token), [], 'a container process survived');
-	for (const id of ids) assert.deepEqual(tracesOf(dir, id).filter((x) => !x.endsWith(`/containers/${id}`)), [], `traces of ${id}`);
+	for (const id of ids) assert.deepEqual(await settledTracesOf(dir, id, undefined, (x) => x.endsWith(`/containers/${id}`)), [], `traces of ${id}`);
 	assert.deepEqual(readIndexNames(dir), {});
 	assert.deepEqual(listDir(path.join(dir, 'run', 'runtime')), []);
 	// Directories of creates killed before they reached the index have no state to run.
@@ -210,7 +211,7 @@ test('a c32 killed during stop, restart or remove: the next calls finish the job
 			await withTimeout(engine.removeContainer(c.id, {force: true}), 20_000, `remove after ${label}`);
 		}
 		await waitFor(() => hostPidsWith(token).length === 0, 3000, 'the container process to end').catch(() => undefined);
-		assert.deepEqual(tracesOf(dir, c.id, token), [], label);
+		assert.deepEqual(await settledTracesOf(dir, c.id, token), [], label);
 	}
 	assert.deepEqual(readIndexNames(dir), {});
 });

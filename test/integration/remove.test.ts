@@ -14,7 +14,7 @@ import {
 	makeTempDir,
 	needsRuntime,
 	readIndexNames,
-	tracesOf,
+	settledTracesOf,
 	waitFor,
 } from '../helpers/engine.js';
 
@@ -44,7 +44,7 @@ test('force-removing a running container with an image, a volume and limits leav
 	assert.ok(fs.existsSync(path.join(dir, 'run', 'runtime', c.id)), 'a running container has runtime state (or this check sees nothing)');
 
 	await engine.removeContainer('doomed', {force: true});
-	assert.deepEqual(tracesOf(dir, c.id, tok), []);
+	assert.deepEqual(await settledTracesOf(dir, c.id, tok), []);
 	assert.deepEqual(listDir(path.join(dir, 'images')), [], 'the image snapshot of the removed container stayed');
 	assert.deepEqual(listDir(path.join(dir, 'containers')), []);
 	assert.deepEqual(hostMountsWith(dir), []);
@@ -66,7 +66,7 @@ test('force-removing a paused container leaves nothing', async (t) => {
 	await engine.startContainer('frozen');
 	await engine.pauseContainer('frozen');
 	await engine.removeContainer('frozen', {force: true});
-	assert.deepEqual(tracesOf(dir, c.id, tok), []);
+	assert.deepEqual(await settledTracesOf(dir, c.id, tok), []);
 });
 
 test('removing an exited container needs no force and leaves nothing', async (t) => {
@@ -76,7 +76,7 @@ test('removing an exited container needs no force and leaves nothing', async (t)
 	await engine.startContainer('finished');
 	await engine.waitContainer('finished');
 	await engine.removeContainer('finished');
-	assert.deepEqual(tracesOf(dir, c.id), []);
+	assert.deepEqual(await settledTracesOf(dir, c.id), []);
 	assert.deepEqual(listDir(path.join(dir, 'containers')), []);
 });
 
