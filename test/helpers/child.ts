@@ -59,6 +59,8 @@ async function main(storageDir: string, op: string, arg: unknown): Promise<unkno
 			}
 			return ids;
 		}
+		case 'start':
+			return engine.startContainer(arg as string);
 		case 'list':
 			return engine.listContainers();
 		case 'get':

@@ -203,6 +203,20 @@ echo mine > /data/${M} && echo write_volume=ok || echo write_volume=denied
 		assert.equal(server.accepted, before + 1);
 	});
 
+	test('a strict container runs an image file from its read-only /app', async (t) => {
+		if (!needsRuntime(t)) return;
+		const {engine} = engineFor(t);
+		const work = makeTempDir('c32-strict-img-');
+		t.after(() => fs.rmSync(work, {recursive: true, force: true}));
+		const file = path.join(work, 'task.sh');
+		fs.writeFileSync(file, 'echo "ran=$0"\ntouch /app/new 2>/dev/null && echo app=writable || echo app=readonly\n', {mode: 0o600});
+		const run = await runToExit(engine, {image: file, isolationLevel: 'strict'});
+		assert.equal(run.exitCode, 0, run.stderr);
+		const kv = keyValues(run.stdout);
+		assert.equal(get(kv, 'ran'), './task.sh');
+		assert.equal(get(kv, 'app'), 'readonly');
+	});
+
 	test('strict refuses the host network', async (t) => {
 		if (!needsRuntime(t)) return;
 		const {engine} = engineFor(t);

@@ -229,6 +229,10 @@ test('restart stops a running container and starts it again with a new process',
 	assert.ok(ms(second.startedAt) > ms(first.startedAt));
 	assert.equal(second.stopRequested, false);
 	await waitFor(async () => (await readLogs(engine, 'again')).stdout === 'started\nstarted', 5000, 'two runs in the log');
+	// Restarting an exited container starts it.
+	await engine.killContainer('again');
+	assert.equal((await engine.restartContainer('again')).state, 'running');
+	await waitFor(async () => (await readLogs(engine, 'again')).stdout === 'started\nstarted\nstarted', 5000, 'three runs in the log');
 });
 
 test('operations invalid in the current state are BAD_STATE and change nothing', async (t) => {

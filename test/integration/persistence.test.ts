@@ -216,6 +216,19 @@ test('a c32 killed during stop, restart or remove: the next calls finish the job
 	assert.deepEqual(readIndexNames(dir), {});
 });
 
+test('two processes starting the same container at once: one starts it, the other gets BAD_STATE', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine, dir} = engineFor(t);
+	const token = uniqueToken();
+	const c = await engine.createContainer({name: 'raced', entrypoint: 'sleep', args: [token]});
+	const results = await Promise.all([runChild(dir, 'start', c.id), runChild(dir, 'start', c.id), runChild(dir, 'start', c.id)]);
+	assert.equal(results.filter((r) => r.ok).length, 1, JSON.stringify(results));
+	assert.deepEqual(results.filter((r) => !r.ok).map((r) => r.error), ['BAD_STATE', 'BAD_STATE']);
+	await waitFor(() => hostPidsWith(token).length > 0, 3000, 'the container process');
+	assert.equal(hostPidsWith(token).length, 1, 'more than one container process runs');
+	assert.equal((await engine.getContainer('raced')).state, 'running');
+});
+
 test('ten concurrent creates with one name from separate processes: one succeeds, nine get NAME_IN_USE', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine, dir} = engineFor(t);
