@@ -55,15 +55,18 @@ export function suggestCommand(word: string): string | undefined {
 	return best && best.distance <= Math.max(1, Math.floor(word.length / 3)) ? best.name : undefined;
 }
 
+/** Edits between two words, a swap of neighbours counting as one ("stpo" is 1 from "stop"). */
 function editDistance(a: string, b: string): number {
-	let previous = Array.from({length: b.length + 1}, (_, i) => i);
+	const rows: number[][] = [Array.from({length: b.length + 1}, (_, j) => j)];
 	for (let i = 1; i <= a.length; i++) {
-		const current = [i];
+		const row = [i];
 		for (let j = 1; j <= b.length; j++) {
-			const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-			current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+			let best = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+			if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+			row.push(best);
 		}
-		previous = current;
+		rows.push(row);
 	}
-	return previous[b.length]!;
+	return rows[a.length]![b.length]!;
 }

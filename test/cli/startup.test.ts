@@ -1,0 +1,51 @@
+// One-shot commands must not load React or Ink: start-up time is a feature. This follows
+// every static import from each command module (in the build) and fails if one reaches them.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {describe, it} from 'node:test';
+import {fileURLToPath} from 'node:url';
+
+const commandsDir = fileURLToPath(new URL('../../source/commands/', import.meta.url));
+const STATIC_IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
+
+/** Every file reachable through static imports, with bare packages as "pkg:<name>". */
+function staticClosure(entry: string): Set<string> {
+	const seen = new Set<string>();
+	const visit = (file: string) => {
+		if (seen.has(file)) return;
+		seen.add(file);
+		if (file.startsWith('pkg:') || file.startsWith('node:')) return;
+		const text = fs.readFileSync(file, 'utf8');
+		for (const match of text.matchAll(STATIC_IMPORT)) {
+			const specifier = (match[1] ?? match[2])!;
+			if (specifier.startsWith('node:')) continue;
+			if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier));
+			else {
+				const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+				seen.add(`pkg:${name}`);
+			}
+		}
+	};
+	visit(entry);
+	return seen;
+}
+
+describe('start-up weight', () => {
+	it('no command but top reaches react, ink or the dashboard', () => {
+		const modules = fs.readdirSync(commandsDir).filter((f) => f.endsWith('.js') && f !== 'top.js');
+		assert.ok(modules.length >= 20, `only ${modules.length} command modules built`);
+		for (const module of modules) {
+			const closure = staticClosure(path.join(commandsDir, module));
+			for (const file of closure) {
+				assert.ok(!['pkg:react', 'pkg:ink', 'pkg:react-dom'].includes(file), `${module} loads ${file}`);
+				assert.ok(!file.includes(`${path.sep}components${path.sep}`), `${module} loads ${file}`);
+			}
+		}
+	});
+	it('the CLI entry loads commands lazily, not the engine or any command up front', () => {
+		const closure = [...staticClosure(fileURLToPath(new URL('../../source/cli.js', import.meta.url)))];
+		assert.ok(!closure.some((f) => f.endsWith(`${path.sep}engine${path.sep}index.js`)), 'cli.js statically loads the engine');
+		assert.ok(!closure.some((f) => f.includes(`${path.sep}commands${path.sep}`) && !f.endsWith('registry.js')), 'cli.js statically loads a command');
+	});
+});

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import type {ContainerMetadata} from '../../engine/index.js';
+import {suggestCommand} from '../../source/commands/registry.js';
+import {containerJson, newestFirst, statusText} from '../../source/lib/container-view.js';
+import {oncePerKeypress} from '../../source/lib/process-context.js';
+import {inPlaceFrame, statsJson, statsTable} from '../../source/lib/stats-view.js';
+
+const now = new Date('2025-06-01T12:00:00.000Z');
+const base: ContainerMetadata = {
+	id: 'a'.repeat(64),
+	name: 'bot',
+	state: 'running',
+	pid: 42,
+	exitCode: null,
+	oomKilled: false,
+	errorMessage: null,
+	image: '/srv/bot.py',
+	isolationLevel: 'standard',
+	runtime: 'runc',
+	createdAt: '2025-06-01T11:00:00.000Z',
+	startedAt: '2025-06-01T11:57:00.000Z',
+	finishedAt: null,
+	restartCount: 0,
+	stopRequested: false,
+	labels: {},
+};
+
+describe('statusText', () => {
+	it('says how long a container has been up, and that it is paused', () => {
+		assert.equal(statusText(base, now), 'Up 3 minutes');
+		assert.equal(statusText({...base, state: 'paused'}, now), 'Up 3 minutes (Paused)');
+		assert.equal(statusText({...base, restartCount: 2}, now), 'Up 3 minutes, 2 restarts');
+	});
+	it('gives the exit code and OOM kills of ended containers', () => {
+		const ended = {...base, pid: null, finishedAt: '2025-06-01T11:59:58.000Z'};
+		assert.equal(statusText({...ended, state: 'exited', exitCode: 137, oomKilled: true}, now), 'Exited (137) 2 seconds ago, OOM');
+		assert.equal(statusText({...ended, state: 'stopped', exitCode: 143}, now), 'Stopped (143) 2 seconds ago');
+		assert.equal(statusText({...ended, state: 'failed'}, now), 'Failed 2 seconds ago');
+		assert.equal(statusText({...base, state: 'created', startedAt: null}, now), 'Created');
+	});
+});
+
+describe('JSON shapes', () => {
+	it('keeps the documented container fields only', () => {
+		const json = containerJson(base);
+		assert.deepEqual(Object.keys(json), ['id', 'name', 'state', 'pid', 'exitCode', 'oomKilled', 'errorMessage', 'image', 'isolationLevel', 'runtime', 'createdAt', 'startedAt', 'finishedAt', 'restartCount', 'labels']);
+		assert.equal('stopRequested' in json, false);
+	});
+	it('sorts newest first', () => {
+		const older = {...base, name: 'old', createdAt: '2025-01-01T00:00:00Z'};
+		assert.deepEqual(newestFirst([older, base]).map((c) => c.name), ['bot', 'old']);
+	});
+});
+
+describe('stats rendering', () => {
+	const sample = {id: 'b'.repeat(64), name: 'w', cpuPercent: 12.345, memoryMb: 12.5, memoryLimitMb: 64, pids: 3, blockReadBytes: 1500, blockWriteBytes: 0, timestamp: now.toISOString()};
+	it('shows usage against the limit, or against host memory without one', () => {
+		assert.match(statsTable([sample], 1000), /^bbbbbbbbbbbb {3}w {6}12\.35% {3}12\.5MiB \/ 64MiB {5}19\.53% {3}3 {6}1\.5kB \/ 0B$/m);
+		assert.match(statsTable([{...sample, memoryLimitMb: null}], 1000), /12\.5MiB \/ 1000MiB {3}1\.25%/);
+	});
+	it('keeps the documented fields in JSON', () => {
+		assert.deepEqual(Object.keys(statsJson(sample)), ['name', 'id', 'cpuPercent', 'memoryMb', 'memoryLimitMb', 'pids', 'blockReadBytes', 'blockWriteBytes', 'timestamp']);
+	});
+	it('redraws frames in place', () => {
+		assert.equal(inPlaceFrame('a\nb\n', true), '\x1b[2J\x1b[Ha\x1b[K\nb\x1b[K\n\x1b[J');
+		assert.equal(inPlaceFrame('a\n', false), '\x1b[Ha\x1b[K\n\x1b[J');
+	});
+});
+
+describe('suggestCommand', () => {
+	it('finds the command behind a typo, and nothing for unrelated words', () => {
+		assert.equal(suggestCommand('stpo'), 'stop');
+		assert.equal(suggestCommand('inspcet'), 'inspect');
+		assert.equal(suggestCommand('lgos'), 'logs');
+		assert.equal(suggestCommand('unpase'), 'unpause');
+		assert.equal(suggestCommand('deploy'), undefined);
+		assert.equal(suggestCommand('__name'), undefined);
+	});
+});
+
+describe('oncePerKeypress', () => {
+	it('counts a signal echoed within 100 ms once, and a later one again', () => {
+		let clock = 0;
+		let calls = 0;
+		const listener = oncePerKeypress(() => calls++, () => clock);
+		listener();
+		clock = 1;
+		listener();
+		assert.equal(calls, 1);
+		clock = 400;
+		listener();
+		assert.equal(calls, 2);
+	});
+});
