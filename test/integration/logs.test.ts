@@ -166,3 +166,20 @@ test('a flood of output stays under about twice the log cap on disk, and the lat
 	assert.ok(entries.length < 60000, 'nothing was truncated');
 	assert.ok(entries.slice(0, -1).every((e) => e.line === 'flood flood flood flood flood flood flood flood'), 'a line came back mangled');
 });
+
+test('follow keeps going across restarts and ends after the last run', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine} = engineFor(t);
+	await engine.createContainer(shell('echo "run at $(date +%s%N)"; sleep 0.2; exit 1', {name: 'phoenix', restartPolicy: 'on-failure:2'}));
+	await engine.startContainer('phoenix');
+	const got = await withTimeout(
+		(async () => lines(await collect(engine, 'phoenix', {follow: true})))(),
+		20_000,
+		'follow across restarts to end',
+	);
+	const meta = await engine.getContainer('phoenix');
+	assert.equal(meta.restartCount, 2);
+	assert.equal(meta.state, 'exited');
+	assert.equal(got.length, 3, `follow saw: ${JSON.stringify(got)}`);
+	assert.ok(got.every((l) => l.startsWith('run at ')));
+});
