@@ -1,6 +1,7 @@
 // Runs the built c32 binary against a temporary storage root, as a user would.
 import {type ChildProcess, spawn} from 'node:child_process';
 import fs from 'node:fs';
+import {after} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {makeTempDir} from '../helpers/engine.js';
 
@@ -54,6 +55,13 @@ export class C32Sandbox {
 		if (ids.length > 0) await this.run(['rm', '-f', ...ids]);
 		fs.rmSync(this.dir, {recursive: true, force: true});
 	}
+}
+
+/** A sandbox for the enclosing describe(), disposed of after its tests. */
+export function suiteSandbox(): C32Sandbox {
+	const box = new C32Sandbox();
+	after(() => box.dispose());
+	return box;
 }
 
 export function finished(child: ChildProcess, timeoutMs: number): Promise<RunResult> {

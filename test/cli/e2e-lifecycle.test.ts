@@ -1,8 +1,8 @@
 // start, stop, restart, pause, resume, kill, wait, rm (and their aliases) end to end.
 import assert from 'node:assert/strict';
-import {after, before, describe, it} from 'node:test';
+import {describe, it} from 'node:test';
 import {needsRuntime} from '../helpers/engine.js';
-import {C32Sandbox} from './binary.js';
+import {suiteSandbox} from './binary.js';
 
 interface Row {
 	name: string;
@@ -14,7 +14,7 @@ interface Row {
 }
 
 describe('container lifecycle commands', () => {
-	let box: C32Sandbox;
+	const box = suiteSandbox();
 	const state = async (name: string): Promise<Row> => {
 		const rows = JSON.parse((await box.run(['ps', '-a', '--json'])).stdout) as Row[];
 		const row = rows.find((r) => r.name === name);
@@ -22,11 +22,6 @@ describe('container lifecycle commands', () => {
 		return row;
 	};
 	const LOOP = ['sh', '-c', 'trap "exit 7" TERM; while :; do sleep 0.1; done'];
-
-	before(() => {
-		box = new C32Sandbox();
-	});
-	after(() => box.dispose());
 
 	it('starts a created container and stops it with its stop signal', async (t) => {
 		if (!needsRuntime(t)) return;

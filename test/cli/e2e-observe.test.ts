@@ -1,24 +1,22 @@
 // ps, list, inspect, logs, stats end to end.
 import assert from 'node:assert/strict';
-import {after, before, describe, it} from 'node:test';
+import {before, describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {needsRuntime} from '../helpers/engine.js';
-import {C32Sandbox, finished, waitForOutput} from './binary.js';
+import {needsRuntime, runtimeProblem} from '../helpers/engine.js';
+import {suiteSandbox, finished, waitForOutput} from './binary.js';
 
 const PS_FIELDS = ['id', 'name', 'state', 'pid', 'exitCode', 'oomKilled', 'image', 'isolationLevel', 'createdAt', 'startedAt', 'finishedAt', 'restartCount'];
 const STATS_FIELDS = ['name', 'id', 'cpuPercent', 'memoryMb', 'memoryLimitMb', 'pids', 'blockReadBytes', 'blockWriteBytes', 'timestamp'];
 
 describe('ps, list and inspect', () => {
-	let box: C32Sandbox;
+	const box = suiteSandbox();
 	before(async () => {
-		box = new C32Sandbox();
-		if (needsRuntime({skip() {}} as never)) {
+		if (runtimeProblem() === null) {
 			await box.run(['run', '-d', '--name', 'alive', '--', 'sleep', '60']);
 			await box.run(['run', '--name', 'done', '--', 'sh', '-c', 'exit 3']);
 			await box.run(['create', '--name', 'fresh', '--', 'true']);
 		}
 	});
-	after(() => box.dispose());
 
 	it('lists running containers in an aligned table, and all with -a', async (t) => {
 		if (!needsRuntime(t)) return;
@@ -79,11 +77,7 @@ describe('ps, list and inspect', () => {
 });
 
 describe('logs', () => {
-	let box: C32Sandbox;
-	before(() => {
-		box = new C32Sandbox();
-	});
-	after(() => box.dispose());
+	const box = suiteSandbox();
 
 	it('prints stdout and stderr to their streams, with --tail, --stdout, --stderr and -t', async (t) => {
 		if (!needsRuntime(t)) return;
@@ -143,11 +137,7 @@ describe('logs', () => {
 });
 
 describe('stats', () => {
-	let box: C32Sandbox;
-	before(() => {
-		box = new C32Sandbox();
-	});
-	after(() => box.dispose());
+	const box = suiteSandbox();
 
 	it('prints one sample with --no-stream, as a table and as documented JSON', async (t) => {
 		if (!needsRuntime(t)) return;

@@ -2,16 +2,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {after, before, describe, it} from 'node:test';
+import {describe, it} from 'node:test';
 import {needsRuntime} from '../helpers/engine.js';
-import {C32Sandbox, FULL_ID, finished, waitForOutput} from './binary.js';
+import {suiteSandbox, FULL_ID, finished, waitForOutput} from './binary.js';
 
 describe('c32 run', () => {
-	let box: C32Sandbox;
-	before(() => {
-		box = new C32Sandbox();
-	});
-	after(() => box.dispose());
+	const box = suiteSandbox();
 
 	it('streams stdout and stderr to their own streams and exits with the container code', async (t) => {
 		if (!needsRuntime(t)) return;

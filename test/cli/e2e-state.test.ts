@@ -3,16 +3,12 @@ import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {after, before, describe, it} from 'node:test';
+import {describe, it} from 'node:test';
 import {needsRuntime} from '../helpers/engine.js';
-import {C32Sandbox, FULL_ID} from './binary.js';
+import {suiteSandbox, FULL_ID} from './binary.js';
 
 describe('export and import', () => {
-	let box: C32Sandbox;
-	before(() => {
-		box = new C32Sandbox();
-	});
-	after(() => box.dispose());
+	const box = suiteSandbox();
 
 	it('exports the state JSON to a file or stdout and imports it under a new name', async (t) => {
 		if (!needsRuntime(t)) return;
@@ -66,11 +62,7 @@ describe('export and import', () => {
 });
 
 describe('help, version, doctor, completion, top', () => {
-	let box: C32Sandbox;
-	before(() => {
-		box = new C32Sandbox();
-	});
-	after(() => box.dispose());
+	const box = suiteSandbox();
 
 	it('shows usage with every command and the version', async () => {
 		const help = await box.run(['--help']);
