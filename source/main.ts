@@ -3,7 +3,8 @@ import {readFileSync} from 'node:fs';
 import {COMMANDS, findCommand, suggestCommand} from './commands/registry.js';
 import type {Context} from './lib/context.js';
 import {EXIT, UsageError, reportError} from './lib/errors.js';
-import {helpText} from './lib/args.js';
+// Not lib/args.js: --help and --version must not pay for loading meow.
+import {helpText} from './lib/help.js';
 
 export async function runCli(argv: string[], ctx: Context): Promise<number> {
 	const [word, ...rest] = argv;

@@ -4,6 +4,7 @@
 import meow, {type AnyFlag, type AnyFlags, type Result} from 'meow';
 import type {Context} from './context.js';
 import {EarlyExit, UsageError} from './errors.js';
+import {helpText} from './help.js';
 
 export interface CommandSpec<Flags extends AnyFlags> {
 	name: string;
@@ -67,10 +68,6 @@ export function wantsHelp(argv: string[]): boolean {
 		if (arg === '--help' || arg === '-h') return true;
 	}
 	return false;
-}
-
-export function helpText(help: string): string {
-	return `\n${help.replace(/^\n+|\s+$/g, '')}\n\n`;
 }
 
 function unknownFlags(parsed: Record<string, unknown>, flags: AnyFlags): string[] {

@@ -43,9 +43,10 @@ describe('start-up weight', () => {
 			}
 		}
 	});
-	it('the CLI entry loads commands lazily, not the engine or any command up front', () => {
+	it('the CLI entry loads commands lazily, not the engine, meow or any command up front', () => {
 		const closure = [...staticClosure(fileURLToPath(new URL('../../source/cli.js', import.meta.url)))];
 		assert.ok(!closure.some((f) => f.endsWith(`${path.sep}engine${path.sep}index.js`)), 'cli.js statically loads the engine');
+		assert.ok(!closure.includes('pkg:meow'), 'cli.js statically loads meow: --version and --help would pay for it');
 		assert.ok(!closure.some((f) => f.includes(`${path.sep}commands${path.sep}`) && !f.endsWith('registry.js')), 'cli.js statically loads a command');
 	});
 });
