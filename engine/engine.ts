@@ -122,7 +122,7 @@ export class ContainerEngine implements Engine {
 				: 'the container and its monitor ended without recording an exit code';
 			if (bootChanged) meta.state = 'exited';
 		}
-		record.internal.monitorPid = null;
+		// monitorPid stays: the monitor lives on while the exit command applies the restart policy.
 		return true;
 	}
 
@@ -553,10 +553,12 @@ export class ContainerEngine implements Engine {
 			...options,
 			truncatingWriter,
 			isLive: async () => {
-				const current = this.store.readRecord(id);
+				const current = await this.reconcile(id).catch(() => null);
 				if (!current) return false;
-				if (current.internal.nextRestartAt) return true;
-				return LIVE_STATES.has((await this.reconcile(id).catch(() => current)).metadata.state);
+				if (LIVE_STATES.has(current.metadata.state) || current.internal.nextRestartAt) return true;
+				// The monitor waits for its exit command, which may be about to restart the container.
+				const monitor = current.internal.monitorPid;
+				return monitor !== null && isProcessAlive(monitor, null);
 			},
 		});
 	}

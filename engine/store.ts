@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Conf from 'conf';
+import {setTimeout as sleep} from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import {C32Error} from './errors.js';
 import {containersDir, indexFile, type StorageLayout} from './paths.js';
@@ -45,7 +46,7 @@ const LOCK_OPTIONS = {
 	realpath: false,
 	stale: 5000,
 	update: 1000,
-	retries: {retries: 400, factor: 1.1, minTimeout: 5, maxTimeout: 50},
+	retries: 0,
 	onCompromised: () => {},
 };
 
@@ -145,18 +146,32 @@ function checkFormat(version: number, where: string): void {
 	}
 }
 
+const LOCK_WAIT_MS = 10_000;
+
+/**
+ * Takes the lock with our own retry loop rather than proper-lockfile's, which retries every
+ * error: a lock whose directory was removed (the container is gone) must fail at once.
+ */
 async function withLock<T>(file: string, fn: () => Promise<T> | T): Promise<T> {
 	let release: () => Promise<void>;
-	try {
-		release = await lockfile.lock(file, LOCK_OPTIONS);
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-			throw new C32Error('NOT_FOUND', `${path.dirname(file)} no longer exists: the container was removed`);
+	const deadline = Date.now() + LOCK_WAIT_MS;
+	for (let attempt = 0; ; attempt++) {
+		try {
+			release = await lockfile.lock(file, LOCK_OPTIONS);
+			break;
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code === 'ENOENT') {
+				throw new C32Error('NOT_FOUND', `${path.dirname(file)} no longer exists: the container was removed`);
+			}
+			if (code !== 'ELOCKED' || Date.now() > deadline) {
+				throw new C32Error(
+					'LOCK_TIMEOUT',
+					`${file} stayed locked by another c32 process for too long: try again (a crashed process's lock expires in 5 s)`,
+				);
+			}
+			await sleep(Math.min(50, 5 * 1.3 ** attempt));
 		}
-		throw new C32Error(
-			'LOCK_TIMEOUT',
-			`${file} stayed locked by another c32 process for too long: try again (a crashed process's lock expires in 5 s)`,
-		);
 	}
 	try {
 		return await fn();
