@@ -96,18 +96,24 @@ export class ContainerEngine implements Engine {
 		};
 	}
 
-	/** Brings a live-looking record in line with reality. Returns whether it changed. */
-	private observe(record: ContainerRecord): boolean {
-		const meta = record.metadata;
+	/** Whether a container recorded as running or paused has in fact ended. Cheap: no exceptions, no writes. */
+	private hasEnded(record: ContainerRecord): boolean {
+		const {metadata: meta, internal} = record;
 		if (!LIVE_STATES.has(meta.state)) return false;
+		if (fs.statSync(containerPaths(this.layout, meta.id).exitFile, {throwIfNoEntry: false})) return true;
+		if (internal.bootId !== null && internal.bootId !== readBootId()) return true;
+		if (meta.pid !== null && isProcessAlive(meta.pid, internal.pidStartTime)) return false;
+		// The main process is gone; its monitor may still be writing the exit file.
+		return internal.monitorPid === null || !isProcessAlive(internal.monitorPid, null);
+	}
+
+	/** Records the end of a container that hasEnded. Returns whether it changed anything. */
+	private observe(record: ContainerRecord): boolean {
+		if (!this.hasEnded(record)) return false;
+		const meta = record.metadata;
 		const paths = containerPaths(this.layout, meta.id);
 		const exitText = readText(paths.exitFile);
 		const bootChanged = record.internal.bootId !== null && record.internal.bootId !== readBootId();
-		if (exitText === null && !bootChanged) {
-			if (meta.pid !== null && isProcessAlive(meta.pid, record.internal.pidStartTime)) return false;
-			// The main process is gone; its monitor may still be writing the exit file.
-			if (record.internal.monitorPid !== null && isProcessAlive(record.internal.monitorPid, null)) return false;
-		}
 		const code = exitText === null ? null : Number.parseInt(exitText, 10);
 		meta.exitCode = Number.isNaN(code) ? null : code;
 		meta.oomKilled = fs.existsSync(paths.oomFile);
@@ -115,12 +121,12 @@ export class ContainerEngine implements Engine {
 		meta.pid = null;
 		if (exitText !== null) {
 			meta.state = meta.stopRequested ? 'stopped' : 'exited';
+		} else if (bootChanged) {
+			meta.state = 'exited';
+			meta.errorMessage = 'the host rebooted while the container ran';
 		} else {
 			meta.state = meta.stopRequested ? 'stopped' : 'failed';
-			meta.errorMessage = bootChanged
-				? 'the host rebooted while the container ran'
-				: 'the container and its monitor ended without recording an exit code';
-			if (bootChanged) meta.state = 'exited';
+			meta.errorMessage = 'the container and its monitor ended without recording an exit code';
 		}
 		// monitorPid stays: the monitor lives on while the exit command applies the restart policy.
 		return true;
@@ -129,7 +135,7 @@ export class ContainerEngine implements Engine {
 	/** Reads a record and, when reality moved on, records that under the lock. */
 	private async reconcile(id: string): Promise<ContainerRecord> {
 		const record = this.readExisting(id);
-		if (!record.internal.startingAt && !this.observe(structuredClone(record))) return record;
+		if (!record.internal.startingAt && !this.hasEnded(record)) return record;
 		return this.store.withContainerLock(id, () => this.reconcileLocked(id));
 	}
 

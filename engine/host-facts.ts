@@ -54,24 +54,30 @@ function lookupUser(name: string): {uid: number; gid: number} | null {
 	return null;
 }
 
+let bootId: string | null | undefined;
+
+/** The boot id cannot change while this process lives. */
 export function readBootId(): string | null {
-	return readFile('/proc/sys/kernel/random/boot_id');
+	if (bootId === undefined) bootId = readFile('/proc/sys/kernel/random/boot_id');
+	return bootId;
+}
+
+function statFields(pid: number): string[] | null {
+	const stat = readFile(`/proc/${pid}/stat`);
+	// The command name may contain spaces and parentheses: fields resume after the last ')'.
+	return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /** Start time of a process in clock ticks since boot, or null when it does not exist. */
 export function processStartTime(pid: number): number | null {
-	const stat = readFile(`/proc/${pid}/stat`);
-	if (stat === null) return null;
-	// The command name may contain spaces and parentheses: fields resume after the last ')'.
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return Number(fields[19]);
+	const fields = statFields(pid);
+	return fields === null ? null : Number(fields[19]);
 }
 
 export function isProcessAlive(pid: number, startTime: number | null): boolean {
-	const actual = processStartTime(pid);
-	if (actual === null) return false;
-	if (startTime !== null && actual !== startTime) return false;
+	const fields = statFields(pid);
+	if (fields === null) return false;
+	if (startTime !== null && Number(fields[19]) !== startTime) return false;
 	// A zombie has ended; only its parent has not reaped it yet.
-	const state = readFile(`/proc/${pid}/stat`)?.split(') ')[1]?.[0];
-	return state !== 'Z';
+	return fields[0] !== 'Z';
 }
