@@ -43,7 +43,8 @@ export function animate(engine: FakeEngine, logRate: number): () => void {
 					const first = engine.containers.values().next().value;
 					if (!first) return;
 					const batch = Array.from({length: Math.ceil(logRate / 10)}, () => `request ${++line} handled in ${line % 97} ms`);
-					engine.emitLogs(first.meta.name, batch, line % 10 === 0 ? 'stderr' : 'stdout');
+					engine.emitLogs(first.meta.name, batch);
+					engine.emitLog(first.meta.name, `slow request ${line}: ${line % 900} ms`, 'stderr');
 				}, 100)
 			: null;
 	return () => {

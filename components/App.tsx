@@ -229,13 +229,13 @@ export function App({store, follower, actions, prefs, initialPrefs, onQuit}: App
 
 	return (
 		<ScreenWidthContext.Provider value={size.columns}>
-		<Box flexDirection="column" width={size.columns} height={layout.height}>
-			<Header input={header} lines={layout.headerLines} />
-			<Box flexDirection="column" height={bodyHeight}>
-				{body}
+			<Box flexDirection="column" width={size.columns} height={layout.height}>
+				<Header input={header} lines={layout.headerLines} />
+				<Box flexDirection="column" height={bodyHeight}>
+					{body}
+				</Box>
+				<StatusLine ui={ui} tickError={snapshot.error} shown={rows.length} total={allRows.length} width={size.columns} />
 			</Box>
-			<StatusLine ui={ui} tickError={snapshot.error} shown={rows.length} total={allRows.length} />
-		</Box>
 		</ScreenWidthContext.Provider>
 	);
 }

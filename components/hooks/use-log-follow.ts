@@ -15,7 +15,6 @@ export function useLogFollow(follower: LogFollower, id: string | null, startedAt
 		}, follower.getSnapshot().containerId === null ? 0 : FOLLOW_DELAY_MS);
 		return () => clearTimeout(timer);
 		// startedAt is handled below; a restart must not be debounced like a selection.
-		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [follower, id]);
 
 	useEffect(() => {

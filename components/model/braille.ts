@@ -96,11 +96,11 @@ export function graphScale(values: readonly number[], limit: number | null, floo
 	return niceCeil(peak);
 }
 
-/** The next of 1, 2, 2.5, 5 times a power of ten at or above `value`. */
+/** The next round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at or above `value`. */
 export function niceCeil(value: number): number {
 	if (!(value > 0)) return 1;
 	const power = 10 ** Math.floor(Math.log10(value));
-	for (const step of [1, 2, 2.5, 5, 10]) {
+	for (const step of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
 		const candidate = step * power;
 		if (candidate >= value - 1e-9) return candidate;
 	}

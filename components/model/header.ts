@@ -50,39 +50,51 @@ function hostSegments(host: HostStats | null, barWidth: number): Segment[] {
 	return out;
 }
 
-function countSegments(containers: readonly ContainerMetadata[]): Segment[] {
+function countSegments(containers: readonly ContainerMetadata[], width: number): Segment[] {
 	const counts = countStates(containers);
-	const out: Segment[] = [{text: `${counts.total} container${counts.total === 1 ? '' : 's'}: `, bold: true}];
-	out.push({text: `${counts.running} running`, tone: counts.running > 0 ? 'ok' : 'dim'});
-	out.push({text: ' · '}, {text: `${counts.paused} paused`, tone: counts.paused > 0 ? 'warn' : 'dim', bold: counts.paused > 0});
-	out.push({text: ' · '}, {text: `${counts.exited} exited`, tone: 'dim'});
-	if (counts.created > 0) out.push({text: ' · '}, {text: `${counts.created} created`, tone: 'info'});
-	return out;
+	const base: Segment[] = [{text: `${counts.total} container${counts.total === 1 ? '' : 's'}:`, bold: true}];
+	const running: Segment[] = [{text: ' '}, {text: `${counts.running} running`, tone: counts.running > 0 ? 'ok' : 'dim'}];
+	const paused: Segment[] = [{text: ' · '}, {text: `${counts.paused} paused`, tone: counts.paused > 0 ? 'warn' : 'dim', bold: counts.paused > 0}];
+	const exited: Segment[] = [{text: ' · '}, {text: `${counts.exited} exited`, tone: 'dim'}];
+	const created: Segment[] = counts.created > 0 ? [{text: ' · '}, {text: `${counts.created} created`, tone: 'info'}] : [];
+	// Paused containers are the ones people forget: they are the last to be left out.
+	const byPriority = [counts.paused > 0 ? paused : null, running, exited, created, paused].filter((part): part is Segment[] => part !== null);
+	return fitParts(base, [running, paused, exited, created], [...new Set(byPriority)], width);
 }
 
 function length(segments: readonly Segment[]): number {
 	return segments.reduce((sum, segment) => sum + segment.text.length, 0);
 }
 
-/** One or two header lines for a terminal `width` wide. */
+/**
+ * Adds the optional parts that fit in `width`, the first-listed first, and shows them in
+ * the order they appear in `shown` (each part listed once in both).
+ */
+function fitParts(base: Segment[], shown: readonly Segment[][], byPriority: readonly Segment[][], width: number): Segment[] {
+	let used = length(base);
+	const kept = new Set<Segment[]>();
+	for (const part of byPriority) {
+		const size = length(part);
+		if (used + size > width) continue;
+		kept.add(part);
+		used += size;
+	}
+	return [...base, ...shown.filter((part) => kept.has(part)).flat()];
+}
+
+/** One or two header lines for a terminal `width` wide; what does not fit is left out. */
 export function headerLines(input: HeaderInput, lines: number): Segment[][] {
 	const title: Segment[] = [{text: ' c32 top ', inverse: true, bold: true}, {text: ' '}];
-	const loadText = input.host ? `  load ${input.host.loadAverage.map((value) => value.toFixed(2)).join(' ')}` : '';
+	const load: Segment[] = input.host ? [{text: `  load ${input.host.loadAverage.map((value) => value.toFixed(2)).join(' ')}`, tone: 'dim'}] : [];
 	const barWidth = input.width >= 110 ? 10 : input.width >= 90 ? 6 : 0;
 	const host = hostSegments(input.host, barWidth);
-	const meta: Segment[] = [
-		{text: 'runtime ', tone: 'dim'},
-		{text: input.runtime ?? runtimeGuess(input.containers)},
-		{text: '  every ', tone: 'dim'},
-		{text: formatInterval(input.intervalMs)},
-	];
-	if (input.at > 0) meta.push({text: '  '}, {text: clockTime(new Date(input.at).toISOString()), tone: 'dim'});
-	const counts = countSegments(input.containers);
-	if (lines <= 1) return [[...title, ...counts, {text: '  '}, ...host]];
-	const first = [...title, ...host];
-	if (length(first) + loadText.length <= input.width) first.push({text: loadText, tone: 'dim'});
-	const second = [...counts, {text: '   '}, ...meta];
-	return [first, second];
+	const runtime: Segment[] = [{text: '   runtime ', tone: 'dim'}, {text: input.runtime ?? runtimeGuess(input.containers)}];
+	const interval: Segment[] = [{text: '  every ', tone: 'dim'}, {text: formatInterval(input.intervalMs)}];
+	const clock: Segment[] = input.at > 0 ? [{text: `  ${clockTime(new Date(input.at).toISOString())}`, tone: 'dim'}] : [];
+	const counts = countSegments(input.containers, input.width);
+	const spacedHost: Segment[] = [{text: '  '}, ...host];
+	if (lines <= 1) return [fitParts([...title, ...counts], [spacedHost, interval], [spacedHost, interval], input.width)];
+	return [fitParts([...title, ...host], [load], [load], input.width), fitParts(counts, [runtime, interval, clock], [interval, runtime, clock], input.width)];
 }
 
 function runtimeGuess(containers: readonly ContainerMetadata[]): string {

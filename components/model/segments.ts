@@ -6,6 +6,8 @@ export interface Segment {
 	tone?: Tone | 'accent' | 'dim' | 'stderr' | 'match' | 'current-match' | 'graph' | 'limit';
 	bold?: boolean;
 	inverse?: boolean;
+	/** Part of the selected row: a background with colour, inverse without. */
+	selected?: boolean;
 }
 
 export function plain(segments: readonly Segment[]): string {

@@ -38,7 +38,7 @@ export class LogFollower {
 	) {
 		this.buffer = new LogBuffer(options.capacity ?? 10_000);
 		this.tail = options.tail ?? 1000;
-		this.flushMs = options.flushMs ?? 50;
+		this.flushMs = options.flushMs ?? 100;
 	}
 
 	subscribe = (listener: () => void): (() => void) => {

@@ -38,7 +38,7 @@ export const ContainerTable = memo(function ContainerTable(props: ContainerTable
 		const row = rows[i]!;
 		const selected = i === selectedIndex;
 		const segments = rowSegments(row, layout, cells, selected);
-		lines.push(selected && focused ? segments.map((segment) => ({...segment, inverse: !segment.inverse})) : segments);
+		lines.push(selected && focused ? segments.map((segment) => ({...segment, selected: true})) : segments);
 	}
 	if (rows.length === 0) {
 		lines.push([

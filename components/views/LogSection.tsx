@@ -29,7 +29,6 @@ export function LogSection({follower, containerId, name, view, rows, width, focu
 	const matches = useMemo(
 		() => findMatches(follower.buffer, search),
 		// The buffer is mutable; its version says when the matches must be found again.
-		// eslint-disable-next-line react-hooks/exhaustive-deps
 		[follower.buffer, follower.buffer.version, search],
 	);
 	const shownMatches = current ? matches : [];

@@ -4,15 +4,19 @@ import type {Segment} from '../model/segments.js';
 import type {UiState} from '../model/ui-state.js';
 import {Line} from './Line.js';
 
+const HINTS = '? help  q quit  / filter  s x r p d start stop restart pause remove  l logs  Tab focus';
+const SHORT_HINTS = '? help  q quit  / filter  s x r p d actions  l logs  Tab focus';
+
 export interface StatusProps {
 	ui: UiState;
 	/** The last tick's failure, shown until a tick succeeds. */
 	tickError: string | null;
 	shown: number;
 	total: number;
+	width: number;
 }
 
-export function statusSegments({ui, tickError, shown, total}: StatusProps): Segment[] {
+export function statusSegments({ui, tickError, shown, total, width}: StatusProps): Segment[] {
 	if (ui.mode === 'filter') return [{text: 'filter: ', bold: true}, {text: ui.draft}, {text: '█', tone: 'accent'}, {text: `  ${shown}/${total}  Enter keeps · Esc clears`, tone: 'dim'}];
 	if (ui.mode === 'search') return [{text: 'search log: ', bold: true}, {text: ui.draft}, {text: '█', tone: 'accent'}, {text: '  Enter finds · Esc cancels', tone: 'dim'}];
 	if (ui.mode === 'confirm' && ui.confirm) {
@@ -22,7 +26,7 @@ export function statusSegments({ui, tickError, shown, total}: StatusProps): Segm
 	const out: Segment[] = [];
 	if (ui.status) out.push({text: ui.status.text, tone: ui.status.tone === 'error' ? 'bad' : ui.status.tone === 'ok' ? 'ok' : undefined, bold: ui.status.tone === 'error'});
 	else if (tickError) out.push({text: tickError, tone: 'bad', bold: true});
-	else out.push({text: '? help  q quit  / filter  s x r p d start stop restart pause remove  l logs  Tab focus', tone: 'dim'});
+	else out.push({text: width >= 100 ? HINTS : SHORT_HINTS, tone: 'dim'});
 	if (ui.filter) out.push({text: `   filter "${ui.filter}" ${shown}/${total}`, tone: 'accent'});
 	return out;
 }

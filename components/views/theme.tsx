@@ -72,5 +72,13 @@ export function segmentStyle(segment: Segment, theme: Theme): TextStyle {
 	const style: TextStyle = {...base};
 	if (segment.bold) style.bold = true;
 	if (segment.inverse) style.inverse = true;
+	if (segment.selected) {
+		// A background keeps the row's colours (bars, states) readable; without colour, inverse.
+		if (theme.color && !style.backgroundColor && !segment.inverse) {
+			style.backgroundColor = 'gray';
+			// Faint text on the highlight would all but vanish.
+			delete style.dimColor;
+		} else style.inverse = !style.inverse;
+	}
 	return style;
 }

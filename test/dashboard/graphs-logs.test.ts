@@ -71,14 +71,15 @@ describe('braille graph', () => {
 	});
 
 	test('the scale is a round number above the peak and the limit', () => {
-		assert.equal(niceCeil(7), 10);
-		assert.equal(niceCeil(13), 20);
+		assert.equal(niceCeil(7), 8);
+		assert.equal(niceCeil(13), 15);
 		assert.equal(niceCeil(21), 25);
-		assert.equal(niceCeil(260), 500);
+		assert.equal(niceCeil(256), 300);
+		assert.equal(niceCeil(100), 100);
 		assert.equal(niceCeil(0), 1);
 		assert.equal(graphScale([3, Number.NaN, 4], null, 10), 10);
-		assert.equal(graphScale([3, 140], 100, 10), 200);
-		assert.equal(graphScale([3], 150, 10), 200);
+		assert.equal(graphScale([3, 140], 100, 10), 150);
+		assert.equal(graphScale([3], 180, 10), 200);
 	});
 
 	test('a panel has a titled line with now, peak, limit and time span, and a y axis', () => {
@@ -86,7 +87,7 @@ describe('braille graph', () => {
 		const lines = graphPanel({kind: 'cpu', samples, limit: 50, width: 40, rows: 3, intervalMs: 1000}).map(plain);
 		assert.equal(lines.length, 4);
 		assert.match(lines[0]!, /^CPU 40%  peak 80%  limit 50%  \(100% = one core\)  last 4s$/);
-		assert.match(lines[1]!, /^ 100%┤/);
+		assert.match(lines[1]!, /^ {2}80%┤/);
 		assert.match(lines[3]!, /^ {4}0┤/);
 		for (const line of lines.slice(1)) assert.equal(Array.from(line).length, 40);
 		const stopped = graphPanel({kind: 'mem', samples: [64, Number.NaN], limit: null, width: 40, rows: 2, intervalMs: 1000}).map(plain);

@@ -337,6 +337,15 @@ describe('header and details', () => {
 		assert.equal(one.length, 1);
 		assert.match(one[0]!, /1 container:/);
 		assert.match(plain(headerLines({...input, host: null, runtime: null}, 2)[0]!), /host …/);
+		for (const width of [40, 60, 80, 100]) {
+			const narrow = headerLines({...input, width, runtime: 'runc 1.1.5+ds1'}, 2).map(plain);
+			for (const line of narrow) assert.ok(line.length <= width, `"${line}" fits ${width}`);
+			if (width >= 60) assert.match(narrow[1]!, /every 1s/, 'the interval is the last thing to go');
+		}
+		const seventy = plain(headerLines({...input, width: 70}, 2)[1]!);
+		assert.match(seventy, /every 1s/);
+		assert.doesNotMatch(seventy, /runtime/, 'what does not fit is left out');
+		assert.equal(plain(headerLines({...input, width: 40}, 2)[1]!), '1 container: 1 running · 0 exited', 'a zero paused count goes first');
 	});
 
 	test('details list image, command, limits, volumes, restart policy, exit and error', async () => {
