@@ -137,9 +137,11 @@ export class DashboardStore {
 		const started = performance.now();
 		try {
 			const containers = await this.engine.listContainers();
-			const live = containers.filter(isLive).map((container) => container.id);
+			// Without refs the batch covers every live container: naming them would make the
+			// engine resolve each one, and fail the whole batch if another process removed one
+			// in between.
 			const [samples, host] = await Promise.all([
-				live.length > 0 ? this.engine.getMetricsBatch(live) : Promise.resolve([]),
+				containers.some(isLive) ? this.engine.getMetricsBatch() : Promise.resolve([]),
 				this.engine.getHostStats(),
 			]);
 			const metrics = new Map(samples.map((sample) => [sample.id, sample]));

@@ -28,8 +28,13 @@ describe('data tick', () => {
 		assert.equal(snapshot.error, null);
 		assert.equal(engine.callsTo('listContainers').length, 1);
 		assert.equal(engine.callsTo('getMetricsBatch').length, 1, 'one batch per tick');
-		assert.deepEqual(engine.callsTo('getMetricsBatch')[0]![0], [engine.find('a').meta.id, engine.find('b').meta.id]);
-		assert.equal(engine.callsTo('getHostStats').length, 1);
+		assert.deepEqual(engine.callsTo('getMetricsBatch')[0]![0], undefined, 'every live container, not named one by one');
+		engine.setState('a', 'exited');
+		engine.setState('b', 'exited');
+		await store.refresh();
+		assert.equal(engine.callsTo('getMetricsBatch').length, 1, 'no batch when nothing runs');
+		assert.equal(store.getSnapshot().metrics.size, 0);
+		assert.equal(engine.callsTo('getHostStats').length, 2, 'the host on every tick');
 	});
 
 	test('each container is inspected once, all of a tick in one publish', async () => {
