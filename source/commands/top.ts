@@ -1,4 +1,3 @@
-import type {Engine} from '../../engine/index.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
 import {parseSecondsOrDuration} from '../lib/duration.js';
@@ -23,14 +22,6 @@ Examples
 	operands: {min: 0, max: 0, label: ''},
 });
 
-interface Dashboard {
-	runTop(engine: Engine, options: {interval?: number}): Promise<void>;
-}
-
-// A variable specifier keeps tsc from resolving it and keeps React and Ink out of every
-// other command: only `c32 top` loads them.
-const DASHBOARD_MODULE = '../../components/top.js';
-
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags} = parseArgs(spec, argv, ctx);
 	const options: {interval?: number} = {};
@@ -41,7 +32,8 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	if (ctx.stdout.isTTY !== true) {
 		throw new Error('c32 top needs a terminal: run it in one, or use c32 ps / c32 stats --no-stream in scripts');
 	}
-	const dashboard = (await import(new URL(DASHBOARD_MODULE, import.meta.url).href)) as Dashboard;
-	await dashboard.runTop(await ctx.engine(), options);
+	// Imported here, not at the top: only `c32 top` may load React and Ink.
+	const {runTop} = await import('../../components/top.js');
+	await runTop(await ctx.engine(), options);
 	return 0;
 }

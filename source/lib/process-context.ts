@@ -4,9 +4,11 @@ import process from 'node:process';
 
 import type {Engine} from '../../engine/index.js';
 import type {Context} from './context.js';
+import {InterruptDispatcher} from './interrupts.js';
 
 export function processContext(): Context {
 	let engine: Engine | undefined;
+	let interrupts: InterruptDispatcher | undefined;
 	return {
 		stdout: process.stdout,
 		stderr: process.stderr,
@@ -22,13 +24,12 @@ export function processContext(): Context {
 			return engine;
 		},
 		onInterrupt(handler) {
-			const listener = oncePerKeypress(handler);
-			process.on('SIGINT', listener);
-			process.on('SIGTERM', listener);
-			return () => {
-				process.off('SIGINT', listener);
-				process.off('SIGTERM', listener);
-			};
+			if (!interrupts) {
+				interrupts = new InterruptDispatcher((code) => process.exit(code));
+				process.on('SIGINT', interrupts.dispatch);
+				process.on('SIGTERM', interrupts.dispatch);
+			}
+			return interrupts.add(handler);
 		},
 		readFile: (path) => readFile(path, 'utf8'),
 		writeFile: (path, data) => writeFile(path, data),
@@ -40,20 +41,3 @@ export function processContext(): Context {
 	};
 }
 
-/** Closer together than any person presses Ctrl-C twice. */
-const ECHO_WINDOW_MS = 100;
-
-/**
- * The engine's state store (conf, through atomically and when-exit) sends the first SIGINT or
- * SIGTERM back to this process after its own clean-up, so one Ctrl-C arrives twice within a
- * millisecond. Counting it twice would turn "stop" into "kill".
- */
-export function oncePerKeypress(handler: () => void, now: () => number = Date.now): () => void {
-	let last = -Infinity;
-	return () => {
-		const at = now();
-		if (at - last < ECHO_WINDOW_MS) return;
-		last = at;
-		handler();
-	};
-}

@@ -3,7 +3,7 @@ import {describe, it} from 'node:test';
 import type {ContainerMetadata} from '../../engine/index.js';
 import {suggestCommand} from '../../source/commands/registry.js';
 import {containerJson, newestFirst, statusText} from '../../source/lib/container-view.js';
-import {oncePerKeypress} from '../../source/lib/process-context.js';
+import {InterruptDispatcher} from '../../source/lib/interrupts.js';
 import {inPlaceFrame, statsJson, statsTable} from '../../source/lib/stats-view.js';
 
 const now = new Date('2025-06-01T12:00:00.000Z');
@@ -79,17 +79,35 @@ describe('suggestCommand', () => {
 	});
 });
 
-describe('oncePerKeypress', () => {
+describe('InterruptDispatcher', () => {
+	const setup = () => {
+		const clock = {now: 0};
+		const exits: number[] = [];
+		const dispatcher = new InterruptDispatcher((code) => exits.push(code), () => clock.now);
+		return {clock, exits, dispatcher};
+	};
 	it('counts a signal echoed within 100 ms once, and a later one again', () => {
-		let clock = 0;
+		const {clock, dispatcher} = setup();
 		let calls = 0;
-		const listener = oncePerKeypress(() => calls++, () => clock);
-		listener();
-		clock = 1;
-		listener();
+		dispatcher.add(() => calls++);
+		dispatcher.dispatch('SIGINT');
+		clock.now = 1;
+		dispatcher.dispatch('SIGINT');
 		assert.equal(calls, 1);
-		clock = 400;
-		listener();
+		clock.now = 400;
+		dispatcher.dispatch('SIGINT');
 		assert.equal(calls, 2);
+	});
+	it('drops an echo that arrives after the handler is gone, but exits on a real signal then', () => {
+		const {clock, exits, dispatcher} = setup();
+		const remove = dispatcher.add(() => undefined);
+		dispatcher.dispatch('SIGINT');
+		remove();
+		clock.now = 2;
+		dispatcher.dispatch('SIGINT');
+		assert.deepEqual(exits, []);
+		clock.now = 1000;
+		dispatcher.dispatch('SIGTERM');
+		assert.deepEqual(exits, [143]);
 	});
 });
