@@ -62,6 +62,8 @@ async function main(): Promise<void> {
 		},
 	});
 	const engine = new FakeEngine();
+	// Like a capped log file: the double must not be what grows during a long run.
+	engine.logLimit = 10_000;
 	populate(engine, Number(values.containers));
 	const stop = animate(engine, Number(values['log-rate']));
 	try {

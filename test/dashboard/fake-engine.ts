@@ -27,6 +27,8 @@ export interface FakeContainer {
 	blockReadBytes: number;
 	blockWriteBytes: number;
 	logs: LogEntry[];
+	/** How many of the oldest entries were dropped to stay under logLimit. */
+	logBase: number;
 }
 
 export interface AddOptions {
@@ -75,6 +77,8 @@ export class FakeEngine implements Engine {
 	private readonly logListeners = new Map<string, Set<Listener>>();
 	/** Makes listContainers throw this once. */
 	failNextList: Error | null = null;
+	/** Log entries kept per container, like a capped log file; older ones are dropped. */
+	logLimit = Number.POSITIVE_INFINITY;
 
 	add(options: AddOptions): FakeContainer {
 		const id = hexId();
@@ -130,6 +134,7 @@ export class FakeEngine implements Engine {
 			blockReadBytes: options.blockReadBytes ?? 4096,
 			blockWriteBytes: options.blockWriteBytes ?? 0,
 			logs: [],
+			logBase: 0,
 		};
 		this.containers.set(id, container);
 		return container;
@@ -156,6 +161,11 @@ export class FakeEngine implements Engine {
 		const container = this.find(name);
 		const timestamp = new Date().toISOString();
 		for (const line of lines) container.logs.push({timestamp, stream, line});
+		const excess = container.logs.length - this.logLimit;
+		if (excess > 0) {
+			container.logs.splice(0, excess);
+			container.logBase += excess;
+		}
 		this.notifyLogs(container.meta.id);
 	}
 
@@ -354,11 +364,13 @@ export class FakeEngine implements Engine {
 		return {
 			async *[Symbol.asyncIterator]() {
 				const {signal, follow, tail} = options;
-				let next = tail === undefined ? 0 : Math.max(0, container.logs.length - tail);
+				const end = () => container.logBase + container.logs.length;
+				let next = tail === undefined ? container.logBase : Math.max(container.logBase, end() - tail);
 				for (;;) {
-					while (next < container.logs.length) {
+					next = Math.max(next, container.logBase);
+					while (next < end()) {
 						if (signal?.aborted) return;
-						yield container.logs[next++]!;
+						yield container.logs[next++ - container.logBase]!;
 					}
 					const live = self.containers.has(id) && (container.meta.state === 'running' || container.meta.state === 'paused');
 					if (!follow || !live || signal?.aborted) return;
