@@ -1,20 +1,18 @@
 // The dashboard's root: one snapshot per data tick, one UI state changed only by keys and
 // action results, and the panes laid out to fit the terminal.
-import {useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore} from 'react';
+import {useMemo, useRef, useSyncExternalStore} from 'react';
 import {Box, Text, useInput} from 'ink';
 import {useExternal} from './hooks/use-external.js';
 import {useLogFollow} from './hooks/use-log-follow.js';
+import {useRows} from './hooks/use-rows.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {useKeepSelection, useUiState} from './hooks/use-ui-state.js';
 import type {CellContext} from './model/cells.js';
 import {fitColumns} from './model/columns.js';
 import {computeLayout, MIN_COLUMNS, MIN_ROWS} from './model/layout.js';
-import type {ContainerRow} from './model/row.js';
-import {resolveSelection} from './model/selection.js';
-import {visibleRows} from './model/sort.js';
-import {handleKey, initialUiState, selectionChanged, splitInput, type Effect, type KeyContext, type StatusMessage, type UiState} from './model/ui-state.js';
-import {formatInterval} from './model/format.js';
-import {stepInterval, type Prefs, type PrefsStore} from './prefs.js';
-import {progressWord, type ActionRunner} from './store/action-runner.js';
+import type {KeyContext} from './model/ui-state.js';
+import type {Prefs, PrefsStore} from './prefs.js';
+import type {ActionRunner} from './store/action-runner.js';
 import type {DashboardStore} from './store/dashboard-store.js';
 import type {LogFollower} from './store/log-follower.js';
 import {ContainerTable} from './views/ContainerTable.js';
@@ -35,71 +33,13 @@ export interface AppProps {
 	onQuit: () => void;
 }
 
-function prefsOf(ui: UiState): Prefs {
-	return {
-		sortColumn: ui.sort.column,
-		sortDescending: ui.sort.descending,
-		intervalMs: ui.intervalMs,
-		showGraphs: ui.showGraphs,
-		showDetails: ui.showDetails,
-	};
-}
-
 export function App({store, follower, actions, prefs, initialPrefs, onQuit}: AppProps) {
 	const size = useTerminalSize();
 	const snapshot = useExternal(store);
 	const pending = useSyncExternalStore(actions.subscribe, actions.getPending, actions.getPending);
-	const [ui, setUi] = useState(() =>
-		initialUiState({
-			sort: {column: initialPrefs.sortColumn, descending: initialPrefs.sortDescending},
-			showGraphs: initialPrefs.showGraphs,
-			showDetails: initialPrefs.showDetails,
-			intervalMs: initialPrefs.intervalMs,
-		}),
-	);
-	// Keys can arrive faster than renders: each one must see the state the previous one left.
-	const uiRef = useRef(ui);
-	const update = useCallback((next: UiState) => {
-		uiRef.current = next;
-		setUi(next);
-	}, []);
-	const setStatus = useCallback((status: StatusMessage) => update({...uiRef.current, status}), [update]);
-
-	useEffect(() => {
-		actions.onStatus = setStatus;
-	}, [actions, setStatus]);
-
-	const allRows = useMemo(
-		(): ContainerRow[] =>
-			snapshot.containers.map((meta) => {
-				const verb = pending.get(meta.id);
-				return {
-					meta,
-					metrics: snapshot.metrics.get(meta.id) ?? null,
-					cpuLimitPercent: snapshot.infos.get(meta.id)?.config.resourceLimits.cpuLimitPercent ?? null,
-					pending: verb ? progressWord(verb) : null,
-				};
-			}),
-		[snapshot, pending],
-	);
-	const rows = useMemo(() => visibleRows(allRows, ui.filter, ui.sort), [allRows, ui.filter, ui.sort]);
-	const selection = resolveSelection(
-		rows.map((row) => row.meta.id),
-		ui.selection.id,
-		ui.selection.index,
-	);
-	const selected = rows[selection.index] ?? null;
-
-	// Remember where the selection is now, so that if its container goes away the selection
-	// lands on whatever takes its place. A key pressed since this render wins.
-	const renderedSelection = ui.selection;
-	useEffect(() => {
-		const current = uiRef.current;
-		if (current.selection !== renderedSelection) return;
-		if (current.selection.id === selection.id && current.selection.index === selection.index) return;
-		update(selectionChanged(current, selection));
-	}, [selection.id, selection.index, renderedSelection, update]);
-
+	const {ui, uiRef, update, pressKey} = useUiState({initialPrefs, actions, prefs, store, onQuit});
+	const {all: allRows, shown: rows, selection, selected} = useRows(snapshot, pending, ui.filter, ui.sort, ui.selection);
+	useKeepSelection(ui, selection, uiRef, update);
 	useLogFollow(follower, selection.id, selected?.meta.startedAt ?? null);
 
 	const layout = computeLayout({
@@ -130,36 +70,7 @@ export function App({store, follower, actions, prefs, initialPrefs, onQuit}: App
 	const contextRef = useRef(context);
 	contextRef.current = context;
 
-	const runEffect = useCallback(
-		(effect: Effect) => {
-			switch (effect.type) {
-				case 'quit':
-					onQuit();
-					return;
-				case 'action':
-					actions.run(effect);
-					return;
-				case 'save-prefs':
-					prefs.save(prefsOf(uiRef.current));
-					return;
-				case 'interval': {
-					const intervalMs = stepInterval(uiRef.current.intervalMs, effect.direction);
-					update({...uiRef.current, intervalMs, status: {text: `Refreshing every ${formatInterval(intervalMs)}`, tone: 'info'}});
-					store.setIntervalMs(intervalMs);
-					prefs.save(prefsOf(uiRef.current));
-				}
-			}
-		},
-		[actions, onQuit, prefs, store, update],
-	);
-
-	useInput((input, key) => {
-		for (const [one, oneKey] of splitInput(input, key)) {
-			const result = handleKey(uiRef.current, one, oneKey, contextRef.current);
-			if (result.state !== uiRef.current) update(result.state);
-			for (const effect of result.effects) runEffect(effect);
-		}
-	});
+	useInput((input, key) => pressKey(input, key, contextRef.current));
 
 	if (layout.tooSmall) {
 		return (
