@@ -7,20 +7,13 @@ import {LogBuffer} from '../model/log-buffer.js';
 import type {LogFollower, LogSnapshot} from '../store/log-follower.js';
 
 const EMPTY = new LogBuffer(1);
-import {LogPane} from './LogPane.js';
+import {LogPane, type LogPaneProps} from './LogPane.js';
 
-export interface LogSectionProps {
+export type LogSectionProps = Pick<LogPaneProps, 'name' | 'view' | 'rows' | 'width' | 'focused' | 'search' | 'currentMatch'> & {
 	follower: LogFollower;
 	/** The selected container; until the follower has switched to it, its pane shows as loading. */
 	containerId: string | null;
-	name: string | null;
-	view: LogView;
-	rows: number;
-	width: number;
-	focused: boolean;
-	search: string;
-	currentMatch: number | null;
-}
+};
 
 export function LogSection({follower, containerId, name, view, rows, width, focused, search, currentMatch}: LogSectionProps) {
 	const followed = useExternal(follower);

@@ -1,8 +1,6 @@
 // The data tick, the log follower, the action runner and the screen writer.
 import assert from 'node:assert/strict';
-import {EventEmitter} from 'node:events';
 import {describe, test} from 'node:test';
-import xterm from '@xterm/headless';
 import {C32Error} from '../../engine/index.js';
 import {diffFrame, frameLines, ScreenWriter} from '../../components/screen.js';
 import {ActionRunner, describeError} from '../../components/store/action-runner.js';
@@ -10,7 +8,7 @@ import {DashboardStore} from '../../components/store/dashboard-store.js';
 import {LogFollower} from '../../components/store/log-follower.js';
 import type {StatusMessage} from '../../components/model/ui-state.js';
 import {FakeEngine} from './fake-engine.js';
-import {waitFor} from './harness.js';
+import {HeadlessTerminal, waitFor} from './util.js';
 
 describe('data tick', () => {
 	test('one tick lists, samples the live containers in one batch and reads the host', async () => {
@@ -249,37 +247,9 @@ describe('action runner', () => {
 	});
 });
 
-class FakeTerminal extends EventEmitter {
-	readonly term: xterm.Terminal;
-	written = '';
-	constructor(
-		public columns: number,
-		public rows: number,
-	) {
-		super();
-		this.term = new xterm.Terminal({cols: columns, rows, allowProposedApi: true});
-	}
-	write = (data: string): boolean => {
-		this.written += data;
-		this.term.write(data);
-		return true;
-	};
-	async screen(): Promise<string[]> {
-		await new Promise<void>((resolve) => this.term.write('', resolve));
-		const buffer = this.term.buffer.active;
-		return Array.from({length: this.rows}, (_, row) => buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
-	}
-	resize(columns: number, rows: number): void {
-		this.columns = columns;
-		this.rows = rows;
-		this.term.resize(columns, rows);
-		this.emit('resize');
-	}
-}
-
 describe('screen writer', () => {
 	test('frames land at the top of the alternate screen, only changed rows are rewritten', async () => {
-		const terminal = new FakeTerminal(20, 5);
+		const terminal = new HeadlessTerminal(20, 5);
 		const screen = new ScreenWriter(terminal as unknown as NodeJS.WriteStream, {maxFps: 1000});
 		screen.enter();
 		await terminal.screen();
@@ -302,7 +272,7 @@ describe('screen writer', () => {
 	});
 
 	test('a frame as tall as the terminal neither scrolls nor clears; taller frames are cut', async () => {
-		const terminal = new FakeTerminal(10, 3);
+		const terminal = new HeadlessTerminal(10, 3);
 		const screen = new ScreenWriter(terminal as unknown as NodeJS.WriteStream, {maxFps: 1000});
 		screen.enter();
 		screen.write('1\n2\n3\n');
@@ -316,7 +286,7 @@ describe('screen writer', () => {
 	});
 
 	test('frames are limited to maxFps, and the last one always lands', async () => {
-		const terminal = new FakeTerminal(10, 2);
+		const terminal = new HeadlessTerminal(10, 2);
 		const screen = new ScreenWriter(terminal as unknown as NodeJS.WriteStream, {maxFps: 20});
 		screen.enter();
 		for (let i = 0; i < 50; i++) screen.write(`frame ${i}\n`);
@@ -327,7 +297,7 @@ describe('screen writer', () => {
 	});
 
 	test('a resize repaints everything and is passed on to Ink', async () => {
-		const terminal = new FakeTerminal(20, 4);
+		const terminal = new HeadlessTerminal(20, 4);
 		const screen = new ScreenWriter(terminal as unknown as NodeJS.WriteStream, {maxFps: 1000});
 		let resizes = 0;
 		screen.on('resize', () => resizes++);

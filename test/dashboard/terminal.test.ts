@@ -3,60 +3,10 @@
 import assert from 'node:assert/strict';
 import {EventEmitter} from 'node:events';
 import {describe, test} from 'node:test';
-import xterm from '@xterm/headless';
 import type {PrefsStore} from '../../components/prefs.js';
+import {runTop} from '../../components/top.js';
 import {FakeEngine} from './fake-engine.js';
-import {Keyboard, memoryPrefs, waitFor} from './util.js';
-
-// Colour support is decided when chalk loads: force it before the dashboard is imported, so
-// the NO_COLOR test can tell "no colour" from "colour never available".
-process.env['FORCE_COLOR'] = '1';
-const {runTop} = await import('../../components/top.js');
-
-class Terminal extends EventEmitter {
-	readonly isTTY = true;
-	readonly term: xterm.Terminal;
-	constructor(
-		public columns: number,
-		public rows: number,
-	) {
-		super();
-		this.term = new xterm.Terminal({cols: columns, rows, allowProposedApi: true});
-	}
-	write = (data: string): boolean => {
-		this.term.write(data);
-		return true;
-	};
-	async settle(): Promise<void> {
-		await new Promise<void>((resolve) => this.term.write('', resolve));
-	}
-	lines(): string[] {
-		const buffer = this.term.buffer.active;
-		return Array.from({length: this.rows}, (_, row) => buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
-	}
-	text(): string {
-		return this.lines().join('\n');
-	}
-	/** Whether any cell on screen has a foreground or background colour. */
-	hasColour(): boolean {
-		const buffer = this.term.buffer.active;
-		const cell = buffer.getNullCell();
-		for (let row = 0; row < this.rows; row++) {
-			const line = buffer.getLine(buffer.viewportY + row);
-			for (let column = 0; line && column < this.columns; column++) {
-				line.getCell(column, cell);
-				if (!cell.isFgDefault() || !cell.isBgDefault()) return true;
-			}
-		}
-		return false;
-	}
-	resize(columns: number, rows: number): void {
-		this.columns = columns;
-		this.rows = rows;
-		this.term.resize(columns, rows);
-		this.emit('resize');
-	}
-}
+import {HeadlessTerminal, Keyboard, memoryPrefs, waitFor} from './util.js';
 
 function workers(count = 8): FakeEngine {
 	const engine = new FakeEngine();
@@ -70,7 +20,7 @@ function workers(count = 8): FakeEngine {
 }
 
 async function start(engine: FakeEngine, columns: number, rows: number, env: NodeJS.ProcessEnv = {}, prefs: PrefsStore = memoryPrefs({intervalMs: 200})) {
-	const terminal = new Terminal(columns, rows);
+	const terminal = new HeadlessTerminal(columns, rows);
 	const keyboard = new Keyboard();
 	const done = runTop(engine, {
 		stdin: keyboard as unknown as NodeJS.ReadStream,
@@ -89,7 +39,7 @@ async function start(engine: FakeEngine, columns: number, rows: number, env: Nod
 	return {terminal, keyboard, done, screen};
 }
 
-function assertFits(terminal: Terminal): void {
+function assertFits(terminal: HeadlessTerminal): void {
 	const lines = terminal.lines();
 	assert.equal(lines.length, terminal.rows);
 	for (const line of lines) assert.ok(line.length <= terminal.columns, `"${line}" fits in ${terminal.columns}`);
@@ -173,7 +123,7 @@ describe('in a terminal', () => {
 	test('the interval given to runTop is used and remembered', async () => {
 		const prefs = memoryPrefs({intervalMs: 1000});
 		const engine = workers(2);
-		const terminal = new Terminal(100, 30);
+		const terminal = new HeadlessTerminal(100, 30);
 		const keyboard = new Keyboard();
 		const done = runTop(engine, {stdin: keyboard as unknown as NodeJS.ReadStream, stdout: terminal as unknown as NodeJS.WriteStream, interval: 500, prefs});
 		await waitFor(() => terminal.text().includes('every 0.5s'), 'the interval in the header');

@@ -1,5 +1,6 @@
 // Test helpers that load neither React nor Ink, so a test can set up the environment first.
 import {EventEmitter} from 'node:events';
+import xterm from '@xterm/headless';
 import {DEFAULT_PREFS, type Prefs, type PrefsStore} from '../../components/prefs.js';
 
 export function memoryPrefs(initial: Partial<Prefs> = {}): PrefsStore & {saved: Prefs[]} {
@@ -52,5 +53,59 @@ export class Keyboard extends EventEmitter {
 	}
 	pause(): this {
 		return this;
+	}
+}
+
+/** A terminal for the dashboard to draw on, emulated by xterm.js, that tests can read back. */
+export class HeadlessTerminal extends EventEmitter {
+	readonly isTTY = true;
+	readonly term: xterm.Terminal;
+	/** Everything written so far, escape sequences included. */
+	written = '';
+	constructor(
+		public columns: number,
+		public rows: number,
+	) {
+		super();
+		this.term = new xterm.Terminal({cols: columns, rows, allowProposedApi: true});
+	}
+	write = (data: string): boolean => {
+		this.written += data;
+		this.term.write(data);
+		return true;
+	};
+	/** Resolves once xterm has parsed everything written so far. */
+	async settle(): Promise<void> {
+		await new Promise<void>((resolve) => this.term.write('', resolve));
+	}
+	lines(): string[] {
+		const buffer = this.term.buffer.active;
+		return Array.from({length: this.rows}, (_, row) => buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
+	}
+	text(): string {
+		return this.lines().join('\n');
+	}
+	async screen(): Promise<string[]> {
+		await this.settle();
+		return this.lines();
+	}
+	/** Whether any cell on screen has a foreground or background colour. */
+	hasColour(): boolean {
+		const buffer = this.term.buffer.active;
+		const cell = buffer.getNullCell();
+		for (let row = 0; row < this.rows; row++) {
+			const line = buffer.getLine(buffer.viewportY + row);
+			for (let column = 0; line && column < this.columns; column++) {
+				line.getCell(column, cell);
+				if (!cell.isFgDefault() || !cell.isBgDefault()) return true;
+			}
+		}
+		return false;
+	}
+	resize(columns: number, rows: number): void {
+		this.columns = columns;
+		this.rows = rows;
+		this.term.resize(columns, rows);
+		this.emit('resize');
 	}
 }
