@@ -47,7 +47,8 @@ function assertFits(terminal: HeadlessTerminal): void {
 
 describe('in a terminal', () => {
 	test('80×24 shows header, table, graphs and logs on exactly one screen; q gives the terminal back', async () => {
-		const {terminal, keyboard, done, screen} = await start(workers(), 80, 24);
+		const engine = workers();
+		const {terminal, keyboard, done, screen} = await start(engine, 80, 24);
 		await screen((text) => text.includes('worker-0') && text.includes('says 39') && text.includes('CPU '), 'the dashboard');
 		assert.equal(terminal.term.buffer.active.type, 'alternate');
 		assertFits(terminal);
@@ -58,6 +59,12 @@ describe('in a terminal', () => {
 		assert.match(lines[23]!, /\? help/, 'the status line is the last row');
 		assert.ok(lines.some((line) => line.startsWith('MEM ')));
 		assert.ok(lines.some((line) => /^ Logs worker-/.test(line)));
+		// Wide characters must not push a row past the edge: nothing may wrap or scroll.
+		engine.emitLog('worker-7', `${'日本語のログ🚀'.repeat(20)} end`);
+		await screen((text) => text.includes('日本語のログ'), 'the wide log line');
+		assertFits(terminal);
+		assert.match(terminal.lines()[0]!, /c32 top/, 'the screen did not scroll');
+		assert.match(terminal.lines()[23]!, /\? help/);
 		keyboard.press('q');
 		await done;
 		await terminal.settle();
