@@ -33,17 +33,33 @@ function median(values: number[]): number {
 	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Median wall time in ms of `runs` runs of the command (after one unmeasured warm-up). */
-async function wallTime(file: string, args: string[], env: NodeJS.ProcessEnv, runs = RUNS, after?: (stdout: string) => Promise<void>): Promise<number> {
-	await exec(file, args, {env, maxBuffer: 64 * 1024 * 1024}).then((r) => after?.(r.stdout));
-	const times: number[] = [];
-	for (let i = 0; i < runs; i++) {
-		const started = process.hrtime.bigint();
-		const {stdout} = await exec(file, args, {env, maxBuffer: 64 * 1024 * 1024});
-		times.push(Number(process.hrtime.bigint() - started) / 1e6);
-		await after?.(stdout);
+interface Command {
+	file: string;
+	args: string[];
+	env?: NodeJS.ProcessEnv;
+	/** Runs untimed after each run, with its stdout (e.g. to remove what it created). */
+	after?: (stdout: string) => Promise<void>;
+}
+
+async function timeOnce(command: Command): Promise<number> {
+	const started = process.hrtime.bigint();
+	const {stdout} = await exec(command.file, command.args, {env: command.env ?? process.env, maxBuffer: 64 * 1024 * 1024});
+	const ms = Number(process.hrtime.bigint() - started) / 1e6;
+	await command.after?.(stdout);
+	return ms;
+}
+
+/**
+ * Median wall times in ms of each command over RUNS runs, after one unmeasured warm-up each.
+ * The commands take turns, so a burst of load on the host falls on both sides alike.
+ */
+async function wallTimes(commands: Command[]): Promise<number[]> {
+	for (const command of commands) await timeOnce(command);
+	const times = commands.map((): number[] => []);
+	for (let i = 0; i < RUNS; i++) {
+		for (const [index, command] of commands.entries()) times[index]!.push(await timeOnce(command));
 	}
-	return median(times);
+	return times.map(median);
 }
 
 function tempDir(prefix: string): string {
@@ -71,8 +87,8 @@ class C32Side {
 		}
 	}
 
-	c32(args: string[], runs?: number, after?: (stdout: string) => Promise<void>): Promise<number> {
-		return wallTime(process.execPath, [CLI, ...args], this.env, runs, after);
+	command(args: string[], after?: Command['after']): Command {
+		return {file: process.execPath, args: [CLI, ...args], env: this.env, after};
 	}
 
 	async dispose(): Promise<void> {
@@ -96,15 +112,38 @@ class PodmanSide {
 		}
 	}
 
-	podman(args: string[], runs?: number, after?: (stdout: string) => Promise<void>): Promise<number> {
-		return wallTime(this.binary, [...this.global, ...args], process.env, runs, after);
+	command(args: string[], after?: Command['after']): Command {
+		return {file: this.binary, args: [...this.global, ...args], after};
 	}
 
+	/** Stops and removes every container of this storage, and says so if any is left. */
 	async dispose(): Promise<void> {
-		await exec(this.binary, [...this.global, 'rm', '-af', '-t', '0'], {maxBuffer: 64 * 1024 * 1024}).catch(() => undefined);
-		await exec(this.binary, [...this.global, 'system', 'reset', '-f']).catch(() => undefined);
+		const podman = (...args: string[]) => exec(this.binary, [...this.global, ...args], {maxBuffer: 64 * 1024 * 1024});
+		for (const step of [['stop', '-a', '-t', '0'], ['rm', '-af', '-t', '0']]) {
+			await podman(...step).catch((error: Error) => console.error(`podman ${step.join(' ')}: ${error.message.split('\n')[0]}`));
+		}
+		const left = (await podman('ps', '-aq')).stdout.trim();
+		if (left !== '') throw new Error(`podman containers left in ${this.dir}: ${left.split('\n').length}; remove them with podman --root ${this.dir}/root rm -af`);
+		await podman('system', 'reset', '-f');
+		// podman bind-mounts its overlay directory onto itself; reset can leave that behind.
+		for (const mountPoint of mountsUnder(this.dir).reverse()) await exec('umount', [mountPoint]).catch(() => undefined);
 		fs.rmSync(this.dir, {recursive: true, force: true});
 	}
+}
+
+function mountsUnder(dir: string): string[] {
+	return fs
+		.readFileSync('/proc/self/mountinfo', 'utf8')
+		.split('\n')
+		.map((line) => line.split(' ')[4] ?? '')
+		.filter((mountPoint) => mountPoint.startsWith(`${dir}/`));
+}
+
+/** Disposes of every side even when one fails, then reports the failures. */
+async function disposeAll(sides: ({dispose(): Promise<void>} | null)[]): Promise<void> {
+	const results = await Promise.allSettled(sides.map((side) => side?.dispose()));
+	const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+	if (failures.length > 0) throw new Error(failures.map((f) => String(f.reason)).join('; '));
 }
 
 function busyboxRootfs(dir: string): string {
@@ -126,21 +165,23 @@ async function main(): Promise<void> {
 	const c32 = new C32Side();
 	const podman = podmanBinary ? new PodmanSide(podmanBinary) : null;
 	const rows: Measured[] = [];
-	const both = async (what: string, mine: () => Promise<number>, theirs: (() => Promise<number>) | null) => {
-		const row = {what, c32: await mine(), podman: theirs ? await theirs().catch(() => null) : null};
+	const both = async (what: string, mine: Command, theirs: Command | null) => {
+		const [c32Ms, podmanMs] = await wallTimes(theirs ? [mine, theirs] : [mine]);
+		const row = {what, c32: c32Ms!, podman: podmanMs ?? null};
 		console.error(`${what}: c32 ${row.c32.toFixed(1)} ms${row.podman === null ? '' : `, podman ${row.podman.toFixed(1)} ms`}`);
 		rows.push(row);
 	};
 	try {
-		await both('`--version` (start-up alone)', () => c32.c32(['--version']), podman && (() => podman.podman(['--version'])));
+		await both('`node -e 0` (the floor of any Node CLI)', {file: process.execPath, args: ['-e', '0']}, null);
+		await both('`--version` (start-up alone)', c32.command(['--version']), podman?.command(['--version']) ?? null);
 		for (const size of SIZES) {
 			await c32.grow(size);
 			await podman?.grow(size);
 			const running = Math.min(size, RUNNING_CAP);
 			const label = `${size} container${size === 1 ? '' : 's'}${running < size ? ` (${running} running)` : ''}`;
-			await both(`\`ps\`, ${label}`, () => c32.c32(['ps']), podman && (() => podman.podman(['ps'])));
-			await both(`\`ps -a\`, ${label}`, () => c32.c32(['ps', '-a']), podman && (() => podman.podman(['ps', '-a'])));
-			await both(`\`ps -a --json\`, ${label}`, () => c32.c32(['ps', '-a', '--json']), podman && (() => podman.podman(['ps', '-a', '--format', 'json'])));
+			await both(`\`ps\`, ${label}`, c32.command(['ps']), podman?.command(['ps']) ?? null);
+			await both(`\`ps -a\`, ${label}`, c32.command(['ps', '-a']), podman?.command(['ps', '-a']) ?? null);
+			await both(`\`ps -a --json\`, ${label}`, c32.command(['ps', '-a', '--json']), podman?.command(['ps', '-a', '--format', 'json']) ?? null);
 		}
 		// run -d on an empty store; each new container is removed (untimed) before the next run.
 		const fresh = new C32Side();
@@ -148,34 +189,61 @@ async function main(): Promise<void> {
 		try {
 			await both(
 				'`run -d` (create + start, standard isolation)',
-				() => fresh.c32(['run', '-d', '--', ...WORKER], RUNS, async (id) => fresh.engine.removeContainer(id.trim(), {force: true})),
-				freshPodman &&
-					(() =>
-						freshPodman.podman(['run', '-d', ...PODMAN_RUN_FLAGS, '--rootfs', freshPodman.rootfs, ...WORKER], RUNS, async (id) => {
-							await exec(freshPodman.binary, [...freshPodman.global, 'rm', '-f', '-t', '0', id.trim()]);
-						})),
+				fresh.command(['run', '-d', '--', ...WORKER], async (id) => fresh.engine.removeContainer(id.trim(), {force: true})),
+				freshPodman?.command(['run', '-d', ...PODMAN_RUN_FLAGS, '--rootfs', freshPodman.rootfs, ...WORKER], async (id) => {
+					await exec(freshPodman.binary, [...freshPodman.global, 'rm', '-f', '-t', '0', id.trim()]);
+				}) ?? null,
 			);
 		} finally {
-			await fresh.dispose();
-			await freshPodman?.dispose();
+			await disposeAll([fresh, freshPodman]);
 		}
 	} finally {
-		await c32.dispose();
-		await podman?.dispose();
+		await disposeAll([c32, podman]);
 	}
-	const report = renderReport(rows, podmanBinary !== null);
+	const parts = await startupParts();
+	const report = renderReport(rows, podmanBinary !== null, parts);
 	process.stdout.write(report);
 	if (!process.argv.includes('--no-write')) writeResults(report);
 }
 
-function renderReport(rows: Measured[], withPodman: boolean): string {
+interface StartupParts {
+	meowMs: number;
+	engineMs: number;
+	listMs: number;
+}
+
+/** Inside a fresh process: what loading meow and the engine, and one listing, cost (medians). */
+async function startupParts(): Promise<StartupParts> {
+	const dir = tempDir('c32-cli-bench-parts-');
+	const script = `
+		const t0 = performance.now();
+		await import(${JSON.stringify(new URL('../source/lib/args.js', import.meta.url).href)});
+		const t1 = performance.now();
+		const {getEngine} = await import(${JSON.stringify(new URL('../engine/index.js', import.meta.url).href)});
+		const t2 = performance.now();
+		await getEngine({storageDir: ${JSON.stringify(dir)}}).listContainers();
+		console.log(JSON.stringify([t1 - t0, t2 - t1, performance.now() - t2]));`;
+	const samples: number[][] = [];
+	try {
+		for (let i = 0; i < RUNS; i++) {
+			const {stdout} = await exec(process.execPath, ['--input-type=module', '-e', script]);
+			samples.push(JSON.parse(stdout) as number[]);
+		}
+	} finally {
+		fs.rmSync(dir, {recursive: true, force: true});
+	}
+	const column = (index: number) => median(samples.map((s) => s[index]!));
+	return {meowMs: column(0), engineMs: column(1), listMs: column(2)};
+}
+
+function renderReport(rows: Measured[], withPodman: boolean, parts: StartupParts): string {
 	const load = os.loadavg()[0]!.toFixed(2);
 	const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
 	const lines = [
 		'## c32 CLI: wall time of commands (bench/cli-commands.ts)',
 		'',
 		`${new Date().toISOString().slice(0, 10)}, Linux ${os.release()}, ${os.cpus().length} CPUs (${cpu}), Node ${process.version}, load average ${load} at the end. ` +
-			`Wall time of the whole process as a shell pays it (Node start-up included), median of ${RUNS} runs after one warm-up. ` +
+			`Wall time of the whole process as a shell pays it (Node start-up included), median of ${RUNS} runs after one warm-up, c32 and podman taking turns. ` +
 			`Containers run \`${WORKER.join(' ')}\`; beyond ${RUNNING_CAP} they are created, not started. ` +
 			(withPodman
 				? 'podman runs the same command against a busybox rootfs, with runc and a storage of its own; ratio = podman / c32 (above 1: c32 is faster).'
@@ -184,6 +252,11 @@ function renderReport(rows: Measured[], withPodman: boolean): string {
 		'| command | c32 ms | podman ms | podman / c32 |',
 		'|---|---|---|---|',
 		...rows.map((r) => `| ${r.what} | ${r.c32.toFixed(1)} | ${r.podman === null ? '—' : r.podman.toFixed(1)} | ${r.podman === null ? '—' : `${(r.podman / r.c32).toFixed(2)}×`} |`),
+		'',
+		`Where a one-shot command's time goes, measured inside a fresh process (medians of ${RUNS}): ` +
+			`loading meow and the option parser ${parts.meowMs.toFixed(1)} ms, loading the engine ${parts.engineMs.toFixed(1)} ms, ` +
+			`listing an empty store ${parts.listMs.toFixed(1)} ms; the rest is Node's own start-up (the \`node -e 0\` row) ` +
+			'and, for `run -d`, the engine creating and starting the container (bench/engine-lifecycle.ts).',
 		'',
 	];
 	return `${lines.join('\n')}\n`;

@@ -107,9 +107,11 @@ describe('c32 run', () => {
 
 	it('exits 127 when the command is not found and 126 when it cannot be executed', async (t) => {
 		if (!needsRuntime(t)) return;
-		const missing = await box.run(['run', '--rm', '--', 'no-such-program-c32']);
+		const missing = await box.run(['run', '--rm', '--name', 'never-ran', '--', 'no-such-program-c32']);
 		assert.equal(missing.code, 127, missing.stderr);
 		assert.match(missing.stderr, /^c32: error: /);
+		const names = JSON.parse((await box.run(['ps', '-a', '--json'])).stdout).map((c: {name: string}) => c.name);
+		assert.ok(!names.includes('never-ran'), '--rm left a container that could not start');
 		const plain = path.join(box.dir, 'not-executable');
 		fs.mkdirSync(plain);
 		fs.writeFileSync(path.join(plain, 'script'), 'echo hi\n', {mode: 0o644});
