@@ -85,6 +85,10 @@ export async function runDashboard(engine: Engine, options: TopOptions = {}): Pr
 	const quitting = new Promise<void>((resolve) => {
 		quit = resolve;
 	});
+	// Killed or hung up on: quit as with q, so the terminal is given back and actions finish.
+	const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
+	const onSignal = () => quit();
+	for (const signal of signals) process.on(signal, onSignal);
 	store.start();
 	const instance = mountDashboard({
 		store,
@@ -107,6 +111,7 @@ export async function runDashboard(engine: Engine, options: TopOptions = {}): Pr
 		instance.cleanup();
 		leave();
 		process.off('exit', leave);
+		for (const signal of signals) process.off(signal, onSignal);
 	}
 	if (actions.busyCount > 0) {
 		// Quitting must not cut a stop or a remove in half.

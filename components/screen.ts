@@ -87,7 +87,8 @@ export class ScreenWriter extends EventEmitter {
 		this.flush();
 		this.active = false;
 		this.out.off('resize', this.onResize);
-		this.emitRaw(RESET_STYLE + SHOW_CURSOR + LEAVE_ALT_SCREEN);
+		// Shown again after leaving: some terminals (tmux) keep cursor visibility per screen.
+		this.emitRaw(RESET_STYLE + LEAVE_ALT_SCREEN + SHOW_CURSOR);
 	}
 
 	/** Ink writes each frame here. */

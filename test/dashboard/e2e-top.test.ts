@@ -9,11 +9,13 @@ import {after, before, describe, it, type TestContext} from 'node:test';
 import {needsRuntime} from '../helpers/engine.js';
 import {C32Sandbox, CLI_PATH} from '../cli/binary.js';
 
-const SOCKET = `c32-top-e2e-${process.pid}`;
+const SOCKETS = [`c32-top-e2e-${process.pid}`, `c32-top-e2e-${process.pid}-sigterm`];
 const SESSION = 'top';
+// Each test has a tmux server of its own: one that is shutting down cannot take a new session.
+let socket = SOCKETS[0]!;
 
 function tmux(...args: string[]): string {
-	return execFileSync('tmux', ['-L', SOCKET, ...args], {encoding: 'utf8'});
+	return execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'});
 }
 
 function quote(word: string): string {
@@ -58,7 +60,7 @@ describe('c32 top in a terminal', () => {
 		configDir = fs.mkdtempSync(path.join(box.dir, 'config-'));
 	});
 	after(async () => {
-		spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+		for (const name of SOCKETS) spawnSync('tmux', ['-L', name, 'kill-server']);
 		await box.dispose();
 	});
 
@@ -84,7 +86,7 @@ describe('c32 top in a terminal', () => {
 		const env = {...box.env({C32_CONFIG_DIR: configDir}), TERM: 'xterm-256color'};
 		// The pane stays open after c32 top ends so its exit status can be read back.
 		const command = `${quote(process.execPath)} ${quote(CLI_PATH)} top --interval 500ms; echo "top exited $?"; sleep 600`;
-		execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', 'new-session', '-d', '-s', SESSION, '-x', '120', '-y', '36', command], {env});
+		execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', SESSION, '-x', '120', '-y', '36', command], {env});
 
 		let text = await waitForScreen((s) => row(s, 'e2e-ticker').includes('running') && row(s, 'e2e-sleeper').includes('running'), 'both containers');
 		assert.match(text, /2 containers: 2 running · 0 paused · 0 exited/);
@@ -148,5 +150,36 @@ describe('c32 top in a terminal', () => {
 		const prefs = JSON.parse(fs.readFileSync(path.join(configDir, 'top.json'), 'utf8')) as {sortColumn: string; intervalMs: number};
 		assert.equal(prefs.sortColumn, 'name', 'the sort column was remembered');
 		assert.equal(prefs.intervalMs, 500);
+	});
+
+	it('gives the terminal back when killed with SIGTERM', async (t) => {
+		if (!needsRuntime(t) || !hasTmux(t)) return;
+		const env = {...box.env({C32_CONFIG_DIR: configDir}), TERM: 'xterm-256color'};
+		socket = SOCKETS[1]!;
+		// The pane stays after c32 top ends, so its exit status and screen mode can be read;
+		// everything it writes is copied to a file.
+		const output = path.join(box.dir, 'top-output.bin');
+		execFileSync(
+			'tmux',
+			[
+				'-L', socket, '-f', '/dev/null',
+				'new-session', '-d', '-s', SESSION, '-x', '100', '-y', '30', `exec ${quote(process.execPath)} ${quote(CLI_PATH)} top`,
+				';', 'set-option', '-t', SESSION, 'remain-on-exit', 'on',
+				';', 'pipe-pane', '-t', SESSION, '-o', `cat > ${quote(output)}`,
+			],
+			{env},
+		);
+		await waitForScreen((s) => s.includes('? help'), 'the dashboard');
+		const pane = (format: string) => tmux('display-message', '-p', '-t', SESSION, format).trim();
+		assert.equal(pane('#{alternate_on}'), '1', 'the dashboard is on the alternate screen');
+		process.kill(Number(pane('#{pane_pid}')), 'SIGTERM');
+		const deadline = Date.now() + 10_000;
+		while (pane('#{pane_dead_status}') === '' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+		assert.equal(pane('#{pane_dead_status}'), '0', `c32 top exited normally (dead ${pane('#{pane_dead}')}, signal ${pane('#{pane_dead_signal}')})`);
+		assert.equal(pane('#{alternate_on}'), '0', 'back on the normal screen');
+		// tmux hides the cursor of a dead pane, so read what c32 top wrote last instead.
+		const written = fs.readFileSync(output, 'latin1');
+		assert.ok(written.lastIndexOf('\x1b[?1049l') > written.lastIndexOf('\x1b[?1049h'), 'left the alternate screen');
+		assert.ok(written.lastIndexOf('\x1b[?25h') > written.lastIndexOf('\x1b[?25l'), 'showed the cursor again');
 	});
 });
