@@ -57,6 +57,8 @@ async function benchC32(isolation: IsolationType): Promise<{start: number; stop:
 			});
 			starts.push(startMs);
 			await engine.getContainerMetrics(meta.id); // the first sample sets the CPU baseline
+			// CPU % needs a window of at least 100 ms since the previous reading, as a dashboard tick has.
+			await new Promise((resolve) => setTimeout(resolve, 150));
 			const [sampleMs] = await timed(() => engine.getContainerMetrics(meta.id));
 			samples.push(sampleMs);
 			const [stopMs] = await timed(() => engine.stopContainer(meta.id, {timeout: 10}));

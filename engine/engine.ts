@@ -65,9 +65,8 @@ export class ContainerEngine implements Engine {
 	// ---- references and records ------------------------------------------------------
 
 	/** Resolves a name, a full id or a unique id prefix to an id. */
-	resolveRef(ref: string): string {
+	resolveRef(ref: string, names: Record<string, string> = this.store.readIndex()): string {
 		if (typeof ref !== 'string' || ref === '') throw new C32Error('NOT_FOUND', 'no container given: name a container or an id');
-		const names = this.store.readIndex();
 		const byName = names[ref];
 		if (byName) return byName;
 		const ids = Object.values(names);
@@ -529,7 +528,16 @@ export class ContainerEngine implements Engine {
 	}
 
 	async getMetricsBatch(refs?: string[]): Promise<ContainerMetrics[]> {
-		const ids = refs ? refs.map((r) => this.resolveRef(r)) : Object.values(this.store.readIndex());
+		const names = this.store.readIndex();
+		const ids = refs
+			? refs.flatMap((ref) => {
+					try {
+						return [this.resolveRef(ref, names)];
+					} catch {
+						return []; // removed meanwhile: a batch skips what is not running
+					}
+				})
+			: Object.values(names);
 		const live: ContainerRecord[] = [];
 		for (const id of ids) {
 			const record = this.store.readRecord(id);

@@ -86,6 +86,15 @@ export function createServices(layout: StorageLayout): EngineServices {
 					`diskIoLimitMbps needs the storage root (${layout.storageDir}) on a block device: drop the limit or set C32_STORAGE_DIR to a disk`,
 				);
 			}
+			if (config.isolationLevel === 'strict' && userNamespacesAllowed()) {
+				const blocked = closedAncestor(layout.storageDir);
+				if (blocked) {
+					throw new C32Error(
+						'PERMISSION_DENIED',
+						`strict containers run as host uid ${USERNS_HOST_BASE}, which cannot pass ${blocked} (above the storage root): chmod o+x ${blocked}, or use another C32_STORAGE_DIR`,
+					);
+				}
+			}
 			const needsCgroups = CGROUP_LIMITS.some((key) => limits[key] !== undefined);
 			if (needsCgroups && !canUseCgroups) {
 				throw new C32Error('PERMISSION_DENIED', 'cgroup limits need root and a writable cgroup filesystem: run c32 as root or drop the memory/cpu/pids/io limits');
@@ -130,6 +139,18 @@ export function rwVolumesWritableBy(config: ResolvedConfig, uid: number, stat = 
 			const s = stat(v.source);
 			return (s.uid === uid && (s.mode & 0o200) !== 0) || (s.mode & 0o002) !== 0;
 		});
+}
+
+/** The first directory above `dir` that others may not search, or null. c32 owns only its storage root and below. */
+function closedAncestor(dir: string): string | null {
+	for (let parent = path.dirname(dir); ; parent = path.dirname(parent)) {
+		try {
+			if ((fs.statSync(parent).mode & 0o001) === 0) return parent;
+		} catch {
+			return null; // created later by c32 itself
+		}
+		if (parent === path.dirname(parent)) return null;
+	}
 }
 
 /** A user-namespaced container runs as an unprivileged uid: every directory above its bundle must let it through. */
