@@ -8,6 +8,7 @@ import path from 'node:path';
 import {promisify} from 'node:util';
 import {getEngine} from '../engine/index.js';
 import type {IsolationType} from '../engine/types.js';
+import {measuredOn, writeResultsSection} from './results.js';
 
 const run = promisify(execFile);
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 15;
@@ -112,6 +113,7 @@ async function benchPodman(): Promise<{start: number; stop: number; sample: numb
 	return {start: median(starts), stop: median(stops), sample: median(samples)};
 }
 
+const conditions = measuredOn();
 const standard = await benchC32('standard');
 const minimal = await benchC32('minimal');
 const podman = await benchPodman();
@@ -124,9 +126,24 @@ const rows: Row[] = [
 	{what: 'one metrics sample (minimal)', c32: minimal.sample, podman: null},
 ];
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
-console.log(`| operation (median of ${runs}) | c32 ms | podman ms | podman / c32 |`);
-console.log('|---|---:|---:|---:|');
-for (const row of rows) {
-	const ratio = row.podman === null ? '—' : `${(row.podman / row.c32).toFixed(1)}×`;
-	console.log(`| ${row.what} | ${fmt(row.c32)} | ${row.podman === null ? '—' : fmt(row.podman)} | ${ratio} |`);
-}
+const lines = [
+	`| operation (median of ${runs}) | c32 ms | podman ms | podman / c32 |`,
+	'|---|---:|---:|---:|',
+	...rows.map((row) => {
+		const ratio = row.podman === null ? '—' : `${(row.podman / row.c32).toFixed(1)}×`;
+		return `| ${row.what} | ${fmt(row.c32)} | ${row.podman === null ? '—' : fmt(row.podman)} | ${ratio} |`;
+	}),
+];
+console.log(lines.join('\n'));
+const HEADING = '## Engine: container lifecycle latency (bench/engine-lifecycle.ts)';
+writeResultsSection(
+	HEADING,
+	[
+		HEADING,
+		'',
+		`${conditions}. Through the engine API (no CLI start-up); podman ${podman ? 'through its CLI with runc and a busybox rootfs (no registry is reachable here), so its numbers include its own start-up' : 'not installed'}. The worker exits on SIGTERM, so stop measures the engine, not a grace period. A metrics sample is taken 150 ms after the previous one, as a dashboard tick would (a CPU % needs a window).`,
+		'',
+		...lines,
+		'',
+	].join('\n'),
+);

@@ -5,12 +5,10 @@
 // Appends (or replaces) its section in bench/RESULTS.md.
 import {spawn, type ChildProcess} from 'node:child_process';
 import {once} from 'node:events';
-import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {addProcess, cgroupDirs, createCgroup, detectCgroupHost, killCgroup, readCgroupSample, removeCgroup, type CgroupDirs} from '../engine/cgroups/index.js';
 import {MetricsSampler, type MetricsTarget} from '../engine/metrics.js';
+import {writeResultsSection} from './results.js';
 
 const BATCH = 50;
 const HEADING = '## Metrics: cost of one sample (bench/metrics.ts)';
@@ -87,7 +85,7 @@ async function main(): Promise<void> {
 		const context = `${new Date().toISOString().slice(0, 10)}, Linux ${os.release()}, cgroup ${host.version}${host.version === 'hybrid' ? ' (v1 controllers)' : ''}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${iterations} iterations, load average ${os.loadavg()[0]!.toFixed(2)}`;
 		console.log(context);
 		console.log(table);
-		if (!process.argv.includes('--no-write')) writeResults(`${HEADING}\n\n${context}. Each container's cgroup holds one sleeping process; the sampler runs with \`minWindowMs: 0\`, so no call includes the pause that completes a CPU window.\n\n${table}\n`);
+		if (!process.argv.includes('--no-write')) writeResultsSection(HEADING, `${HEADING}\n\n${context}. Each container's cgroup holds one sleeping process; the sampler runs with \`minWindowMs: 0\`, so no call includes the pause that completes a CPU window.\n\n${table}\n`);
 	} finally {
 		for (const dirs of cgroups) await killCgroup(dirs).catch(() => undefined);
 		for (const child of children) child.kill('SIGKILL');
@@ -96,20 +94,5 @@ async function main(): Promise<void> {
 	}
 }
 
-/** Replaces this benchmark's section of bench/RESULTS.md, or appends it. */
-function writeResults(section: string): void {
-	const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/RESULTS.md');
-	const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-	const start = current.indexOf(HEADING);
-	let next: string;
-	if (start === -1) {
-		next = `${current.trimEnd()}\n\n${section}`;
-	} else {
-		const end = current.indexOf('\n## ', start + HEADING.length);
-		next = `${current.slice(0, start)}${section}${end === -1 ? '' : current.slice(end)}`;
-	}
-	writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
-	console.log(`written to ${file}`);
-}
 
 await main();

@@ -1,0 +1,16 @@
+// Runs every benchmark in turn; each prints its table and writes its section of bench/RESULTS.md.
+// Needs root, runc and conmon; podman is compared where installed. Takes several minutes.
+import {spawnSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+
+const BENCHMARKS = ['engine-lifecycle.js', 'metrics.js', 'cli-commands.js', 'top-render.js', 'top-cpu.js'];
+
+let failed = 0;
+for (const script of BENCHMARKS) {
+	console.log(`\n== ${script}`);
+	const result = spawnSync(process.execPath, [fileURLToPath(new URL(`./${script}`, import.meta.url)), ...process.argv.slice(2)], {
+		stdio: 'inherit',
+	});
+	if (result.status !== 0) failed += 1;
+}
+process.exitCode = failed === 0 ? 0 : 1;
