@@ -116,19 +116,40 @@ class PodmanSide {
 		return {file: this.binary, args: [...this.global, ...args], after};
 	}
 
-	/** Stops and removes every container of this storage, and says so if any is left. */
+	/**
+	 * Stops and removes every container of this storage, in batches (one `rm -af` over a
+	 * thousand containers has failed here), and fails loudly if a process is left.
+	 */
 	async dispose(): Promise<void> {
 		const podman = (...args: string[]) => exec(this.binary, [...this.global, ...args], {maxBuffer: 64 * 1024 * 1024});
-		for (const step of [['stop', '-a', '-t', '0'], ['rm', '-af', '-t', '0']]) {
-			await podman(...step).catch((error: Error) => console.error(`podman ${step.join(' ')}: ${error.message.split('\n')[0]}`));
+		const names = Array.from({length: this.count}, (_, i) => `bench-${i}`);
+		for (let at = 0; at < names.length; at += 50) {
+			const batch = names.slice(at, at + 50);
+			await podman('rm', '-f', '-t', '0', ...batch).catch((error: Error) => console.error(`podman rm: ${error.message.split('\n').slice(0, 3).join(' ')}`));
 		}
-		const left = (await podman('ps', '-aq')).stdout.trim();
-		if (left !== '') throw new Error(`podman containers left in ${this.dir}: ${left.split('\n').length}; remove them with podman --root ${this.dir}/root rm -af`);
+		await podman('rm', '-af', '-t', '0').catch((error: Error) => console.error(`podman rm -af: ${error.message.split('\n').slice(0, 3).join(' ')}`));
+		const left = processesMentioning(this.dir);
+		if (left.length > 0) throw new Error(`podman left ${left.length} processes of ${this.dir} (pids ${left.slice(0, 10).join(' ')}…)`);
 		await podman('system', 'reset', '-f');
 		// podman bind-mounts its overlay directory onto itself; reset can leave that behind.
 		for (const mountPoint of mountsUnder(this.dir).reverse()) await exec('umount', [mountPoint]).catch(() => undefined);
 		fs.rmSync(this.dir, {recursive: true, force: true});
 	}
+}
+
+/** Pids whose command line names `text` (conmon names its container's directory). */
+function processesMentioning(text: string): number[] {
+	return fs
+		.readdirSync('/proc')
+		.filter((entry) => /^\d+$/.test(entry))
+		.filter((pid) => {
+			try {
+				return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+			} catch {
+				return false;
+			}
+		})
+		.map(Number);
 }
 
 function mountsUnder(dir: string): string[] {
