@@ -3,18 +3,18 @@
 // side by side with podman (against a busybox rootfs: no image registry is reachable) when it
 // is installed. Run as root after `npm run build`:
 //   node dist/bench/cli-commands.js [--runs N] [--sizes 1,100,1000] [--no-write]
-// Results are printed and written to bench/RESULTS.md between the cli-bench markers.
+// Results are printed and written to their section of bench/RESULTS.md.
 import {execFile} from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {getEngine} from '../engine/index.js';
+import {measuredOn, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
 const CLI = fileURLToPath(new URL('../source/cli.js', import.meta.url));
-const RESULTS = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
+const HEADING = '## c32 CLI: wall time of commands (bench/cli-commands.ts)';
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
 const RUNS = Number(argValue('--runs')) || 15;
@@ -224,7 +224,7 @@ async function main(): Promise<void> {
 	const parts = await startupParts();
 	const report = renderReport(rows, podmanBinary !== null, parts);
 	process.stdout.write(report);
-	if (!process.argv.includes('--no-write')) writeResults(report);
+	if (!process.argv.includes('--no-write')) writeResultsSection(HEADING, report);
 }
 
 interface StartupParts {
@@ -258,12 +258,10 @@ async function startupParts(): Promise<StartupParts> {
 }
 
 function renderReport(rows: Measured[], withPodman: boolean, parts: StartupParts): string {
-	const load = os.loadavg()[0]!.toFixed(2);
-	const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
 	const lines = [
-		'## c32 CLI: wall time of commands (bench/cli-commands.ts)',
+		HEADING,
 		'',
-		`${new Date().toISOString().slice(0, 10)}, Linux ${os.release()}, ${os.cpus().length} CPUs (${cpu}), Node ${process.version}, load average ${load} at the end. ` +
+		`${measuredOn()}. ` +
 			`Wall time of the whole process as a shell pays it (Node start-up included), median of ${RUNS} runs after one warm-up, c32 and podman taking turns. ` +
 			`Containers run \`${WORKER.join(' ')}\`; beyond ${RUNNING_CAP} they are created, not started. ` +
 			(withPodman
@@ -281,19 +279,6 @@ function renderReport(rows: Measured[], withPodman: boolean, parts: StartupParts
 		'',
 	];
 	return `${lines.join('\n')}\n`;
-}
-
-const START = '<!-- cli-bench:start -->';
-const END = '<!-- cli-bench:end -->';
-
-/** Replaces this benchmark's block in bench/RESULTS.md (appends it the first time). */
-function writeResults(report: string): void {
-	const current = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, 'utf8') : '# Benchmark results\n';
-	const block = `${START}\n${report}${END}\n`;
-	const start = current.indexOf(START);
-	const end = current.indexOf(END);
-	const next = start !== -1 && end > start ? current.slice(0, start) + block + current.slice(end + END.length + 1) : `${current.trimEnd()}\n\n${block}`;
-	fs.writeFileSync(RESULTS, next);
 }
 
 await main();
