@@ -32,7 +32,9 @@ const INTERVAL_MS = 1000;
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, operands} = parseArgs(spec, argv, ctx);
 	const engine = await ctx.engine();
-	const refs = operands.length > 0 ? operands : undefined;
+	// The batch call skips what it cannot find (a container removed meanwhile); a name typed
+	// wrong must still be an error.
+	const refs = operands.length > 0 ? await Promise.all(operands.map(async (ref) => (await engine.getContainer(ref)).id)) : undefined;
 	const hostMemoryMb = flags.json ? 0 : (await engine.getHostStats()).memoryTotalMb;
 
 	if (!flags.stream) {
