@@ -1,22 +1,12 @@
-import {defineCommand, parseArgs, valueFlagNames} from '../lib/args.js';
-import {
-	type ContainerFlagValues,
-	IMAGE_FLAGS,
-	containerConfigFromFlags,
-	containerFlags,
-	containerOptionsHelp,
-	imageHelp,
-} from '../lib/container-options.js';
+import {defineCommand} from '../lib/args.js';
+import {containerFlags, containerOptionsHelp, containerUsage, imageHelp, parseContainerCommand} from '../lib/container-options.js';
 import type {Context} from '../lib/context.js';
 import {UsageError} from '../lib/errors.js';
-import {splitRunArgv} from '../lib/run-argv.js';
 
 export const spec = defineCommand({
 	name: 'create',
 	help: `
-Usage
-  $ c32 create [options] [IMAGE] [COMMAND [ARG...]]
-  $ c32 create [options] --image PATH [-- COMMAND [ARG...]]
+${containerUsage('create')}
 
 Create a container without starting it (start it with c32 start) and print its id.
 ${imageHelp}
@@ -32,10 +22,8 @@ Examples
 });
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
-	const words = splitRunArgv(argv, valueFlagNames(spec.flags), IMAGE_FLAGS);
-	const {flags} = parseArgs(spec, words.options, ctx);
+	const {flags, config} = await parseContainerCommand(spec, argv, ctx);
 	if (flags.rm) throw new UsageError('--rm needs an attached run: use c32 run --rm');
-	const config = await containerConfigFromFlags(flags as ContainerFlagValues, words, ctx);
 	const created = await (await ctx.engine()).createContainer(config);
 	ctx.stdout.write(`${created.id}\n`);
 	return 0;

@@ -1,24 +1,14 @@
 import type {Engine} from '../../engine/index.js';
-import {defineCommand, parseArgs, valueFlagNames} from '../lib/args.js';
-import {
-	type ContainerFlagValues,
-	IMAGE_FLAGS,
-	containerConfigFromFlags,
-	containerFlags,
-	containerOptionsHelp,
-	imageHelp,
-} from '../lib/container-options.js';
+import {defineCommand} from '../lib/args.js';
+import {containerFlags, containerOptionsHelp, containerUsage, imageHelp, parseContainerCommand} from '../lib/container-options.js';
 import type {Context} from '../lib/context.js';
 import {UsageError} from '../lib/errors.js';
 import {writeLogEntry} from '../lib/log-writer.js';
-import {splitRunArgv} from '../lib/run-argv.js';
 
 export const spec = defineCommand({
 	name: 'run',
 	help: `
-Usage
-  $ c32 run [options] [IMAGE] [COMMAND [ARG...]]
-  $ c32 run [options] --image PATH [-- COMMAND [ARG...]]
+${containerUsage('run')}
 
 Create and start a container. Attached (the default) it prints the container's output and
 exits with its exit code; Ctrl-C stops it (twice: kills it). With -d it prints the id only.
@@ -37,12 +27,10 @@ Examples
 });
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
-	const words = splitRunArgv(argv, valueFlagNames(spec.flags), IMAGE_FLAGS);
-	const {flags} = parseArgs(spec, words.options, ctx);
+	const {flags, config} = await parseContainerCommand(spec, argv, ctx);
 	if (flags.detach && flags.rm) {
 		throw new UsageError('--rm needs an attached run: drop -d, or remove the container later with c32 rm');
 	}
-	const config = await containerConfigFromFlags(flags as ContainerFlagValues, words, ctx);
 	const engine = await ctx.engine();
 	const created = await engine.createContainer(config);
 	if (flags.detach) {

@@ -8,7 +8,9 @@ import {parseSecondsOrDuration} from './duration.js';
 import {UsageError} from './errors.js';
 import {parseEnvFile, parseKeyValue} from './key-value.js';
 import {parseInteger, parseNumber, parsePercent} from './numbers.js';
-import type {RunArgv} from './run-argv.js';
+import {type RunArgv, splitRunArgv} from './run-argv.js';
+import {type CommandSpec, type Parsed, parseArgs, valueFlagNames} from './args.js';
+import type {Context} from './context.js';
 import {parseByteSize, parseMemoryMb} from './size.js';
 
 export const containerFlags = {
@@ -206,6 +208,25 @@ function buildRestartPolicy(flags: ContainerFlagValues): string | undefined {
 
 /** Spellings of --image: once given, the first operand already starts the command. */
 export const IMAGE_FLAGS = new Set(['--image']);
+
+/** Usage lines of run and create: `verb` is the command's name. */
+export function containerUsage(verb: string): string {
+	return `Usage
+  $ c32 ${verb} [options] [IMAGE] [COMMAND [ARG...]]
+  $ c32 ${verb} [options] --image PATH [-- COMMAND [ARG...]]`;
+}
+
+/** The whole command line of run or create -> its flags and the ContainerConfig. */
+export async function parseContainerCommand<Flags extends AnyFlags>(
+	spec: CommandSpec<Flags>,
+	argv: string[],
+	ctx: Context,
+): Promise<{flags: Parsed<Flags>['flags']; config: ContainerConfig}> {
+	const words = splitRunArgv(argv, valueFlagNames(spec.flags), IMAGE_FLAGS);
+	const {flags} = parseArgs(spec, words.options, ctx);
+	const config = await containerConfigFromFlags(flags as unknown as ContainerFlagValues, words, ctx);
+	return {flags, config};
+}
 
 /** Reads the --env-file files, then builds the config. */
 export async function containerConfigFromFlags(
