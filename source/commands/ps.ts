@@ -10,6 +10,7 @@ import {
 } from '../lib/container-view.js';
 import type {Context} from '../lib/context.js';
 import {ago} from '../lib/duration.js';
+import {matchesFilters, parseFilters} from '../lib/ps-filter.js';
 import {writeJson} from '../lib/json.js';
 import {renderTable, truncateStart} from '../lib/table.js';
 
@@ -24,16 +25,19 @@ List running and paused containers, newest first.
 Options
   -a, --all        Every container, whatever its state
   -q, --quiet      Only the ids, one per line
+  -f, --filter K=V Only containers that match: name=, id= (prefix), status=, label=KEY[=VALUE],
+                   isolation= (repeatable; a status filter implies -a)
   --json           A JSON array (fields in docs/cli.md)
   --no-trunc       Full ids and image paths
 
 Examples
   $ c32 ps
   $ c32 ps -a --json
-  $ c32 rm $(c32 ps -aq)`,
+  $ c32 rm $(c32 ps -q --filter status=exited)`,
 	flags: {
 		all: {type: 'boolean', shortFlag: 'a'},
 		quiet: {type: 'boolean', shortFlag: 'q'},
+		filter: {type: 'string', shortFlag: 'f', isMultiple: true},
 		json: {type: 'boolean'},
 		trunc: {type: 'boolean', default: true},
 	},
@@ -44,9 +48,11 @@ const IMAGE_WIDTH = 32;
 
 export async function main(argv: string[], ctx: Context, listAll = false): Promise<number> {
 	const {flags} = parseArgs(spec, argv, ctx);
+	const filters = parseFilters(flags.filter ?? []);
 	const engine = await ctx.engine();
 	const all = newestFirst(await engine.listContainers());
-	const containers = flags.all || listAll ? all : all.filter(isActive);
+	const everyState = flags.all || listAll || filters.has('status');
+	const containers = all.filter((c) => (everyState || isActive(c)) && matchesFilters(c, filters));
 	if (flags.json) {
 		writeJson(ctx.stdout, containers.map(containerJson));
 		return 0;

@@ -48,6 +48,19 @@ describe('ps, list and inspect', () => {
 		assert.deepEqual(full.map((id) => id.slice(0, 12)), short);
 	});
 
+	it('filters by status (implying -a), name and label', async (t) => {
+		if (!needsRuntime(t)) return;
+		const names = async (args: string[]) => JSON.parse((await box.run(['ps', '--json', ...args])).stdout).map((r: {name: string}) => r.name);
+		assert.deepEqual(await names(['--filter', 'status=exited']), ['done']);
+		assert.deepEqual(await names(['-f', 'status=exited', '-f', 'status=created']), ['fresh', 'done']);
+		assert.deepEqual(await names(['-a', '-f', 'name=li']), ['alive']);
+		const quiet = await box.run(['ps', '-q', '-f', 'status=created']);
+		assert.equal(quiet.stdout.trim().split('\n').length, 1);
+		const bad = await box.run(['ps', '-f', 'colour=red']);
+		assert.equal(bad.code, 2);
+		assert.match(bad.stderr, /^c32: error: invalid filter "colour=red"/);
+	});
+
 	it('prints the documented JSON, newest first', async (t) => {
 		if (!needsRuntime(t)) return;
 		const rows = JSON.parse((await box.run(['ps', '-a', '--json'])).stdout) as Record<string, unknown>[];

@@ -4,6 +4,8 @@ import type {ContainerMetadata} from '../../engine/index.js';
 import {suggestCommand} from '../../source/commands/registry.js';
 import {containerJson, newestFirst, statusText} from '../../source/lib/container-view.js';
 import {InterruptDispatcher} from '../../source/lib/interrupts.js';
+import {UsageError} from '../../source/lib/errors.js';
+import {matchesFilters, parseFilters} from '../../source/lib/ps-filter.js';
 import {inPlaceFrame, statsJson, statsTable} from '../../source/lib/stats-view.js';
 
 const now = new Date('2025-06-01T12:00:00.000Z');
@@ -109,5 +111,28 @@ describe('InterruptDispatcher', () => {
 		clock.now = 1000;
 		dispatcher.dispatch('SIGTERM');
 		assert.deepEqual(exits, [143]);
+	});
+});
+
+describe('ps filters', () => {
+	const bot = {...base, name: 'web-bot', labels: {team: 'bots', tier: ''}};
+	const match = (words: string[]) => matchesFilters(bot, parseFilters(words));
+	it('matches names by substring, ids by prefix, status, isolation and labels', () => {
+		assert.equal(match(['name=bot']), true);
+		assert.equal(match([`id=${'a'.repeat(5)}`]), true);
+		assert.equal(match(['status=running']), true);
+		assert.equal(match(['state=exited']), false);
+		assert.equal(match(['isolation=standard']), true);
+		assert.equal(match(['label=team']), true);
+		assert.equal(match(['label=team=bots']), true);
+		assert.equal(match(['label=team=web']), false);
+		assert.equal(match(['label=tier=']), true);
+	});
+	it('ORs one key given twice and ANDs different keys', () => {
+		assert.equal(match(['status=exited', 'status=running']), true);
+		assert.equal(match(['name=bot', 'status=exited']), false);
+	});
+	it('rejects unknown keys, empty values and unknown states', () => {
+		for (const bad of ['colour=red', 'name=', 'name', 'status=done']) assert.throws(() => parseFilters([bad]), UsageError, bad);
 	});
 });
