@@ -1,7 +1,6 @@
 // The real Context: this process's streams, signals, files and engine.
 import {readFile, writeFile} from 'node:fs/promises';
 import process from 'node:process';
-
 import type {Engine} from '../../engine/index.js';
 import type {Context} from './context.js';
 import {InterruptDispatcher} from './interrupts.js';
