@@ -129,11 +129,51 @@ class PodmanSide {
 		}
 		await podman('rm', '-af', '-t', '0').catch((error: Error) => console.error(`podman rm -af: ${error.message.split('\n').slice(0, 3).join(' ')}`));
 		const left = processesMentioning(this.dir);
-		if (left.length > 0) throw new Error(`podman left ${left.length} processes of ${this.dir} (pids ${left.slice(0, 10).join(' ')}…)`);
+		if (left.length > 0) {
+			// podman's own removal failed (it has, over a thousand containers): end what it left.
+			console.error(`podman left ${left.length} monitors of ${this.dir}; killing them and their containers`);
+			killMonitorsAndChildren(left);
+		}
 		await podman('system', 'reset', '-f');
 		// podman bind-mounts its overlay directory onto itself; reset can leave that behind.
 		for (const mountPoint of mountsUnder(this.dir).reverse()) await exec('umount', [mountPoint]).catch(() => undefined);
 		fs.rmSync(this.dir, {recursive: true, force: true});
+	}
+}
+
+/** SIGKILLs conmon processes and their children (the containers), then their libpod cgroups. */
+function killMonitorsAndChildren(monitors: number[]): void {
+	const ids = monitors.map((pid) => {
+		const args = readProc(pid, 'cmdline').split('\0');
+		return args[args.indexOf('-c') + 1] ?? '';
+	});
+	const children = fs
+		.readdirSync('/proc')
+		.filter((entry) => /^\d+$/.test(entry))
+		.filter((pid) => monitors.includes(Number(readProc(Number(pid), 'stat').split(') ')[1]?.split(' ')[1])));
+	for (const pid of [...children.map(Number), ...monitors]) {
+		try {
+			process.kill(pid, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+	}
+	for (const controller of fs.readdirSync('/sys/fs/cgroup')) {
+		for (const id of ids.filter(Boolean)) {
+			try {
+				fs.rmdirSync(path.join('/sys/fs/cgroup', controller, 'libpod_parent', `libpod-${id}`));
+			} catch {
+				// not in this hierarchy, or already removed
+			}
+		}
+	}
+}
+
+function readProc(pid: number, file: string): string {
+	try {
+		return fs.readFileSync(`/proc/${pid}/${file}`, 'utf8');
+	} catch {
+		return '';
 	}
 }
 
@@ -160,11 +200,10 @@ function mountsUnder(dir: string): string[] {
 		.filter((mountPoint) => mountPoint.startsWith(`${dir}/`));
 }
 
-/** Disposes of every side even when one fails, then reports the failures. */
-async function disposeAll(sides: ({dispose(): Promise<void>} | null)[]): Promise<void> {
+/** Disposes of every side even when one fails; returns the failures. */
+async function disposeAll(sides: ({dispose(): Promise<void>} | null)[]): Promise<unknown[]> {
 	const results = await Promise.allSettled(sides.map((side) => side?.dispose()));
-	const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-	if (failures.length > 0) throw new Error(failures.map((f) => String(f.reason)).join('; '));
+	return results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
 }
 
 function busyboxRootfs(dir: string): string {
@@ -186,6 +225,7 @@ async function main(): Promise<void> {
 	const c32 = new C32Side();
 	const podman = podmanBinary ? new PodmanSide(podmanBinary) : null;
 	const rows: Measured[] = [];
+	const cleanupErrors: unknown[] = [];
 	const both = async (what: string, mine: Command, theirs: Command | null) => {
 		const [c32Ms, podmanMs] = await wallTimes(theirs ? [mine, theirs] : [mine]);
 		const row = {what, c32: c32Ms!, podman: podmanMs ?? null};
@@ -216,11 +256,13 @@ async function main(): Promise<void> {
 				}) ?? null,
 			);
 		} finally {
-			await disposeAll([fresh, freshPodman]);
+			cleanupErrors.push(...(await disposeAll([fresh, freshPodman])));
 		}
 	} finally {
-		await disposeAll([c32, podman]);
+		cleanupErrors.push(...(await disposeAll([c32, podman])));
 	}
+	for (const error of cleanupErrors) console.error(`clean-up: ${String(error)}`);
+	if (cleanupErrors.length > 0) process.exitCode = 1;
 	const parts = await startupParts();
 	const report = renderReport(rows, podmanBinary !== null, parts);
 	process.stdout.write(report);
