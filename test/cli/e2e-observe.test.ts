@@ -129,7 +129,7 @@ describe('logs', () => {
 		// A 4 KiB cap holds about 60 of these lines: 300 of them, at a pace a follower can keep
 		// up with, cycle the log five times while it is followed.
 		await box.run(['run', '-d', '--name', 'flood', '--log-max-size', '4k', '--', 'sh', '-c',
-			'sleep 1; i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo "line $i ................................................"; sleep 0.01; done; echo last; sleep 60']);
+			'sleep 1; i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo "line $i ................................................"; sleep 0.02; done; echo last; sleep 60']);
 		const child = box.spawn(['logs', '-f', 'flood']);
 		child.stdin!.end();
 		const done = finished(child, 30_000);
