@@ -1,5 +1,12 @@
 import {defineCommand} from '../lib/args.js';
-import {containerFlags, containerOptionsHelp, containerUsage, imageHelp, parseContainerCommand} from '../lib/container-options.js';
+import {
+	containerFlags,
+	containerOptionsHelp,
+	containerUsage,
+	dockerHabitHints,
+	imageHelp,
+	parseContainerCommand,
+} from '../lib/container-options.js';
 import type {Context} from '../lib/context.js';
 import {UsageError} from '../lib/errors.js';
 
@@ -19,6 +26,7 @@ Examples
   $ c32 create --name job -v "$PWD/data:/data:ro" -- sh -c 'wc -l /data/*'`,
 	flags: containerFlags,
 	operands: {min: 0, max: 0, label: ''},
+	hints: dockerHabitHints,
 });
 
 export async function main(argv: string[], ctx: Context): Promise<number> {

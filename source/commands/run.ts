@@ -1,6 +1,13 @@
 import type {Engine} from '../../engine/index.js';
 import {defineCommand} from '../lib/args.js';
-import {containerFlags, containerOptionsHelp, containerUsage, imageHelp, parseContainerCommand} from '../lib/container-options.js';
+import {
+	containerFlags,
+	containerOptionsHelp,
+	containerUsage,
+	dockerHabitHints,
+	imageHelp,
+	parseContainerCommand,
+} from '../lib/container-options.js';
 import type {Context} from '../lib/context.js';
 import {UsageError} from '../lib/errors.js';
 import {writeLogEntry} from '../lib/log-writer.js';
@@ -24,6 +31,7 @@ Examples
   $ c32 run --rm --isolation strict -v "$PWD/out:/out" ./job.sh`,
 	flags: {...containerFlags, detach: {type: 'boolean', shortFlag: 'd'}},
 	operands: {min: 0, max: 0, label: ''},
+	hints: dockerHabitHints,
 });
 
 export async function main(argv: string[], ctx: Context): Promise<number> {

@@ -12,6 +12,8 @@ export interface CommandSpec<Flags extends AnyFlags> {
 	flags: Flags;
 	/** How many operands (non-flag arguments) the command takes. */
 	operands: {min: number; max: number; label: string};
+	/** What to say about a flag the command does not have but users reach for (docker habits). */
+	hints?: Record<string, string>;
 }
 
 export interface Parsed<Flags extends AnyFlags> {
@@ -50,7 +52,10 @@ export function parseArgs<Flags extends AnyFlags>(spec: CommandSpec<Flags>, argv
 		throw new UsageError(error instanceof Error ? error.message.replace(/`/g, '') : String(error));
 	}
 	const unknown = unknownFlags(result.unnormalizedFlags, spec.flags);
-	if (unknown.length > 0) throw new UsageError(`unknown flag ${unknown.join(', ')}`);
+	if (unknown.length > 0) {
+		const hint = unknown.map((flag) => spec.hints?.[flag]).find(Boolean);
+		throw new UsageError(`unknown flag ${unknown.join(', ')}${hint ? `: ${hint}` : ''}`);
+	}
 	rejectEmptyValues(result.flags as Record<string, unknown>, spec.flags);
 	const operands = result.input.map(String);
 	const {min, max, label} = spec.operands;

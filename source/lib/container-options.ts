@@ -206,6 +206,19 @@ function buildRestartPolicy(flags: ContainerFlagValues): string | undefined {
 	return `on-failure:${maxRestarts}`;
 }
 
+const NO_TERMINAL = 'c32 has no interactive mode; the output is streamed and the container has no stdin';
+const NO_PORTS = 'c32 has no port mapping; standard isolation shares the host network, so a server is reachable on its own port';
+
+/** Flags of docker run that c32 does not have, and what to do instead. */
+export const dockerHabitHints: Record<string, string> = {
+	'-i': NO_TERMINAL,
+	'-t': NO_TERMINAL,
+	'--interactive': NO_TERMINAL,
+	'--tty': NO_TERMINAL,
+	'-p': NO_PORTS,
+	'--publish': NO_PORTS,
+};
+
 /** Spellings of --image: once given, the first operand already starts the command. */
 export const IMAGE_FLAGS = new Set(['--image']);
 

@@ -33,6 +33,11 @@ describe('parseArgs', () => {
 		assert.throws(() => parseArgs(spec, ['--bogus', 'a'], ctx), {name: 'UsageError', message: 'unknown flag --bogus'});
 		assert.throws(() => parseArgs(spec, ['-x', 'a'], ctx), {message: 'unknown flag -x'});
 	});
+	it('says what to do instead of a flag users bring from docker', () => {
+		const {ctx} = fakeContext();
+		const withHints = {...spec, hints: {'-i': 'no interactive mode'}};
+		assert.throws(() => parseArgs(withHints, ['-it', 'a'], ctx), {message: 'unknown flag -i, -t: no interactive mode'});
+	});
 	it('rejects a flag missing its value', () => {
 		const {ctx} = fakeContext();
 		assert.throws(() => parseArgs(spec, ['a', '--name'], ctx), {message: 'flag --name needs a value'});

@@ -132,7 +132,7 @@ describe('c32 run', () => {
 	});
 
 	it('exits 2 with a hint for usage errors', async () => {
-		for (const args of [['run', '--bogus', 'x'], ['run', '--cpus', 'lots', '--', 'true'], ['run', '-d', '--rm', '--', 'true'], ['create', '--isolation', 'tight', '--', 'true']]) {
+		for (const args of [['run', '--bogus', 'x'], ['run', '--cpus', 'lots', '--', 'true'], ['run', '-d', '--rm', '--', 'true'], ['create', '--isolation', 'tight', '--', 'true'], ['run', '-it', '--', 'sh']]) {
 			const result = await box.run(args);
 			assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
 			assert.match(result.stderr, /^c32: error: .+\nSee 'c32 (run|create) --help'\.\n$/);
