@@ -33,7 +33,7 @@ export interface EngineServices {
 	/** Throws RUNTIME_MISSING / MONITOR_MISSING when this isolation level cannot run here. */
 	requireDriver(isolation: ContainerRecord['config']['isolationLevel']): Promise<void>;
 	/** Checks host support for the limits (e.g. a block device for I/O throttling). */
-	checkLimits(config: ContainerRecord['config']): void;
+	checkLimits(config: ContainerRecord['config']): Promise<void>;
 	/** Whether this container's log writer truncates at the cap instead of rotating. */
 	logTruncates(record: ContainerRecord): Promise<boolean>;
 	metrics(records: ContainerRecord[], layout: StorageLayout): Promise<ContainerMetrics[]>;
@@ -167,7 +167,7 @@ export class ContainerEngine implements Engine {
 		const id = randomBytes(32).toString('hex');
 		const config = resolveConfig(input, defaultName(input, id), liveHostFacts());
 		await this.services.requireDriver(config.isolationLevel);
-		this.services.checkLimits(config);
+		await this.services.checkLimits(config);
 
 		const imageDir = config.image === null ? null : snapshotImage(imagesDir(this.layout), config.image);
 		const now = new Date().toISOString();

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Conf from 'conf';
 import {setTimeout as sleep} from 'node:timers/promises';
-import lockfile from 'proper-lockfile';
+import type lockfileModule from 'proper-lockfile';
 import {C32Error} from './errors.js';
 import {containersDir, indexFile, type StorageLayout} from './paths.js';
 import type {ContainerMetadata, ResolvedConfig} from './types.js';
@@ -147,6 +147,9 @@ function checkFormat(version: number, where: string): void {
 }
 
 const LOCK_WAIT_MS = 10_000;
+// Loaded with the first lock: commands that only read never take one.
+let lockfileModulePromise: Promise<typeof lockfileModule> | undefined;
+const loadLockfile = () => (lockfileModulePromise ??= import('proper-lockfile').then((m) => m.default));
 
 /**
  * Takes the lock with our own retry loop rather than proper-lockfile's, which retries every
@@ -155,6 +158,7 @@ const LOCK_WAIT_MS = 10_000;
 async function withLock<T>(file: string, fn: () => Promise<T> | T): Promise<T> {
 	let release: () => Promise<void>;
 	const deadline = Date.now() + LOCK_WAIT_MS;
+	const lockfile = await loadLockfile();
 	for (let attempt = 0; ; attempt++) {
 		try {
 			release = await lockfile.lock(file, LOCK_OPTIONS);

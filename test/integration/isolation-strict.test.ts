@@ -22,7 +22,7 @@ import {
 	type RunResult,
 	type TempEngine,
 } from '../helpers/engine.js';
-import {USERNS_HOST_BASE} from '../../engine/services.js';
+import {USERNS_HOST_BASE} from '../../engine/host-services.js';
 
 const M = marker('strict');
 
