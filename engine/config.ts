@@ -95,6 +95,11 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 				? parseRestartPolicy({name: 'on-failure', maxRetries: input.maxRestartCount ?? 5})
 				: parseRestartPolicy(undefined);
 
+	const autoRemove = input.autoRemove === true;
+	if (autoRemove && restartPolicy.name !== 'no') {
+		throw invalid('autoRemove and a restart policy conflict: a removed container cannot be restarted; drop one of them');
+	}
+
 	const network = input.network ?? (isolationLevel === 'strict' ? 'none' : 'host');
 	if (network !== 'host' && network !== 'none') throw invalid(`invalid network ${JSON.stringify(String(network))}: use host or none`);
 	if (isolationLevel === 'strict' && network === 'host') {
@@ -139,6 +144,7 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		stopTimeout,
 		network,
 		logSizeMax,
+		autoRemove,
 	};
 }
 

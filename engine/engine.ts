@@ -296,6 +296,7 @@ export class ContainerEngine implements Engine {
 	/** Records an exit and applies the restart policy. Runs in the monitor's exit command. */
 	async handleExit(id: string): Promise<void> {
 		let plan: {generation: number; delayMs: number} | null = null;
+		let removeAfter = false;
 		await this.store.withContainerLock(id, async () => {
 			const record = await this.reconcileLocked(id).catch(() => null);
 			if (!record || LIVE_STATES.has(record.metadata.state)) return;
@@ -305,7 +306,10 @@ export class ContainerEngine implements Engine {
 				stopRequested: meta.stopRequested,
 				restartsSinceStart: internal.restartsSinceStart,
 			});
-			if (!restart || meta.state === 'failed') return;
+			if (!restart || meta.state === 'failed') {
+				removeAfter = record.config.autoRemove;
+				return;
+			}
 			const uptime = Date.parse(meta.finishedAt ?? '') - Date.parse(meta.startedAt ?? '');
 			if (uptime >= BACKOFF_RESET_AFTER_MS) internal.backoffAttempt = 0;
 			const delayMs = backoffDelayMs(internal.backoffAttempt);
@@ -314,6 +318,7 @@ export class ContainerEngine implements Engine {
 			await this.store.writeRecord(record);
 			plan = {generation: internal.generation, delayMs};
 		});
+		if (removeAfter) await this.removeContainer(id).catch(() => {});
 		if (plan === null) return;
 		const {generation, delayMs} = plan;
 		await sleep(delayMs);
@@ -617,6 +622,7 @@ export class ContainerEngine implements Engine {
 			stopTimeout: c.stopTimeout,
 			network: c.network,
 			logSizeMax: c.logSizeMax,
+			autoRemove: c.autoRemove,
 		});
 	}
 

@@ -71,6 +71,8 @@ export interface ContainerConfig {
 	network?: NetworkMode;
 	/** Log size cap in bytes per log file, default 10 MiB. */
 	logSizeMax?: number;
+	/** Remove the container once it has exited (docker's --rm); excludes a restart policy. */
+	autoRemove?: boolean;
 }
 
 /** A ContainerConfig after validation, with every default filled in. This is what is stored. */
@@ -93,6 +95,7 @@ export interface ResolvedConfig {
 	stopTimeout: number;
 	network: NetworkMode;
 	logSizeMax: number;
+	autoRemove: boolean;
 }
 
 export interface ContainerMetadata {

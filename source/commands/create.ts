@@ -8,7 +8,6 @@ import {
 	parseContainerCommand,
 } from '../lib/container-options.js';
 import type {Context} from '../lib/context.js';
-import {UsageError} from '../lib/errors.js';
 
 export const spec = defineCommand({
 	name: 'create',
@@ -18,7 +17,7 @@ ${containerUsage('create')}
 Create a container without starting it (start it with c32 start) and print its id.
 ${imageHelp}
 
-Options${containerOptionsHelp.replace(/\n.*--rm .*$/m, '')}
+Options${containerOptionsHelp}
 
 Examples
   $ c32 create --name my-bot --memory-limit 512 --cpu-limit 100 ./bots/sample_bot.py
@@ -31,7 +30,6 @@ Examples
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, config} = await parseContainerCommand(spec, argv, ctx);
-	if (flags.rm) throw new UsageError('--rm needs an attached run: use c32 run --rm');
 	const created = await (await ctx.engine()).createContainer(config);
 	ctx.stdout.write(`${created.id}\n`);
 	return 0;

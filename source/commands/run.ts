@@ -9,7 +9,6 @@ import {
 	parseContainerCommand,
 } from '../lib/container-options.js';
 import type {Context} from '../lib/context.js';
-import {UsageError} from '../lib/errors.js';
 import {writeLogEntry} from '../lib/log-writer.js';
 
 export const spec = defineCommand({
@@ -36,11 +35,10 @@ Examples
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, config} = await parseContainerCommand(spec, argv, ctx);
-	if (flags.detach && flags.rm) {
-		throw new UsageError('--rm needs an attached run: drop -d, or remove the container later with c32 rm');
-	}
 	const engine = await ctx.engine();
-	const created = await engine.createContainer(config);
+	// Attached, this command removes the container itself once it has read the exit code and
+	// the last output; detached, the engine's exit hook does (autoRemove).
+	const created = await engine.createContainer(flags.detach ? config : {...config, autoRemove: false});
 	if (flags.detach) {
 		await engine.startContainer(created.id);
 		ctx.stdout.write(`${created.id}\n`);

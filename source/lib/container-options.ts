@@ -72,7 +72,7 @@ export const containerOptionsHelp = `
   --stop-signal SIGNAL         Signal sent by stop (default SIGTERM)
   --stop-timeout SECONDS       Wait before SIGKILL on stop (default 10)
   --log-max-size SIZE          Cap of the log file (default 10m)
-  --rm                         Remove the container once it exits`;
+  --rm                         Remove the container once it exits (with -d or create: when it ends)`;
 
 export interface ContainerFlagValues {
 	name?: string;
@@ -149,6 +149,7 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 		throw new UsageError('--rm and a restart policy conflict: a removed container cannot be restarted');
 	}
 
+	if (flags.rm) config.autoRemove = true;
 	if (flags.workdir !== undefined) config.workingDir = flags.workdir;
 	if (flags.user !== undefined) config.user = flags.user;
 	if (flags.hostname !== undefined) config.hostname = flags.hostname;

@@ -29,6 +29,22 @@ describe('c32 run', () => {
 		assert.equal(JSON.parse(ps.stdout).some((c: {name: string}) => c.name === 'gone'), false);
 	});
 
+	it('run -d --rm and create --rm: the engine removes the container once it ends', async (t) => {
+		if (!needsRuntime(t)) return;
+		const detached = await box.run(['run', '-d', '--rm', '--name', 'short-lived', '--', 'sh', '-c', 'sleep 0.3']);
+		assert.equal(detached.code, 0, detached.stderr);
+		const created = await box.run(['create', '--rm', '--name', 'one-shot', '--', 'true']);
+		assert.equal(created.code, 0, created.stderr);
+		const names = async () => JSON.parse((await box.run(['ps', '-a', '--json'])).stdout).map((c: {name: string}) => c.name);
+		assert.ok((await names()).includes('one-shot'), 'a created --rm container stays until it has run');
+		assert.equal((await box.run(['start', 'one-shot'])).code, 0);
+		const deadline = Date.now() + 10_000;
+		while (Date.now() < deadline && (await names()).some((n: string) => n === 'short-lived' || n === 'one-shot')) {
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		assert.deepEqual((await names()).filter((n: string) => n === 'short-lived' || n === 'one-shot'), []);
+	});
+
 	it('prints only the id with -d and leaves the container running', async (t) => {
 		if (!needsRuntime(t)) return;
 		const result = await box.run(['run', '-d', '--name', 'background', '--', 'sleep', '60']);
@@ -132,7 +148,7 @@ describe('c32 run', () => {
 	});
 
 	it('exits 2 with a hint for usage errors', async () => {
-		for (const args of [['run', '--bogus', 'x'], ['run', '--cpus', 'lots', '--', 'true'], ['run', '-d', '--rm', '--', 'true'], ['create', '--isolation', 'tight', '--', 'true'], ['run', '-it', '--', 'sh']]) {
+		for (const args of [['run', '--bogus', 'x'], ['run', '--cpus', 'lots', '--', 'true'], ['create', '--isolation', 'tight', '--', 'true'], ['run', '-it', '--', 'sh']]) {
 			const result = await box.run(args);
 			assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
 			assert.match(result.stderr, /^c32: error: .+\nSee 'c32 (run|create) --help'\.\n$/);

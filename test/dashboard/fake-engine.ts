@@ -124,6 +124,7 @@ export class FakeEngine implements Engine {
 			stopTimeout: 10,
 			network: 'host',
 			logSizeMax: 10 * 1024 * 1024,
+			autoRemove: false,
 		};
 		const container: FakeContainer = {
 			meta,

@@ -14,6 +14,7 @@ import {
 	makeTempDir,
 	marker,
 	needsRuntime,
+	readIndexNames,
 	readLogs,
 	shell,
 	settledTracesOf,
@@ -333,3 +334,21 @@ test('export and import: the state moves to another storage root', async (t) => 
 	await expectCode(other.importContainerState({...json, formatVersion: 999}), 'UNSUPPORTED');
 	await expectCode(other.importContainerState({} as typeof json), 'INVALID_CONFIG');
 });
+
+test('autoRemove: a container that ends by itself or by a stop removes itself, leaving nothing', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine, dir: storageDir} = engineFor(t);
+	for (const isolationLevel of ['standard', 'minimal'] as const) {
+		const ends = await engine.createContainer(shell('echo bye', {autoRemove: true, isolationLevel}));
+		await engine.startContainer(ends.id);
+		const stopped = await engine.createContainer(shell('sleep 60', {autoRemove: true, isolationLevel, stopTimeout: 1}));
+		await engine.startContainer(stopped.id);
+		await engine.stopContainer(stopped.id);
+		for (const id of [ends.id, stopped.id]) {
+			await waitFor(() => !Object.values(readIndexNames(storageDir)).includes(id), 10_000, `${isolationLevel} ${id} removed`);
+			assert.deepEqual(await settledTracesOf(storageDir, id), [], `${isolationLevel}: traces of the removed container`);
+		}
+	}
+	await expectCode(engine.createContainer(shell('true', {autoRemove: true, restartPolicy: 'always'})), 'INVALID_CONFIG');
+});
+

@@ -257,3 +257,11 @@ describe('resolveConfig environment, labels, users, signals, policies', () => {
 		refuses(null, 'INVALID_CONFIG');
 	});
 });
+
+describe('resolveConfig autoRemove', () => {
+	test('defaults to false, is kept when asked for, and refuses a restart policy', () => {
+		assert.equal(resolve({entrypoint: 'true'}).autoRemove, false);
+		assert.equal(resolve({entrypoint: 'true', autoRemove: true}).autoRemove, true);
+		refuses({entrypoint: 'true', autoRemove: true, restartPolicy: 'on-failure:3'}, 'INVALID_CONFIG', /restart policy/);
+	});
+});
