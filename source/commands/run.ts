@@ -38,17 +38,29 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	const engine = await ctx.engine();
 	// Attached, this command removes the container itself once it has read the exit code and
 	// the last output; detached, the engine's exit hook does (autoRemove).
-	const created = await engine.createContainer(flags.detach ? config : {...config, autoRemove: false});
+	const toCreate = {...config};
+	if (!flags.detach) delete toCreate.autoRemove;
+	const created = await engine.createContainer(toCreate);
 	if (flags.detach) {
-		await engine.startContainer(created.id);
+		await startOrRemove(engine, created.id);
 		ctx.stdout.write(`${created.id}\n`);
 		return 0;
 	}
 	return runAttached(engine, created.id, flags.rm === true, ctx);
 }
 
+/** A container that `run` made and that could not start never ran: it is not left behind. */
+async function startOrRemove(engine: Engine, id: string): Promise<void> {
+	try {
+		await engine.startContainer(id);
+	} catch (error) {
+		await engine.removeContainer(id, {force: true}).catch(() => undefined);
+		throw error;
+	}
+}
+
 async function runAttached(engine: Engine, id: string, remove: boolean, ctx: Context): Promise<number> {
-	const started = engine.startContainer(id);
+	const started = startOrRemove(engine, id);
 	let interrupts = 0;
 	// First Ctrl-C stops the container (its output keeps coming until it ends); a second kills it.
 	const stopListening = ctx.onInterrupt(() => {

@@ -123,11 +123,14 @@ describe('c32 run', () => {
 
 	it('exits 127 when the command is not found and 126 when it cannot be executed', async (t) => {
 		if (!needsRuntime(t)) return;
-		const missing = await box.run(['run', '--rm', '--name', 'never-ran', '--', 'no-such-program-c32']);
+		const missing = await box.run(['run', '--name', 'never-ran', '--', 'no-such-program-c32']);
 		assert.equal(missing.code, 127, missing.stderr);
 		assert.match(missing.stderr, /^c32: error: /);
+		const detached = await box.run(['run', '-d', '--name', 'never-ran-d', '--', 'no-such-program-c32']);
+		assert.equal(detached.code, 127, detached.stderr);
+		assert.equal(detached.stdout, '');
 		const names = JSON.parse((await box.run(['ps', '-a', '--json'])).stdout).map((c: {name: string}) => c.name);
-		assert.ok(!names.includes('never-ran'), '--rm left a container that could not start');
+		assert.deepEqual(names.filter((n: string) => n.startsWith('never-ran')), [], 'run left a container that could not start');
 		const plain = path.join(box.dir, 'not-executable');
 		fs.mkdirSync(plain);
 		fs.writeFileSync(path.join(plain, 'script'), 'echo hi\n', {mode: 0o644});
