@@ -98,6 +98,8 @@ test('minimal: stop escalates to SIGKILL for the whole process group; remove lea
 	const script = `trap '' TERM; (trap '' TERM; exec sleep ${tok}) & echo ready; while :; do sleep 0.05; done`;
 	const c = await engine.createContainer(shell(script, {...minimal, name: 'group'}));
 	await engine.startContainer('group');
+	// "ready" comes after both traps are set (the token alone also names the shell before its exec).
+	await waitFor(async () => (await readLogs(engine, 'group')).stdout.includes('ready'), 5000, 'the traps');
 	await waitFor(() => hostPidsWith(tok).length > 0, 5000, 'the child');
 	const t0 = Date.now();
 	const meta = await engine.stopContainer('group', {timeout: 1});
