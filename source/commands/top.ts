@@ -34,6 +34,14 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	}
 	// Imported here, not at the top: only `c32 top` may load React and Ink.
 	const {runTop} = await import('../../components/top.js');
-	await runTop(await ctx.engine(), options);
+	// The dashboard quits on SIGTERM/SIGINT itself; this only absorbs the echo of that signal
+	// which the state store's exit hook sends back, so it cannot kill the process after the
+	// dashboard has stopped listening.
+	const absorbEcho = ctx.onInterrupt(() => {});
+	try {
+		await runTop(await ctx.engine(), options);
+	} finally {
+		absorbEcho();
+	}
 	return 0;
 }
