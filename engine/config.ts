@@ -23,6 +23,9 @@ export interface HostFacts {
 	/** The hard RLIMIT_NOFILE of this process: nothing above it can be granted. */
 	maxOpenFilesHard: number;
 	pidMax: number;
+	/** Who runs c32: a minimal container runs as this user unless told otherwise. */
+	uid: number;
+	gid: number;
 	/** What a path on the host is, or null when it does not exist. */
 	pathKind(p: string): 'file' | 'directory' | 'other' | null;
 	isExecutable(p: string): boolean;
@@ -138,7 +141,7 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		labels: resolveLabels(input.labels),
 		restartPolicy,
 		workingDir: path.normalize(workingDir),
-		user: resolveUser(input.user, host),
+		user: resolveUser(input.user, host, isolationLevel),
 		hostname,
 		stopSignal: resolveSignal(input.stopSignal ?? 'SIGTERM'),
 		stopTimeout,
@@ -245,8 +248,9 @@ function resolveLimits(limits: ResourceLimits, host: HostFacts): ResourceLimits 
 	return result;
 }
 
-function resolveUser(user: string | undefined, host: HostFacts): ResolvedConfig['user'] {
-	if (user === undefined || user === '') return {uid: 0, gid: 0};
+function resolveUser(user: string | undefined, host: HostFacts, isolation: string): ResolvedConfig['user'] {
+	// Root inside a namespaced container; the caller's own user for a plain host process.
+	if (user === undefined || user === '') return isolation === 'minimal' ? {uid: host.uid, gid: host.gid} : {uid: 0, gid: 0};
 	const match = /^([^:]+)(?::(\d+))?$/.exec(user);
 	if (!match) throw invalid(`invalid user ${JSON.stringify(user)}: use uid, uid:gid or a user name`);
 	const [, who, gid] = match;

@@ -11,6 +11,8 @@ export function liveHostFacts(): HostFacts {
 		memoryTotalMb: Math.floor(os.totalmem() / 1024 / 1024),
 		maxOpenFilesHard: readOpenFilesHardLimit(),
 		pidMax: Number(readFile('/proc/sys/kernel/pid_max') ?? 4_194_304),
+		uid: process.getuid?.() ?? 0,
+		gid: process.getgid?.() ?? 0,
 	};
 	return {...cached, pathKind, isExecutable, lookupUser};
 }

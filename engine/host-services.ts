@@ -77,7 +77,11 @@ export function createHostServices(layout: StorageLayout): EngineServices {
 		},
 		logTruncates: async (record) => record.config.isolationLevel !== 'minimal' && !(await ociDriver()).conmonRotates,
 		requireDriver: async (isolation) => {
-			if (isolation !== 'minimal') await ociDriver();
+			if (isolation === 'minimal') return;
+			if (process.getuid?.() !== 0) {
+				throw new C32Error('PERMISSION_DENIED', `${isolation} isolation needs root (namespaces, cgroups, mounts): run c32 with sudo, or use --isolation minimal`);
+			}
+			await ociDriver();
 		},
 		checkLimits: async (config: ResolvedConfig) => {
 			const limits = config.resourceLimits;

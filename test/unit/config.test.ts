@@ -23,6 +23,8 @@ function fakeHost(overrides: Partial<HostFacts> = {}): HostFacts {
 		memoryTotalMb: 8192,
 		maxOpenFilesHard: 4096,
 		pidMax: 32768,
+		uid: 1000,
+		gid: 1000,
 		pathKind: (p) => paths[p] ?? null,
 		isExecutable: (p) => p === '/srv/tool',
 		lookupUser: (name) => (name === 'worker' ? {uid: 1001, gid: 1002} : null),
@@ -61,6 +63,7 @@ describe('resolveConfig defaults', () => {
 		assert.equal(DEFAULT_LOG_SIZE_MAX, 10 * 1024 * 1024);
 		assert.deepEqual(c.restartPolicy, {name: 'no', maxRetries: 0});
 		assert.deepEqual(c.user, {uid: 0, gid: 0});
+		assert.deepEqual(resolve({entrypoint: 'true', isolationLevel: 'minimal'}).user, {uid: 1000, gid: 1000}, 'minimal runs as the caller');
 		assert.deepEqual(c.environment, {});
 		assert.deepEqual(c.volumes, []);
 		assert.deepEqual(c.resourceLimits, {});

@@ -11,6 +11,8 @@ const host: HostFacts = {
 	memoryTotalMb: 8192,
 	maxOpenFilesHard: 4096,
 	pidMax: 32768,
+	uid: 0,
+	gid: 0,
 	pathKind: (p) => (p === '/srv/vol' || p === '/srv/ro' ? 'directory' : p === '/srv/bot.py' ? 'file' : null),
 	isExecutable: () => false,
 	lookupUser: () => null,
