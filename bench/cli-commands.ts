@@ -10,7 +10,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {getEngine} from '../engine/index.js';
-import {measuredOn, writeResultsSection} from './results.js';
+import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
 const CLI = fileURLToPath(new URL('../source/cli.js', import.meta.url));
@@ -26,12 +26,6 @@ const WORKER = ['sleep', '86400'];
 // As in bench/engine-lifecycle.ts: podman the way c32 runs here (runc; rlimits the host grants),
 // with a storage of its own so the benchmark neither sees nor leaves other containers.
 const PODMAN_RUN_FLAGS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 interface Command {
 	file: string;

@@ -8,16 +8,10 @@ import path from 'node:path';
 import {promisify} from 'node:util';
 import {getEngine} from '../engine/index.js';
 import type {IsolationType} from '../engine/types.js';
-import {measuredOn, writeResultsSection} from './results.js';
+import {measuredOn, median, writeResultsSection} from './results.js';
 
 const run = promisify(execFile);
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 15;
-
-const median = (values: number[]) => {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 	const start = process.hrtime.bigint();

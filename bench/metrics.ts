@@ -8,7 +8,7 @@ import {once} from 'node:events';
 import os from 'node:os';
 import {addProcess, cgroupDirs, createCgroup, detectCgroupHost, killCgroup, readCgroupSample, removeCgroup, type CgroupDirs} from '../engine/cgroups/index.js';
 import {MetricsSampler, type MetricsTarget} from '../engine/metrics.js';
-import {writeResultsSection} from './results.js';
+import {median, writeResultsSection} from './results.js';
 
 const BATCH = 50;
 const HEADING = '## Metrics: cost of one sample (bench/metrics.ts)';
@@ -16,12 +16,6 @@ const HEADING = '## Metrics: cost of one sample (bench/metrics.ts)';
 function argument(name: string, fallback: number): number {
 	const index = process.argv.indexOf(name);
 	return index === -1 ? fallback : Number(process.argv[index + 1]);
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Median microseconds of `iterations` runs of `body`, after a warm-up. */

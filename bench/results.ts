@@ -21,6 +21,12 @@ export function writeResultsSection(heading: string, section: string): void {
 	console.log(`written to ${RESULTS_FILE}`);
 }
 
+export function median(values: readonly number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** The conditions a result was measured under, for the line under its heading. */
 export function measuredOn(): string {
 	const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
