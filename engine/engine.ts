@@ -10,7 +10,7 @@ import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {resolveConfig, resolveSignal} from './config.js';
 import type {Driver, DriverContext} from './drivers/driver.js';
 import {C32Error} from './errors.js';
-import {isProcessAlive, liveHostFacts, processStartTime, readBootId} from './host-facts.js';
+import {isProcessAlive, liveHostFacts, processStartTime, readBootId, readTrimmed} from './host-facts.js';
 import {snapshotImage} from './image.js';
 import {followLog, readLogEntries} from './logs.js';
 import {cgroupPathFor, containerPaths, imagesDir, resolveStorage, type StorageLayout} from './paths.js';
@@ -111,7 +111,7 @@ export class ContainerEngine implements Engine {
 		if (!this.hasEnded(record)) return false;
 		const meta = record.metadata;
 		const paths = containerPaths(this.layout, meta.id);
-		const exitText = readText(paths.exitFile);
+		const exitText = readTrimmed(paths.exitFile);
 		const bootChanged = record.internal.bootId !== null && record.internal.bootId !== readBootId();
 		const code = exitText === null ? null : Number.parseInt(exitText, 10);
 		meta.exitCode = Number.isNaN(code) ? null : code;
@@ -641,14 +641,6 @@ export class ContainerEngine implements Engine {
 function defaultName(input: ContainerConfig, id: string): string {
 	const base = input.image ? path.basename(input.image).replace(/\.[^.]*$/, '').replace(/[^a-zA-Z0-9_.-]/g, '') : '';
 	return `${/^[a-zA-Z0-9]/.test(base) ? base.slice(0, 100) : 'c32'}-${id.slice(0, 6)}`;
-}
-
-function readText(file: string): string | null {
-	try {
-		return fs.readFileSync(file, 'utf8').trim();
-	} catch {
-		return null;
-	}
 }
 
 /** docker's convention: 127 when the command is not found, 126 when it cannot be invoked. */

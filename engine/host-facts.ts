@@ -10,14 +10,15 @@ export function liveHostFacts(): HostFacts {
 		cpuCount: os.availableParallelism(),
 		memoryTotalMb: Math.floor(os.totalmem() / 1024 / 1024),
 		maxOpenFilesHard: readOpenFilesHardLimit(),
-		pidMax: Number(readFile('/proc/sys/kernel/pid_max') ?? 4_194_304),
+		pidMax: Number(readTrimmed('/proc/sys/kernel/pid_max') ?? 4_194_304),
 		uid: process.getuid?.() ?? 0,
 		gid: process.getgid?.() ?? 0,
 	};
 	return {...cached, pathKind, isExecutable, lookupUser};
 }
 
-function readFile(file: string): string | null {
+/** A small text file, trimmed, or null when it cannot be read. */
+export function readTrimmed(file: string): string | null {
 	try {
 		return fs.readFileSync(file, 'utf8').trim();
 	} catch {
@@ -25,7 +26,7 @@ function readFile(file: string): string | null {
 	}
 }
 
-export function readOpenFilesHardLimit(limitsText = readFile('/proc/self/limits') ?? ''): number {
+export function readOpenFilesHardLimit(limitsText = readTrimmed('/proc/self/limits') ?? ''): number {
 	const line = limitsText.split('\n').find((l) => l.startsWith('Max open files'));
 	const hard = line?.split(/\s{2,}/)[2];
 	return hard === undefined || hard === 'unlimited' ? 1_073_741_816 : Number(hard);
@@ -49,7 +50,7 @@ function isExecutable(p: string): boolean {
 }
 
 function lookupUser(name: string): {uid: number; gid: number} | null {
-	for (const line of (readFile('/etc/passwd') ?? '').split('\n')) {
+	for (const line of (readTrimmed('/etc/passwd') ?? '').split('\n')) {
 		const [user, , uid, gid] = line.split(':');
 		if (user === name && uid !== undefined && gid !== undefined) return {uid: Number(uid), gid: Number(gid)};
 	}
@@ -60,12 +61,13 @@ let bootId: string | null | undefined;
 
 /** The boot id cannot change while this process lives. */
 export function readBootId(): string | null {
-	if (bootId === undefined) bootId = readFile('/proc/sys/kernel/random/boot_id');
+	if (bootId === undefined) bootId = readTrimmed('/proc/sys/kernel/random/boot_id');
 	return bootId;
 }
 
-function statFields(pid: number): string[] | null {
-	const stat = readFile(`/proc/${pid}/stat`);
+/** The fields of /proc/<pid>/stat after the command name (state first), or null. */
+export function statFields(pid: number): string[] | null {
+	const stat = readTrimmed(`/proc/${pid}/stat`);
 	// The command name may contain spaces and parentheses: fields resume after the last ')'.
 	return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }

@@ -9,7 +9,7 @@ import {OciDriver} from './drivers/oci.js';
 import {ProcessDriver, processGroupMembers} from './drivers/process.js';
 import type {EngineServices} from './engine.js';
 import {C32Error} from './errors.js';
-import {detectHost, requireOciTools} from './host.js';
+import {detectHost, hostAllowsUserNamespaces, requireOciTools} from './host.js';
 import {HostStatsSampler, MetricsSampler, type MetricsTarget} from './metrics.js';
 import {prepareRootfs, readHostDirs} from './oci/rootfs.js';
 import {buildSpec} from './oci/spec.js';
@@ -91,7 +91,7 @@ export function createHostServices(layout: StorageLayout): EngineServices {
 					`diskIoLimitMbps needs the storage root (${layout.storageDir}) on a block device: drop the limit or set C32_STORAGE_DIR to a disk`,
 				);
 			}
-			if (config.isolationLevel === 'strict' && userNamespacesAllowed()) {
+			if (config.isolationLevel === 'strict' && hostAllowsUserNamespaces()) {
 				const blocked = closedAncestor(layout.storageDir);
 				if (blocked) {
 					throw new C32Error(
@@ -121,14 +121,6 @@ function parseDevice(device: string | null): {major: number; minor: number} | nu
 	if (device === null) return null;
 	const [major, minor] = device.split(':').map(Number);
 	return {major: major!, minor: minor!};
-}
-
-function userNamespacesAllowed(): boolean {
-	try {
-		return Number(fs.readFileSync('/proc/sys/user/max_user_namespaces', 'utf8')) > 0;
-	} catch {
-		return false;
-	}
 }
 
 /**
@@ -191,7 +183,7 @@ function writeBundle(ctx: DriverContext, host: {blockDevice: string | null; mems
 		cgroupsPath: `/${ctx.cgroupPath}`,
 		blockDevice: parseDevice(host.blockDevice),
 		swapLimitSupported: host.memsw || detectCgroupHost().version === 2,
-		userNamespace: strict && userNamespacesAllowed() && rwVolumesWritableBy(ctx.config, USERNS_HOST_BASE)
+		userNamespace: strict && hostAllowsUserNamespaces() && rwVolumesWritableBy(ctx.config, USERNS_HOST_BASE)
 			? {hostId: USERNS_HOST_BASE, size: USERNS_SIZE}
 			: null,
 		arch: process.arch,

@@ -149,12 +149,17 @@ export function userNamespacesAllowed(maxUserNamespaces: string | null, unprivil
 	return isRoot || unprivilegedClone === null || unprivilegedClone.trim() !== '0';
 }
 
-async function userNamespacesWork(isRoot: boolean): Promise<boolean> {
-	const allowed = userNamespacesAllowed(
+/** Whether this host's kernel settings allow user namespaces (for a process with isRoot). */
+export function hostAllowsUserNamespaces(isRoot = process.getuid?.() === 0): boolean {
+	return userNamespacesAllowed(
 		readOptional('/proc/sys/user/max_user_namespaces'),
 		readOptional('/proc/sys/kernel/unprivileged_userns_clone'),
 		isRoot,
 	);
+}
+
+async function userNamespacesWork(isRoot: boolean): Promise<boolean> {
+	const allowed = hostAllowsUserNamespaces(isRoot);
 	if (!allowed) return false;
 	// Sysctls are not the whole story (a seccomp policy or LSM may still refuse): try one.
 	const unshare = findExecutable('unshare');

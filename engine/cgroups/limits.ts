@@ -28,6 +28,11 @@ export function cpuQuotaUs(cpuLimitPercent: number): number {
 	return Math.max(MIN_CPU_QUOTA_US, Math.round((cpuLimitPercent / 100) * CPU_PERIOD_US));
 }
 
+/** memoryLimitMb is read as MiB. */
+export function memoryLimitBytes(memoryLimitMb: number): number {
+	return Math.round(memoryLimitMb * MIB);
+}
+
 /** diskIoLimitMbps is read as MiB per second, as docker's --device-read-bps "1mb" is. */
 export function diskBytesPerSecond(diskIoLimitMbps: number): number {
 	return Math.round(diskIoLimitMbps * MIB);
@@ -50,7 +55,7 @@ function v1Writes(controllers: Extract<CgroupDirs, {version: 1}>['controllers'],
 		writes.push({file: path.join(dir, file), value});
 	};
 	if (limits.memoryLimitMb !== undefined) {
-		const bytes = String(Math.round(limits.memoryLimitMb * MIB));
+		const bytes = String(memoryLimitBytes(limits.memoryLimitMb));
 		// memory first: in a fresh cgroup memsw is unlimited, and memsw may never be below memory.
 		at(controllers.memory, 'memory', 'memory.limit_in_bytes', bytes);
 		// memory+swap equal to memory: the container gets no swap beyond its limit.
@@ -73,7 +78,7 @@ function v2Writes(dir: string, limits: ResourceLimits, options: LimitOptions): C
 	const writes: CgroupWrite[] = [];
 	const at = (file: string, value: string) => writes.push({file: path.join(dir, file), value});
 	if (limits.memoryLimitMb !== undefined) {
-		at('memory.max', String(Math.round(limits.memoryLimitMb * MIB)));
+		at('memory.max', String(memoryLimitBytes(limits.memoryLimitMb)));
 		if (options.swapMax) at('memory.swap.max', '0');
 	}
 	if (limits.cpuLimitPercent !== undefined) at('cpu.max', `${cpuQuotaUs(limits.cpuLimitPercent)} ${CPU_PERIOD_US}`);

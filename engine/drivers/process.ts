@@ -8,6 +8,7 @@ import {fileURLToPath} from 'node:url';
 import {cgroupDirs, cgroupProcesses, freezeCgroup, killCgroup, removeCgroup, thawCgroup, type CgroupDirs} from '../cgroups/index.js';
 import {DEFAULT_PATH} from '../config.js';
 import {C32Error} from '../errors.js';
+import {statFields, readTrimmed} from '../host-facts.js';
 import {containerEnvironment} from '../oci/spec.js';
 import type {Driver, DriverContext, StartResult} from './driver.js';
 
@@ -106,7 +107,7 @@ export class ProcessDriver implements Driver {
 	}
 
 	private mainPid(ctx: DriverContext): number {
-		const pid = Number(readText(ctx.paths.pidFile));
+		const pid = Number(readTrimmed(ctx.paths.pidFile) ?? '');
 		if (!pid) throw new C32Error('BAD_STATE', `container ${ctx.config.name} has no running process`);
 		return pid;
 	}
@@ -191,23 +192,14 @@ function readSyncMessage(child: ReturnType<typeof spawn>): Promise<{pid: number}
 	});
 }
 
-function readText(file: string): string {
-	try {
-		return fs.readFileSync(file, 'utf8').trim();
-	} catch {
-		return '';
-	}
-}
-
 /** Every process whose process group is `pgid` (the container's, for the process driver). */
 export function processGroupMembers(pgid: number): number[] {
 	if (pgid <= 0) return [];
 	const members: number[] = [];
 	for (const entry of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
-		const stat = readText(`/proc/${entry}/stat`);
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		if (Number(fields[2]) === pgid) members.push(Number(entry));
+		const fields = statFields(Number(entry));
+		if (fields !== null && Number(fields[2]) === pgid) members.push(Number(entry));
 	}
 	return members;
 }

@@ -1,8 +1,12 @@
 // The OCI runtime spec (config.json) of a container, computed from its resolved config and
 // the facts of the host. A pure function: no file is read or written here.
+// Limits translate to the same numbers as the process driver writes into cgroups itself.
+import {CPU_PERIOD_US, cpuQuotaUs, diskBytesPerSecond, memoryLimitBytes} from '../cgroups/limits.js';
 import {DEFAULT_PATH} from '../config.js';
 import type {ResolvedConfig} from '../types.js';
 import {defaultSeccompProfile, type SeccompProfile} from './seccomp.js';
+
+export {CPU_PERIOD_US};
 
 export interface HostDir {
 	/** e.g. /usr */
@@ -80,7 +84,6 @@ export const DEFAULT_CAPABILITIES = [
 	'CAP_SETFCAP',
 ];
 
-export const CPU_PERIOD_US = 100_000;
 
 interface Mount {
 	destination: string;
@@ -234,16 +237,16 @@ function buildResources(input: SpecInput): Record<string, unknown> {
 	const limits = input.config.resourceLimits;
 	const resources: Record<string, unknown> = {devices: [{allow: false, access: 'rwm'}]};
 	if (limits.memoryLimitMb !== undefined) {
-		const bytes = Math.round(limits.memoryLimitMb * 1024 * 1024);
+		const bytes = memoryLimitBytes(limits.memoryLimitMb);
 		// swap is memory+swap in OCI terms: equal to the limit means no swap at all.
 		resources['memory'] = input.swapLimitSupported ? {limit: bytes, swap: bytes} : {limit: bytes};
 	}
 	if (limits.cpuLimitPercent !== undefined) {
-		resources['cpu'] = {quota: Math.round((limits.cpuLimitPercent / 100) * CPU_PERIOD_US), period: CPU_PERIOD_US};
+		resources['cpu'] = {quota: cpuQuotaUs(limits.cpuLimitPercent), period: CPU_PERIOD_US};
 	}
 	if (limits.maxProcesses !== undefined) resources['pids'] = {limit: limits.maxProcesses};
 	if (limits.diskIoLimitMbps !== undefined && input.blockDevice) {
-		const rate = Math.round(limits.diskIoLimitMbps * 1024 * 1024);
+		const rate = diskBytesPerSecond(limits.diskIoLimitMbps);
 		const device = [{...input.blockDevice, rate}];
 		resources['blockIO'] = {throttleReadBpsDevice: device, throttleWriteBpsDevice: device};
 	}
