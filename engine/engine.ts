@@ -460,6 +460,7 @@ export class ContainerEngine implements Engine {
 				delete names[locked.metadata.name];
 				await this.store.writeIndex(names);
 				fs.rmSync(tombstone, {recursive: true, force: true});
+				this.store.forget(id);
 				this.collectImage(locked.internal.imageDir, names);
 			});
 		});

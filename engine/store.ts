@@ -57,14 +57,20 @@ const loadConf = () => (confClass ??= import('conf').then((m) => m.default));
 export class Store {
 	constructor(readonly layout: StorageLayout) {}
 
+	// conf reads its file on every access, so one instance per file serves every process's
+	// changes; building one re-reads and re-validates the file, so it is done once.
+	private index: Conf<IndexData> | undefined;
+	private readonly records = new Map<string, Conf<ContainerRecord>>();
+
 	private async indexConf(): Promise<Conf<IndexData>> {
+		if (this.index) return this.index;
 		const Conf = await loadConf();
-		return new Conf<IndexData>({
+		return (this.index = new Conf<IndexData>({
 			cwd: this.layout.storageDir,
 			configName: 'index',
 			configFileMode: 0o600,
 			accessPropertiesByDotNotation: false,
-		});
+		}));
 	}
 
 	/** Reads what conf wrote directly: reads are every command's hot path. */
@@ -94,13 +100,22 @@ export class Store {
 	}
 
 	private async recordConf(id: string): Promise<Conf<ContainerRecord>> {
+		const cached = this.records.get(id);
+		if (cached) return cached;
 		const Conf = await loadConf();
-		return new Conf<ContainerRecord>({
+		const conf = new Conf<ContainerRecord>({
 			cwd: this.containerDir(id),
 			configName: 'state',
 			configFileMode: 0o600,
 			accessPropertiesByDotNotation: false,
 		});
+		this.records.set(id, conf);
+		return conf;
+	}
+
+	/** Forgets a removed container's store. */
+	forget(id: string): void {
+		this.records.delete(id);
 	}
 
 	readRecord(id: string): ContainerRecord | null {
