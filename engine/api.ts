@@ -41,6 +41,8 @@ export interface Engine {
 	pauseContainer(ref: string): Promise<ContainerMetadata>;
 	resumeContainer(ref: string): Promise<ContainerMetadata>;
 	removeContainer(ref: string, options?: RemoveOptions): Promise<void>;
+	/** Gives a container another name (NAME_IN_USE when taken); its id, hostname and state stay. */
+	renameContainer(ref: string, newName: string): Promise<ContainerMetadata>;
 
 	/** Every container, reconciled with reality, oldest first. */
 	listContainers(): Promise<ContainerMetadata[]>;

@@ -1,4 +1,5 @@
 // One error type for everything a caller can cause; `code` is stable API.
+import {escapeControl} from './text.js';
 
 export type C32ErrorCode =
 	| 'NOT_FOUND'
@@ -14,7 +15,11 @@ export type C32ErrorCode =
 	| 'START_FAILED'
 	| 'RUNTIME_ERROR'
 	| 'LOCK_TIMEOUT'
-	| 'PERMISSION_DENIED';
+	| 'LOCK_BUSY'
+	| 'PERMISSION_DENIED'
+	| 'DAMAGED_RECORD'
+	| 'NO_SPACE'
+	| 'STATE_NOT_SAVED';
 
 export class C32Error extends Error {
 	override readonly name = 'C32Error';
@@ -24,7 +29,7 @@ export class C32Error extends Error {
 		message: string,
 	) {
 		// One line, always: control characters from user input are shown escaped.
-		super(message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1)));
+		super(escapeControl(message));
 	}
 }
 

@@ -7,14 +7,17 @@ import {blockDeviceOf, cgroupDirs, detectCgroupHost, enableBlockIoAccounting} fr
 import type {Driver, DriverContext} from './drivers/driver.js';
 import {OciDriver} from './drivers/oci.js';
 import {ProcessDriver, processGroupMembers} from './drivers/process.js';
-import type {EngineServices} from './engine.js';
+import {debugLogFile} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {detectHost, hostAllowsUserNamespaces, requireOciTools} from './host.js';
 import {HostStatsSampler, MetricsSampler, type MetricsTarget} from './metrics.js';
 import {prepareRootfs, readHostDirs} from './oci/rootfs.js';
 import {buildSpec} from './oci/spec.js';
-import {cgroupPathFor, type StorageLayout} from './paths.js';
-import type {ContainerRecord} from './store.js';
+import {cgroupPathFor, runtimeRoot, type StorageLayout} from './paths.js';
+import type {Attachment} from './lifecycle/attachments.js';
+import {purgeContainer} from './purge.js';
+import type {ContainerRecord} from './record.js';
+import type {HostServices} from './services.js';
 import {cachedOciTools} from './tools-cache.js';
 import type {ResolvedConfig} from './types.js';
 
@@ -23,7 +26,7 @@ export const USERNS_HOST_BASE = 100_000;
 const USERNS_SIZE = 65_536;
 const CGROUP_LIMITS = ['memoryLimitMb', 'cpuLimitPercent', 'maxProcesses', 'diskIoLimitMbps'] as const;
 
-export function createHostServices(layout: StorageLayout): EngineServices {
+export function createHostServices(layout: StorageLayout): HostServices {
 	let blockDevice: string | null | undefined;
 	const storageDevice = () => (blockDevice === undefined ? (blockDevice = blockDeviceOf(layout.storageDir)) : blockDevice);
 	const canUseCgroups = process.getuid?.() === 0 && detectCgroupHost().version !== null;
@@ -51,14 +54,13 @@ export function createHostServices(layout: StorageLayout): EngineServices {
 					runtime: {name: tools.runtime.name, path: tools.runtime.path},
 					conmonPath: tools.conmon.path,
 					conmonRotates: conmonCanRotate(tools.conmon.version),
-					writeBundle: (ctx) => writeBundle(ctx, {blockDevice: storageDevice(), memsw: detectCgroupHost().memsw, storageDir: layout.storageDir}),
 				}),
 		);
 		oci.catch(() => (oci = undefined));
 		return oci;
 	};
 	let processDriver: ProcessDriver | undefined;
-	const processDriverFor = () => (processDriver ??= new ProcessDriver({canUseCgroups, blockDevice: storageDevice()}));
+	const processDriverFor = () => (processDriver ??= new ProcessDriver({canUseCgroups, blockDevice: storageDevice(), debugLog: debugLogFile(layout.storageDir)}));
 	const sampler = new MetricsSampler();
 	const hostSampler = new HostStatsSampler();
 
@@ -70,7 +72,19 @@ export function createHostServices(layout: StorageLayout): EngineServices {
 		return {id, name, source: {kind: 'processes', pids: processGroupMembers(pid)}};
 	};
 
+	/** The OCI bundle: config.json and the rootfs skeleton of this start. */
+	const bundle: Attachment = {
+		name: 'bundle',
+		prepare: async (ctx) => writeBundle(ctx, {blockDevice: storageDevice(), memsw: detectCgroupHost().memsw, storageDir: layout.storageDir}),
+		teardown: async () => {},
+	};
+
 	return {
+		attachmentsFor: async (record) => (record.config.isolationLevel === 'minimal' ? [] : [bundle]),
+		purge: async (id) => {
+			const runtime = fs.existsSync(path.join(runtimeRoot(layout), id)) ? await ociDriver() : null;
+			await purgeContainer(layout, id, runtime);
+		},
 		driverFor: async (record: ContainerRecord): Promise<Driver> => {
 			enableAccounting();
 			return record.config.isolationLevel === 'minimal' ? processDriverFor() : ociDriver();

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {detectCgroupHost} from './cgroups/detect.js';
+import {debugLogFile} from './debug-log.js';
 import {cgroupDirs} from './cgroups/paths.js';
 import {removeCgroup} from './cgroups/remove.js';
 import {C32Error} from './errors.js';
@@ -220,7 +221,7 @@ async function preferredRuntime(): Promise<RuntimeChoice> {
 
 // ---- The report ----
 
-export type HostReport = Omit<DoctorReport, 'storageDir' | 'runtimeDir'>;
+export type HostReport = Omit<DoctorReport, 'storageDir' | 'runtimeDir' | 'debugLog'>;
 
 /** The packages to install for what is missing (runc stands for "an OCI runtime"). */
 function missingPackages(report: Pick<HostReport, 'runtime' | 'conmon'>): string[] {
@@ -281,7 +282,7 @@ export async function detectHost(paths: {storageDir: string; runtimeDir: string}
 		cache.set(key, facts);
 		facts.catch(() => cache.delete(key));
 	}
-	return {...(await facts), storageDir: paths.storageDir, runtimeDir: paths.runtimeDir};
+	return {...(await facts), storageDir: paths.storageDir, runtimeDir: paths.runtimeDir, debugLog: debugLogFile(paths.storageDir)};
 }
 
 /** Forgets the cached detection (after installing something, and in tests). */

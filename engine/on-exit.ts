@@ -1,5 +1,8 @@
 // The exit command of a container's monitor (conmon or the process supervisor): records the
-// exit and applies the restart policy. argv: <storageDir> <runtimeDir> <containerId>.
+// exit and carries out the restart policy. Also started on its own to take over a pending
+// restart whose scheduler is gone. argv: <storageDir> <runtimeDir> <containerId>.
+// Nobody reads its stderr (conmon discards it), so failures go to the debug log.
+import {debugLogFor} from './debug-log.js';
 import {getEngine} from './index.js';
 
 const [storageDir, runtimeDir, id] = process.argv.slice(2);
@@ -10,6 +13,5 @@ if (!storageDir || !runtimeDir || !id) {
 try {
 	await getEngine({storageDir, runtimeDir}).handleExit(id);
 } catch (error) {
-	// The container may have been removed meanwhile; nothing is left to record then.
-	if (process.env['C32_DEBUG']) process.stderr.write(`c32 on-exit ${id}: ${String(error)}\n`);
+	debugLogFor(storageDir)(`exit command for ${id.slice(0, 12)}`, error);
 }

@@ -1,14 +1,50 @@
-// The engine's services, loaded on first use: listing and inspecting containers needs none
-// of the drivers, cgroup writers, samplers or host probes, and a command-line tool pays for
-// every module it loads at start-up.
-import type {EngineServices} from './engine.js';
+// The engine's services: what the lifecycle needs from this host (drivers, attachments,
+// metrics, doctor), behind one interface so tests can run the lifecycle with fakes.
+// The real ones load on first use: listing and inspecting containers needs none of the
+// drivers, cgroup writers, samplers or host probes, and a command-line tool pays for every
+// module it loads at start-up.
+import type {HostStats} from './api.js';
+import type {Driver} from './drivers/driver.js';
+import type {Attachment} from './lifecycle/attachments.js';
 import type {StorageLayout} from './paths.js';
+import type {ContainerRecord, ProcessRef} from './record.js';
+import type {ContainerMetrics, DoctorReport, ResolvedConfig} from './types.js';
+import {exitCommandFor, spawnExitCommand} from './exit-command.js';
+
+export interface EngineServices {
+	/** The driver that runs a container of this record (OCI or process). */
+	driverFor(record: ContainerRecord): Promise<Driver>;
+	/** What is prepared before the runtime starts and torn down on every ending, in order. */
+	attachmentsFor(record: ContainerRecord): Promise<Attachment[]>;
+	/** The argv the container's monitor runs when the container ends (records the exit, applies the restart policy). */
+	exitCommand(id: string): string[];
+	/** Starts a process that carries out a pending restart whose scheduler is gone. */
+	spawnScheduler(id: string): ProcessRef;
+	/** Ends and removes everything a container may have left on the host, knowing only its id (a damaged record). */
+	purge(id: string): Promise<void>;
+	/** Throws RUNTIME_MISSING / MONITOR_MISSING when this isolation level cannot run here. */
+	requireDriver(isolation: ResolvedConfig['isolationLevel']): Promise<void>;
+	/** Checks host support for the limits (e.g. a block device for I/O throttling). */
+	checkLimits(config: ResolvedConfig): Promise<void>;
+	/** Whether this container's log writer truncates at the cap instead of rotating. */
+	logTruncates(record: ContainerRecord): Promise<boolean>;
+	metrics(records: ContainerRecord[], layout: StorageLayout): Promise<ContainerMetrics[]>;
+	hostStats(): Promise<HostStats>;
+	doctor(layout: StorageLayout): Promise<DoctorReport>;
+}
+
+/** The services that depend on this host's tools, loaded on first use. */
+export type HostServices = Omit<EngineServices, 'exitCommand' | 'spawnScheduler'>;
 
 export function createServices(layout: StorageLayout): EngineServices {
-	let loaded: Promise<EngineServices> | undefined;
+	let loaded: Promise<HostServices> | undefined;
 	const services = () => (loaded ??= import('./host-services.js').then((m) => m.createHostServices(layout)));
 	return {
 		driverFor: async (record) => (await services()).driverFor(record),
+		attachmentsFor: async (record) => (await services()).attachmentsFor(record),
+		exitCommand: (id) => exitCommandFor(layout, id),
+		spawnScheduler: (id) => spawnExitCommand(layout, id),
+		purge: async (id) => (await services()).purge(id),
 		requireDriver: async (isolation) => (await services()).requireDriver(isolation),
 		checkLimits: async (config) => (await services()).checkLimits(config),
 		logTruncates: async (record) => (await services()).logTruncates(record),

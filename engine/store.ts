@@ -1,5 +1,7 @@
 // Persistent state: one conf store per container plus an index of names, every mutation
 // under a cross-process lock (proper-lockfile), every write atomic (conf writes atomically).
+// One damaged file never breaks the rest: a damaged record is reported as that container's
+// damage, and a damaged or lost index is rebuilt from the records.
 import fs from 'node:fs';
 import path from 'node:path';
 import type Conf from 'conf';
@@ -7,40 +9,19 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import type lockfileModule from 'proper-lockfile';
 import {C32Error} from './errors.js';
 import {containersDir, indexFile, type StorageLayout} from './paths.js';
-import type {ContainerMetadata, ResolvedConfig} from './types.js';
+import {FORMAT_VERSION, parseRecord, type ContainerRecord} from './record.js';
 
-export const FORMAT_VERSION = 1;
+export {FORMAT_VERSION, type ContainerRecord} from './record.js';
 export const TOMBSTONE_PREFIX = '.removed-';
-
-/** Engine bookkeeping that is not part of the public metadata. */
-export interface InternalState {
-	imageDir: string | null;
-	/** /proc/sys/kernel/random/boot_id when the container was last started. */
-	bootId: string | null;
-	monitorPid: number | null;
-	/** Start time (clock ticks since boot) of the main process, to tell a reused pid apart. */
-	pidStartTime: number | null;
-	/** Incremented on every start, so a delayed restart can tell it has been overtaken. */
-	generation: number;
-	backoffAttempt: number;
-	restartsSinceStart: number;
-	nextRestartAt: string | null;
-	/** Set while a start is under way; still set under a free lock means the starter died. */
-	startingAt?: string | null;
-}
-
-export interface ContainerRecord {
-	formatVersion: number;
-	metadata: ContainerMetadata;
-	config: ResolvedConfig;
-	internal: InternalState;
-}
 
 interface IndexData {
 	formatVersion: number;
 	/** name → id */
 	names: Record<string, string>;
 }
+
+/** What reading a container's state file found. */
+export type RecordRead = {record: ContainerRecord} | {damaged: string; file: string} | null;
 
 const LOCK_OPTIONS = {
 	realpath: false,
@@ -54,6 +35,14 @@ const LOCK_OPTIONS = {
 let confClass: Promise<typeof Conf> | undefined;
 const loadConf = () => (confClass ??= import('conf').then((m) => m.default));
 
+const ID_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Errors that mean the disk (or its quota) is full or read-only: acting must not depend on writing. */
+export function isNoSpace(error: unknown): boolean {
+	const code = (error as NodeJS.ErrnoException | null)?.code;
+	return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS';
+}
+
 export class Store {
 	constructor(readonly layout: StorageLayout) {}
 
@@ -65,25 +54,64 @@ export class Store {
 	private async indexConf(): Promise<Conf<IndexData>> {
 		if (this.index) return this.index;
 		const Conf = await loadConf();
+		this.ensureStorageRoot();
 		return (this.index = new Conf<IndexData>({
 			cwd: this.layout.storageDir,
 			configName: 'index',
 			configFileMode: 0o600,
 			accessPropertiesByDotNotation: false,
+			clearInvalidConfig: true,
 		}));
 	}
 
-	/** Reads what conf wrote directly: reads are every command's hot path. */
+	/** The storage root is the owner's alone (docs/security.md). */
+	ensureStorageRoot(): void {
+		fs.mkdirSync(this.layout.storageDir, {recursive: true, mode: 0o700});
+		fs.mkdirSync(containersDir(this.layout), {recursive: true, mode: 0o700});
+	}
+
+	/**
+	 * name → id. Reads what conf wrote directly: reads are every command's hot path. A damaged
+	 * index, or a lost one while container directories exist, is rebuilt from the records.
+	 */
 	readIndex(): Record<string, string> {
 		let text: string;
 		try {
 			text = fs.readFileSync(indexFile(this.layout), 'utf8');
 		} catch {
-			return {};
+			return this.listContainerDirs().some((entry) => ID_PATTERN.test(entry)) ? this.namesFromRecords() : {};
 		}
-		const index = JSON.parse(text) as IndexData;
-		checkFormat(index.formatVersion, this.layout.storageDir);
-		return index.names ?? {};
+		let index: IndexData;
+		try {
+			index = JSON.parse(text) as IndexData;
+		} catch {
+			return this.namesFromRecords();
+		}
+		if (typeof index?.formatVersion !== 'number' || !isNameMap(index.names)) return this.namesFromRecords();
+		checkFormat(index.formatVersion, indexFile(this.layout));
+		return index.names;
+	}
+
+	/** The index as the records say it is: each readable record under its name, each damaged one under a stand-in. */
+	namesFromRecords(): Record<string, string> {
+		const names: Record<string, string> = {};
+		for (const id of this.listContainerDirs().filter((entry) => ID_PATTERN.test(entry)).sort()) {
+			const read = this.inspectRecord(id);
+			if (read === null) continue;
+			const name = 'record' in read ? read.record.metadata.name : damagedName(id);
+			if (names[name] === undefined) names[name] = id;
+		}
+		return names;
+	}
+
+	/** Whether the index file on disk is missing or damaged while containers exist (readIndex then rebuilds it in memory). */
+	indexNeedsRepair(): boolean {
+		try {
+			const index = JSON.parse(fs.readFileSync(indexFile(this.layout), 'utf8')) as IndexData;
+			return typeof index?.formatVersion !== 'number' || !isNameMap(index.names);
+		} catch {
+			return this.listContainerDirs().some((entry) => ID_PATTERN.test(entry));
+		}
 	}
 
 	async writeIndex(names: Record<string, string>): Promise<void> {
@@ -92,6 +120,10 @@ export class Store {
 
 	containerDir(id: string): string {
 		return path.join(containersDir(this.layout), id);
+	}
+
+	recordFile(id: string): string {
+		return path.join(this.containerDir(id), 'state.json');
 	}
 
 	/** Where a container's directory goes the moment it is removed. */
@@ -103,11 +135,15 @@ export class Store {
 		const cached = this.records.get(id);
 		if (cached) return cached;
 		const Conf = await loadConf();
+		this.ensureStorageRoot();
+		fs.mkdirSync(this.containerDir(id), {mode: 0o700, recursive: true});
 		const conf = new Conf<ContainerRecord>({
 			cwd: this.containerDir(id),
 			configName: 'state',
 			configFileMode: 0o600,
 			accessPropertiesByDotNotation: false,
+			// Only a damaged file is invalid, and only rm -f writes over one (by removing it).
+			clearInvalidConfig: true,
 		});
 		this.records.set(id, conf);
 		return conf;
@@ -118,25 +154,45 @@ export class Store {
 		this.records.delete(id);
 	}
 
-	readRecord(id: string): ContainerRecord | null {
-		const file = path.join(this.containerDir(id), 'state.json');
+	/** What the container's state file holds: a record, damage (with the file named), or null when there is none. */
+	inspectRecord(id: string): RecordRead {
+		const file = this.recordFile(id);
 		let text: string;
 		try {
 			text = fs.readFileSync(file, 'utf8');
-		} catch {
-			return null;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+			return {damaged: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, file};
 		}
-		// Reading directly is conf's own read path without its directory side effects.
-		const record = JSON.parse(text) as ContainerRecord;
-		checkFormat(record.formatVersion, file);
-		return record;
+		let data: unknown;
+		try {
+			data = JSON.parse(text);
+		} catch {
+			return {damaged: text.trim() === '' ? 'is empty' : 'is not valid JSON', file};
+		}
+		const version = (data as {formatVersion?: unknown} | null)?.formatVersion;
+		if (typeof version === 'number' && version > FORMAT_VERSION) {
+			return {damaged: `was written by a newer c32 (format ${version}): upgrade c32`, file};
+		}
+		const parsed = parseRecord(data);
+		if ('damaged' in parsed) return {damaged: `is damaged: ${parsed.damaged}`, file};
+		if (parsed.metadata.id !== id) return {damaged: `belongs to another container (${parsed.metadata.id.slice(0, 12)})`, file};
+		return {record: parsed};
+	}
+
+	/** The container's record; null when it has none; DAMAGED_RECORD when its file cannot be used. */
+	readRecord(id: string): ContainerRecord | null {
+		const read = this.inspectRecord(id);
+		if (read === null) return null;
+		if ('damaged' in read) throw damagedError(id, read);
+		return read.record;
 	}
 
 	async writeRecord(record: ContainerRecord): Promise<void> {
 		(await this.recordConf(record.metadata.id)).store = record;
 	}
 
-	/** Ids of every container directory on disk, indexed or not. */
+	/** Names in the containers directory: ids, tombstones and anything else. */
 	listContainerDirs(): string[] {
 		try {
 			return fs.readdirSync(containersDir(this.layout));
@@ -145,20 +201,46 @@ export class Store {
 		}
 	}
 
-	withIndexLock<T>(fn: () => Promise<T> | T): Promise<T> {
-		fs.mkdirSync(this.layout.storageDir, {recursive: true, mode: 0o711});
-		return withLock(indexFile(this.layout), fn);
+	withIndexLock<T>(fn: () => Promise<T> | T, options: LockOptions = {}): Promise<T> {
+		this.ensureStorageRoot();
+		return withLock(indexFile(this.layout), fn, options);
 	}
 
-	withContainerLock<T>(id: string, fn: () => Promise<T> | T): Promise<T> {
-		return withLock(path.join(this.containerDir(id), 'state.json'), fn);
+	withContainerLock<T>(id: string, fn: () => Promise<T> | T, options: LockOptions = {}): Promise<T> {
+		return withLock(this.recordFile(id), fn, options);
 	}
+}
+
+export const damagedName = (id: string) => `damaged-${id.slice(0, 12)}`;
+
+export function damagedError(id: string, read: {damaged: string; file: string}): C32Error {
+	const fix = read.damaged.includes('upgrade c32') ? '' : `: remove the container with c32 rm -f ${id.slice(0, 12)}`;
+	return new C32Error('DAMAGED_RECORD', `the state file ${read.file} ${read.damaged}${fix}`);
+}
+
+function isNameMap(value: unknown): value is Record<string, string> {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		!Array.isArray(value) &&
+		Object.values(value).every((id) => typeof id === 'string' && ID_PATTERN.test(id))
+	);
 }
 
 function checkFormat(version: number, where: string): void {
 	if (version > FORMAT_VERSION) {
 		throw new C32Error('UNSUPPORTED', `${where} was written by a newer c32 (format ${version}): upgrade c32`);
 	}
+}
+
+export interface LockOptions {
+	/** How long to wait for another holder; 0 fails at once with LOCK_BUSY. Default 10 s. */
+	waitMs?: number;
+	/**
+	 * When the lock cannot be taken because the disk is full or read-only, run `fn` anyway:
+	 * for stop, kill and remove, which must act even then (and say what they could not record).
+	 */
+	proceedWithoutSpace?: boolean;
 }
 
 const LOCK_WAIT_MS = 10_000;
@@ -170,9 +252,9 @@ const loadLockfile = () => (lockfileModulePromise ??= import('proper-lockfile').
  * Takes the lock with our own retry loop rather than proper-lockfile's, which retries every
  * error: a lock whose directory was removed (the container is gone) must fail at once.
  */
-async function withLock<T>(file: string, fn: () => Promise<T> | T): Promise<T> {
-	let release: () => Promise<void>;
-	const deadline = Date.now() + LOCK_WAIT_MS;
+async function withLock<T>(file: string, fn: () => Promise<T> | T, options: LockOptions): Promise<T> {
+	let release: (() => Promise<void>) | null = null;
+	const deadline = Date.now() + (options.waitMs ?? LOCK_WAIT_MS);
 	const lockfile = await loadLockfile();
 	for (let attempt = 0; ; attempt++) {
 		try {
@@ -183,9 +265,14 @@ async function withLock<T>(file: string, fn: () => Promise<T> | T): Promise<T> {
 			if (code === 'ENOENT') {
 				throw new C32Error('NOT_FOUND', `${path.dirname(file)} no longer exists: the container was removed`);
 			}
-			if (code !== 'ELOCKED' || Date.now() > deadline) {
+			if (isNoSpace(error) && options.proceedWithoutSpace) break;
+			if (isNoSpace(error)) {
+				throw new C32Error('NO_SPACE', `cannot lock ${file}: ${(error as Error).message}; free space under ${path.dirname(file)}`);
+			}
+			if (code !== 'ELOCKED') throw new C32Error('RUNTIME_ERROR', `cannot lock ${file}: ${(error as Error).message}`);
+			if (Date.now() >= deadline) {
 				throw new C32Error(
-					'LOCK_TIMEOUT',
+					options.waitMs === 0 ? 'LOCK_BUSY' : 'LOCK_TIMEOUT',
 					`${file} stayed locked by another c32 process for too long: try again (a crashed process's lock expires in 5 s)`,
 				);
 			}
@@ -195,6 +282,6 @@ async function withLock<T>(file: string, fn: () => Promise<T> | T): Promise<T> {
 	try {
 		return await fn();
 	} finally {
-		await release().catch(() => {});
+		await release?.().catch(() => {});
 	}
 }

@@ -3,14 +3,20 @@
 export type IsolationType = 'minimal' | 'standard' | 'strict';
 export const ISOLATION_TYPES: readonly IsolationType[] = ['minimal', 'standard', 'strict'];
 
-export type ContainerState = 'created' | 'running' | 'paused' | 'stopped' | 'exited' | 'failed';
+/**
+ * `restarting`: ended, with a restart of its policy pending (metadata.nextRestartAt says when).
+ * `damaged`: its state file cannot be read; only removal (rm -f) works on it.
+ */
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'stopped' | 'exited' | 'failed' | 'damaged';
 export const CONTAINER_STATES: readonly ContainerState[] = [
 	'created',
 	'running',
 	'paused',
+	'restarting',
 	'stopped',
 	'exited',
 	'failed',
+	'damaged',
 ];
 
 export type NetworkMode = 'host' | 'none';
@@ -115,6 +121,8 @@ export interface ContainerMetadata {
 	startedAt: string | null;
 	finishedAt: string | null;
 	restartCount: number;
+	/** While `restarting`: when the restart policy starts the container again. */
+	nextRestartAt: string | null;
 	/** Set by a user stop; a pending restart never overrides it. */
 	stopRequested: boolean;
 	labels: Record<string, string>;
@@ -174,6 +182,8 @@ export interface DoctorReport {
 	seccomp: boolean;
 	storageDir: string;
 	runtimeDir: string;
+	/** Where the engine logs failures it survived (a teardown, an unsaved record, an exit command's error). */
+	debugLog: string;
 	/** Install hints for whatever is missing. */
 	problems: string[];
 }

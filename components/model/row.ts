@@ -25,9 +25,11 @@ const STATE_TONE: Record<ContainerState, Tone> = {
 	created: 'info',
 	running: 'ok',
 	paused: 'warn',
+	restarting: 'warn',
 	stopped: 'muted',
 	exited: 'muted',
 	failed: 'bad',
+	damaged: 'bad',
 };
 
 export function stateLabel(row: Pick<ContainerRow, 'meta' | 'pending'>): StateLabel {
@@ -37,7 +39,7 @@ export function stateLabel(row: Pick<ContainerRow, 'meta' | 'pending'>): StateLa
 	if (state === 'exited' && row.meta.exitCode !== null && row.meta.exitCode !== 0) {
 		return {text: 'exited', tone: 'bad', loud: false};
 	}
-	return {text: state, tone: STATE_TONE[state], loud: state === 'paused' || state === 'failed'};
+	return {text: state, tone: STATE_TONE[state], loud: state === 'paused' || state === 'failed' || state === 'damaged'};
 }
 
 export function isLive(meta: ContainerMetadata): boolean {

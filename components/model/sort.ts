@@ -12,10 +12,12 @@ export interface SortOrder {
 const STATE_RANK: Record<ContainerState, number> = {
 	running: 0,
 	paused: 1,
-	created: 2,
-	failed: 3,
-	exited: 4,
-	stopped: 5,
+	restarting: 2,
+	created: 3,
+	damaged: 4,
+	failed: 5,
+	exited: 6,
+	stopped: 7,
 };
 
 const ISOLATION_RANK: Record<IsolationType, number> = {minimal: 0, standard: 1, strict: 2};

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {C32Error} from '../errors.js';
+import {monitorEnvironment} from '../exit-command.js';
 import {exitDir, runtimeRoot, socketDir, type StorageLayout} from '../paths.js';
 import type {Driver, DriverContext, StartResult} from './driver.js';
 
@@ -16,8 +17,6 @@ export interface OciDriverOptions {
 	conmonPath: string;
 	/** Whether this conmon can rotate logs itself (conmon >= 2.2: --log-rotate). */
 	conmonRotates: boolean;
-	/** Writes bundle/config.json and the rootfs skeleton for this start. */
-	writeBundle(ctx: DriverContext): void;
 }
 
 export class OciDriver implements Driver {
@@ -54,7 +53,6 @@ export class OciDriver implements Driver {
 		fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
 		// A previous run of the same container may have left its runtime state behind.
 		await this.cleanup(ctx);
-		this.options.writeBundle(ctx);
 
 		let pid: number;
 		try {
@@ -98,11 +96,7 @@ export class OciDriver implements Driver {
 				cwd: ctx.paths.userdata,
 				stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
 				detached: true,
-				env: {
-					PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-					_OCI_SYNCPIPE: '3',
-					...monitorEnvironment(),
-				},
+				env: {...monitorEnvironment(), _OCI_SYNCPIPE: '3'},
 			});
 			let stderr = '';
 			let sync = '';
@@ -153,26 +147,21 @@ export class OciDriver implements Driver {
 	}
 
 	async cleanup(ctx: DriverContext): Promise<void> {
-		const stateDir = path.join(runtimeRoot(this.options.layout), ctx.id);
+		await this.purge(ctx.id);
+	}
+
+	/** Kills and deletes the runtime's container and conmon's files, knowing only the id. Idempotent. */
+	async purge(id: string): Promise<void> {
+		const stateDir = path.join(runtimeRoot(this.options.layout), id);
 		if (fs.existsSync(stateDir)) {
-			await this.runtime('delete', '--force', ctx.id).catch(() => {
+			await this.runtime('delete', '--force', id).catch(() => {
 				// runc refuses to delete state whose cgroup is already gone; the directory is all that is left.
 				fs.rmSync(stateDir, {recursive: true, force: true});
 			});
 		}
-		fs.rmSync(path.join(socketDir(this.options.layout), ctx.id), {recursive: true, force: true});
-		fs.rmSync(path.join(exitDir(this.options.layout), ctx.id), {force: true});
+		fs.rmSync(path.join(socketDir(this.options.layout), id), {recursive: true, force: true});
+		fs.rmSync(path.join(exitDir(this.options.layout), id), {force: true});
 	}
-}
-
-/** The environment the exit command will see: where this engine keeps its state. */
-function monitorEnvironment(): Record<string, string> {
-	const env: Record<string, string> = {};
-	for (const key of ['C32_STORAGE_DIR', 'C32_RUNTIME_DIR', 'C32_RUNTIME', 'C32_DEBUG']) {
-		const value = process.env[key];
-		if (value !== undefined) env[key] = value;
-	}
-	return env;
 }
 
 function lastLine(text: string): string {

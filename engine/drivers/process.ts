@@ -28,12 +28,15 @@ export interface SupervisorPlan {
 	/** Null when the host's cgroups cannot be written and no limit needs them. */
 	cgroup: {relPath: string; limits: DriverContext['config']['resourceLimits']; blockDevice: string | null} | null;
 	exitCommand: string[];
+	/** Where the supervisor reports what it survives (its stderr is read by nobody once it runs). */
+	debugLog: string;
 }
 
 export interface ProcessDriverOptions {
 	/** Whether this process may create cgroups (root with a writable cgroup filesystem). */
 	canUseCgroups: boolean;
 	blockDevice: string | null;
+	debugLog: string;
 }
 
 export class ProcessDriver implements Driver {
@@ -76,6 +79,7 @@ export class ProcessDriver implements Driver {
 				? {relPath: ctx.cgroupPath, limits, blockDevice: this.options.blockDevice}
 				: null,
 			exitCommand,
+			debugLog: this.options.debugLog,
 		};
 	}
 

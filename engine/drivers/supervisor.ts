@@ -6,11 +6,14 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import {constants as osConstants} from 'node:os';
 import {allDirs, createCgroup, killCgroup, readCgroupSample, removeCgroup, type CgroupDirs} from '../cgroups/index.js';
+import {debugLogAt} from '../debug-log.js';
 import {K8sLogWriter} from './log-writer.js';
 import type {SupervisorPlan} from './process.js';
 
 const plan = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as SupervisorPlan;
 const sync = fs.createWriteStream('', {fd: 3});
+const debug = debugLogAt(plan.debugLog);
+const logged = (what: string) => (error: unknown) => debug(`supervisor of ${plan.cgroup?.relPath ?? plan.pidFile}: ${what}`, error);
 
 function report(message: {pid: number} | {error: string}): void {
 	sync.end(`${JSON.stringify(message)}\n`);
@@ -53,7 +56,7 @@ child.stderr!.setEncoding('utf8').on('data', (chunk: string) => log.write('stder
 
 child.on('error', async (error) => {
 	report({error: `cannot start the container: ${error.message}`});
-	if (dirs) await removeCgroup(dirs).catch(() => {});
+	if (dirs) await removeCgroup(dirs).catch(logged('cgroup removal'));
 	process.exit(1);
 });
 
@@ -76,17 +79,20 @@ child.on('exit', async (code, signal) => {
 	} catch {
 		// Nothing left in the group.
 	}
-	if (dirs) await killCgroup(dirs, 'SIGKILL').catch(() => {});
+	if (dirs) await killCgroup(dirs, 'SIGKILL').catch(logged('cgroup kill'));
 	await Promise.race([outputClosed, new Promise((resolve) => setTimeout(resolve, 2000))]);
 	log.close();
 	if (oomKilled) fs.writeFileSync(plan.oomFile, '');
 	writeAtomic(plan.exitFile, String(exitCode));
-	if (dirs) await removeCgroup(dirs).catch(() => {});
+	if (dirs) await removeCgroup(dirs).catch(logged('cgroup removal'));
 	const [program, ...args] = plan.exitCommand;
 	if (program) {
 		const exitCommand = spawn(program, args, {stdio: 'ignore', env: process.env});
 		exitCommand.on('exit', () => process.exit(0));
-		exitCommand.on('error', () => process.exit(0));
+		exitCommand.on('error', (error) => {
+			logged('exit command')(error);
+			process.exit(0);
+		});
 	} else {
 		process.exit(0);
 	}

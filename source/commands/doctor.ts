@@ -45,6 +45,7 @@ export function formatDoctor(report: DoctorReport, colors: Palette): string {
 		['seccomp', report.seccomp ? yes : no],
 		['storage', report.storageDir],
 		['runtime dir', report.runtimeDir],
+		['debug log', report.debugLog],
 	];
 	const width = Math.max(...rows.map(([label]) => label.length));
 	const lines = rows.map(([label, value]) => `${label.padEnd(width)}   ${value}`);

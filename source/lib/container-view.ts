@@ -26,8 +26,15 @@ export function statusText(container: ContainerMetadata, now: Date): string {
 			const oom = container.oomKilled ? ', OOM' : '';
 			return `${word} (${container.exitCode ?? '?'})${when}${oom}${restarts}`;
 		}
+		case 'restarting': {
+			const at = container.nextRestartAt ? Date.parse(container.nextRestartAt) - now.getTime() : 0;
+			const code = `(${container.exitCode ?? '?'})`;
+			return at > 500 ? `Restarting ${code} in ${humanDuration(at)}${restarts}` : `Restarting ${code}${restarts}`;
+		}
 		case 'failed':
 			return container.finishedAt ? `Failed ${ago(container.finishedAt, now)}` : 'Failed';
+		case 'damaged':
+			return 'Damaged (rm -f to remove)';
 	}
 }
 
@@ -46,7 +53,10 @@ export function colorStatus(state: ContainerState, text: string, exitCode: numbe
 		case 'paused':
 			return colors.yellow(text);
 		case 'failed':
+		case 'damaged':
 			return colors.red(text);
+		case 'restarting':
+			return colors.yellow(text);
 		case 'stopped':
 		case 'exited':
 			return exitCode === 0 ? colors.dim(text) : colors.red(text);
@@ -75,6 +85,7 @@ export const CONTAINER_JSON_FIELDS = [
 	'startedAt',
 	'finishedAt',
 	'restartCount',
+	'nextRestartAt',
 	'labels',
 ] as const satisfies readonly (keyof ContainerMetadata)[];
 

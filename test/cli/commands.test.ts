@@ -21,6 +21,7 @@ const container = (name: string, overrides: Partial<ContainerMetadata> = {}): Co
 	startedAt: '2025-06-01T11:59:00.000Z',
 	finishedAt: null,
 	restartCount: 0,
+	nextRestartAt: null,
 	stopRequested: false,
 	labels: {},
 	...overrides,

@@ -24,6 +24,7 @@ const base: ContainerMetadata = {
 	startedAt: '2025-06-01T11:57:00.000Z',
 	finishedAt: null,
 	restartCount: 0,
+	nextRestartAt: null,
 	stopRequested: false,
 	labels: {},
 };
@@ -46,7 +47,7 @@ describe('statusText', () => {
 describe('JSON shapes', () => {
 	it('keeps the documented container fields only', () => {
 		const json = containerJson(base);
-		assert.deepEqual(Object.keys(json), ['id', 'name', 'state', 'pid', 'exitCode', 'oomKilled', 'errorMessage', 'image', 'isolationLevel', 'runtime', 'createdAt', 'startedAt', 'finishedAt', 'restartCount', 'labels']);
+		assert.deepEqual(Object.keys(json), ['id', 'name', 'state', 'pid', 'exitCode', 'oomKilled', 'errorMessage', 'image', 'isolationLevel', 'runtime', 'createdAt', 'startedAt', 'finishedAt', 'restartCount', 'nextRestartAt', 'labels']);
 		assert.equal('stopRequested' in json, false);
 	});
 	it('sorts newest first', () => {

@@ -100,6 +100,7 @@ export class FakeEngine implements Engine {
 			startedAt: options.startedAt !== undefined ? options.startedAt : state === 'created' ? null : new Date(now - 600_000).toISOString(),
 			finishedAt: options.finishedAt !== undefined ? options.finishedAt : live || state === 'created' ? null : new Date(now - 120_000).toISOString(),
 			restartCount: options.restartCount ?? 0,
+			nextRestartAt: null,
 			stopRequested: false,
 			labels: options.labels ?? {},
 		};
@@ -146,6 +147,16 @@ export class FakeEngine implements Engine {
 		const container = this.find(name);
 		this.containers.delete(container.meta.id);
 		this.notifyLogs(container.meta.id);
+	}
+
+	async renameContainer(ref: string, newName: string): Promise<ContainerMetadata> {
+		this.record('renameContainer', ref, newName);
+		const container = this.find(ref);
+		if ([...this.containers.values()].some((c) => c.meta.name === newName && c !== container)) {
+			throw new C32Error('NAME_IN_USE', `the name ${newName} is already in use`);
+		}
+		container.meta.name = newName;
+		return {...container.meta};
 	}
 
 	setState(name: string, state: ContainerState, changes: Partial<ContainerMetadata> = {}): void {
@@ -417,6 +428,7 @@ export class FakeEngine implements Engine {
 			seccomp: true,
 			storageDir: this.storageDir,
 			runtimeDir: '/fake/run',
+			debugLog: '/var/lib/c32/debug.log',
 			problems: [],
 		};
 	}

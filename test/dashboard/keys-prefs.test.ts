@@ -28,6 +28,7 @@ function container(name: string, state: ContainerMetadata['state'] = 'running'):
 		startedAt: null,
 		finishedAt: null,
 		restartCount: 0,
+		nextRestartAt: null,
 		stopRequested: false,
 		labels: {},
 	};

@@ -32,6 +32,7 @@ function meta(name: string, changes: Partial<ContainerMetadata> = {}): Container
 		startedAt: new Date(NOW - 65_000).toISOString(),
 		finishedAt: null,
 		restartCount: 0,
+		nextRestartAt: null,
 		stopRequested: false,
 		labels: {},
 		...changes,

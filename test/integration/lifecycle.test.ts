@@ -212,9 +212,10 @@ test('kill delivers the given signal; the default is SIGKILL', async (t) => {
 	await waitFor(async () => /got-usr2[\s\S]*got-hup|got-hup[\s\S]*got-usr2/.test((await readLogs(engine, 'target')).stdout), 5000, 'both traps to run');
 	await expectCode(engine.killContainer('target', 'SIGNOPE'), 'INVALID_CONFIG');
 	meta = await engine.killContainer('target');
-	assert.notEqual(meta.state, 'running');
+	// As docker kill does: the user ended it, so it is stopped and its restart policy waits for the next start.
+	assert.equal(meta.state, 'stopped');
 	assert.equal(meta.exitCode, 137);
-	assert.equal(meta.stopRequested, false);
+	assert.equal(meta.stopRequested, true);
 	await expectCode(engine.killContainer('target', 'SIGTERM'), 'BAD_STATE');
 });
 

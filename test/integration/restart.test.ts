@@ -143,7 +143,7 @@ test('a stop during the backoff wait cancels the pending restart', async (t) => 
 	await engine.startContainer('crashloop');
 	await waitFor(async () => (await engine.getContainer('crashloop')).restartCount >= 3, 15_000, 'three restarts');
 	// The next wait is at least 800 ms: the container is (almost surely) exited and waiting.
-	await waitFor(async () => (await engine.getContainer('crashloop')).state === 'exited', 5000, 'the exit');
+	await waitFor(async () => (await engine.getContainer('crashloop')).state === 'restarting', 5000, 'the pending restart');
 	const stopped = await engine.stopContainer('crashloop');
 	assert.equal(stopped.state, 'stopped');
 	const runs = starts(events()).length;

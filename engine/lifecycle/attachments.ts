@@ -1,0 +1,43 @@
+// Attachments: per-container resources (the bundle's files and mounts; later a network
+// interface and its port rules, a health-check schedule) prepared before the runtime starts
+// and torn down on every ending — stop, exit, crash recovery, remove, failed start — through
+// one path, in reverse order. The lifecycle does not know which attachments exist.
+import type {DriverContext} from '../drivers/driver.js';
+
+export interface Attachment {
+	readonly name: string;
+	/** Makes the resource ready for a start. Idempotent: it may find the remains of an earlier run. */
+	prepare(ctx: DriverContext): Promise<void>;
+	/** Releases it. Idempotent, and safe when prepare never ran or ran only in part. */
+	teardown(ctx: DriverContext): Promise<void>;
+}
+
+/** Prepares each attachment in order; when one fails, tears down every one (this one included) in reverse and rethrows. */
+export async function prepareAll(attachments: readonly Attachment[], ctx: DriverContext, onTeardownError: (error: unknown, name: string) => void): Promise<void> {
+	for (const [index, attachment] of attachments.entries()) {
+		try {
+			await attachment.prepare(ctx);
+		} catch (error) {
+			await teardownAll(attachments.slice(0, index + 1), ctx, onTeardownError);
+			throw error;
+		}
+	}
+}
+
+/** Tears every attachment down in reverse order; one failure does not stop the others. Returns the failures. */
+export async function teardownAll(
+	attachments: readonly Attachment[],
+	ctx: DriverContext,
+	onError: (error: unknown, name: string) => void,
+): Promise<unknown[]> {
+	const failures: unknown[] = [];
+	for (const attachment of [...attachments].reverse()) {
+		try {
+			await attachment.teardown(ctx);
+		} catch (error) {
+			failures.push(error);
+			onError(error, attachment.name);
+		}
+	}
+	return failures;
+}

@@ -1,0 +1,63 @@
+// Creating a container: validate its config, snapshot its image, then write its record and
+// its index entry under the index lock, so of two creates with one name exactly one wins.
+// Nothing is left behind when any step fails.
+import {randomBytes} from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {resolveConfig} from '../config.js';
+import {C32Error} from '../errors.js';
+import {liveHostFacts} from '../host-facts.js';
+import {snapshotImage} from '../image.js';
+import {imagesDir} from '../paths.js';
+import type {ContainerConfig} from '../types.js';
+import type {ContainerRecord} from '../record.js';
+import {now, save, type Lifecycle} from './context.js';
+import {newRecord} from './transitions.js';
+
+export async function create(lc: Lifecycle, input: ContainerConfig): Promise<ContainerRecord> {
+	const id = randomBytes(32).toString('hex');
+	const config = resolveConfig(input, defaultName(input, id), liveHostFacts());
+	await lc.services.requireDriver(config.isolationLevel);
+	await lc.services.checkLimits(config);
+
+	const imageDir = config.image === null ? null : snapshotImage(imagesDir(lc.layout), config.image);
+	const draft = newRecord(id, config, imageDir, '', now());
+	const record: ContainerRecord = {...draft, metadata: {...draft.metadata, runtime: (await lc.services.driverFor(draft)).name}};
+
+	return lc.store.withIndexLock(async () => {
+		const names = lc.store.readIndex();
+		const holder = names[config.name];
+		// An entry whose directory is gone is the rest of an interrupted remove.
+		if (holder && lc.store.inspectRecord(holder) !== null) {
+			collectImage(lc, imageDir, names);
+			throw new C32Error('NAME_IN_USE', `the name ${JSON.stringify(config.name)} is already in use: remove that container or pick another name`);
+		}
+		try {
+			await save(lc, record);
+			await lc.store.writeIndex({...names, [config.name]: id});
+		} catch (error) {
+			fs.rmSync(lc.store.containerDir(id), {recursive: true, force: true});
+			lc.store.forget(id);
+			collectImage(lc, imageDir, names);
+			throw error;
+		}
+		return record;
+	});
+}
+
+/** Removes an image snapshot no container in `names` uses. Call under the index lock. */
+export function collectImage(lc: Lifecycle, imageDir: string | null, names: Record<string, string>): void {
+	if (imageDir === null) return;
+	const inUse = Object.values(names).some((id) => {
+		const read = lc.store.inspectRecord(id);
+		// A damaged record may still use it: keep the snapshot until that container is removed.
+		return read !== null && (!('record' in read) || read.record.internal.imageDir === imageDir);
+	});
+	if (!inUse) fs.rmSync(imageDir, {recursive: true, force: true});
+}
+
+function defaultName(input: ContainerConfig, id: string): string {
+	const image = typeof input?.image === 'string' ? input.image : '';
+	const base = image ? path.basename(image).replace(/\.[^.]*$/, '').replace(/[^a-zA-Z0-9_.-]/g, '') : '';
+	return `${/^[a-zA-Z0-9]/.test(base) ? base.slice(0, 100) : 'c32'}-${id.slice(0, 6)}`;
+}

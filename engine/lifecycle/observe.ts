@@ -1,0 +1,46 @@
+// What really runs: whether a container recorded as live has ended, read from its monitor's
+// exit and oom files, the boot id, and the liveness of its main process and monitor (pid plus
+// start time, so a reused pid is never mistaken for them). Cheap: no exceptions, no writes.
+import fs from 'node:fs';
+import {isProcessAlive, readBootId, readTrimmed} from '../host-facts.js';
+import type {ContainerPaths} from '../drivers/driver.js';
+import type {ContainerRecord, ProcessRef} from '../record.js';
+import {isLive, type EndFacts} from './transitions.js';
+
+export function isRunning(ref: ProcessRef | null): boolean {
+	return ref !== null && isProcessAlive(ref.pid, ref.startTime);
+}
+
+export const mainProcess = (record: ContainerRecord): ProcessRef | null =>
+	record.metadata.pid === null ? null : {pid: record.metadata.pid, startTime: record.internal.pidStartTime};
+
+export const monitorProcess = (record: ContainerRecord): ProcessRef | null =>
+	record.internal.monitorPid === null ? null : {pid: record.internal.monitorPid, startTime: record.internal.monitorStartTime};
+
+/** How a live container ended, or null while it still runs (or its monitor is about to record the exit). */
+export function observeEnd(record: ContainerRecord, paths: ContainerPaths): EndFacts | null {
+	if (!isLive(record)) return null;
+	const fromFile = readExitFile(paths);
+	if (fromFile) return fromFile;
+	const now = new Date().toISOString();
+	if (record.internal.bootId !== null && record.internal.bootId !== readBootId()) {
+		return {exitCode: null, oomKilled: false, finishedAt: now, cause: 'rebooted'};
+	}
+	if (isRunning(mainProcess(record))) return null;
+	if (isRunning(monitorProcess(record))) return null;
+	// The monitor may have written the exit file and gone between the first look and now.
+	return readExitFile(paths) ?? {exitCode: null, oomKilled: fs.existsSync(paths.oomFile), finishedAt: now, cause: 'monitor-lost'};
+}
+
+function readExitFile(paths: ContainerPaths): EndFacts | null {
+	const text = readTrimmed(paths.exitFile);
+	if (text === null) return null;
+	const code = Number.parseInt(text, 10);
+	let finishedAt: string;
+	try {
+		finishedAt = fs.statSync(paths.exitFile).mtime.toISOString();
+	} catch {
+		finishedAt = new Date().toISOString();
+	}
+	return {exitCode: Number.isNaN(code) ? null : code, oomKilled: fs.existsSync(paths.oomFile), finishedAt, cause: 'exited'};
+}

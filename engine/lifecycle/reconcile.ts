@@ -1,0 +1,122 @@
+// Reconcile: every read of a container checks what really runs and records what changed.
+// A start whose process died, an end nobody recorded yet, a stop request whose stopper was
+// interrupted, a pending restart whose scheduler is gone: each is settled here, under the
+// container's lock. Reads never wait for that lock: when another process holds it, they
+// show what they observed without recording it.
+import {processStartTime} from '../host-facts.js';
+import {containerPaths} from '../paths.js';
+import type {ContainerRecord, ProcessRef} from '../record.js';
+import {isC32Error} from '../errors.js';
+import {driverContext, now, readExisting, trySave, type Lifecycle} from './context.js';
+import {isRunning, monitorProcess, observeEnd} from './observe.js';
+import {release} from './release.js';
+import {
+	ended,
+	isLive,
+	restartScheduled,
+	restartWanted,
+	schedulerAdopted,
+	startInterrupted,
+	stopRequestExpired,
+	stopRequestVoided,
+	type EndFacts,
+} from './transitions.js';
+
+export interface ReconcileOptions {
+	/** This process carries out the restart it finds pending (the exit command). */
+	asScheduler?: ProcessRef;
+	/** An end observed now is the user's stop, even if the request could not be saved (full disk). */
+	userStop?: boolean;
+	/** Called when what changed could not be saved; by default it is only logged. */
+	onSaveError?: (error: unknown) => void;
+}
+
+/** The current process as a scheduler. */
+export function thisProcess(): ProcessRef {
+	return {pid: process.pid, startTime: processStartTime(process.pid)};
+}
+
+/** Whether a record needs anything recorded. Cheap: file and /proc reads only. */
+function needsReconcile(lc: Lifecycle, record: ContainerRecord): boolean {
+	const {internal} = record;
+	if (internal.startingAt) return true;
+	if (observeEnd(record, containerPaths(lc.layout, record.metadata.id)) !== null) return true;
+	if (stopRequestExpired(record, now())) return true;
+	return orphanedRestart(record);
+}
+
+/** A pending restart with nobody left to carry it out: its scheduler is gone and no monitor will run an exit command. */
+function orphanedRestart(record: ContainerRecord): boolean {
+	return record.metadata.state === 'restarting' && !isRunning(record.internal.scheduler) && !isRunning(monitorProcess(record));
+}
+
+/** Reads a record and, when reality moved on, records that (when the lock is free; else shows it unrecorded). */
+export async function reconcile(lc: Lifecycle, id: string): Promise<ContainerRecord> {
+	const record = readExisting(lc, id);
+	if (!needsReconcile(lc, record)) return record;
+	try {
+		return await lc.store.withContainerLock(id, () => reconcileLocked(lc, id), {waitMs: 0});
+	} catch (error) {
+		if (isC32Error(error) && (error.code === 'LOCK_BUSY' || error.code === 'NO_SPACE')) return observedOnly(lc, record);
+		throw error;
+	}
+}
+
+/** What the record would say once reconciled, without recording it (another process holds the lock, or the disk is full). */
+function observedOnly(lc: Lifecycle, record: ContainerRecord): ContainerRecord {
+	if (record.internal.startingAt) return record;
+	const end = observeEnd(record, containerPaths(lc.layout, record.metadata.id));
+	return end ? ended(record, end) : record;
+}
+
+/** Settles the record under its lock (the caller holds it). */
+export async function reconcileLocked(lc: Lifecycle, id: string, options: ReconcileOptions = {}): Promise<ContainerRecord> {
+	const original = readExisting(lc, id);
+	let record = original;
+	const saveFailed = options.onSaveError ?? (() => {});
+
+	if (record.internal.startingAt) {
+		// We hold the lock, so the process that was starting this container is gone.
+		const driver = await lc.services.driverFor(record);
+		await driver.signal(driverContext(lc, record), 'SIGKILL', true).catch((error) => lc.log(`kill of an interrupted start ${id.slice(0, 12)}`, error));
+		await release(lc, record);
+		record = startInterrupted(record, now());
+		const error = await trySave(lc, record, 'interrupted start');
+		if (error) saveFailed(error);
+		return record;
+	}
+
+	const end = observeEnd(record, containerPaths(lc.layout, id));
+	if (end) record = await recordEnd(lc, record, end, options);
+	if (stopRequestExpired(record, now())) record = stopRequestVoided(record);
+	if (record.metadata.state === 'restarting') record = assignScheduler(lc, record, options.asScheduler);
+
+	if (record !== original) {
+		const error = await trySave(lc, record, 'reconcile');
+		if (error) saveFailed(error);
+	}
+	return record;
+}
+
+async function recordEnd(lc: Lifecycle, record: ContainerRecord, end: EndFacts, options: ReconcileOptions): Promise<ContainerRecord> {
+	await release(lc, record);
+	let next = ended(options.userStop ? {...record, metadata: {...record.metadata, stopRequested: true}} : record, end);
+	if (restartWanted(next)) next = restartScheduled(next, now(), options.asScheduler ?? null);
+	return next;
+}
+
+/**
+ * A pending restart needs exactly one live scheduler. The exit command adopts it; anyone else
+ * starts one only when none runs and no monitor is left to run the exit command.
+ */
+function assignScheduler(lc: Lifecycle, record: ContainerRecord, me: ProcessRef | undefined): ContainerRecord {
+	const current = record.internal.scheduler;
+	if (me) return isRunning(current) && current!.pid !== me.pid ? record : schedulerAdopted(record, me);
+	if (!orphanedRestart(record)) return record;
+	try {
+		return schedulerAdopted(record, lc.services.spawnScheduler(record.metadata.id));
+	} catch (error) {
+		lc.log(`restart scheduler for ${record.metadata.id.slice(0, 12)}`, error);
+		return record;
+	}
+}

@@ -1,0 +1,96 @@
+// Removing a container: kill it if forced, end whatever still serves it (a restart scheduler,
+// a monitor waiting for its exit command), release its runtime state and attachments, then
+// delete its directory and index entry. A damaged record is removed by its id alone.
+import fs from 'node:fs';
+import {C32Error} from '../errors.js';
+import type {ContainerRecord} from '../record.js';
+import type {Lifecycle} from './context.js';
+import {driverContext} from './context.js';
+import {collectImage} from './create.js';
+import {monitorProcess} from './observe.js';
+import {reconcile, reconcileLocked} from './reconcile.js';
+import {endProcess, release} from './release.js';
+import {KILL_WAIT_MS} from './stop.js';
+import {isLive} from './transitions.js';
+import {waitForEnd} from './wait.js';
+
+export async function remove(lc: Lifecycle, id: string, options: {force?: boolean}): Promise<void> {
+	const read = lc.store.inspectRecord(id);
+	if (read !== null && 'damaged' in read) {
+		if (!options.force) {
+			throw new C32Error('BAD_STATE', `the state file ${read.file} ${read.damaged}: remove the container with c32 rm -f ${id.slice(0, 12)}`);
+		}
+		await removeDamaged(lc, id);
+		return;
+	}
+	const seen = await reconcile(lc, id);
+	if (isLive(seen) && !options.force) {
+		throw new C32Error('BAD_STATE', `container ${seen.metadata.name} is ${seen.metadata.state}: stop it first, or remove with force (c32 rm -f)`);
+	}
+	await lc.store.withContainerLock(
+		id,
+		async () => {
+			let record = await reconcileLocked(lc, id);
+			// A restart may have started it again since the check above: kill whatever runs now.
+			if (isLive(record)) {
+				if (!options.force) throw new C32Error('BAD_STATE', `container ${record.metadata.name} was started again meanwhile: remove with force (c32 rm -f)`);
+				await killNow(lc, record);
+				record = await reconcileLocked(lc, id);
+			}
+			endProcess(record.internal.scheduler);
+			endProcess(monitorProcess(record));
+			await release(lc, record, {strict: true});
+			await deleteContainer(lc, id, record.internal.imageDir);
+		},
+		{proceedWithoutSpace: true},
+	);
+}
+
+async function killNow(lc: Lifecycle, record: ContainerRecord): Promise<void> {
+	const driver = await lc.services.driverFor(record);
+	const ctx = driverContext(lc, record);
+	await driver.signal(ctx, 'SIGKILL', true).catch((error) => lc.log(`SIGKILL for remove ${record.metadata.id.slice(0, 12)}`, error));
+	if (record.metadata.state === 'paused') await driver.resume(ctx).catch((error) => lc.log('resume for remove', error));
+	if (!(await waitForEnd(lc, record, KILL_WAIT_MS))) {
+		throw new C32Error('RUNTIME_ERROR', `container ${record.metadata.name} did not exit after SIGKILL: check the host (c32 doctor)`);
+	}
+}
+
+/**
+ * Deletes the directory and the index entry. The rename first makes it atomic: a c32 killed
+ * after it leaves a tombstone and an index entry without a directory, both cleared by the
+ * next list. The directory goes before the index is written, so a full disk gets its space
+ * back first.
+ */
+async function deleteContainer(lc: Lifecycle, id: string, imageDir: string | null): Promise<void> {
+	await lc.store.withIndexLock(
+		async () => {
+			const tombstone = lc.store.tombstoneDir(id);
+			fs.renameSync(lc.store.containerDir(id), tombstone);
+			fs.rmSync(tombstone, {recursive: true, force: true});
+			lc.store.forget(id);
+			const names = lc.store.readIndex();
+			const kept = Object.fromEntries(Object.entries(names).filter(([, holder]) => holder !== id));
+			try {
+				await lc.store.writeIndex(kept);
+			} catch (error) {
+				// The entry now names no directory: the next list drops it.
+				lc.log(`index entry of removed ${id.slice(0, 12)}`, error);
+			}
+			collectImage(lc, imageDir, kept);
+		},
+		{proceedWithoutSpace: true},
+	);
+}
+
+/** A container whose record cannot be read: end its processes, runtime state, cgroups and mounts by id, then delete it. */
+async function removeDamaged(lc: Lifecycle, id: string): Promise<void> {
+	await lc.store.withContainerLock(
+		id,
+		async () => {
+			await lc.services.purge(id);
+			await deleteContainer(lc, id, null);
+		},
+		{proceedWithoutSpace: true},
+	);
+}

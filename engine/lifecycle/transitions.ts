@@ -1,0 +1,223 @@
+// The state machine of a container as pure functions from record to record. Nothing here
+// reads the clock, the disk or /proc: every fact comes in as an argument, so each transition
+// is tested on its own (test/unit/transitions.test.ts). See docs/architecture.md for the diagram.
+import {backoffDelayMs, BACKOFF_RESET_AFTER_MS, shouldRestart} from '../restart.js';
+import {FORMAT_VERSION, type ContainerRecord, type ProcessRef} from '../record.js';
+import type {ResolvedConfig} from '../types.js';
+
+export const LIVE_STATES: ReadonlySet<string> = new Set(['running', 'paused']);
+
+export const isLive = (record: ContainerRecord) => LIVE_STATES.has(record.metadata.state);
+
+export function newRecord(id: string, config: ResolvedConfig, imageDir: string | null, runtime: string, now: string): ContainerRecord {
+	return {
+		formatVersion: FORMAT_VERSION,
+		metadata: {
+			id,
+			name: config.name,
+			state: 'created',
+			pid: null,
+			exitCode: null,
+			oomKilled: false,
+			errorMessage: null,
+			image: config.image,
+			isolationLevel: config.isolationLevel,
+			runtime,
+			createdAt: now,
+			startedAt: null,
+			finishedAt: null,
+			restartCount: 0,
+			nextRestartAt: null,
+			stopRequested: false,
+			labels: config.labels,
+		},
+		config,
+		internal: {
+			imageDir,
+			bootId: null,
+			monitorPid: null,
+			monitorStartTime: null,
+			pidStartTime: null,
+			generation: 0,
+			backoffAttempt: 0,
+			restartsSinceStart: 0,
+			startingAt: null,
+			stopRequest: null,
+			scheduler: null,
+		},
+	};
+}
+
+function with_(record: ContainerRecord, metadata: Partial<ContainerRecord['metadata']>, internal: Partial<ContainerRecord['internal']> = {}): ContainerRecord {
+	return {...record, metadata: {...record.metadata, ...metadata}, internal: {...record.internal, ...internal}};
+}
+
+/** A user's start: clears a remembered stop and the crash-loop counters. */
+export function userStart(record: ContainerRecord): ContainerRecord {
+	return with_(record, {stopRequested: false}, {restartsSinceStart: 0, backoffAttempt: 0});
+}
+
+/** A start is under way (by the user or a restart): a new generation, the last run's outcome cleared. */
+export function starting(record: ContainerRecord, runtime: string, now: string): ContainerRecord {
+	return with_(
+		record,
+		{runtime, exitCode: null, oomKilled: false, errorMessage: null, nextRestartAt: null},
+		{generation: record.internal.generation + 1, startingAt: now, stopRequest: null, scheduler: null},
+	);
+}
+
+export interface RunFacts {
+	pid: number;
+	pidStartTime: number | null;
+	monitorPid: number;
+	monitorStartTime: number | null;
+	bootId: string | null;
+}
+
+export function started(record: ContainerRecord, run: RunFacts, now: string): ContainerRecord {
+	return with_(
+		record,
+		{state: 'running', pid: run.pid, startedAt: now, finishedAt: null},
+		{
+			startingAt: null,
+			monitorPid: run.monitorPid,
+			monitorStartTime: run.monitorStartTime,
+			pidStartTime: run.pidStartTime,
+			bootId: run.bootId,
+		},
+	);
+}
+
+export function startFailed(record: ContainerRecord, message: string, now: string): ContainerRecord {
+	return with_(
+		record,
+		{state: 'failed', pid: null, finishedAt: now, errorMessage: message, exitCode: exitCodeForStartError(message)},
+		{startingAt: null, monitorPid: null, monitorStartTime: null},
+	);
+}
+
+/** The process that was starting the container died before it finished. */
+export function startInterrupted(record: ContainerRecord, now: string): ContainerRecord {
+	return with_(
+		record,
+		{state: 'failed', pid: null, finishedAt: now, errorMessage: 'c32 was interrupted while starting the container: start it again'},
+		{startingAt: null, monitorPid: null, monitorStartTime: null},
+	);
+}
+
+/** docker's convention: 127 when the command is not found, 126 when it cannot be invoked. */
+export function exitCodeForStartError(message: string): number | null {
+	if (/not found|no such file/i.test(message)) return 127;
+	if (/permission denied|exec format/i.test(message)) return 126;
+	return null;
+}
+
+/** How a live container was found to have ended. */
+export interface EndFacts {
+	/** The exit file's code; null when nobody recorded one. */
+	exitCode: number | null;
+	oomKilled: boolean;
+	finishedAt: string;
+	cause: 'exited' | 'rebooted' | 'monitor-lost';
+}
+
+/** Records an end. A stop request still in force (or a stop already recorded) makes it the user's stop. */
+export function ended(record: ContainerRecord, end: EndFacts): ContainerRecord {
+	const request = record.internal.stopRequest;
+	const byUser = record.metadata.stopRequested || (request !== null && Date.parse(end.finishedAt) <= Date.parse(request.until));
+	const errorMessage =
+		end.cause === 'rebooted'
+			? 'the host rebooted while the container ran'
+			: end.cause === 'monitor-lost'
+				? 'its monitor (conmon) was killed, so its exit code is unknown'
+				: null;
+	return with_(
+		record,
+		{
+			state: byUser ? 'stopped' : 'exited',
+			stopRequested: byUser,
+			pid: null,
+			exitCode: end.exitCode,
+			oomKilled: end.oomKilled,
+			finishedAt: end.finishedAt,
+			errorMessage,
+		},
+		{stopRequest: null},
+	);
+}
+
+/** A user's stop or kill is about to signal the container; it takes effect if the container ends before `until`. */
+export function stopRequested(record: ContainerRecord, until: string): ContainerRecord {
+	return with_(record, {}, {stopRequest: {until}});
+}
+
+/** A stop request whose time passed while the container kept running: the stopper was interrupted. */
+export function stopRequestExpired(record: ContainerRecord, now: string): boolean {
+	const request = record.internal.stopRequest;
+	return request !== null && isLive(record) && Date.parse(now) > Date.parse(request.until);
+}
+
+export function stopRequestVoided(record: ContainerRecord): ContainerRecord {
+	return with_(record, {}, {stopRequest: null});
+}
+
+/**
+ * A user's stop of a container that is not running: a pending (or about to be planned)
+ * restart is cancelled and the stop remembered. Returns the record unchanged otherwise.
+ */
+export function stoppedWhileDown(record: ContainerRecord): ContainerRecord {
+	const {metadata: meta} = record;
+	const restartDue = meta.state === 'restarting' || (meta.state === 'exited' && restartWanted(record));
+	if (!restartDue) return record;
+	return with_(record, {state: 'stopped', stopRequested: true, nextRestartAt: null}, {scheduler: null});
+}
+
+/** Whether the restart policy asks to start an ended container again. */
+export function restartWanted(record: ContainerRecord): boolean {
+	const {metadata: meta} = record;
+	if (meta.state !== 'exited') return false;
+	return shouldRestart(record.config.restartPolicy, {
+		exitCode: meta.exitCode ?? -1,
+		stopRequested: meta.stopRequested,
+		restartsSinceStart: record.internal.restartsSinceStart,
+	});
+}
+
+/** The policy's restart is planned: `restarting` until `nextRestartAt`, with the backoff of the crash loop. */
+export function restartScheduled(record: ContainerRecord, now: string, scheduler: ProcessRef | null): ContainerRecord {
+	const {metadata: meta, internal} = record;
+	const uptime = Date.parse(meta.finishedAt ?? now) - Date.parse(meta.startedAt ?? now);
+	const attempt = uptime >= BACKOFF_RESET_AFTER_MS ? 0 : internal.backoffAttempt;
+	const delay = backoffDelayMs(attempt);
+	return with_(
+		record,
+		{state: 'restarting', nextRestartAt: new Date(Date.parse(now) + delay).toISOString()},
+		{backoffAttempt: attempt + 1, scheduler},
+	);
+}
+
+export function schedulerAdopted(record: ContainerRecord, scheduler: ProcessRef): ContainerRecord {
+	return with_(record, {}, {scheduler});
+}
+
+/** Whether a restart planned for `generation` is still the one to carry out. */
+export function restartStillDue(record: ContainerRecord, generation: number): boolean {
+	return record.metadata.state === 'restarting' && !record.metadata.stopRequested && record.internal.generation === generation;
+}
+
+/** The policy's restart begins: counted, then started like any start. */
+export function restartBegins(record: ContainerRecord): ContainerRecord {
+	return with_(
+		record,
+		{restartCount: record.metadata.restartCount + 1},
+		{restartsSinceStart: record.internal.restartsSinceStart + 1, scheduler: null},
+	);
+}
+
+export function paused(record: ContainerRecord, isPaused: boolean): ContainerRecord {
+	return with_(record, {state: isPaused ? 'paused' : 'running'});
+}
+
+export function renamed(record: ContainerRecord, name: string): ContainerRecord {
+	return {...record, metadata: {...record.metadata, name}, config: {...record.config, name}};
+}

@@ -1,0 +1,98 @@
+// What the engine stores for one container (containers/<id>/state.json), how an older
+// record is brought up to date, and how a damaged one is told apart. See docs/storage.md.
+import {CONTAINER_STATES, type ContainerMetadata, type ResolvedConfig} from './types.js';
+
+/** Version 2: `restarting` state, metadata.nextRestartAt, stop requests, restart schedulers. */
+export const FORMAT_VERSION = 2;
+
+/** A process told apart from a later one that reuses its pid by its start time (clock ticks since boot). */
+export interface ProcessRef {
+	pid: number;
+	startTime: number | null;
+}
+
+/** Engine bookkeeping that is not part of the public metadata. */
+export interface InternalState {
+	imageDir: string | null;
+	/** /proc/sys/kernel/random/boot_id when the container was last started. */
+	bootId: string | null;
+	monitorPid: number | null;
+	monitorStartTime: number | null;
+	/** Start time of the main process, to tell a reused pid apart. */
+	pidStartTime: number | null;
+	/** Incremented on every start, so a delayed restart can tell it has been overtaken. */
+	generation: number;
+	backoffAttempt: number;
+	restartsSinceStart: number;
+	/** Set while a start is under way; still set under a free lock means the starter died. */
+	startingAt: string | null;
+	/**
+	 * A user's stop or kill in flight: an end observed before `until` is the user's stop.
+	 * Past `until` with the container still running, the request is void (the stopper was interrupted).
+	 */
+	stopRequest: {until: string} | null;
+	/** The process that will carry out a pending restart (the exit command, or one started to take over). */
+	scheduler: ProcessRef | null;
+}
+
+export interface ContainerRecord {
+	formatVersion: number;
+	metadata: ContainerMetadata;
+	config: ResolvedConfig;
+	internal: InternalState;
+}
+
+const INTERNAL_DEFAULTS: InternalState = {
+	imageDir: null,
+	bootId: null,
+	monitorPid: null,
+	monitorStartTime: null,
+	pidStartTime: null,
+	generation: 0,
+	backoffAttempt: 0,
+	restartsSinceStart: 0,
+	startingAt: null,
+	stopRequest: null,
+	scheduler: null,
+};
+
+/**
+ * Checks the shape of a parsed state.json and upgrades an older version. Returns the
+ * record, or a short reason why it is damaged. It does not re-validate the config: that
+ * was validated when the container was created and only c32 writes this file.
+ */
+export function parseRecord(data: unknown): ContainerRecord | {damaged: string} {
+	if (!isObject(data)) return {damaged: 'not a JSON object'};
+	if (typeof data['formatVersion'] !== 'number') return {damaged: 'no formatVersion'};
+	const {metadata, config, internal} = data;
+	if (!isObject(metadata)) return {damaged: 'no metadata'};
+	if (typeof metadata['id'] !== 'string' || !/^[0-9a-f]{64}$/.test(metadata['id'])) return {damaged: 'metadata.id is not an id'};
+	if (typeof metadata['name'] !== 'string' || metadata['name'] === '') return {damaged: 'metadata.name is not a name'};
+	if (!CONTAINER_STATES.includes(metadata['state'] as never)) return {damaged: `metadata.state ${JSON.stringify(metadata['state'])} is not a state`};
+	if (!isObject(config) || typeof config['entrypoint'] !== 'string' || !Array.isArray(config['args'])) {
+		return {damaged: 'config is missing or incomplete'};
+	}
+	if (!isObject(internal)) return {damaged: 'no internal state'};
+	const record = {
+		formatVersion: FORMAT_VERSION,
+		metadata: {nextRestartAt: null, ...metadata} as unknown as ContainerMetadata,
+		config: config as unknown as ResolvedConfig,
+		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,
+	};
+	if (data['formatVersion'] === 1) upgradeFromVersion1(record, internal);
+	return record;
+}
+
+/** Version 1 kept a pending restart as internal.nextRestartAt on an `exited` record. */
+function upgradeFromVersion1(record: ContainerRecord, old: Record<string, unknown>): void {
+	const pending = typeof old['nextRestartAt'] === 'string' ? old['nextRestartAt'] : null;
+	delete (record.internal as unknown as Record<string, unknown>)['nextRestartAt'];
+	if (pending !== null && record.metadata.state === 'exited') {
+		record.metadata.state = 'restarting';
+		record.metadata.nextRestartAt = pending;
+	}
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
