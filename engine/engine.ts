@@ -31,9 +31,11 @@ export class ContainerEngine implements Engine {
 	readonly layout: StorageLayout;
 	private readonly lc: Lifecycle;
 
-	constructor(services: EngineServices, options: {storageDir?: string; runtimeDir?: string} = {}) {
+	/** `store` replaces the state store (tests use one that fails writes as a full disk would). */
+	constructor(services: EngineServices, options: {storageDir?: string; runtimeDir?: string; store?: (layout: StorageLayout) => Store} = {}) {
 		this.layout = resolveStorage(options);
-		this.lc = {layout: this.layout, store: new Store(this.layout), services, log: debugLogFor(this.layout.storageDir)};
+		const store = options.store?.(this.layout) ?? new Store(this.layout);
+		this.lc = {layout: this.layout, store, services, log: debugLogFor(this.layout.storageDir)};
 	}
 
 	get storageDir(): string {
