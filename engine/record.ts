@@ -27,10 +27,11 @@ export interface InternalState {
 	/** Set while a start is under way; still set under a free lock means the starter died. */
 	startingAt: string | null;
 	/**
-	 * A user's stop or kill in flight: an end observed before `until` is the user's stop.
-	 * Past `until` with the container still running, the request is void (the stopper was interrupted).
+	 * A user's stop or kill in flight: an end observed before `until`, while the stopper
+	 * (`by`, null for a kill, which does not wait) still runs, is the user's stop. Past `until`,
+	 * or once the stopper is gone (Ctrl-C), the request is void.
 	 */
-	stopRequest: {until: string} | null;
+	stopRequest: {until: string; by: ProcessRef | null} | null;
 	/** The process that will carry out a pending restart (the exit command, or one started to take over). */
 	scheduler: ProcessRef | null;
 }

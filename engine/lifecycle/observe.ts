@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import {isProcessAlive, readBootId, readTrimmed} from '../host-facts.js';
 import type {ContainerPaths} from '../drivers/driver.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
-import {isLive, type EndFacts} from './transitions.js';
+import {isLive, stopRequestExpired, type EndFacts} from './transitions.js';
 
 export function isRunning(ref: ProcessRef | null): boolean {
 	return ref !== null && isProcessAlive(ref.pid, ref.startTime);
@@ -20,19 +20,32 @@ export const monitorProcess = (record: ContainerRecord): ProcessRef | null =>
 /** How a live container ended, or null while it still runs (or its monitor is about to record the exit). */
 export function observeEnd(record: ContainerRecord, paths: ContainerPaths): EndFacts | null {
 	if (!isLive(record)) return null;
+	const stopperGone = stopperIsGone(record);
 	const fromFile = readExitFile(paths);
-	if (fromFile) return fromFile;
+	if (fromFile) return {...fromFile, stopperGone};
 	const now = new Date().toISOString();
 	if (record.internal.bootId !== null && record.internal.bootId !== readBootId()) {
-		return {exitCode: null, oomKilled: false, finishedAt: now, cause: 'rebooted'};
+		return {exitCode: null, oomKilled: false, finishedAt: now, cause: 'rebooted', stopperGone};
 	}
 	if (isRunning(mainProcess(record))) return null;
 	if (isRunning(monitorProcess(record))) return null;
 	// The monitor may have written the exit file and gone between the first look and now.
-	return readExitFile(paths) ?? {exitCode: null, oomKilled: fs.existsSync(paths.oomFile), finishedAt: now, cause: 'monitor-lost'};
+	const late = readExitFile(paths);
+	if (late) return {...late, stopperGone};
+	return {exitCode: null, oomKilled: fs.existsSync(paths.oomFile), finishedAt: now, cause: 'monitor-lost', stopperGone};
 }
 
-function readExitFile(paths: ContainerPaths): EndFacts | null {
+function stopperIsGone(record: ContainerRecord): boolean {
+	const by = record.internal.stopRequest?.by ?? null;
+	return by !== null && !isRunning(by);
+}
+
+/** A stop request that no longer counts: its time passed while the container ran, or its stopper was interrupted. */
+export function staleStopRequest(record: ContainerRecord, now: string): boolean {
+	return record.internal.stopRequest !== null && isLive(record) && (stopRequestExpired(record, now) || stopperIsGone(record));
+}
+
+function readExitFile(paths: ContainerPaths): Omit<EndFacts, 'stopperGone'> | null {
 	const text = readTrimmed(paths.exitFile);
 	if (text === null) return null;
 	const code = Number.parseInt(text, 10);

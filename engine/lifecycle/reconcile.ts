@@ -8,7 +8,7 @@ import {containerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {isC32Error} from '../errors.js';
 import {driverContext, now, readExisting, trySave, type Lifecycle} from './context.js';
-import {isRunning, monitorProcess, observeEnd} from './observe.js';
+import {isRunning, monitorProcess, observeEnd, staleStopRequest} from './observe.js';
 import {release} from './release.js';
 import {
 	ended,
@@ -17,7 +17,6 @@ import {
 	restartWanted,
 	schedulerAdopted,
 	startInterrupted,
-	stopRequestExpired,
 	stopRequestVoided,
 	type EndFacts,
 } from './transitions.js';
@@ -41,7 +40,7 @@ function needsReconcile(lc: Lifecycle, record: ContainerRecord): boolean {
 	const {internal} = record;
 	if (internal.startingAt) return true;
 	if (observeEnd(record, containerPaths(lc.layout, record.metadata.id)) !== null) return true;
-	if (stopRequestExpired(record, now())) return true;
+	if (staleStopRequest(record, now())) return true;
 	return orphanedRestart(record);
 }
 
@@ -88,7 +87,7 @@ export async function reconcileLocked(lc: Lifecycle, id: string, options: Reconc
 
 	const end = observeEnd(record, containerPaths(lc.layout, id));
 	if (end) record = await recordEnd(lc, record, end, options);
-	if (stopRequestExpired(record, now())) record = stopRequestVoided(record);
+	if (staleStopRequest(record, now())) record = stopRequestVoided(record);
 	if (record.metadata.state === 'restarting') record = assignScheduler(lc, record, options.asScheduler);
 
 	if (record !== original) {

@@ -6,7 +6,7 @@
 import {C32Error} from '../errors.js';
 import type {ContainerRecord} from '../record.js';
 import {driverContext, now, readExisting, trySave, type Lifecycle} from './context.js';
-import {reconcileLocked} from './reconcile.js';
+import {reconcileLocked, thisProcess} from './reconcile.js';
 import {endProcess} from './release.js';
 import {isLive, paused, stoppedWhileDown, stopRequested} from './transitions.js';
 import {waitForEnd} from './wait.js';
@@ -35,7 +35,7 @@ export async function stop(lc: Lifecycle, id: string, timeoutSeconds?: number): 
 			}
 			const timeout = timeoutSeconds ?? record.config.stopTimeout;
 			const until = new Date(Date.now() + timeout * 1000 + KILL_WAIT_MS + 2000).toISOString();
-			const requested = stopRequested(record, until);
+			const requested = stopRequested(record, until, thisProcess());
 			noteIf(await trySave(lc, requested, 'stop request'), noteUnsaved);
 			return requested;
 		},
@@ -76,7 +76,8 @@ export async function kill(lc: Lifecycle, id: string, signal: string): Promise<C
 				throw new C32Error('BAD_STATE', `container ${current.metadata.name} is ${current.metadata.state}, not running: nothing to signal`);
 			}
 			if (!FATAL_SIGNALS.has(signal) && signal !== current.config.stopSignal) return current;
-			const requested = stopRequested(current, new Date(Date.now() + KILL_WAIT_MS).toISOString());
+			// A kill does not wait for the end, so its request outlives the killer, for a while.
+			const requested = stopRequested(current, new Date(Date.now() + KILL_WAIT_MS).toISOString(), null);
 			noteIf(await trySave(lc, requested, 'kill request'), noteUnsaved);
 			return requested;
 		},

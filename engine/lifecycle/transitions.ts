@@ -119,12 +119,15 @@ export interface EndFacts {
 	oomKilled: boolean;
 	finishedAt: string;
 	cause: 'exited' | 'rebooted' | 'monitor-lost';
+	/** The process that requested a stop is gone (interrupted): its request no longer counts. */
+	stopperGone: boolean;
 }
 
 /** Records an end. A stop request still in force (or a stop already recorded) makes it the user's stop. */
 export function ended(record: ContainerRecord, end: EndFacts): ContainerRecord {
 	const request = record.internal.stopRequest;
-	const byUser = record.metadata.stopRequested || (request !== null && Date.parse(end.finishedAt) <= Date.parse(request.until));
+	const inForce = request !== null && !end.stopperGone && Date.parse(end.finishedAt) <= Date.parse(request.until);
+	const byUser = record.metadata.stopRequested || inForce;
 	const errorMessage =
 		end.cause === 'rebooted'
 			? 'the host rebooted while the container ran'
@@ -146,9 +149,9 @@ export function ended(record: ContainerRecord, end: EndFacts): ContainerRecord {
 	);
 }
 
-/** A user's stop or kill is about to signal the container; it takes effect if the container ends before `until`. */
-export function stopRequested(record: ContainerRecord, until: string): ContainerRecord {
-	return with_(record, {}, {stopRequest: {until}});
+/** A user's stop or kill is about to signal the container; it takes effect if the container ends before `until` while `by` runs. */
+export function stopRequested(record: ContainerRecord, until: string, by: ProcessRef | null): ContainerRecord {
+	return with_(record, {}, {stopRequest: {until, by}});
 }
 
 /** A stop request whose time passed while the container kept running: the stopper was interrupted. */
