@@ -80,13 +80,11 @@ export async function reconcileLocked(lc: Lifecycle, id: string, options: Reconc
 		await driver.signal(driverContext(lc, record), 'SIGKILL', true).catch((error) => lc.log(`kill of an interrupted start ${id.slice(0, 12)}`, error));
 		await release(lc, record);
 		record = startInterrupted(record, now());
-		const error = await trySave(lc, record, 'interrupted start');
-		if (error) saveFailed(error);
-		return record;
+		if (restartWanted(record)) record = restartScheduled(record, now(), options.asScheduler ?? null);
+	} else {
+		const end = observeEnd(record, containerPaths(lc.layout, id));
+		if (end) record = await recordEnd(lc, record, end, options);
 	}
-
-	const end = observeEnd(record, containerPaths(lc.layout, id));
-	if (end) record = await recordEnd(lc, record, end, options);
 	if (staleStopRequest(record, now())) record = stopRequestVoided(record);
 	if (record.metadata.state === 'restarting') record = assignScheduler(lc, record, options.asScheduler);
 

@@ -24,7 +24,7 @@ export async function remove(lc: Lifecycle, id: string, options: {force?: boolea
 		return;
 	}
 	const seen = await reconcile(lc, id);
-	if (isLive(seen) && !options.force) {
+	if ((isLive(seen) || seen.metadata.state === 'restarting') && !options.force) {
 		throw new C32Error('BAD_STATE', `container ${seen.metadata.name} is ${seen.metadata.state}: stop it first, or remove with force (c32 rm -f)`);
 	}
 	await lc.store.withContainerLock(

@@ -57,13 +57,9 @@ export function userStart(record: ContainerRecord): ContainerRecord {
 	return with_(record, {stopRequested: false}, {restartsSinceStart: 0, backoffAttempt: 0});
 }
 
-/** A start is under way (by the user or a restart): a new generation, the last run's outcome cleared. */
+/** A start is under way (by the user or a restart): a new generation. The last run's outcome shows until it runs. */
 export function starting(record: ContainerRecord, runtime: string, now: string): ContainerRecord {
-	return with_(
-		record,
-		{runtime, exitCode: null, oomKilled: false, errorMessage: null, nextRestartAt: null},
-		{generation: record.internal.generation + 1, startingAt: now, stopRequest: null, scheduler: null},
-	);
+	return with_(record, {runtime}, {generation: record.internal.generation + 1, startingAt: now, stopRequest: null, scheduler: null});
 }
 
 export interface RunFacts {
@@ -77,7 +73,7 @@ export interface RunFacts {
 export function started(record: ContainerRecord, run: RunFacts, now: string): ContainerRecord {
 	return with_(
 		record,
-		{state: 'running', pid: run.pid, startedAt: now, finishedAt: null},
+		{state: 'running', pid: run.pid, startedAt: now, finishedAt: null, exitCode: null, oomKilled: false, errorMessage: null, nextRestartAt: null},
 		{
 			startingAt: null,
 			monitorPid: run.monitorPid,
@@ -91,16 +87,32 @@ export function started(record: ContainerRecord, run: RunFacts, now: string): Co
 export function startFailed(record: ContainerRecord, message: string, now: string): ContainerRecord {
 	return with_(
 		record,
-		{state: 'failed', pid: null, finishedAt: now, errorMessage: message, exitCode: exitCodeForStartError(message)},
+		{state: 'failed', pid: null, finishedAt: now, errorMessage: message, exitCode: exitCodeForStartError(message), oomKilled: false, nextRestartAt: null},
 		{startingAt: null, monitorPid: null, monitorStartTime: null},
 	);
 }
 
-/** The process that was starting the container died before it finished. */
+/**
+ * The process that was starting the container died before it finished (a Ctrl-C, or a killed
+ * restart scheduler). A policy that restarts an end without an exit code gets its restart
+ * (`exited`, then restartWanted); otherwise the start failed.
+ */
 export function startInterrupted(record: ContainerRecord, now: string): ContainerRecord {
+	const policyRestarts = shouldRestart(record.config.restartPolicy, {
+		exitCode: -1,
+		stopRequested: record.metadata.stopRequested,
+		restartsSinceStart: record.internal.restartsSinceStart,
+	});
 	return with_(
 		record,
-		{state: 'failed', pid: null, finishedAt: now, errorMessage: 'c32 was interrupted while starting the container: start it again'},
+		{
+			state: policyRestarts ? 'exited' : 'failed',
+			pid: null,
+			finishedAt: now,
+			errorMessage: 'c32 was interrupted while starting the container: start it again',
+			exitCode: null,
+			nextRestartAt: null,
+		},
 		{startingAt: null, monitorPid: null, monitorStartTime: null},
 	);
 }
