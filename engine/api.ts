@@ -41,6 +41,8 @@ export interface Engine {
 	pauseContainer(ref: string): Promise<ContainerMetadata>;
 	resumeContainer(ref: string): Promise<ContainerMetadata>;
 	removeContainer(ref: string, options?: RemoveOptions): Promise<void>;
+	/** A new name, validated as at create; NAME_IN_USE when another container has it. */
+	renameContainer(ref: string, newName: string): Promise<ContainerMetadata>;
 
 	/** Every container, reconciled with reality, oldest first. */
 	listContainers(): Promise<ContainerMetadata[]>;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
-import {resolveConfig, resolveSignal} from './config.js';
+import {resolveConfig, resolveSignal, validateName} from './config.js';
 import type {Driver, DriverContext} from './drivers/driver.js';
 import {C32Error} from './errors.js';
 import {isProcessAlive, liveHostFacts, processStartTime, readBootId, readTrimmed} from './host-facts.js';
@@ -462,6 +462,32 @@ export class ContainerEngine implements Engine {
 				fs.rmSync(tombstone, {recursive: true, force: true});
 				this.store.forget(id);
 				this.collectImage(locked.internal.imageDir, names);
+			});
+		});
+	}
+
+	// ---- rename ------------------------------------------------------------------------
+
+	/** Gives a container a new name (validated as at create); its id, hostname and state stay. */
+	async renameContainer(ref: string, newName: string): Promise<ContainerMetadata> {
+		if (typeof newName !== 'string') throw new C32Error('INVALID_CONFIG', 'the new name must be a string');
+		validateName(newName);
+		const id = this.resolveRef(ref);
+		// Container lock, then index lock: the order remove takes them in.
+		return this.store.withContainerLock(id, async () => {
+			const record = this.readExisting(id);
+			return this.store.withIndexLock(async () => {
+				const names = this.store.readIndex();
+				const holder = names[newName];
+				if (holder !== undefined && holder !== id && this.store.readRecord(holder) !== null) {
+					throw new C32Error('NAME_IN_USE', `the name ${JSON.stringify(newName)} is already in use: remove that container or pick another name`);
+				}
+				delete names[record.metadata.name];
+				record.metadata.name = newName;
+				record.config.name = newName;
+				await this.store.writeRecord(record);
+				await this.store.writeIndex({...names, [newName]: id});
+				return record.metadata;
 			});
 		});
 	}

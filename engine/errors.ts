@@ -1,4 +1,5 @@
 // One error type for everything a caller can cause; `code` is stable API.
+import {escapeControl} from './text.js';
 
 export type C32ErrorCode =
 	| 'NOT_FOUND'
@@ -24,7 +25,7 @@ export class C32Error extends Error {
 		message: string,
 	) {
 		// One line, always: control characters from user input are shown escaped.
-		super(message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1)));
+		super(escapeControl(message));
 	}
 }
 

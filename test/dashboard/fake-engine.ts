@@ -304,6 +304,16 @@ export class FakeEngine implements Engine {
 		this.notifyLogs(container.meta.id);
 	}
 
+	async renameContainer(ref: string, newName: string): Promise<ContainerMetadata> {
+		this.record('renameContainer', ref, newName);
+		const container = this.find(ref);
+		const holder = [...this.containers.values()].find((other) => other.meta.name === newName);
+		if (holder && holder !== container) throw new C32Error('NAME_IN_USE', `the name "${newName}" is already in use`);
+		container.meta.name = newName;
+		container.config.name = newName;
+		return {...container.meta};
+	}
+
 	async listContainers(): Promise<ContainerMetadata[]> {
 		this.record('listContainers');
 		if (this.failNextList) {
