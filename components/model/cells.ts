@@ -119,7 +119,8 @@ export function headerSegments(layout: TableLayout, sort: {column: ColumnId; des
 		const spec = COLUMNS.find((candidate) => candidate.id === column.id);
 		if (!spec) return;
 		const sorted = sort.column === column.id;
-		let title = sorted ? `${spec.title}${arrow}` : spec.title;
+		// The arrow is what matters: a title too long for it gives up its last letters instead.
+		let title = sorted ? `${spec.title.slice(0, Math.max(0, column.width - 1))}${arrow}` : spec.title;
 		if (hidden && column.id === 'name') title = `${spec.title} ${columnSpec(sort.column).label}${arrow}`;
 		out.push({text: fit(title, column.width, spec.align), bold: true, tone: sorted || (hidden && column.id === 'name') ? 'accent' : undefined});
 	});
