@@ -56,7 +56,10 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	const stopListening = ctx.onInterrupt(() => abort.abort());
 	try {
 		for await (const entry of engine.getLogs(operands[0]!, {...options, signal: abort.signal})) {
-			await (flags.json ? writeLogJson(entry, ctx.stdout) : writeLogEntry(entry, ctx, flags.timestamps === true));
+			await (flags.json
+				? writeLogJson(entry, ctx.stdout, abort.signal)
+				: writeLogEntry(entry, ctx, flags.timestamps === true, abort.signal));
+			if (abort.signal.aborted) break;
 		}
 	} catch (error) {
 		if (!abort.signal.aborted) throw error;

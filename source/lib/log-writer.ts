@@ -5,12 +5,17 @@ import type {OutputStream} from './context.js';
 import {jsonText} from './json.js';
 import {writeDrained} from './output.js';
 
-export function writeLogEntry(entry: LogEntry, out: {stdout: OutputStream; stderr: OutputStream}, timestamps: boolean): Promise<void> {
+export function writeLogEntry(
+	entry: LogEntry,
+	out: {stdout: OutputStream; stderr: OutputStream},
+	timestamps: boolean,
+	signal?: AbortSignal,
+): Promise<void> {
 	const stream = entry.stream === 'stderr' ? out.stderr : out.stdout;
-	return writeDrained(stream, timestamps ? `${entry.timestamp} ${entry.line}\n` : `${entry.line}\n`);
+	return writeDrained(stream, timestamps ? `${entry.timestamp} ${entry.line}\n` : `${entry.line}\n`, signal);
 }
 
 /** The documented `logs --json` line: {"time", "stream", "text"}. */
-export function writeLogJson(entry: LogEntry, stdout: OutputStream): Promise<void> {
-	return writeDrained(stdout, `${jsonText({time: entry.timestamp, stream: entry.stream, text: entry.line}, false)}\n`);
+export function writeLogJson(entry: LogEntry, stdout: OutputStream, signal?: AbortSignal): Promise<void> {
+	return writeDrained(stdout, `${jsonText({time: entry.timestamp, stream: entry.stream, text: entry.line}, false)}\n`, signal);
 }

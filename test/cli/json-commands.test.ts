@@ -112,6 +112,22 @@ describe('--json of the commands that act on containers', () => {
 		assert.match(out.stderr, /^c32: error: --json goes with -d/);
 	});
 
+	it('import --json prints the new container; __names prints each name on one escaped line', async () => {
+		const state = {formatVersion: 1, exportedAt: 'x', metadata: container('orig'), config: {name: 'orig'}};
+		const {ctx, out} = fakeContext(
+			{
+				importContainerState: async () => container('copy', {state: 'created'}),
+				listContainers: async () => [container('a\nb\x1b]0;t\x07')],
+			},
+			{files: {'/work/state.json': JSON.stringify(state), 'state.json': JSON.stringify(state)}},
+		);
+		assert.equal(await runCli(['import', '--json', 'state.json'], ctx), 0);
+		assert.equal(JSON.parse(out.stdout).name, 'copy');
+		out.stdout = '';
+		await runCli(['__names'], ctx);
+		assert.equal(out.stdout, 'a\\nb\\x1b]0;t\\x07\n');
+	});
+
 	it('logs --json: one {time, stream, text} object a line, all on stdout', async () => {
 		const {ctx, out} = fakeContext({
 			getLogs: () =>
