@@ -50,7 +50,7 @@ export function App({store, follower, actions, prefs, initialPrefs, onQuit}: App
 		showDetails: ui.showDetails,
 		logFullscreen: ui.logFullscreen,
 	});
-	const tableLayout = useMemo(() => fitColumns(size.columns), [size.columns]);
+	const tableLayout = useMemo(() => fitColumns(size.columns, ui.sort.column), [size.columns, ui.sort.column]);
 	const cells = useMemo(
 		(): CellContext => ({
 			now: snapshot.at || Date.now(),

@@ -2,6 +2,7 @@
 export type {Engine, StopOptions, RemoveOptions, HostStats} from './api.js';
 export * from './types.js';
 export {C32Error, isC32Error, type C32ErrorCode} from './errors.js';
+export {escapeControl} from './text.js';
 export {ContainerEngine} from './engine.js';
 
 import {ContainerEngine} from './engine.js';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import process from 'node:process';
+import {flushed} from './lib/output.js';
 import {processContext} from './lib/process-context.js';
 import {runCli} from './main.js';
 
@@ -12,4 +13,6 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const code = await runCli(process.argv.slice(2), processContext());
+// process.exit drops what a pipe has not taken yet: wait until the reader has it all.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(code);

@@ -57,7 +57,7 @@ Environment
   C32_DEBUG=1       Show stack traces with errors
 
 Examples
-  $ c32 run -d --name my-bot -m 512m ./bots/sample_bot.py
+  $ c32 run -d --name my-bot -m 512m ./examples/workers/bot.py
   $ c32 ps
   $ c32 logs -f my-bot
   $ c32 top`);

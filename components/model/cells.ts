@@ -111,13 +111,18 @@ export function rowSegments(row: ContainerRow, layout: TableLayout, ctx: CellCon
 
 export function headerSegments(layout: TableLayout, sort: {column: ColumnId; descending: boolean}): Segment[] {
 	const out: Segment[] = [{text: '  '}];
+	const arrow = sort.descending ? '▼' : '▲';
+	// Only on the narrowest terminals can the sorted column be gone: the name column says it.
+	const hidden = !layout.columns.some((column) => column.id === sort.column);
 	layout.columns.forEach((column, index) => {
 		if (index > 0) out.push({text: ' '});
 		const spec = COLUMNS.find((candidate) => candidate.id === column.id);
 		if (!spec) return;
 		const sorted = sort.column === column.id;
-		const title = sorted ? `${spec.title}${sort.descending ? '▼' : '▲'}` : spec.title;
-		out.push({text: fit(title, column.width, spec.align), bold: true, tone: sorted ? 'accent' : undefined});
+		// The arrow is what matters: a title too long for it gives up its last letters instead.
+		let title = sorted ? `${spec.title.slice(0, Math.max(0, column.width - 1))}${arrow}` : spec.title;
+		if (hidden && column.id === 'name') title = `${spec.title} ${columnSpec(sort.column).label}${arrow}`;
+		out.push({text: fit(title, column.width, spec.align), bold: true, tone: sorted || (hidden && column.id === 'name') ? 'accent' : undefined});
 	});
 	return out;
 }

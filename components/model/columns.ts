@@ -103,14 +103,20 @@ function columnWidth(id: ColumnId, bars: number): number {
 	return FIXED[id];
 }
 
-/** Chooses columns and widths for a terminal `width` cells wide. */
-export function fitColumns(width: number): TableLayout {
+/**
+ * Chooses columns and widths for a terminal `width` cells wide. The `keep` column (the one
+ * the table is sorted by) is dropped last, so what the rows are ordered by stays in view.
+ */
+export function fitColumns(width: number, keep: ColumnId = 'name'): TableLayout {
 	let ids = [...COLUMN_IDS];
 	let bars = 10;
 	let nameMin = NAME_MIN;
 	const fixedWidth = () =>
 		MARKER_WIDTH + ids.reduce((sum, id) => sum + columnWidth(id, bars), 0) + (ids.length - 1);
-	for (const step of [{bars: 10}, ...DEGRADE]) {
+	// The kept column's own step moves to the end: dropped only when nothing else fits.
+	const isKeepDrop = (step: (typeof DEGRADE)[number]) => 'drop' in step && step.drop === keep;
+	const steps = [...DEGRADE.filter((step) => !isKeepDrop(step)), ...DEGRADE.filter(isKeepDrop)];
+	for (const step of [{bars: 10}, ...steps]) {
 		if ('drop' in step) ids = ids.filter((id) => id !== step.drop);
 		else if ('bars' in step) bars = step.bars;
 		else nameMin = step.nameMin;

@@ -1,5 +1,7 @@
 // Pure text formatting for the dashboard. Every function returns a plain string so the
 // views stay dumb and these can be unit-tested.
+import {escapeControl} from '../../engine/text.js';
+import {clipToWidth, textWidth} from './width.js';
 
 const UNITS = ['B', 'K', 'M', 'G', 'T', 'P'] as const;
 
@@ -75,11 +77,21 @@ export function formatInterval(ms: number): string {
 	return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(2).replace(/0+$/, '')}s`;
 }
 
-/** Pads or cuts plain text to exactly `width` cells (text here is ASCII by construction). */
-export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+/**
+ * Pads or cuts text to exactly `width` cells. A name or label may hold anything: it is
+ * escaped first, so the cell is measured as it will be drawn.
+ */
+export function fit(raw: string, width: number, align: 'left' | 'right' = 'left'): string {
 	if (width <= 0) return '';
-	if (text.length > width) return width === 1 ? text.slice(0, 1) : `${text.slice(0, width - 1)}…`;
-	return align === 'left' ? text.padEnd(width) : text.padStart(width);
+	const text = escapeControl(raw);
+	const cells = textWidth(text);
+	if (cells > width) {
+		if (width === 1) return clipToWidth(text, 1).text.padEnd(1);
+		const clipped = clipToWidth(text, width - 1);
+		return `${clipped.text}…${' '.repeat(width - 1 - clipped.width)}`;
+	}
+	const blanks = ' '.repeat(width - cells);
+	return align === 'left' ? text + blanks : blanks + text;
 }
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'] as const;

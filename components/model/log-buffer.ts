@@ -1,6 +1,7 @@
 // The log pane's memory: a capped ring of sanitised lines with absolute sequence numbers,
 // so a scrolled-back view stays on the same lines while new ones arrive and old ones drop.
 import type {LogEntry, LogStream} from '../../engine/index.js';
+import {escapeControl} from '../../engine/text.js';
 
 export interface LogLine {
 	seq: number;
@@ -13,11 +14,13 @@ export interface LogLine {
 export const MAX_LINE_LENGTH = 2000;
 
 // CSI; OSC (ended by BEL or ST); DCS, PM and APC strings; any other escape (with its
-// intermediate bytes, as in ESC ( B); then the C0/C1 controls left over.
+// intermediate bytes, as in ESC ( B). Colours and titles mean nothing in a pane: they go.
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[P^_][^\x1b]*(?:\x1b\\)?|\x1b[ -/]*[0-~]?/g;
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
-/** Makes container output safe to put on our terminal: no escapes, no controls, tabs expanded. */
+/**
+ * Makes container output safe to put on our terminal: escape sequences removed, carriage
+ * returns and tabs applied, and any control character left over shown escaped ("\x07").
+ */
 export function sanitizeLine(raw: string): string {
 	let text = raw.replace(ANSI, '');
 	// A carriage return redraws the line (progress bars): what shows is what came last.
@@ -29,7 +32,7 @@ export function sanitizeLine(raw: string): string {
 		for (const char of text) out += char === '\t' ? ' '.repeat(8 - (out.length % 8)) : char;
 		text = out;
 	}
-	text = text.replace(CONTROL, '');
+	text = escapeControl(text);
 	return text.length > MAX_LINE_LENGTH ? `${text.slice(0, MAX_LINE_LENGTH - 1)}…` : text;
 }
 

@@ -1,5 +1,6 @@
 // Styled segments to one line of SGR-coded text, cut to a width. The dashboard builds its
 // lines itself and hands Ink finished strings (see Line.tsx).
+import {escapeControl} from '../../engine/text.js';
 import type {Segment} from '../model/segments.js';
 import {clipToWidth} from '../model/width.js';
 import {segmentStyle, type TextStyle, type Theme} from './theme.js';
@@ -24,7 +25,9 @@ export function segmentsToAnsi(segments: readonly Segment[], theme: Theme, width
 	let room = width;
 	for (const segment of segments) {
 		if (room <= 0) break;
-		const clipped = clipToWidth(segment.text, room);
+		// The one way dashboard text reaches the terminal: whatever a name, label, path, error or
+		// log line holds, no control character gets through raw.
+		const clipped = clipToWidth(escapeControl(segment.text), room);
 		if (clipped.text === '') continue;
 		room -= clipped.width;
 		const open = sgr(segmentStyle(segment, theme));

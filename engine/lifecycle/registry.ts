@@ -134,6 +134,7 @@ async function collectLeftovers(lc: Lifecycle, indexed: Set<string>, vanished: s
 }
 
 export async function rename(lc: Lifecycle, id: string, newName: string): Promise<ContainerRecord> {
+	if (typeof newName !== 'string') throw new C32Error('INVALID_CONFIG', 'the new name must be a string');
 	validateName(newName);
 	return lc.store.withContainerLock(id, () =>
 		lc.store.withIndexLock(async () => {

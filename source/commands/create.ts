@@ -7,7 +7,9 @@ import {
 	imageHelp,
 	parseContainerCommand,
 } from '../lib/container-options.js';
+import {containerJson} from '../lib/container-view.js';
 import type {Context} from '../lib/context.js';
+import {writeJson} from '../lib/json.js';
 
 export const spec = defineCommand({
 	name: 'create',
@@ -17,13 +19,14 @@ ${containerUsage('create')}
 Create a container without starting it (start it with c32 start) and print its id.
 ${imageHelp}
 
-Options${containerOptionsHelp}
+Options
+  --json                       Print the created container as JSON (docs/cli.md)${containerOptionsHelp}
 
 Examples
-  $ c32 create --name my-bot --memory-limit 512 --cpu-limit 100 ./bots/sample_bot.py
-  $ c32 create --name my-bot --image ./bots/sample_bot.py --entrypoint python3 --args ./sample_bot.py
-  $ c32 create --name job -v "$PWD/data:/data:ro" -- sh -c 'wc -l /data/*'`,
-	flags: containerFlags,
+  $ c32 create --name my-bot --memory-limit 512 --cpu-limit 100 ./examples/workers/bot.py
+  $ c32 create --name my-bot --image ./examples/workers/bot.py --entrypoint python3 --args ./bot.py
+  $ c32 create --name job -v "$PWD/examples/workers:/data:ro" -- sh -c 'wc -l /data/*'`,
+	flags: {...containerFlags, json: {type: 'boolean'}},
 	operands: {min: 0, max: 0, label: ''},
 	hints: dockerHabitHints,
 });
@@ -31,6 +34,7 @@ Examples
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, config} = await parseContainerCommand(spec, argv, ctx);
 	const created = await (await ctx.engine()).createContainer(config);
-	ctx.stdout.write(`${created.id}\n`);
+	if (flags.json) writeJson(ctx.stdout, containerJson(created));
+	else ctx.stdout.write(`${created.id}\n`);
 	return 0;
 }

@@ -1,4 +1,5 @@
 import type {DoctorReport} from '../../engine/index.js';
+import {escapeControl} from '../../engine/text.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import {colorEnabled, type Palette, palette} from '../lib/color.js';
 import type {Context} from '../lib/context.js';
@@ -31,25 +32,27 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 }
 
 export function formatDoctor(report: DoctorReport, colors: Palette): string {
+	// Paths come from the environment and versions from host tools: shown escaped.
+	const safe = escapeControl;
 	const yes = colors.green('yes');
 	const no = colors.yellow('no');
 	const missing = colors.red('missing');
 	const rows: [string, string][] = [
-		['OCI runtime', report.runtime ? `${report.runtime.name} ${report.runtime.version} (${report.runtime.path})` : missing],
-		...report.runtimesRejected.map(({name, reason}): [string, string] => [`  ${name}`, colors.dim(`not used: ${reason}`)]),
-		['conmon', report.conmon ? `${report.conmon.version} (${report.conmon.path})` : missing],
+		['OCI runtime', report.runtime ? safe(`${report.runtime.name} ${report.runtime.version} (${report.runtime.path})`) : missing],
+		...report.runtimesRejected.map(({name, reason}): [string, string] => [`  ${safe(name)}`, colors.dim(`not used: ${safe(reason)}`)]),
+		['conmon', report.conmon ? safe(`${report.conmon.version} (${report.conmon.path})`) : missing],
 		['cgroups', report.cgroupVersion === null ? missing : report.cgroupVersion === 'hybrid' ? 'hybrid (v1 + v2)' : `v${report.cgroupVersion}`],
 		['root', report.root ? yes : no],
 		['user namespaces', report.userNamespaces ? yes : no],
 		['overlayfs', report.overlayfs ? yes : no],
 		['seccomp', report.seccomp ? yes : no],
-		['storage', report.storageDir],
-		['runtime dir', report.runtimeDir],
-		['debug log', report.debugLog],
+		['storage', safe(report.storageDir)],
+		['runtime dir', safe(report.runtimeDir)],
+		['debug log', safe(report.debugLog)],
 	];
 	const width = Math.max(...rows.map(([label]) => label.length));
 	const lines = rows.map(([label, value]) => `${label.padEnd(width)}   ${value}`);
 	if (report.problems.length === 0) lines.push('', colors.green('No problems found.'));
-	else lines.push('', colors.bold('Problems'), ...report.problems.map((p) => `  - ${p}`));
+	else lines.push('', colors.bold('Problems'), ...report.problems.map((p) => `  - ${safe(p)}`));
 	return `${lines.join('\n')}\n`;
 }

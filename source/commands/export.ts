@@ -1,5 +1,6 @@
 import {defineCommand, parseArgs} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
+import {jsonText} from '../lib/json.js';
 
 export const spec = defineCommand({
 	name: 'export',
@@ -23,7 +24,7 @@ Examples
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, operands} = parseArgs(spec, argv, ctx);
 	const engine = await ctx.engine();
-	const text = `${JSON.stringify(await engine.exportContainerState(operands[0]!), null, 2)}\n`;
+	const text = `${jsonText(await engine.exportContainerState(operands[0]!))}\n`;
 	if (flags.output === undefined || flags.output === '-') ctx.stdout.write(text);
 	else await ctx.writeFile(flags.output, text);
 	return 0;

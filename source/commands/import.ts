@@ -1,6 +1,8 @@
 import type {ExportedState} from '../../engine/index.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
+import {containerJson} from '../lib/container-view.js';
 import type {Context} from '../lib/context.js';
+import {writeJson} from '../lib/json.js';
 
 export const spec = defineCommand({
 	name: 'import',
@@ -14,11 +16,12 @@ another with --name.
 
 Options
   --name NAME   Give the new container this name instead of the exported one
+  --json        Print the new container as JSON (as c32 create --json) instead of its id
 
 Examples
   $ c32 import my-bot-state.json
   $ c32 import --name my-bot-2 my-bot-state.json && c32 start my-bot-2`,
-	flags: {name: {type: 'string'}},
+	flags: {name: {type: 'string'}, json: {type: 'boolean'}},
 	operands: {min: 1, max: 1, label: 'file'},
 });
 
@@ -34,7 +37,8 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	}
 	const engine = await ctx.engine();
 	const created = await engine.importContainerState(state);
-	ctx.stdout.write(`${created.id}\n`);
+	if (flags.json) writeJson(ctx.stdout, containerJson(created));
+	else ctx.stdout.write(`${created.id}\n`);
 	return 0;
 }
 

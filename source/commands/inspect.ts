@@ -1,7 +1,7 @@
 import type {ContainerInfo} from '../../engine/index.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
-import {EXIT} from '../lib/errors.js';
+import {EXIT, errorLine} from '../lib/errors.js';
 import {writeJson} from '../lib/json.js';
 
 export const spec = defineCommand({
@@ -31,7 +31,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 			found.push(await engine.inspectContainer(ref));
 		} catch (error) {
 			failed = true;
-			ctx.stderr.write(`c32: error: ${error instanceof Error ? error.message : String(error)}\n`);
+			ctx.stderr.write(errorLine(error));
 		}
 	}
 	writeJson(ctx.stdout, found);

@@ -1,6 +1,6 @@
 import {defineCommand} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
-import {actOnEach} from '../lib/each-ref.js';
+import {actOnEach, containerResult} from '../lib/each-ref.js';
 
 export const spec = defineCommand({
 	name: 'kill',
@@ -12,17 +12,17 @@ Send a signal to the main process of running containers.
 
 Options
   -s, --signal SIGNAL   The signal, by name or number (default SIGKILL)
+  --json                A JSON array, one element per container (fields in docs/cli.md)
 
 Examples
   $ c32 kill my-bot
   $ c32 kill -s HUP my-bot`,
-	flags: {signal: {type: 'string', shortFlag: 's', default: 'SIGKILL'}},
+	flags: {signal: {type: 'string', shortFlag: 's', default: 'SIGKILL'}, json: {type: 'boolean'}},
 	operands: {min: 1, max: Infinity, label: 'container'},
 });
 
 export function main(argv: string[], ctx: Context): Promise<number> {
 	return actOnEach(spec, argv, ctx, async (engine, ref, flags) => {
-		await engine.killContainer(ref, flags.signal);
-		return ref;
+		return containerResult(ref, await engine.killContainer(ref, flags.signal));
 	});
 }

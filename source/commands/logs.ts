@@ -3,7 +3,7 @@ import {defineCommand, parseArgs} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
 import {parseSince} from '../lib/duration.js';
 import {UsageError} from '../lib/errors.js';
-import {writeLogEntry} from '../lib/log-writer.js';
+import {writeLogEntry, writeLogJson} from '../lib/log-writer.js';
 import {parseInteger} from '../lib/numbers.js';
 
 export const spec = defineCommand({
@@ -12,7 +12,8 @@ export const spec = defineCommand({
 Usage
   $ c32 logs [options] CONTAINER
 
-Print a container's output: its stdout to stdout and its stderr to stderr.
+Print a container's output: its stdout to stdout and its stderr to stderr, as the
+container wrote it (escape sequences included; c32 top and --json show them escaped).
 
 Options
   -f, --follow        Keep printing new output until the container exits (or Ctrl-C)
@@ -21,11 +22,13 @@ Options
   -t, --timestamps    Prefix each line with its timestamp
   --stdout            Only the container's stdout
   --stderr            Only the container's stderr
+  --json              One JSON object a line, to stdout: {"time", "stream", "text"}
 
 Examples
   $ c32 logs my-bot
   $ c32 logs -f --tail 20 my-bot
-  $ c32 logs --since 10m --stderr my-bot`,
+  $ c32 logs --since 10m --stderr my-bot
+  $ c32 logs --json my-bot | jq -r 'select(.stream == "stderr") | .text'`,
 	flags: {
 		follow: {type: 'boolean', shortFlag: 'f'},
 		tail: {type: 'string', shortFlag: 'n'},
@@ -33,6 +36,7 @@ Examples
 		timestamps: {type: 'boolean', shortFlag: 't'},
 		stdout: {type: 'boolean'},
 		stderr: {type: 'boolean'},
+		json: {type: 'boolean'},
 	},
 	operands: {min: 1, max: 1, label: 'container'},
 });
@@ -52,7 +56,10 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	const stopListening = ctx.onInterrupt(() => abort.abort());
 	try {
 		for await (const entry of engine.getLogs(operands[0]!, {...options, signal: abort.signal})) {
-			writeLogEntry(entry, ctx, flags.timestamps === true);
+			await (flags.json
+				? writeLogJson(entry, ctx.stdout, abort.signal)
+				: writeLogEntry(entry, ctx, flags.timestamps === true, abort.signal));
+			if (abort.signal.aborted) break;
 		}
 	} catch (error) {
 		if (!abort.signal.aborted) throw error;

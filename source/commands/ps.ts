@@ -1,13 +1,7 @@
 import {defineCommand, parseArgs} from '../lib/args.js';
 import {colorEnabled, palette} from '../lib/color.js';
-import {
-	colorStatus,
-	containerJson,
-	isActive,
-	newestFirst,
-	shortId,
-	statusText,
-} from '../lib/container-view.js';
+import {escapeControl} from '../../engine/text.js';
+import {containerJson, isActive, newestFirst, shortId, statusStyle, statusText} from '../lib/container-view.js';
 import type {Context} from '../lib/context.js';
 import {ago} from '../lib/duration.js';
 import {matchesFilters, parseFilters} from '../lib/ps-filter.js';
@@ -67,10 +61,10 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 	const rows = containers.map((c) => [
 		id(c.id),
 		c.name,
-		c.image === null ? '-' : flags.trunc ? truncateStart(c.image, IMAGE_WIDTH) : c.image,
+		c.image === null ? '-' : flags.trunc ? truncateStart(escapeControl(c.image), IMAGE_WIDTH) : c.image,
 		c.isolationLevel,
 		ago(c.createdAt, now),
-		colorStatus(c.state, statusText(c, now), c.exitCode, colors),
+		{text: statusText(c, now), style: statusStyle(c.state, c.exitCode, colors)},
 	]);
 	ctx.stdout.write(renderTable(['CONTAINER ID', 'NAME', 'IMAGE', 'ISOLATION', 'CREATED', 'STATUS'], rows));
 	return 0;

@@ -12,17 +12,20 @@ Remove containers and everything c32 keeps for them (logs, bundle, runtime state
 
 Options
   -f, --force   Kill a running or paused container first instead of refusing
+  --json        A JSON array, one element per container: ref, id and name (docs/cli.md)
 
 Examples
   $ c32 rm my-bot
   $ c32 rm -f $(c32 ps -aq)`,
-	flags: {force: {type: 'boolean', shortFlag: 'f'}},
+	flags: {force: {type: 'boolean', shortFlag: 'f'}, json: {type: 'boolean'}},
 	operands: {min: 1, max: Infinity, label: 'container'},
 });
 
 export function main(argv: string[], ctx: Context): Promise<number> {
 	return actOnEach(spec, argv, ctx, async (engine, ref, flags) => {
-		await engine.removeContainer(ref, {force: flags.force});
-		return ref;
+		// Only --json needs to know what the ref named; a plain rm asks the engine once.
+		const removed = flags.json ? await engine.getContainer(ref) : null;
+		await engine.removeContainer(removed?.id ?? ref, {force: flags.force});
+		return {line: ref, json: {id: removed?.id, name: removed?.name}};
 	});
 }

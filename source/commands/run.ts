@@ -1,5 +1,8 @@
-import type {Engine} from '../../engine/index.js';
+import type {ContainerMetadata, Engine} from '../../engine/index.js';
+import {isC32Error} from '../../engine/errors.js';
+import {escapeControl} from '../../engine/text.js';
 import {defineCommand} from '../lib/args.js';
+import {containerJson} from '../lib/container-view.js';
 import {
 	containerFlags,
 	containerOptionsHelp,
@@ -9,6 +12,8 @@ import {
 	parseContainerCommand,
 } from '../lib/container-options.js';
 import type {Context} from '../lib/context.js';
+import {UsageError, errorLine} from '../lib/errors.js';
+import {writeJson} from '../lib/json.js';
 import {writeLogEntry} from '../lib/log-writer.js';
 
 export const spec = defineCommand({
@@ -21,20 +26,25 @@ exits with its exit code; Ctrl-C stops it (twice: kills it). With -d it prints t
 ${imageHelp}
 
 Options
-  -d, --detach                 Run in the background and print the container id${containerOptionsHelp}
+  -d, --detach                 Run in the background and print the container id
+  --json                       With -d: print the started container as JSON (docs/cli.md)${containerOptionsHelp}
 
 Examples
-  $ c32 run ./bots/sample_bot.py
-  $ c32 run -d --name my-bot -m 512m --cpus 1 --restart on-failure:5 ./bots/sample_bot.py
+  $ c32 run ./examples/workers/bot.py
+  $ c32 run -d --name my-bot -m 512m --cpus 1 --restart on-failure:5 ./examples/workers/bot.py
+  $ c32 run -d --json --name counter ./examples/workers/counter.js | jq -r .id
   $ c32 run --rm -e GREETING=hi -- sh -c 'echo $GREETING from $(hostname)'
-  $ c32 run --rm --isolation strict -v "$PWD/out:/out" ./job.sh`,
-	flags: {...containerFlags, detach: {type: 'boolean', shortFlag: 'd'}},
+  $ mkdir -p out && c32 run --rm --isolation strict -v "$PWD/out:/out" ./examples/workers/job.sh`,
+	flags: {...containerFlags, detach: {type: 'boolean', shortFlag: 'd'}, json: {type: 'boolean'}},
 	operands: {min: 0, max: 0, label: ''},
 	hints: dockerHabitHints,
 });
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, config} = await parseContainerCommand(spec, argv, ctx);
+	if (flags.json && !flags.detach) {
+		throw new UsageError('--json goes with -d: attached, c32 run prints the container\'s own output (see c32 logs --json)');
+	}
 	const engine = await ctx.engine();
 	// Attached, this command removes the container itself once it has read the exit code and
 	// the last output; detached, the engine's exit hook does (autoRemove).
@@ -42,42 +52,58 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	if (!flags.detach) delete toCreate.autoRemove;
 	const created = await engine.createContainer(toCreate);
 	if (flags.detach) {
-		await startOrRemove(engine, created.id);
-		ctx.stdout.write(`${created.id}\n`);
+		const started = await startOrRemove(engine, created.id);
+		if (flags.json) writeJson(ctx.stdout, containerJson(started));
+		else ctx.stdout.write(`${created.id}\n`);
 		return 0;
 	}
-	return runAttached(engine, created.id, flags.rm === true, ctx);
+	return runAttached(engine, created, flags.rm === true, ctx);
 }
 
 /** A container that `run` made and that could not start never ran: it is not left behind. */
-async function startOrRemove(engine: Engine, id: string): Promise<void> {
+async function startOrRemove(engine: Engine, id: string): Promise<ContainerMetadata> {
 	try {
-		await engine.startContainer(id);
+		return await engine.startContainer(id);
 	} catch (error) {
 		await engine.removeContainer(id, {force: true}).catch(() => undefined);
 		throw error;
 	}
 }
 
-async function runAttached(engine: Engine, id: string, remove: boolean, ctx: Context): Promise<number> {
+async function runAttached(engine: Engine, container: ContainerMetadata, remove: boolean, ctx: Context): Promise<number> {
+	const {id} = container;
+	const name = escapeControl(container.name);
 	const started = startOrRemove(engine, id);
 	let interrupts = 0;
 	// First Ctrl-C stops the container (its output keeps coming until it ends); a second kills it.
 	const stopListening = ctx.onInterrupt(() => {
 		interrupts++;
+		if (interrupts === 1) ctx.stderr.write(`c32: stopping ${name} (Ctrl-C again to kill it)\n`);
+		else ctx.stderr.write(`c32: killing ${name}\n`);
 		const act = interrupts === 1 ? () => engine.stopContainer(id) : () => engine.killContainer(id, 'SIGKILL');
 		started.then(act).catch(() => undefined);
 	});
 	try {
 		await started;
-		for await (const entry of engine.getLogs(id, {follow: true})) writeLogEntry(entry, ctx, false);
+	} catch (error) {
+		// Already removed by startOrRemove: only the start's own error is worth reading.
+		stopListening();
+		throw error;
+	}
+	try {
+		for await (const entry of engine.getLogs(id, {follow: true})) await writeLogEntry(entry, ctx, false);
 		return await engine.waitContainer(id);
 	} finally {
 		stopListening();
-		if (remove) {
-			await engine.removeContainer(id, {force: true}).catch((error: unknown) => {
-				ctx.stderr.write(`c32: error: ${error instanceof Error ? error.message : String(error)}\n`);
-			});
-		}
+		if (remove) await removeQuietly(engine, id, ctx);
+	}
+}
+
+/** --rm: a container someone else removed meanwhile is already what --rm wants. */
+async function removeQuietly(engine: Engine, id: string, ctx: Context): Promise<void> {
+	try {
+		await engine.removeContainer(id, {force: true});
+	} catch (error) {
+		if (!(isC32Error(error) && error.code === 'NOT_FOUND')) ctx.stderr.write(errorLine(error));
 	}
 }

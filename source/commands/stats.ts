@@ -1,6 +1,8 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
+import {EXIT, errorLine} from '../lib/errors.js';
+import {jsonText, writeJsonLine} from '../lib/json.js';
 import {inPlaceFrame, statsJson, statsTable} from '../lib/stats-view.js';
 
 export const spec = defineCommand({
@@ -33,14 +35,26 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, operands} = parseArgs(spec, argv, ctx);
 	const engine = await ctx.engine();
 	// The batch call skips what it cannot find (a container removed meanwhile); a name typed
-	// wrong must still be an error.
-	const refs = operands.length > 0 ? await Promise.all(operands.map(async (ref) => (await engine.getContainer(ref)).id)) : undefined;
+	// wrong must still be reported, as docker does: the others are shown, the exit code is 1.
+	const found = await Promise.all(
+		operands.map(async (ref) => {
+			try {
+				return (await engine.getContainer(ref)).id;
+			} catch (error) {
+				ctx.stderr.write(errorLine(error));
+				return null;
+			}
+		}),
+	);
+	const refs = operands.length > 0 ? found.filter((id): id is string => id !== null) : undefined;
+	const code = found.includes(null) ? EXIT.failed : EXIT.ok;
+	if (refs?.length === 0) return code;
 	const hostMemoryMb = flags.json ? 0 : (await engine.getHostStats()).memoryTotalMb;
 
 	if (!flags.stream) {
 		const samples = await engine.getMetricsBatch(refs);
-		ctx.stdout.write(flags.json ? `${JSON.stringify(samples.map(statsJson), null, 2)}\n` : statsTable(samples, hostMemoryMb));
-		return 0;
+		ctx.stdout.write(flags.json ? `${jsonText(samples.map(statsJson))}\n` : statsTable(samples, hostMemoryMb));
+		return code;
 	}
 
 	const abort = new AbortController();
@@ -49,7 +63,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	try {
 		for (let frame = 0; !abort.signal.aborted; frame++) {
 			const samples = await engine.getMetricsBatch(refs);
-			if (flags.json) ctx.stdout.write(`${JSON.stringify(samples.map(statsJson))}\n`);
+			if (flags.json) writeJsonLine(ctx.stdout, samples.map(statsJson));
 			else {
 				const table = statsTable(samples, hostMemoryMb);
 				ctx.stdout.write(inPlace ? inPlaceFrame(table, frame === 0) : `${frame === 0 ? '' : '\n'}${table}`);
@@ -59,5 +73,5 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	} finally {
 		stopListening();
 	}
-	return 0;
+	return code;
 }

@@ -10,13 +10,19 @@ Usage
 
 Block until the containers stop, then print each one's exit code.
 
+Options
+  --json   A JSON array, one element per container: ref and exitCode (docs/cli.md)
+
 Examples
   $ c32 wait my-bot
   $ code=$(c32 wait job) && echo "job exited with $code"`,
-	flags: {},
+	flags: {json: {type: 'boolean'}},
 	operands: {min: 1, max: Infinity, label: 'container'},
 });
 
 export function main(argv: string[], ctx: Context): Promise<number> {
-	return actOnEach(spec, argv, ctx, async (engine, ref) => String(await engine.waitContainer(ref)));
+	return actOnEach(spec, argv, ctx, async (engine, ref) => {
+		const exitCode = await engine.waitContainer(ref);
+		return {line: String(exitCode), json: {exitCode}};
+	});
 }

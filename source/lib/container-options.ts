@@ -62,7 +62,7 @@ export const containerOptionsHelp = `
   --io-limit MBPS              Disk read and write limit in MB/s
   --isolation LEVEL            minimal | standard (default) | strict
   --restart POLICY             no | on-failure[:N] | always | unless-stopped
-  --auto-restart               Restart on failure, up to 5 times (the seed's auto_restart)
+  --auto-restart               Restart on failure, up to 5 times (= --restart on-failure:5)
   --max-restarts N             Give up after N restarts (with --auto-restart or on-failure)
   -l, --label KEY=VALUE        Set a label (repeatable)
   -w, --workdir DIR            Working directory inside the container (default /app)

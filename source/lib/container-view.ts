@@ -46,22 +46,23 @@ function plural(count: number, word: string): string {
 	return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-export function colorStatus(state: ContainerState, text: string, exitCode: number | null, colors: Palette): string {
+/** The colour of a status cell: what a state means at a glance. */
+export function statusStyle(state: ContainerState, exitCode: number | null, colors: Palette): (text: string) => string {
 	switch (state) {
 		case 'running':
-			return colors.green(text);
+			return colors.green;
 		case 'paused':
-			return colors.yellow(text);
+			return colors.yellow;
 		case 'failed':
 		case 'damaged':
-			return colors.red(text);
+			return colors.red;
 		case 'restarting':
-			return colors.yellow(text);
+			return colors.yellow;
 		case 'stopped':
 		case 'exited':
-			return exitCode === 0 ? colors.dim(text) : colors.red(text);
-		case 'created':
-			return text;
+			return exitCode === 0 ? colors.dim : colors.red;
+		default:
+			return (text) => text;
 	}
 }
 

@@ -2,12 +2,15 @@
 import type {Engine} from '../../engine/index.js';
 
 export interface OutputStream {
+	/** false: the buffer is full; wait for 'drain' before writing much more (see lib/output.ts). */
 	write(text: string): unknown;
+	once?(event: 'drain', listener: () => void): unknown;
 	isTTY?: boolean;
 	columns?: number;
 }
 
 export interface Context {
+	stdin: {isTTY?: boolean};
 	stdout: OutputStream;
 	stderr: OutputStream;
 	env: NodeJS.ProcessEnv;
@@ -20,4 +23,6 @@ export interface Context {
 	readFile(path: string): Promise<string>;
 	writeFile(path: string, data: string): Promise<void>;
 	readStdin(): Promise<string>;
+	/** Asks on the terminal (stdin must be one) and resolves with the line typed. */
+	ask(question: string): Promise<string>;
 }

@@ -1,27 +1,40 @@
 // Commands that act on several containers (`c32 stop a b c`) act on them concurrently, print
-// one line per container in the order given, and fail (exit 1) if any one failed.
+// one line per container in the order given, and fail (exit 1) if any one failed. With
+// --json they print one array instead, an element per ref in the order given (docs/cli.md).
 import type {AnyFlags} from 'meow';
-import type {Engine} from '../../engine/index.js';
+import type {ContainerMetadata, Engine} from '../../engine/index.js';
+import {isC32Error} from '../../engine/errors.js';
+import {escapeControl} from '../../engine/text.js';
 import {type CommandSpec, type Parsed, parseArgs} from './args.js';
+import {containerJson} from './container-view.js';
 import type {Context} from './context.js';
-import {EXIT, UsageError} from './errors.js';
+import {EXIT, UsageError, errorLine, errorText} from './errors.js';
+import {writeJson} from './json.js';
 
 /** Enough to overlap slow stops without making hundreds of removals fight over the lock. */
 const CONCURRENCY = 8;
 
+/** What acting on one ref gave: the line for people, the object for --json. */
+export interface RefResult {
+	line: string;
+	json: Record<string, unknown>;
+}
+
+type Outcome = {ok: true; result: RefResult} | {ok: false; error: unknown};
+
 export async function forEachRef(
 	refs: string[],
 	ctx: Context,
-	action: (ref: string) => Promise<string | undefined>,
+	action: (ref: string) => Promise<RefResult>,
+	json = false,
 ): Promise<number> {
-	const results: ({ok: true; line: string | undefined} | {ok: false; message: string} | undefined)[] = refs.map(() => undefined);
+	const outcomes: (Outcome | undefined)[] = refs.map(() => undefined);
 	let printed = 0;
-	let failed = false;
 	const flush = () => {
-		while (printed < refs.length && results[printed] !== undefined) {
-			const result = results[printed]!;
-			if (result.ok && result.line !== undefined) ctx.stdout.write(`${result.line}\n`);
-			if (!result.ok) ctx.stderr.write(`c32: error: ${result.message}\n`);
+		while (printed < refs.length && outcomes[printed] !== undefined) {
+			const outcome = outcomes[printed]!;
+			if (!outcome.ok) ctx.stderr.write(errorLine(outcome.error));
+			else if (!json) ctx.stdout.write(`${escapeControl(outcome.result.line)}\n`);
 			printed++;
 		}
 	};
@@ -30,18 +43,31 @@ export async function forEachRef(
 		while (next < refs.length) {
 			const index = next++;
 			try {
-				results[index] = {ok: true, line: await action(refs[index]!)};
+				outcomes[index] = {ok: true, result: await action(refs[index]!)};
 			} catch (error) {
 				// A bad option value fails the same way for every ref, before the engine is asked.
 				if (error instanceof UsageError) throw error;
-				failed = true;
-				results[index] = {ok: false, message: error instanceof Error ? error.message : String(error)};
+				outcomes[index] = {ok: false, error};
 			}
 			flush();
 		}
 	};
 	await Promise.all(Array.from({length: Math.min(CONCURRENCY, refs.length)}, worker));
-	return failed ? EXIT.failed : EXIT.ok;
+	if (json) {
+		writeJson(ctx.stdout, outcomes.map((outcome, index) => outcomeJson(refs[index]!, outcome!)));
+	}
+	return outcomes.some((outcome) => !outcome!.ok) ? EXIT.failed : EXIT.ok;
+}
+
+function outcomeJson(ref: string, outcome: Outcome): Record<string, unknown> {
+	if (outcome.ok) return {ref, ...outcome.result.json};
+	const code = isC32Error(outcome.error) ? outcome.error.code : 'ERROR';
+	return {ref, error: {code, message: errorText(outcome.error)}};
+}
+
+/** An action that leaves a container behind: the ref as typed, or the container as `ps --json` shows it. */
+export function containerResult(ref: string, container: ContainerMetadata): RefResult {
+	return {line: ref, json: containerJson(container)};
 }
 
 /** The whole of a `c32 VERB [options] CONTAINER...` command: parse, then act on each ref. */
@@ -49,9 +75,12 @@ export async function actOnEach<Flags extends AnyFlags>(
 	spec: CommandSpec<Flags>,
 	argv: string[],
 	ctx: Context,
-	action: (engine: Engine, ref: string, flags: Parsed<Flags>['flags']) => Promise<string | undefined>,
+	action: (engine: Engine, ref: string, flags: Parsed<Flags>['flags']) => Promise<RefResult>,
 ): Promise<number> {
 	const {flags, operands} = parseArgs(spec, argv, ctx);
 	const engine = await ctx.engine();
-	return forEachRef(operands, ctx, (ref) => action(engine, ref, flags));
+	return forEachRef(operands, ctx, (ref) => action(engine, ref, flags), (flags as {json?: boolean}).json === true);
 }
+
+/** The --json flag every command that acts on containers takes. */
+export const jsonFlag = {json: {type: 'boolean'}} as const;

@@ -1,6 +1,7 @@
 // Errors the CLI raises itself, and how every error becomes a message and an exit code.
 // The error module alone: importing engine/index.js here would load the whole engine for --help.
 import {isC32Error} from '../../engine/errors.js';
+import {escapeControl} from '../../engine/text.js';
 
 /** Docker's convention: the exit codes of a c32 process. */
 export const EXIT = {
@@ -48,11 +49,11 @@ export function reportError(error: unknown, stderr: ErrorSink, options: ReportOp
 	if (error instanceof EarlyExit) return error.code;
 	if (error instanceof UsageError) {
 		const help = options.command ? `c32 ${options.command} --help` : 'c32 --help';
-		stderr.write(`c32: error: ${error.message}\nSee '${help}'.\n`);
+		stderr.write(`${errorLine(error)}See '${help}'.\n`);
 		return EXIT.usage;
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	stderr.write(`c32: error: ${firstLine(message)}\n`);
+	stderr.write(errorLine(error));
 	if (options.debug && error instanceof Error && error.stack) stderr.write(`${error.stack}\n`);
 	if (isC32Error(error)) return options.failureCode === EXIT.engineFailed ? runFailureCode(error.code, message) : options.failureCode;
 	return options.failureCode;
@@ -64,6 +65,20 @@ export function runFailureCode(code: string, message: string): number {
 	if (/not found|no such file or directory/i.test(message)) return EXIT.notFound;
 	if (/permission denied|exec format error|is a directory/i.test(message)) return EXIT.cannotInvoke;
 	return EXIT.engineFailed;
+}
+
+/**
+ * What the user reads of an error, control characters escaped: all of a usage error (its
+ * message is ours, with what the user typed in it), the first line of anything else.
+ */
+export function errorText(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	return escapeControl(error instanceof UsageError ? message : firstLine(message));
+}
+
+/** `c32: error: ...` and a newline: the one form every error is printed in. */
+export function errorLine(error: unknown): string {
+	return `c32: error: ${errorText(error)}\n`;
 }
 
 function firstLine(message: string): string {

@@ -9,6 +9,7 @@ export function processContext(): Context {
 	let engine: Engine | undefined;
 	let interrupts: InterruptDispatcher | undefined;
 	return {
+		stdin: process.stdin,
 		stdout: process.stdout,
 		stderr: process.stderr,
 		env: process.env,
@@ -36,6 +37,15 @@ export function processContext(): Context {
 			const chunks: Buffer[] = [];
 			for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
 			return Buffer.concat(chunks).toString('utf8');
+		},
+		async ask(question) {
+			const {createInterface} = await import('node:readline/promises');
+			const prompt = createInterface({input: process.stdin, output: process.stderr});
+			try {
+				return await prompt.question(question);
+			} finally {
+				prompt.close();
+			}
 		},
 	};
 }

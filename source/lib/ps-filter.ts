@@ -40,7 +40,9 @@ function matches(container: ContainerMetadata, key: string, value: string): bool
 		case 'id':
 			return container.id.startsWith(value);
 		case 'status':
-			return container.state === value;
+			// As docker's: "exited" is every container that ran and ended by itself or by a
+			// user's stop; "stopped" narrows to the latter.
+			return container.state === value || (value === 'exited' && container.state === 'stopped');
 		case 'isolation':
 			return container.isolationLevel === value;
 		default: {

@@ -117,6 +117,7 @@ describe('c32 run', () => {
 		const result = await done;
 		assert.equal(result.code, 42, result.stderr);
 		assert.equal(result.stdout, 'ready\nbye\n');
+		assert.equal(result.stderr, 'c32: stopping interrupted (Ctrl-C again to kill it)\n');
 		const [info] = JSON.parse((await box.run(['inspect', 'interrupted'])).stdout);
 		assert.ok(['stopped', 'exited'].includes(info.state), info.state);
 	});
@@ -126,6 +127,9 @@ describe('c32 run', () => {
 		const missing = await box.run(['run', '--name', 'never-ran', '--', 'no-such-program-c32']);
 		assert.equal(missing.code, 127, missing.stderr);
 		assert.match(missing.stderr, /^c32: error: /);
+		const removed = await box.run(['run', '--rm', '--name', 'never-ran-rm', '--', 'no-such-program-c32']);
+		assert.equal(removed.code, 127, removed.stderr);
+		assert.match(removed.stderr, /^c32: error: no-such-program-c32: [^\n]*not found[^\n]*\n$/, 'only the real error, once');
 		const detached = await box.run(['run', '-d', '--name', 'never-ran-d', '--', 'no-such-program-c32']);
 		assert.equal(detached.code, 127, detached.stderr);
 		assert.equal(detached.stdout, '');

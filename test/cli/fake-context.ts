@@ -7,11 +7,13 @@ export interface Captured {
 	stderr: string;
 }
 
-export function fakeContext(engine?: Partial<Engine>, options: {isTTY?: boolean; env?: NodeJS.ProcessEnv; files?: Record<string, string>} = {}) {
+export function fakeContext(engine?: Partial<Engine>, options: {isTTY?: boolean; stdinIsTTY?: boolean; answers?: string[]; env?: NodeJS.ProcessEnv; files?: Record<string, string>} = {}) {
 	const out: Captured = {stdout: '', stderr: ''};
 	const interruptHandlers = new Set<() => void>();
 	const files = {...options.files};
+	const asked: string[] = [];
 	const ctx: Context = {
+		stdin: {isTTY: options.stdinIsTTY ?? false},
 		stdout: {write: (text: string) => (out.stdout += text), isTTY: options.isTTY ?? false},
 		stderr: {write: (text: string) => (out.stderr += text)},
 		env: options.env ?? {},
@@ -36,9 +38,13 @@ export function fakeContext(engine?: Partial<Engine>, options: {isTTY?: boolean;
 		async readStdin() {
 			return files['-'] ?? '';
 		},
+		async ask(question) {
+			asked.push(question);
+			return options.answers?.shift() ?? '';
+		},
 	};
 	const interrupt = () => {
 		for (const handler of [...interruptHandlers]) handler();
 	};
-	return {ctx, out, files, interrupt, listening: () => interruptHandlers.size};
+	return {ctx, out, files, asked, interrupt, listening: () => interruptHandlers.size};
 }

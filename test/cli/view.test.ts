@@ -78,7 +78,7 @@ describe('suggestCommand', () => {
 		assert.equal(suggestCommand('lgos'), 'logs');
 		assert.equal(suggestCommand('unpase'), 'unpause');
 		assert.equal(suggestCommand('deploy'), undefined);
-		assert.equal(suggestCommand('__name'), undefined);
+		assert.equal(suggestCommand('__names'), undefined, 'hidden commands are not suggested');
 	});
 });
 

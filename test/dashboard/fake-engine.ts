@@ -149,16 +149,6 @@ export class FakeEngine implements Engine {
 		this.notifyLogs(container.meta.id);
 	}
 
-	async renameContainer(ref: string, newName: string): Promise<ContainerMetadata> {
-		this.record('renameContainer', ref, newName);
-		const container = this.find(ref);
-		if ([...this.containers.values()].some((c) => c.meta.name === newName && c !== container)) {
-			throw new C32Error('NAME_IN_USE', `the name ${newName} is already in use`);
-		}
-		container.meta.name = newName;
-		return {...container.meta};
-	}
-
 	setState(name: string, state: ContainerState, changes: Partial<ContainerMetadata> = {}): void {
 		const container = this.find(name);
 		Object.assign(container.meta, {state}, changes);
@@ -313,6 +303,16 @@ export class FakeEngine implements Engine {
 		if (live && !options?.force) throw new C32Error('BAD_STATE', `${container.meta.name} is running; stop it first or force`);
 		this.containers.delete(container.meta.id);
 		this.notifyLogs(container.meta.id);
+	}
+
+	async renameContainer(ref: string, newName: string): Promise<ContainerMetadata> {
+		this.record('renameContainer', ref, newName);
+		const container = this.find(ref);
+		const holder = [...this.containers.values()].find((other) => other.meta.name === newName);
+		if (holder && holder !== container) throw new C32Error('NAME_IN_USE', `the name "${newName}" is already in use`);
+		container.meta.name = newName;
+		container.config.name = newName;
+		return {...container.meta};
 	}
 
 	async listContainers(): Promise<ContainerMetadata[]> {

@@ -115,12 +115,13 @@ function entries(count: number, from = 0, stream: 'stdout' | 'stderr' = 'stdout'
 }
 
 describe('log buffer', () => {
-	test('sanitises container output: no escapes, no controls, tabs expanded, long lines cut', () => {
+	test('sanitises container output: no escapes, controls shown escaped, tabs expanded, long lines cut', () => {
 		assert.equal(sanitizeLine('\x1b[31mred\x1b[0m plain'), 'red plain');
 		assert.equal(sanitizeLine('title\x1b]0;evil\x07 after'), 'title after');
 		assert.equal(sanitizeLine('a\x1b(Bb\x1bc'), 'ab');
 		assert.equal(sanitizeLine('x\x1bPq#0;2;0;0;0\x1b\\y'), 'xy', 'a DCS (sixel) string goes whole');
-		assert.equal(sanitizeLine('bell\x07 null\x00 del\x7f c1\x9b'), 'bell null del c1');
+		assert.equal(sanitizeLine('bell\x07 null\x00 del\x7f c1\x9b'), 'bell\\x07 null\\x00 del\\x7f c1\\x9b');
+		assert.equal(sanitizeLine('abc\u202eevil'), 'abc\\u202eevil', 'a bidi override cannot reorder the pane');
 		assert.equal(sanitizeLine('10%\r50%\r100%'), '100%');
 		assert.equal(sanitizeLine('windows line\r'), 'windows line');
 		assert.equal(sanitizeLine('a\tb'), 'a       b');
