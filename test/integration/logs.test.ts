@@ -167,6 +167,22 @@ test('a flood of output stays under about twice the log cap on disk, and the lat
 	assert.ok(entries.slice(0, -1).every((e) => e.line === 'flood flood flood flood flood flood flood flood'), 'a line came back mangled');
 });
 
+test('with nobody reading, the newest output up to the cap survives as one unbroken tail (docs/architecture.md, Logs)', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine} = engineFor(t);
+	const cap = 64 * 1024;
+	// 20,000 numbered lines (~110 KB of records per 1,000) while no c32 process touches the log.
+	await engine.createContainer(shell('seq 1 20000', {name: 'unwatched', logSizeMax: cap}));
+	await engine.startContainer('unwatched');
+	assert.equal(await withTimeout(engine.waitContainer('unwatched'), 30_000, 'the flood to end'), 0);
+	const numbers = (await collect(engine, 'unwatched')).map((e) => Number(e.line));
+	assert.equal(numbers.at(-1), 20000, 'the newest line is kept');
+	assert.ok(numbers.length > 500, `only ${numbers.length} lines survived`);
+	assert.ok(numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1), 'the kept lines have a gap');
+	const userdata = path.dirname((await engine.inspectContainer('unwatched')).paths.log);
+	assert.ok(diskBytes(userdata) <= 2 * cap + 16 * 1024, `the log used ${diskBytes(userdata)} bytes with a cap of ${cap}`);
+});
+
 test('follow keeps going across restarts and ends after the last run', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine} = engineFor(t);
