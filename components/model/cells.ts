@@ -26,6 +26,10 @@ export function uptimeText(row: ContainerRow, now: number): string {
 		return up === null ? '-' : formatDuration(up);
 	}
 	if (meta.state === 'created') return '-';
+	if (meta.state === 'restarting' && meta.nextRestartAt) {
+		const wait = Date.parse(meta.nextRestartAt) - now;
+		return wait > 0 ? `again in ${formatAge(wait)}` : 'again now';
+	}
 	const ago = since(meta.finishedAt, now);
 	const code = meta.exitCode === null ? '' : `(${meta.exitCode}) `;
 	return ago === null ? code.trim() || '-' : `${code}${formatAge(ago)} ago`;

@@ -31,7 +31,8 @@ export function limitsText(info: ContainerInfo): string {
 export function restartText(info: ContainerInfo): string {
 	const policy = info.config.restartPolicy;
 	const name = policy.name === 'on-failure' && policy.maxRetries > 0 ? `on-failure:${policy.maxRetries}` : policy.name;
-	return `${name} (${info.restartCount} restart${info.restartCount === 1 ? '' : 's'})`;
+	const pending = info.state === 'restarting' && info.nextRestartAt ? `, next at ${new Date(info.nextRestartAt).toLocaleTimeString()}` : '';
+	return `${name} (${info.restartCount} restart${info.restartCount === 1 ? '' : 's'}${pending})`;
 }
 
 export function exitText(meta: ContainerMetadata): string {

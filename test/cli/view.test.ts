@@ -42,6 +42,12 @@ describe('statusText', () => {
 		assert.equal(statusText({...ended, state: 'failed'}, now), 'Failed 2 seconds ago');
 		assert.equal(statusText({...base, state: 'created', startedAt: null}, now), 'Created');
 	});
+	it('says a restart is pending and when; a damaged container says how to remove it', () => {
+		const pending = {...base, pid: null, state: 'restarting' as const, exitCode: 1, restartCount: 3, finishedAt: '2025-06-01T11:59:58.000Z'};
+		assert.equal(statusText({...pending, nextRestartAt: '2025-06-01T12:00:30.000Z'}, now), 'Restarting (1) in 30 seconds, 3 restarts');
+		assert.equal(statusText({...pending, nextRestartAt: '2025-06-01T12:00:00.100Z'}, now), 'Restarting (1), 3 restarts');
+		assert.equal(statusText({...base, state: 'damaged'}, now), 'Damaged (rm -f to remove)');
+	});
 });
 
 describe('JSON shapes', () => {

@@ -133,6 +133,14 @@ describe('rows and cells', () => {
 		assert.equal(uptimeText(row('a', {state: 'created', startedAt: null}), NOW), '-');
 	});
 
+	test('a restarting container says when it starts again; the state column says restarting', () => {
+		const pending = {state: 'restarting' as const, exitCode: 1, finishedAt: new Date(NOW - 1000).toISOString(), nextRestartAt: new Date(NOW + 12_000).toISOString()};
+		assert.equal(uptimeText(row('a', pending), NOW), 'again in 12s');
+		assert.equal(uptimeText(row('a', {...pending, nextRestartAt: new Date(NOW - 10).toISOString()}), NOW), 'again now');
+		assert.deepEqual(stateLabel({meta: meta('a', pending), pending: null}), {text: 'restarting', tone: 'warn', loud: false});
+		assert.deepEqual(stateLabel({meta: meta('a', {state: 'damaged'}), pending: null}), {text: 'damaged', tone: 'bad', loud: true});
+	});
+
 	test('the CPU bar measures against the limit, or all host cores without one', () => {
 		assert.deepEqual(cpuFraction(row('a', {}, {cpuPercent: 25}, 50), CTX), {fraction: 0.5, limited: true});
 		assert.deepEqual(cpuFraction(row('a', {}, {cpuPercent: 100}), CTX), {fraction: 0.25, limited: false});
