@@ -1,6 +1,6 @@
 // A separate c32 process for the tests: `node child.js --c32-child <storageDir> <op> [json]`.
 // Prints one JSON line: {"ok": ...} or {"error": code, "message": ...}.
-// Without --c32-child it does nothing (the test runner also loads this file as a test file).
+// Without --c32-child it does nothing, so importing it for CHILD_SCRIPT has no effect.
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {getEngine, isC32Error, type ContainerConfig} from '../../engine/index.js';

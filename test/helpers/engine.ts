@@ -1,8 +1,6 @@
 // Shared helpers for the engine's integration tests: temporary storage roots, the
 // "needs runc" gate, running a container to completion, and leftover checks.
-//
-// This file is also picked up by `node --test dist/test/` as a "test file": it must have no
-// side effects when imported.
+// Not a test file: `npm test` runs only *.test.js files.
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
