@@ -7,7 +7,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
-import {resolveConfig, resolveSignal} from './config.js';
+import {toContainerConfig} from './config.js';
 import type {Driver, DriverContext} from './drivers/driver.js';
 import {C32Error} from './errors.js';
 import {isProcessAlive, liveHostFacts, processStartTime, readBootId, readTrimmed} from './host-facts.js';
@@ -15,6 +15,7 @@ import {snapshotImage} from './image.js';
 import {followLog, readLogEntries} from './logs.js';
 import {cgroupPathFor, containerPaths, imagesDir, resolveStorage, type StorageLayout} from './paths.js';
 import {backoffDelayMs, BACKOFF_RESET_AFTER_MS, shouldRestart} from './restart.js';
+import {resolveSignal} from './signals.js';
 import {FORMAT_VERSION, Store, TOMBSTONE_PREFIX, type ContainerRecord} from './store.js';
 import type {
 	ContainerConfig,
@@ -165,7 +166,9 @@ export class ContainerEngine implements Engine {
 
 	async createContainer(input: ContainerConfig): Promise<ContainerMetadata> {
 		const id = randomBytes(32).toString('hex');
-		const config = resolveConfig(input, defaultName(input, id), liveHostFacts());
+		// The schema is loaded by the commands that create, not by every command.
+		const {validateConfig} = await import('./schema.js');
+		const config = validateConfig(input, (parsed) => defaultName(parsed, id), liveHostFacts());
 		await this.services.requireDriver(config.isolationLevel);
 		await this.services.checkLimits(config);
 
@@ -337,6 +340,7 @@ export class ContainerEngine implements Engine {
 	// ---- stop, kill, restart, pause ------------------------------------------------------
 
 	async stopContainer(ref: string, options: StopOptions = {}): Promise<ContainerMetadata> {
+		const signal = options.signal === undefined ? undefined : resolveSignal(options.signal);
 		const id = this.resolveRef(ref);
 		const record = await this.store.withContainerLock(id, async () => {
 			const locked = await this.reconcileLocked(id);
@@ -360,7 +364,7 @@ export class ContainerEngine implements Engine {
 		});
 		if (LIVE_STATES.has(record.metadata.state)) {
 			const timeout = options.timeout ?? record.config.stopTimeout;
-			await this.terminate(record, record.config.stopSignal, timeout);
+			await this.terminate(record, signal ?? record.config.stopSignal, timeout);
 		}
 		return (await this.reconcile(id)).metadata;
 	}
@@ -382,8 +386,8 @@ export class ContainerEngine implements Engine {
 	}
 
 	async killContainer(ref: string, signal = 'SIGKILL'): Promise<ContainerMetadata> {
-		const id = this.resolveRef(ref);
 		const name = resolveSignal(signal);
+		const id = this.resolveRef(ref);
 		const record = await this.reconcile(id);
 		if (!LIVE_STATES.has(record.metadata.state)) {
 			throw new C32Error('BAD_STATE', `container ${record.metadata.name} is ${record.metadata.state}, not running: nothing to signal`);
@@ -598,33 +602,8 @@ export class ContainerEngine implements Engine {
 	}
 
 	async importContainerState(state: ExportedState): Promise<ContainerMetadata> {
-		if (!state || typeof state !== 'object' || !state.config || typeof state.config !== 'object') {
-			throw new C32Error('INVALID_CONFIG', 'not a c32 export: expected an object with formatVersion, metadata and config');
-		}
-		if (typeof state.formatVersion !== 'number' || state.formatVersion > FORMAT_VERSION) {
-			throw new C32Error('UNSUPPORTED', `export format ${String(state.formatVersion)} is not supported by this c32: upgrade c32`);
-		}
-		const c = state.config;
-		return this.createContainer({
-			name: c.name,
-			image: c.image ?? undefined,
-			entrypoint: c.entrypoint,
-			args: c.args,
-			environment: c.environment,
-			volumes: c.volumes,
-			resourceLimits: c.resourceLimits,
-			isolationLevel: c.isolationLevel,
-			labels: c.labels,
-			restartPolicy: c.restartPolicy,
-			workingDir: c.workingDir,
-			user: c.user ? `${c.user.uid}:${c.user.gid}` : undefined,
-			hostname: c.hostname,
-			stopSignal: c.stopSignal,
-			stopTimeout: c.stopTimeout,
-			network: c.network,
-			logSizeMax: c.logSizeMax,
-			autoRemove: c.autoRemove,
-		});
+		const {parseExportedConfig} = await import('./schema.js');
+		return this.createContainer(toContainerConfig(parseExportedConfig(state, FORMAT_VERSION)));
 	}
 
 	doctor(): Promise<DoctorReport> {

@@ -1,11 +1,14 @@
 // The live HostFacts that config validation checks limits and paths against.
 import fs from 'node:fs';
 import os from 'node:os';
+import {parseCapLastCap} from './capabilities.js';
+import {detectCgroupHost} from './cgroups/detect.js';
 import type {HostFacts} from './config.js';
+import {readDefaults} from './settings.js';
 
-let cached: Omit<HostFacts, 'pathKind' | 'isExecutable' | 'lookupUser'> | undefined;
+let cached: Omit<HostFacts, 'pathKind' | 'isExecutable' | 'lookupUser' | 'defaults'> | undefined;
 
-export function liveHostFacts(): HostFacts {
+export function liveHostFacts(env: Record<string, string | undefined> = process.env): HostFacts {
 	cached ??= {
 		cpuCount: os.availableParallelism(),
 		memoryTotalMb: Math.floor(os.totalmem() / 1024 / 1024),
@@ -13,8 +16,16 @@ export function liveHostFacts(): HostFacts {
 		pidMax: Number(readTrimmed('/proc/sys/kernel/pid_max') ?? 4_194_304),
 		uid: process.getuid?.() ?? 0,
 		gid: process.getgid?.() ?? 0,
+		capLastCap: parseCapLastCap(readTrimmed('/proc/sys/kernel/cap_last_cap')),
+		cgroupsWritable: canWriteCgroups(),
 	};
-	return {...cached, pathKind, isExecutable, lookupUser};
+	// Settings are read on every call: a long-lived caller (the dashboard, an API user) sees changes.
+	return {...cached, defaults: readDefaults(env, cached), pathKind, isExecutable, lookupUser};
+}
+
+/** The process driver's test for cgroup limits: root and a mounted cgroup filesystem. */
+export function canWriteCgroups(): boolean {
+	return process.getuid?.() === 0 && detectCgroupHost().version !== null;
 }
 
 /** A small text file, trimmed, or null when it cannot be read. */
