@@ -7,10 +7,9 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
-import {toContainerConfig} from './config.js';
 import type {Driver, DriverContext} from './drivers/driver.js';
 import {C32Error} from './errors.js';
-import {isProcessAlive, liveHostFacts, processStartTime, readBootId, readTrimmed} from './host-facts.js';
+import {isProcessAlive, processStartTime, readBootId, readTrimmed} from './host-facts.js';
 import {snapshotImage} from './image.js';
 import {followLog, readLogEntries} from './logs.js';
 import {cgroupPathFor, containerPaths, imagesDir, resolveStorage, type StorageLayout} from './paths.js';
@@ -166,8 +165,8 @@ export class ContainerEngine implements Engine {
 
 	async createContainer(input: ContainerConfig): Promise<ContainerMetadata> {
 		const id = randomBytes(32).toString('hex');
-		// The schema is loaded by the commands that create, not by every command.
-		const {validateConfig} = await import('./schema.js');
+		// The schema and the host probes are loaded by the commands that create, not by every command.
+		const [{validateConfig}, {liveHostFacts}] = await Promise.all([import('./schema.js'), import('./live-host-facts.js')]);
 		const config = validateConfig(input, (parsed) => defaultName(parsed, id), liveHostFacts());
 		await this.services.requireDriver(config.isolationLevel);
 		await this.services.checkLimits(config);
@@ -602,7 +601,7 @@ export class ContainerEngine implements Engine {
 	}
 
 	async importContainerState(state: ExportedState): Promise<ContainerMetadata> {
-		const {parseExportedConfig} = await import('./schema.js');
+		const [{parseExportedConfig}, {toContainerConfig}] = await Promise.all([import('./schema.js'), import('./config.js')]);
 		return this.createContainer(toContainerConfig(parseExportedConfig(state, FORMAT_VERSION)));
 	}
 

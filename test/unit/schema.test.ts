@@ -1,7 +1,10 @@
 // The one config schema: create and import refuse the same bad input with one line that
 // names the field, and export -> import gives back every field of the stored config.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import {describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
 import {toContainerConfig} from '../../engine/config.js';
 import {isC32Error} from '../../engine/errors.js';
 import {parseExportedConfig, RESOLVED_FIELDS, validateConfig} from '../../engine/schema.js';
@@ -153,5 +156,27 @@ describe('bad input: one INVALID_CONFIG line naming the field, for create and im
 		assert.throws(importing({...good, capabilities: ['CAP_NOPE']}), /capAdd: unknown capability "CAP_NOPE"/);
 		assert.throws(importing({...good, stopSignal: 'SIGNOPE'}), /unknown signal/);
 		assert.throws(importing({...good, user: {uid: -1, gid: 0}}), /invalid uid -1/);
+	});
+});
+
+describe('start-up cost', () => {
+	test('valibot and config validation are loaded only when a container is created or imported, not by the engine module', () => {
+		const seen = new Set<string>();
+		const visit = (file: string) => {
+			if (seen.has(file)) return;
+			seen.add(file);
+			const source = fs.readFileSync(file, 'utf8');
+			for (const match of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/gm)) {
+				const specifier = match[1]!;
+				if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier));
+				else seen.add(`pkg:${specifier}`);
+			}
+		};
+		visit(fileURLToPath(new URL('../../engine/index.js', import.meta.url)));
+		assert.ok(seen.size > 10, 'the walk found the engine modules');
+		assert.ok(!seen.has('pkg:valibot'), 'engine/index.js loads valibot statically');
+		for (const module of ['schema.js', 'live-host-facts.js', 'settings.js', 'config.js', 'capabilities.js']) {
+			assert.ok(![...seen].some((f) => f.endsWith(`${path.sep}${module}`)), `engine/index.js loads ${module} statically`);
+		}
 	});
 });
