@@ -14,6 +14,8 @@ import type {
 export interface StopOptions {
 	/** Seconds to wait after the stop signal before SIGKILL; default: the container's stopTimeout. */
 	timeout?: number;
+	/** The stop signal for this stop (name or number, as for kill); default: the container's stopSignal. */
+	signal?: string;
 }
 
 export interface RemoveOptions {

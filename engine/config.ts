@@ -1,11 +1,15 @@
 // Validation of a ContainerConfig into a ResolvedConfig. Pure: every fact about the host
 // comes in through HostFacts, so this is unit-testable without root.
-import {constants as osConstants} from 'node:os';
 import path from 'node:path';
+import {defaultCapabilities, resolveCapabilities} from './capabilities.js';
 import {C32Error} from './errors.js';
 import {parseRestartPolicy} from './restart.js';
-import type {ContainerConfig, ResolvedConfig, ResourceLimits, Volume} from './types.js';
+import type {ConfigDefaults} from './settings.js';
+import {resolveSignal} from './signals.js';
+import type {ContainerConfig, ContainerUser, IsolationType, ResolvedConfig, ResourceLimits, Volume} from './types.js';
 import {ISOLATION_TYPES} from './types.js';
+
+export {resolveSignal};
 
 export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -26,6 +30,12 @@ export interface HostFacts {
 	/** Who runs c32: a minimal container runs as this user unless told otherwise. */
 	uid: number;
 	gid: number;
+	/** /proc/sys/kernel/cap_last_cap: capabilities above it are unknown to this kernel. */
+	capLastCap: number;
+	/** Whether c32 may create cgroups here (root and a mounted cgroup filesystem). */
+	cgroupsWritable: boolean;
+	/** What a container that gives no pids or open-files limit gets (see settings.ts). */
+	defaults: ConfigDefaults;
 	/** What a path on the host is, or null when it does not exist. */
 	pathKind(p: string): 'file' | 'directory' | 'other' | null;
 	isExecutable(p: string): boolean;
@@ -90,6 +100,7 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 				: `cannot tell how to run ${path.basename(image)}: give an entrypoint`,
 		);
 	}
+	if (command.entrypoint === '') throw invalid('the command is an empty string: give the program to run');
 
 	const restartPolicy =
 		input.restartPolicy !== undefined
@@ -135,8 +146,8 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		entrypoint: command.entrypoint,
 		args: command.args,
 		environment: resolveEnvironment(input.environment),
-		volumes: (input.volumes ?? []).map((v) => resolveVolume(v, isolationLevel, host)),
-		resourceLimits: resolveLimits(input.resourceLimits ?? {}, host),
+		volumes: resolveVolumes(input.volumes ?? [], isolationLevel, host),
+		resourceLimits: withDefaults(resolveLimits(input.resourceLimits ?? {}, host), isolationLevel, host),
 		isolationLevel,
 		labels: resolveLabels(input.labels),
 		restartPolicy,
@@ -148,7 +159,51 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		network,
 		logSizeMax,
 		autoRemove,
+		capabilities: resolveCapabilities(isolationLevel, input.capAdd ?? [], input.capDrop ?? [], host.capLastCap),
 	};
+}
+
+type Translation = {[K in keyof ResolvedConfig]-?: (value: ResolvedConfig[K], all: ResolvedConfig) => ContainerConfig};
+
+/** How each stored field becomes input again: a new field of ResolvedConfig does not compile until it has an entry. */
+const BACK: Translation = {
+	name: (name) => ({name}),
+	image: (image) => (image === null ? {} : {image}),
+	entrypoint: (entrypoint) => ({entrypoint}),
+	args: (args) => ({args}),
+	environment: (environment) => ({environment}),
+	volumes: (volumes) => ({volumes}),
+	resourceLimits: (resourceLimits) => ({resourceLimits}),
+	isolationLevel: (isolationLevel) => ({isolationLevel}),
+	labels: (labels) => ({labels}),
+	restartPolicy: (restartPolicy) => ({restartPolicy}),
+	workingDir: (workingDir) => ({workingDir}),
+	user: (user) => ({user}),
+	hostname: (hostname) => ({hostname}),
+	stopSignal: (stopSignal) => ({stopSignal}),
+	stopTimeout: (stopTimeout) => ({stopTimeout}),
+	network: (network) => ({network}),
+	logSizeMax: (logSizeMax) => ({logSizeMax}),
+	autoRemove: (autoRemove) => ({autoRemove}),
+	// The level's default set needs no options (an export from before capabilities were stored has none).
+	capabilities: (capabilities, all) =>
+		capabilities === null || capabilities === undefined || sameSet(capabilities, defaultCapabilities(all.isolationLevel) ?? [])
+			? {}
+			: {capDrop: ['ALL'], capAdd: [...capabilities]},
+};
+
+/** The ContainerConfig that resolves to `resolved` again (export -> import, stack files). */
+export function toContainerConfig(resolved: ResolvedConfig): ContainerConfig {
+	const config: ContainerConfig = {};
+	for (const key of Object.keys(BACK) as (keyof ResolvedConfig)[]) {
+		const translate = BACK[key] as (value: unknown, all: ResolvedConfig) => ContainerConfig;
+		Object.assign(config, translate(resolved[key], resolved));
+	}
+	return config;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+	return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function resolveEnvironment(env: Record<string, string> | undefined): Record<string, string> {
@@ -175,15 +230,14 @@ function resolveLabels(labels: Record<string, string> | undefined): Record<strin
 	return result;
 }
 
-export function resolveSignal(signal: string): string {
-	const upper = signal.toUpperCase();
-	const name = /^\d+$/.test(upper)
-		? Object.entries(osConstants.signals).find(([, n]) => n === Number(upper))?.[0]
-		: upper.startsWith('SIG')
-			? upper
-			: `SIG${upper}`;
-	if (!name || !(name in osConstants.signals)) throw invalid(`unknown signal ${JSON.stringify(signal)}: use a name such as SIGTERM or INT`);
-	return name;
+function resolveVolumes(volumes: Volume[], isolation: IsolationType, host: HostFacts): Required<Volume>[] {
+	const resolved = volumes.map((v) => resolveVolume(v, isolation, host));
+	const seen = new Set<string>();
+	for (const {destination} of resolved) {
+		if (seen.has(destination)) throw invalid(`duplicate mount destination ${destination}: give each volume its own destination`);
+		seen.add(destination);
+	}
+	return resolved;
 }
 
 function resolveVolume(volume: Volume, isolation: string, host: HostFacts): Required<Volume> {
@@ -248,20 +302,50 @@ function resolveLimits(limits: ResourceLimits, host: HostFacts): ResourceLimits 
 	return result;
 }
 
-function resolveUser(user: string | undefined, host: HostFacts, isolation: string): ResolvedConfig['user'] {
+/** The pids and open-files defaults where the container gives none; minimal gets the pids one only where c32 writes cgroups. */
+function withDefaults(limits: ResourceLimits, isolation: IsolationType, host: HostFacts): ResourceLimits {
+	const {pidsLimit, openFiles} = host.defaults;
+	const result = {...limits};
+	if (result.maxProcesses === undefined && pidsLimit !== null && (isolation !== 'minimal' || host.cgroupsWritable)) {
+		result.maxProcesses = pidsLimit;
+	}
+	if (result.maxOpenFiles === undefined && openFiles !== null) result.maxOpenFiles = openFiles;
+	return result;
+}
+
+function resolveUser(user: string | ContainerUser | undefined, host: HostFacts, isolation: string): ContainerUser {
 	// Root inside a namespaced container; the caller's own user for a plain host process.
 	if (user === undefined || user === '') return isolation === 'minimal' ? {uid: host.uid, gid: host.gid} : {uid: 0, gid: 0};
+	const resolved = typeof user === 'string' ? parseUser(user, host) : checkIds(user);
+	if (isolation === 'minimal' && host.uid !== 0 && (resolved.uid !== host.uid || resolved.gid !== host.gid)) {
+		throw new C32Error(
+			'PERMISSION_DENIED',
+			`minimal isolation runs the process as you (uid ${host.uid}, gid ${host.gid}): only root can run it as another user; drop the user option or run c32 as root`,
+		);
+	}
+	return resolved;
+}
+
+function parseUser(user: string, host: HostFacts): ContainerUser {
 	const match = /^([^:]+)(?::(\d+))?$/.exec(user);
 	if (!match) throw invalid(`invalid user ${JSON.stringify(user)}: use uid, uid:gid or a user name`);
 	const [, who, gid] = match;
 	if (/^\d+$/.test(who!)) {
 		const uid = Number(who);
-		if (uid > 2 ** 31) throw invalid(`invalid uid ${uid}`);
-		return {uid, gid: gid === undefined ? uid : Number(gid)};
+		return checkIds({uid, gid: gid === undefined ? uid : Number(gid)});
 	}
 	const found = host.lookupUser(who!);
 	if (!found) throw invalid(`unknown user ${JSON.stringify(who)}: use a numeric uid or a user in /etc/passwd`);
-	return {uid: found.uid, gid: gid === undefined ? found.gid : Number(gid), name: who};
+	return checkIds({uid: found.uid, gid: gid === undefined ? found.gid : Number(gid), name: who!});
+}
+
+const MAX_ID = 2 ** 32 - 2;
+
+function checkIds(user: ContainerUser): ContainerUser {
+	for (const key of ['uid', 'gid'] as const) {
+		if (!Number.isInteger(user[key]) || user[key] < 0 || user[key] > MAX_ID) throw invalid(`invalid ${key} ${user[key]}: give 0 to ${MAX_ID}`);
+	}
+	return user.name === undefined ? {uid: user.uid, gid: user.gid} : {uid: user.uid, gid: user.gid, name: user.name};
 }
 
 function invalid(message: string): C32Error {

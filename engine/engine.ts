@@ -2,7 +2,7 @@
 // reference, reads the state, reconciles it with what really runs, and hands the work to one
 // lifecycle step (engine/lifecycle/), which acts and records under the container's lock.
 import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
-import {resolveSignal} from './config.js';
+import {resolveSignal} from './signals.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {isProcessAlive} from './host-facts.js';
@@ -22,7 +22,7 @@ import {containerPaths, resolveStorage, type StorageLayout} from './paths.js';
 import {damagedError, Store, type ContainerRecord} from './store.js';
 import {FORMAT_VERSION} from './record.js';
 import type {EngineServices} from './services.js';
-import type {ContainerConfig, ContainerInfo, ResolvedConfig, ContainerMetadata, ContainerMetrics, DoctorReport, ExportedState, LogEntry, LogOptions} from './types.js';
+import type {ContainerConfig, ContainerInfo, ContainerMetadata, ContainerMetrics, DoctorReport, ExportedState, LogEntry, LogOptions} from './types.js';
 
 export type {EngineServices} from './services.js';
 export {waitForFile} from './lifecycle/wait.js';
@@ -81,7 +81,8 @@ export class ContainerEngine implements Engine {
 	}
 
 	async stopContainer(ref: string, options: StopOptions = {}): Promise<ContainerMetadata> {
-		return (await stop(this.lc, this.resolveRef(ref), options.timeout)).metadata;
+		const signal = options.signal === undefined ? undefined : resolveSignal(options.signal);
+		return (await stop(this.lc, this.resolveRef(ref), {timeoutSeconds: options.timeout, signal})).metadata;
 	}
 
 	async killContainer(ref: string, signal = 'SIGKILL'): Promise<ContainerMetadata> {
@@ -91,7 +92,7 @@ export class ContainerEngine implements Engine {
 
 	async restartContainer(ref: string, options: StopOptions = {}): Promise<ContainerMetadata> {
 		const id = this.resolveRef(ref);
-		if (isLive(await reconcile(this.lc, id))) await stop(this.lc, id, options.timeout);
+		if (isLive(await reconcile(this.lc, id))) await stop(this.lc, id, {timeoutSeconds: options.timeout});
 		return this.startContainer(id);
 	}
 
@@ -206,13 +207,9 @@ export class ContainerEngine implements Engine {
 	}
 
 	async importContainerState(state: ExportedState): Promise<ContainerMetadata> {
-		if (!state || typeof state !== 'object' || !state.config || typeof state.config !== 'object') {
-			throw new C32Error('INVALID_CONFIG', 'not a c32 export: expected an object with formatVersion, metadata and config');
-		}
-		if (typeof state.formatVersion !== 'number' || state.formatVersion > FORMAT_VERSION) {
-			throw new C32Error('UNSUPPORTED', `export format ${String(state.formatVersion)} is not supported by this c32: upgrade c32`);
-		}
-		return this.createContainer(toContainerConfig(state.config));
+		// The schema and config resolution load only for the commands that create.
+		const [{parseExportedConfig}, {toContainerConfig}] = await Promise.all([import('./schema.js'), import('./config.js')]);
+		return this.createContainer(toContainerConfig(parseExportedConfig(state, FORMAT_VERSION)));
 	}
 
 	doctor(): Promise<DoctorReport> {
@@ -226,26 +223,3 @@ export class ContainerEngine implements Engine {
 	}
 }
 
-/** The create input that yields `config` again. */
-function toContainerConfig(c: ResolvedConfig): ContainerConfig {
-	return {
-		name: c.name,
-		image: c.image ?? undefined,
-		entrypoint: c.entrypoint,
-		args: c.args,
-		environment: c.environment,
-		volumes: c.volumes,
-		resourceLimits: c.resourceLimits,
-		isolationLevel: c.isolationLevel,
-		labels: c.labels,
-		restartPolicy: c.restartPolicy,
-		workingDir: c.workingDir,
-		user: c.user ? `${c.user.uid}:${c.user.gid}` : undefined,
-		hostname: c.hostname,
-		stopSignal: c.stopSignal,
-		stopTimeout: c.stopTimeout,
-		network: c.network,
-		logSizeMax: c.logSizeMax,
-		autoRemove: c.autoRemove,
-	};
-}

@@ -1,21 +1,5 @@
-// The live HostFacts that config validation checks limits and paths against.
+// Small facts read from /proc: one-line files, the hard open-files limit, process liveness.
 import fs from 'node:fs';
-import os from 'node:os';
-import type {HostFacts} from './config.js';
-
-let cached: Omit<HostFacts, 'pathKind' | 'isExecutable' | 'lookupUser'> | undefined;
-
-export function liveHostFacts(): HostFacts {
-	cached ??= {
-		cpuCount: os.availableParallelism(),
-		memoryTotalMb: Math.floor(os.totalmem() / 1024 / 1024),
-		maxOpenFilesHard: readOpenFilesHardLimit(),
-		pidMax: Number(readTrimmed('/proc/sys/kernel/pid_max') ?? 4_194_304),
-		uid: process.getuid?.() ?? 0,
-		gid: process.getgid?.() ?? 0,
-	};
-	return {...cached, pathKind, isExecutable, lookupUser};
-}
 
 /** A small text file, trimmed, or null when it cannot be read. */
 export function readTrimmed(file: string): string | null {
@@ -30,31 +14,6 @@ export function readOpenFilesHardLimit(limitsText = readTrimmed('/proc/self/limi
 	const line = limitsText.split('\n').find((l) => l.startsWith('Max open files'));
 	const hard = line?.split(/\s{2,}/)[2];
 	return hard === undefined || hard === 'unlimited' ? 1_073_741_816 : Number(hard);
-}
-
-function pathKind(p: string): 'file' | 'directory' | 'other' | null {
-	try {
-		const stat = fs.statSync(p);
-		return stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other';
-	} catch {
-		return null;
-	}
-}
-
-function isExecutable(p: string): boolean {
-	try {
-		return (fs.statSync(p).mode & 0o111) !== 0;
-	} catch {
-		return false;
-	}
-}
-
-function lookupUser(name: string): {uid: number; gid: number} | null {
-	for (const line of (readTrimmed('/etc/passwd') ?? '').split('\n')) {
-		const [user, , uid, gid] = line.split(':');
-		if (user === name && uid !== undefined && gid !== undefined) return {uid: Number(uid), gid: Number(gid)};
-	}
-	return null;
 }
 
 let bootId: string | null | undefined;

@@ -1,4 +1,7 @@
 // The engine's public data types. Everything here is plain JSON-serialisable data.
+import type {Capability, CapabilityName} from './capabilities.js';
+
+export type {Capability, CapabilityName};
 
 export type IsolationType = 'minimal' | 'standard' | 'strict';
 export const ISOLATION_TYPES: readonly IsolationType[] = ['minimal', 'standard', 'strict'];
@@ -35,13 +38,16 @@ export interface ResourceLimits {
 	diskIoLimitMbps?: number;
 	/** Refused until networking supports it; present so the seed's configs parse. */
 	networkBandwidthLimitMbps?: number;
-	/** pids limit for the whole container. */
+	/** pids limit for the whole container; default 2048 (C32_DEFAULT_PIDS_LIMIT). */
 	maxProcesses?: number;
-	/** RLIMIT_NOFILE. */
+	/** RLIMIT_NOFILE, soft and hard; default 4096 (C32_DEFAULT_NOFILE). */
 	maxOpenFiles?: number;
 }
 
 export type RestartPolicyName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
+
+/** The string form of a policy: "on-failure:5" retries five times. */
+export type RestartPolicyText = RestartPolicyName | `on-failure:${number}`;
 
 export interface RestartPolicy {
 	name: RestartPolicyName;
@@ -62,13 +68,16 @@ export interface ContainerConfig {
 	isolationLevel?: IsolationType;
 	labels?: Record<string, string>;
 	/** A policy object or a string: "no", "on-failure", "on-failure:5", "always", "unless-stopped". */
-	restartPolicy?: RestartPolicy | string;
+	restartPolicy?: RestartPolicy | RestartPolicyText;
 	/** Seed compatibility: autoRestart=true means on-failure with maxRestartCount retries. */
 	autoRestart?: boolean;
 	maxRestartCount?: number;
 	workingDir?: string;
-	/** "uid", "uid:gid" or a user name known to the host's /etc/passwd. */
-	user?: string;
+	/**
+	 * "uid", "uid:gid" or a user name known to the host's /etc/passwd; or the object a
+	 * ResolvedConfig holds (no lookup; `name` is only shown).
+	 */
+	user?: string | ContainerUser;
 	hostname?: string;
 	/** Signal name sent by stop, default SIGTERM. */
 	stopSignal?: string;
@@ -79,6 +88,21 @@ export interface ContainerConfig {
 	logSizeMax?: number;
 	/** Remove the container once it has exited (docker's --rm); excludes a restart policy. */
 	autoRemove?: boolean;
+	/**
+	 * Capabilities added to the level's default set (standard: podman's 11; strict: none), as
+	 * docker's --cap-add: "NET_RAW" or "CAP_NET_RAW", any case; "ALL" adds every one.
+	 * Not for minimal isolation, which has no capability set of its own.
+	 */
+	capAdd?: CapabilityName[];
+	/** Capabilities removed from the default set; "ALL" keeps only those in capAdd. */
+	capDrop?: CapabilityName[];
+}
+
+export interface ContainerUser {
+	uid: number;
+	gid: number;
+	/** The user name it was given as, when it was. */
+	name?: string;
 }
 
 /** A ContainerConfig after validation, with every default filled in. This is what is stored. */
@@ -95,13 +119,15 @@ export interface ResolvedConfig {
 	labels: Record<string, string>;
 	restartPolicy: Required<RestartPolicy>;
 	workingDir: string;
-	user: {uid: number; gid: number; name?: string};
+	user: ContainerUser;
 	hostname: string;
 	stopSignal: string;
 	stopTimeout: number;
 	network: NetworkMode;
 	logSizeMax: number;
 	autoRemove: boolean;
+	/** The capability set of the container's process, in kernel order; null for minimal isolation. */
+	capabilities: Capability[] | null;
 }
 
 export interface ContainerMetadata {

@@ -75,7 +75,7 @@ export function isCgroupFrozen(dirs: CgroupDirs): boolean {
 	}
 }
 
-function signalEach(pids: number[], signal: NodeJS.Signals): void {
+function signalEach(pids: number[], signal: NodeJS.Signals | number): void {
 	for (const pid of pids) {
 		try {
 			process.kill(pid, signal);
@@ -97,7 +97,7 @@ function cgroupKillFile(dirs: CgroupDirs): string | undefined {
  * has it (5.14+), which no fork can race; otherwise the cgroup is frozen while each pid is
  * signalled so nothing escapes by forking, then thawed so the signals are delivered.
  */
-export async function killCgroup(dirs: CgroupDirs, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+export async function killCgroup(dirs: CgroupDirs, signal: NodeJS.Signals | number = 'SIGKILL'): Promise<void> {
 	if (signal !== 'SIGKILL') {
 		signalEach(cgroupProcesses(dirs), signal);
 		return;

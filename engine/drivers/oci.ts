@@ -7,6 +7,7 @@ import {promisify} from 'node:util';
 import {C32Error} from '../errors.js';
 import {monitorEnvironment} from '../exit-command.js';
 import {exitDir, runtimeRoot, socketDir, type StorageLayout} from '../paths.js';
+import {signalNumber} from '../signals.js';
 import type {Driver, DriverContext, StartResult} from './driver.js';
 
 const execFileAsync = promisify(execFile);
@@ -135,7 +136,8 @@ export class OciDriver implements Driver {
 	}
 
 	async signal(ctx: DriverContext, signal: string, all: boolean): Promise<void> {
-		await this.runtime('kill', ...(all ? ['--all'] : []), ctx.id, signal.replace(/^SIG/, ''));
+		// By number: runc knows no names for real-time signals (SIGRTMIN+3 is 37).
+		await this.runtime('kill', ...(all ? ['--all'] : []), ctx.id, String(signalNumber(signal)));
 	}
 
 	async pause(ctx: DriverContext): Promise<void> {

@@ -3,6 +3,7 @@
 // keeps the same log and exit-file contract as conmon.
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
+import {constants as osConstants} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {cgroupDirs, cgroupProcesses, freezeCgroup, killCgroup, removeCgroup, thawCgroup, type CgroupDirs} from '../cgroups/index.js';
@@ -10,6 +11,7 @@ import {DEFAULT_PATH} from '../config.js';
 import {C32Error} from '../errors.js';
 import {statFields, readTrimmed} from '../host-facts.js';
 import {containerEnvironment} from '../oci/spec.js';
+import {signalNumber} from '../signals.js';
 import type {Driver, DriverContext, StartResult} from './driver.js';
 
 const SUPERVISOR = fileURLToPath(new URL('./supervisor.js', import.meta.url));
@@ -118,17 +120,19 @@ export class ProcessDriver implements Driver {
 
 	async signal(ctx: DriverContext, signal: string, all: boolean): Promise<void> {
 		const pid = this.mainPid(ctx);
+		// By number: Node knows no names for real-time signals.
+		const number = signalNumber(signal);
 		if (!all) {
-			process.kill(pid, signal as NodeJS.Signals);
+			process.kill(pid, number);
 			return;
 		}
 		try {
-			process.kill(-pid, signal as NodeJS.Signals);
+			process.kill(-pid, number);
 		} catch {
 			// The group may already be empty.
 		}
 		const dirs = this.dirs(ctx);
-		if (dirs) await killCgroup(dirs, signal as NodeJS.Signals);
+		if (dirs) await killCgroup(dirs, number === osConstants.signals.SIGKILL ? 'SIGKILL' : number);
 	}
 
 	async pause(ctx: DriverContext): Promise<void> {

@@ -4,9 +4,7 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import {resolveConfig} from '../config.js';
 import {C32Error} from '../errors.js';
-import {liveHostFacts} from '../host-facts.js';
 import {snapshotImage} from '../image.js';
 import {imagesDir} from '../paths.js';
 import type {ContainerConfig} from '../types.js';
@@ -16,7 +14,9 @@ import {newRecord} from './transitions.js';
 
 export async function create(lc: Lifecycle, input: ContainerConfig): Promise<ContainerRecord> {
 	const id = randomBytes(32).toString('hex');
-	const config = resolveConfig(input, defaultName(input, id), liveHostFacts());
+	// The schema and the host probes are loaded by the commands that create, not by every command.
+	const [{validateConfig}, {liveHostFacts}] = await Promise.all([import('../schema.js'), import('../live-host-facts.js')]);
+	const config = validateConfig(input, (parsed) => defaultName(parsed, id), liveHostFacts());
 	await lc.services.requireDriver(config.isolationLevel);
 	await lc.services.checkLimits(config);
 

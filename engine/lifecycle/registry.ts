@@ -4,7 +4,6 @@
 // holds a readable record is never deleted.
 import fs from 'node:fs';
 import path from 'node:path';
-import {validateName} from '../config.js';
 import {C32Error} from '../errors.js';
 import type {ContainerRecord} from '../record.js';
 import {damagedError, damagedName, TOMBSTONE_PREFIX} from '../store.js';
@@ -135,7 +134,8 @@ async function collectLeftovers(lc: Lifecycle, indexed: Set<string>, vanished: s
 
 export async function rename(lc: Lifecycle, id: string, newName: string): Promise<ContainerRecord> {
 	if (typeof newName !== 'string') throw new C32Error('INVALID_CONFIG', 'the new name must be a string');
-	validateName(newName);
+	// Config validation loads only for the commands that need it (start-up time).
+	(await import('../config.js')).validateName(newName);
 	return lc.store.withContainerLock(id, () =>
 		lc.store.withIndexLock(async () => {
 			const record = readExisting(lc, id);

@@ -18,7 +18,9 @@ const FATAL_SIGNALS = new Set(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT']);
 
 const MUST_ACT = {proceedWithoutSpace: true} as const;
 
-export async function stop(lc: Lifecycle, id: string, timeoutSeconds?: number): Promise<ContainerRecord> {
+/** Stops with `signal` (default: the container's stop signal), then SIGKILL after `timeoutSeconds` (default: its stop timeout). */
+export async function stop(lc: Lifecycle, id: string, options: {timeoutSeconds?: number; signal?: string} = {}): Promise<ContainerRecord> {
+	const {timeoutSeconds} = options;
 	let unsaved: unknown = null;
 	const noteUnsaved = (error: unknown) => (unsaved ??= error);
 	const before = await lc.store.withContainerLock(
@@ -42,7 +44,7 @@ export async function stop(lc: Lifecycle, id: string, timeoutSeconds?: number): 
 		MUST_ACT,
 	);
 	if (!isLive(before)) return finish(before, unsaved, 'stopped');
-	await terminate(lc, before, before.config.stopSignal, timeoutSeconds ?? before.config.stopTimeout);
+	await terminate(lc, before, options.signal ?? before.config.stopSignal, timeoutSeconds ?? before.config.stopTimeout);
 	const after = await lc.store.withContainerLock(id, () => reconcileLocked(lc, id, {userStop: true, onSaveError: noteUnsaved}), MUST_ACT);
 	return finish(after, unsaved, 'stopped');
 }

@@ -1,6 +1,7 @@
 // The OCI runtime spec (config.json) of a container, computed from its resolved config and
 // the facts of the host. A pure function: no file is read or written here.
 // Limits translate to the same numbers as the process driver writes into cgroups itself.
+import {defaultCapabilities} from '../capabilities.js';
 import {CPU_PERIOD_US, cpuQuotaUs, diskBytesPerSecond, memoryLimitBytes} from '../cgroups/limits.js';
 import {DEFAULT_PATH} from '../config.js';
 import type {ResolvedConfig} from '../types.js';
@@ -66,25 +67,6 @@ const MASKED_KERNEL_PATHS = [
 
 const READONLY_KERNEL_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-/** The capabilities of a standard container (strict gets none). */
-export const DEFAULT_CAPABILITIES = [
-	'CAP_CHOWN',
-	'CAP_DAC_OVERRIDE',
-	'CAP_FOWNER',
-	'CAP_FSETID',
-	'CAP_KILL',
-	'CAP_SETGID',
-	'CAP_SETUID',
-	'CAP_SETPCAP',
-	'CAP_NET_BIND_SERVICE',
-	'CAP_NET_RAW',
-	'CAP_SYS_CHROOT',
-	'CAP_MKNOD',
-	'CAP_AUDIT_WRITE',
-	'CAP_SETFCAP',
-];
-
-
 interface Mount {
 	destination: string;
 	type: string;
@@ -134,7 +116,8 @@ export function containerEnvironment(config: ResolvedConfig): string[] {
 export function buildSpec(input: SpecInput): OciSpec {
 	const {config} = input;
 	const strict = config.isolationLevel === 'strict';
-	const caps = strict ? [] : DEFAULT_CAPABILITIES;
+	// A record written before capabilities were stored gets its level's default set.
+	const caps = config.capabilities ?? defaultCapabilities(config.isolationLevel) ?? [];
 	const namespaces = [{type: 'pid'}, {type: 'mount'}, {type: 'ipc'}, {type: 'uts'}, {type: 'cgroup'}];
 	if (config.network === 'none') namespaces.push({type: 'network'});
 	if (input.userNamespace) namespaces.push({type: 'user'});

@@ -1,5 +1,6 @@
 import {defineCommand} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
+import {signalFlag} from '../lib/checked-flags.js';
 import {actOnEach, containerResult} from '../lib/each-ref.js';
 
 export const spec = defineCommand({
@@ -11,7 +12,7 @@ Usage
 Send a signal to the main process of running containers.
 
 Options
-  -s, --signal SIGNAL   The signal, by name or number (default SIGKILL)
+  -s, --signal SIGNAL   The signal: a name (HUP, SIGUSR1, SIGRTMIN+3), or a number 1-64 (default SIGKILL)
   --json                A JSON array, one element per container (fields in docs/cli.md)
 
 Examples
@@ -23,6 +24,7 @@ Examples
 
 export function main(argv: string[], ctx: Context): Promise<number> {
 	return actOnEach(spec, argv, ctx, async (engine, ref, flags) => {
-		return containerResult(ref, await engine.killContainer(ref, flags.signal));
+		// Checked before the engine is asked: a bad signal is a usage error for every ref.
+		return containerResult(ref, await engine.killContainer(ref, signalFlag('--signal', flags.signal)));
 	});
 }

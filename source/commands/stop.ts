@@ -1,5 +1,6 @@
 import {defineCommand} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
+import {signalFlag} from '../lib/checked-flags.js';
 import {stopOptions} from '../lib/stop-options.js';
 import {actOnEach, containerResult} from '../lib/each-ref.js';
 
@@ -15,17 +16,20 @@ policy.
 
 Options
   -t, --time SECONDS   Wait this long before SIGKILL (default: the container's stop timeout)
+  -s, --signal SIGNAL  Send this signal instead of the container's stop signal (name or 1-64)
   --json               A JSON array, one element per container (fields in docs/cli.md)
 
 Examples
   $ c32 stop my-bot
   $ c32 stop -t 2 worker-1 worker-2`,
-	flags: {time: {type: 'string', shortFlag: 't', aliases: ['timeout']}, json: {type: 'boolean'}},
+	flags: {time: {type: 'string', shortFlag: 't', aliases: ['timeout']}, signal: {type: 'string', shortFlag: 's'}, json: {type: 'boolean'}},
 	operands: {min: 1, max: Infinity, label: 'container'},
 });
 
 export function main(argv: string[], ctx: Context): Promise<number> {
 	return actOnEach(spec, argv, ctx, async (engine, ref, flags) => {
-		return containerResult(ref, await engine.stopContainer(ref, stopOptions(flags.time)));
+		// Checked before the engine is asked: a bad signal is a usage error for every ref.
+		const signal = flags.signal === undefined ? undefined : signalFlag('--signal', flags.signal);
+		return containerResult(ref, await engine.stopContainer(ref, {...stopOptions(flags.time), ...(signal === undefined ? {} : {signal})}));
 	});
 }

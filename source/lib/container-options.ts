@@ -3,7 +3,8 @@
 // are both accepted.
 import path from 'node:path';
 import type {AnyFlags} from 'meow';
-import type {ContainerConfig, ResourceLimits, Volume} from '../../engine/index.js';
+import type {CapabilityName, ContainerConfig, ResourceLimits, RestartPolicyText, Volume} from '../../engine/index.js';
+import {choiceFlag, restartFlag, signalFlag} from './checked-flags.js';
 import {parseSecondsOrDuration} from './duration.js';
 import {UsageError} from './errors.js';
 import {parseEnvFile, parseKeyValue} from './key-value.js';
@@ -27,7 +28,7 @@ export const containerFlags = {
 	pidsLimit: {type: 'string', aliases: ['max-processes']},
 	maxOpenFiles: {type: 'string'},
 	ioLimit: {type: 'string'},
-	isolation: {type: 'string', choices: ['minimal', 'standard', 'strict']},
+	isolation: {type: 'string'},
 	restart: {type: 'string'},
 	autoRestart: {type: 'boolean'},
 	maxRestarts: {type: 'string'},
@@ -35,11 +36,13 @@ export const containerFlags = {
 	workdir: {type: 'string', shortFlag: 'w', aliases: ['working-dir']},
 	user: {type: 'string', shortFlag: 'u'},
 	hostname: {type: 'string'},
-	network: {type: 'string', choices: ['host', 'none'], aliases: ['net']},
+	network: {type: 'string', aliases: ['net']},
 	stopSignal: {type: 'string'},
 	stopTimeout: {type: 'string'},
 	logMaxSize: {type: 'string', aliases: ['log-size-max']},
 	rm: {type: 'boolean'},
+	capAdd: {type: 'string', isMultiple: true},
+	capDrop: {type: 'string', isMultiple: true},
 } satisfies AnyFlags;
 
 export const imageHelp = `IMAGE is a host path: a file is copied to /app/<name> and run by its kind (.py with
@@ -72,6 +75,8 @@ export const containerOptionsHelp = `
   --stop-signal SIGNAL         Signal sent by stop (default SIGTERM)
   --stop-timeout SECONDS       Wait before SIGKILL on stop (default 10)
   --log-max-size SIZE          Cap of the log file (default 10m)
+  --cap-add CAP                Add a capability, e.g. NET_RAW, or ALL (repeatable; not minimal)
+  --cap-drop CAP               Drop a capability, or ALL (repeatable; not minimal)
   --rm                         Remove the container once it exits (with -d or create: when it ends)`;
 
 export interface ContainerFlagValues {
@@ -101,6 +106,8 @@ export interface ContainerFlagValues {
 	stopTimeout?: string;
 	logMaxSize?: string;
 	rm: boolean;
+	capAdd: string[];
+	capDrop: string[];
 }
 
 export interface BuildInputs {
@@ -139,12 +146,12 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	const limits = buildLimits(flags);
 	if (Object.keys(limits).length > 0) config.resourceLimits = limits;
 
-	if (flags.isolation !== undefined) config.isolationLevel = flags.isolation as ContainerConfig['isolationLevel'];
+	if (flags.isolation !== undefined) config.isolationLevel = choiceFlag('--isolation', flags.isolation, ['minimal', 'standard', 'strict']);
 	if (flags.label.length > 0) {
 		config.labels = Object.fromEntries(flags.label.map((word) => parseKeyValue(word, 'label', () => '')!));
 	}
 	const restartPolicy = buildRestartPolicy(flags);
-	if (restartPolicy !== undefined) config.restartPolicy = restartPolicy;
+	if (restartPolicy !== undefined) config.restartPolicy = restartFlag('--restart', restartPolicy) as RestartPolicyText;
 	if (flags.rm && restartPolicy !== undefined && restartPolicy !== 'no') {
 		throw new UsageError('--rm and a restart policy conflict: a removed container cannot be restarted');
 	}
@@ -153,10 +160,13 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.workdir !== undefined) config.workingDir = flags.workdir;
 	if (flags.user !== undefined) config.user = flags.user;
 	if (flags.hostname !== undefined) config.hostname = flags.hostname;
-	if (flags.network !== undefined) config.network = flags.network as ContainerConfig['network'];
-	if (flags.stopSignal !== undefined) config.stopSignal = flags.stopSignal;
+	if (flags.network !== undefined) config.network = choiceFlag('--network', flags.network, ['host', 'none']);
+	if (flags.stopSignal !== undefined) config.stopSignal = signalFlag('--stop-signal', flags.stopSignal);
 	if (flags.stopTimeout !== undefined) config.stopTimeout = parseSecondsOrDuration(flags.stopTimeout, '--stop-timeout') / 1000;
 	if (flags.logMaxSize !== undefined) config.logSizeMax = Math.round(parseByteSize(flags.logMaxSize, '--log-max-size'));
+	// Capability names are checked by the engine, against the kernel's list.
+	if (flags.capAdd.length > 0) config.capAdd = flags.capAdd as CapabilityName[];
+	if (flags.capDrop.length > 0) config.capDrop = flags.capDrop as CapabilityName[];
 	return config;
 }
 

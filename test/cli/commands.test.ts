@@ -79,7 +79,7 @@ describe('commands against an engine double', () => {
 		assert.deepEqual(calls, [
 			['stop', 'a', {timeout: 3}],
 			['stop', 'b', {}],
-			['kill', 'c', 'HUP'],
+			['kill', 'c', 'SIGHUP'],
 			['rm', 'd', {force: true}],
 		]);
 	});

@@ -15,6 +15,8 @@ const none: ContainerFlagValues = {
 	label: [],
 	autoRestart: false,
 	rm: false,
+	capAdd: [],
+	capDrop: [],
 };
 const inputs = {cwd: '/work', env: {HOME: '/home/me'}, envFiles: []};
 const build = (flags: Partial<ContainerFlagValues>, words = {options: [], image: undefined as string | undefined, command: [] as string[]}) =>

@@ -104,7 +104,7 @@ describe('c32 run', () => {
 		const seed = await box.run(['create', '--name', 'seed-limits', '--memory-limit', '128', '--cpu-limit', '25', '--max-processes', '16', '--', 'true']);
 		assert.equal(seed.code, 0, seed.stderr);
 		const [seedInfo] = JSON.parse((await box.run(['inspect', 'seed-limits'])).stdout);
-		assert.deepEqual(seedInfo.config.resourceLimits, {memoryLimitMb: 128, cpuLimitPercent: 25, maxProcesses: 16});
+		assert.deepEqual(seedInfo.config.resourceLimits, {memoryLimitMb: 128, cpuLimitPercent: 25, maxProcesses: 16, maxOpenFiles: 4096});
 	});
 
 	it('stops the container on Ctrl-C and exits with its code', async (t) => {

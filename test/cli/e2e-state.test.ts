@@ -32,7 +32,7 @@ describe('export and import', () => {
 		assert.match(imported.stdout.trim(), FULL_ID);
 		const [copy] = JSON.parse((await box.run(['inspect', 'copy'])).stdout);
 		assert.equal(copy.state, 'created');
-		assert.deepEqual(copy.config.resourceLimits, {memoryLimitMb: 32});
+		assert.deepEqual(copy.config.resourceLimits, {memoryLimitMb: 32, maxProcesses: 2048, maxOpenFiles: 4096});
 		assert.deepEqual(copy.labels, {k: 'v'});
 		const ran = await box.run(['start', 'copy']);
 		assert.equal(ran.code, 0, ran.stderr);

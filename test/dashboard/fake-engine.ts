@@ -126,6 +126,7 @@ export class FakeEngine implements Engine {
 			network: 'host',
 			logSizeMax: 10 * 1024 * 1024,
 			autoRemove: false,
+			capabilities: null,
 		};
 		const container: FakeContainer = {
 			meta,

@@ -155,7 +155,8 @@ test('bad environment keys are INVALID_CONFIG', async (t) => {
 test('bad restart policies are INVALID_CONFIG', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine, dir} = engineFor(t);
-	const policies: ContainerConfig['restartPolicy'][] = ['sometimes', 'always:3', 'on-failure:-1', 'on-failure:x', 'ON-FAILURE', {name: 'bogus' as never}, {name: 'always', maxRetries: 2}, {name: 'on-failure', maxRetries: 1.5}];
+	// Strings the type refuses, as a JavaScript caller or a JSON file could still send them.
+	const policies = ['sometimes', 'always:3', 'on-failure:-1', 'on-failure:x', 'ON-FAILURE', {name: 'bogus'}, {name: 'always', maxRetries: 2}, {name: 'on-failure', maxRetries: 1.5}] as ContainerConfig['restartPolicy'][];
 	await refuseAll(
 		t,
 		engine,

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {DEFAULT_LOG_SIZE_MAX, entrypointForImage, resolveConfig, resolveSignal, validateName, type HostFacts} from '../../engine/config.js';
 import {isC32Error, type C32ErrorCode} from '../../engine/errors.js';
+import {validateConfig} from '../../engine/schema.js';
+import {readDefaults} from '../../engine/settings.js';
 import type {ContainerConfig} from '../../engine/types.js';
 
 /** A 4-core, 8 GiB host with a few known paths. */
@@ -25,6 +27,9 @@ function fakeHost(overrides: Partial<HostFacts> = {}): HostFacts {
 		pidMax: 32768,
 		uid: 1000,
 		gid: 1000,
+		capLastCap: 40,
+		cgroupsWritable: true,
+		defaults: readDefaults({}, {pidMax: 32768, maxOpenFilesHard: 4096}),
 		pathKind: (p) => paths[p] ?? null,
 		isExecutable: (p) => p === '/srv/tool',
 		lookupUser: (name) => (name === 'worker' ? {uid: 1001, gid: 1002} : null),
@@ -34,9 +39,10 @@ function fakeHost(overrides: Partial<HostFacts> = {}): HostFacts {
 
 const resolve = (input: ContainerConfig, host = fakeHost()) => resolveConfig(input, 'default-name', host);
 
-function refuses(input: unknown, code: C32ErrorCode, pattern?: RegExp): void {
+/** Through the whole of create's validation: the schema, then resolveConfig. */
+function refuses(input: unknown, code: C32ErrorCode, pattern?: RegExp, host = fakeHost()): void {
 	assert.throws(
-		() => resolveConfig(input as ContainerConfig, 'default-name', fakeHost()),
+		() => validateConfig(input, () => 'default-name', host),
 		(error: unknown) => {
 			assert.ok(isC32Error(error), `not a C32Error: ${String(error)}`);
 			assert.equal(error.code, code, error.message);
@@ -66,7 +72,7 @@ describe('resolveConfig defaults', () => {
 		assert.deepEqual(resolve({entrypoint: 'true', isolationLevel: 'minimal'}).user, {uid: 1000, gid: 1000}, 'minimal runs as the caller');
 		assert.deepEqual(c.environment, {});
 		assert.deepEqual(c.volumes, []);
-		assert.deepEqual(c.resourceLimits, {});
+		assert.deepEqual(c.resourceLimits, {maxProcesses: 2048, maxOpenFiles: 4096}, 'the pids and open-files defaults');
 	});
 
 	test('strict defaults to no network and refuses the host network', () => {
@@ -169,7 +175,7 @@ describe('resolveConfig limits', () => {
 
 	test('networkBandwidthLimitMbps is UNSUPPORTED unless 0', () => {
 		refuses({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: 10}}, 'UNSUPPORTED', /networkBandwidthLimitMbps/);
-		assert.deepEqual(resolve({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: 0}}).resourceLimits, {});
+		assert.deepEqual(resolve({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: 0}}).resourceLimits, {maxProcesses: 2048, maxOpenFiles: 4096});
 	});
 });
 

@@ -1,0 +1,182 @@
+// The one config schema: create and import refuse the same bad input with one line that
+// names the field, and export -> import gives back every field of the stored config.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {toContainerConfig} from '../../engine/config.js';
+import {isC32Error} from '../../engine/errors.js';
+import {parseExportedConfig, RESOLVED_FIELDS, validateConfig} from '../../engine/schema.js';
+import type {ContainerConfig, ExportedState, ResolvedConfig} from '../../engine/types.js';
+import {fakeHost} from '../helpers/fake-host.js';
+
+const host = fakeHost();
+const validate = (input: unknown, h = host) => validateConfig(input, () => 'default-name', h);
+const BASE: ContainerConfig = {entrypoint: 'true'};
+
+/** What an export file holds for `config`, and what importing it resolves to. */
+function roundTrip(config: ResolvedConfig): ResolvedConfig {
+	const file = JSON.parse(JSON.stringify({formatVersion: 1, exportedAt: 'now', metadata: {}, config})) as ExportedState;
+	return validate(toContainerConfig(parseExportedConfig(file, 1)));
+}
+
+/**
+ * For every field of the stored config, an input that gives it a value other than its
+ * default. Typed over ResolvedConfig's keys, so a new field does not compile without one.
+ */
+const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
+	name: {name: 'renamed'},
+	image: {image: '/srv/bot.py'},
+	entrypoint: {entrypoint: 'sleep'},
+	args: {args: ['5', 'a b', '']},
+	environment: {environment: {A: 'b', EMPTY: ''}},
+	volumes: {volumes: [{source: '/srv/volume', destination: '/data/', readOnly: true}, {source: '/srv/other', destination: '/cache'}]},
+	resourceLimits: {resourceLimits: {cpuLimitPercent: 50, memoryLimitMb: 64, diskIoLimitMbps: 5, maxProcesses: 10, maxOpenFiles: 100}},
+	isolationLevel: {isolationLevel: 'strict'},
+	labels: {labels: {'team/app': 'x', empty: ''}},
+	restartPolicy: {restartPolicy: 'on-failure:3'},
+	workingDir: {workingDir: '/srv/../work'},
+	user: {user: 'worker:7'},
+	hostname: {hostname: 'box'},
+	stopSignal: {stopSignal: 'rtmin+3'},
+	stopTimeout: {stopTimeout: 2.5},
+	network: {network: 'none'},
+	logSizeMax: {logSizeMax: 8192},
+	autoRemove: {autoRemove: true},
+	capabilities: {capAdd: ['NET_RAW'], capDrop: ['CHOWN']},
+};
+
+describe('export -> import round trip', () => {
+	test('the samples cover every field the schema stores', () => {
+		assert.deepEqual(Object.keys(SAMPLES).sort(), [...RESOLVED_FIELDS].sort(), 'a stored field without a round-trip sample: add one to SAMPLES');
+	});
+
+	for (const field of RESOLVED_FIELDS) {
+		test(`${field} survives export and import`, () => {
+			const sample = SAMPLES[field];
+			const original = validate({...BASE, ...sample});
+			assert.notDeepEqual(original[field], validate(BASE)[field], `the sample for ${field} does not change it from the default`);
+			assert.deepEqual(roundTrip(original), original);
+		});
+	}
+
+	test('everything at once, and each isolation level with its capability set', () => {
+		const everything: ContainerConfig = {...BASE};
+		for (const [field, sample] of Object.entries(SAMPLES)) if (field !== 'autoRemove') Object.assign(everything, sample);
+		everything.isolationLevel = 'standard';
+		everything.network = 'none';
+		const original = validate(everything);
+		assert.deepEqual(roundTrip(original), original);
+		for (const isolationLevel of ['minimal', 'standard', 'strict'] as const) {
+			const plain = validate({...BASE, isolationLevel});
+			assert.deepEqual(roundTrip(plain), plain, isolationLevel);
+		}
+		const strictWithCaps = validate({...BASE, isolationLevel: 'strict', capAdd: ['NET_BIND_SERVICE']});
+		assert.deepEqual(roundTrip(strictWithCaps), strictWithCaps);
+		const noCaps = validate({...BASE, capDrop: ['ALL']});
+		assert.deepEqual(noCaps.capabilities, []);
+		assert.deepEqual(roundTrip(noCaps), noCaps);
+	});
+
+	test('an export from before capabilities were stored imports with the level default', () => {
+		const {capabilities, ...old} = validate(BASE);
+		const imported = roundTrip(old as ResolvedConfig);
+		assert.deepEqual(imported.capabilities, capabilities);
+	});
+});
+
+describe('bad input: one INVALID_CONFIG line naming the field, for create and import alike', () => {
+	const cases: {input: Record<string, unknown>; message: string}[] = [
+		{input: {name: 123}, message: 'config.name: expected a string'},
+		{input: {entrypoint: 42}, message: 'config.entrypoint: expected a string'},
+		{input: {hostname: 12345}, message: 'config.hostname: expected a string'},
+		{input: {entrypoint: 'a\0b'}, message: 'config.entrypoint: expected a string without NUL bytes'},
+		{input: {args: ['x', 'a\0b']}, message: 'config.args[1]: expected a string without NUL bytes'},
+		{input: {environment: {A: 'x\0'}}, message: 'config.environment.A: expected a string without NUL bytes'},
+		{input: {volumes: 'x'}, message: 'config.volumes: expected a list of {source, destination, readOnly}'},
+		{input: {volumes: [{source: '/srv/volume'}]}, message: 'config.volumes[0].destination: missing from {source, destination, readOnly}'},
+		{input: {volumes: [{source: '/srv/volume', destination: '/d', readOnly: 'yes'}]}, message: 'config.volumes[0].readOnly: expected true or false'},
+		{input: {labels: {'a b': 3}}, message: 'config.labels["a b"]: expected a string'},
+		{input: {resourceLimits: {maxProcesses: '5'}}, message: 'config.resourceLimits.maxProcesses: expected a number'},
+		{input: {resourceLimits: {maxProcess: 5}}, message: 'config.resourceLimits.maxProcess: unknown field'},
+		{input: {isolationLevel: 'foo'}, message: 'config.isolationLevel: expected minimal, standard or strict'},
+		{input: {network: 'bridge'}, message: 'config.network: expected host or none'},
+		{input: {autoRemove: 'yes'}, message: 'config.autoRemove: expected true or false'},
+		{input: {entrypointt: 'x'}, message: 'config.entrypointt: unknown field'},
+	];
+
+	for (const {input, message} of cases) {
+		test(`create: ${message}`, () => {
+			assert.throws(
+				() => validate({...BASE, ...input}),
+				(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG' && e.message === message,
+			);
+		});
+	}
+
+	test('import refuses the same values in an exported file, with the same messages', () => {
+		const good = JSON.parse(JSON.stringify(validate(BASE))) as Record<string, unknown>;
+		for (const {input, message} of cases) {
+			const config = {...good, ...input};
+			const file = {formatVersion: 1, metadata: {}, config};
+			assert.throws(
+				() => validate(toContainerConfig(parseExportedConfig(file, 1))),
+				(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG' && e.message === message,
+				message,
+			);
+		}
+	});
+
+	test('import: a missing or damaged envelope, a newer format, a stored field of the wrong shape', () => {
+		const good = JSON.parse(JSON.stringify(validate(BASE))) as Record<string, unknown>;
+		const refuses = (file: unknown, code: string, pattern: RegExp) =>
+			assert.throws(
+				() => parseExportedConfig(file, 1),
+				(e: unknown) => isC32Error(e) && e.code === code && pattern.test(e.message) && !e.message.includes('\n'),
+				JSON.stringify(file),
+			);
+		refuses(null, 'INVALID_CONFIG', /not a c32 export/);
+		refuses([], 'INVALID_CONFIG', /not a c32 export/);
+		refuses({config: good}, 'INVALID_CONFIG', /formatVersion/);
+		refuses({formatVersion: 2, config: good}, 'UNSUPPORTED', /upgrade c32/);
+		refuses({formatVersion: 1, config: 'x'}, 'INVALID_CONFIG', /^config: expected a stored container config$/);
+		refuses({formatVersion: 1, config: {...good, user: '0:0'}}, 'INVALID_CONFIG', /^config\.user: expected \{uid, gid\}$/);
+		refuses({formatVersion: 1, config: {...good, restartPolicy: 'always'}}, 'INVALID_CONFIG', /^config\.restartPolicy: /);
+		refuses({formatVersion: 1, config: {...good, capabilities: 'ALL'}}, 'INVALID_CONFIG', /^config\.capabilities: expected a list/);
+		const {hostname, ...noHostname} = good;
+		void hostname;
+		refuses({formatVersion: 1, config: noHostname}, 'INVALID_CONFIG', /^config\.hostname: missing/);
+	});
+
+	test('a stored config whose meaning is wrong is refused by the same checks as create', () => {
+		const good = JSON.parse(JSON.stringify(validate(BASE))) as Record<string, unknown>;
+		const importing = (config: Record<string, unknown>) => () => validate(toContainerConfig(parseExportedConfig({formatVersion: 1, config}, 1)));
+		assert.throws(importing({...good, hostname: '-bad'}), /invalid hostname/);
+		assert.throws(importing({...good, capabilities: ['CAP_NOPE']}), /capAdd: unknown capability "CAP_NOPE"/);
+		assert.throws(importing({...good, stopSignal: 'SIGNOPE'}), /unknown signal/);
+		assert.throws(importing({...good, user: {uid: -1, gid: 0}}), /invalid uid -1/);
+	});
+});
+
+describe('start-up cost', () => {
+	test('valibot and config validation are loaded only when a container is created or imported, not by the engine module', () => {
+		const seen = new Set<string>();
+		const visit = (file: string) => {
+			if (seen.has(file)) return;
+			seen.add(file);
+			const source = fs.readFileSync(file, 'utf8');
+			for (const match of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]/gm)) {
+				const specifier = match[1]!;
+				if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier));
+				else seen.add(`pkg:${specifier}`);
+			}
+		};
+		visit(fileURLToPath(new URL('../../engine/index.js', import.meta.url)));
+		assert.ok(seen.size > 10, 'the walk found the engine modules');
+		assert.ok(!seen.has('pkg:valibot'), 'engine/index.js loads valibot statically');
+		for (const module of ['schema.js', 'live-host-facts.js', 'settings.js', 'config.js', 'capabilities.js']) {
+			assert.ok(![...seen].some((f) => f.endsWith(`${path.sep}${module}`)), `engine/index.js loads ${module} statically`);
+		}
+	});
+});
