@@ -13,6 +13,7 @@ import {C32Error} from './errors.js';
 import {isProcessAlive, liveHostFacts, processStartTime, readBootId, readTrimmed} from './host-facts.js';
 import {snapshotImage} from './image.js';
 import {followLog, readLogEntries} from './logs.js';
+import {containerUserOnHost, userNamespaceOf} from './oci/user-namespace.js';
 import {cgroupPathFor, containerPaths, imagesDir, resolveStorage, type StorageLayout} from './paths.js';
 import {backoffDelayMs, BACKOFF_RESET_AFTER_MS, shouldRestart} from './restart.js';
 import {FORMAT_VERSION, Store, TOMBSTONE_PREFIX, type ContainerRecord} from './store.js';
@@ -169,7 +170,7 @@ export class ContainerEngine implements Engine {
 		await this.services.requireDriver(config.isolationLevel);
 		await this.services.checkLimits(config);
 
-		const imageDir = config.image === null ? null : snapshotImage(imagesDir(this.layout), config.image);
+		const imageDir = config.image === null ? null : snapshotImage(imagesDir(this.layout), config.image, containerUserOnHost(config));
 		const now = new Date().toISOString();
 		const record: ContainerRecord = {
 			formatVersion: FORMAT_VERSION,
@@ -520,7 +521,12 @@ export class ContainerEngine implements Engine {
 	async inspectContainer(ref: string): Promise<ContainerInfo> {
 		const record = await this.reconcile(this.resolveRef(ref));
 		const paths = containerPaths(this.layout, record.metadata.id);
-		return {...record.metadata, config: record.config, paths: {bundle: paths.bundle, log: paths.log}};
+		return {
+			...record.metadata,
+			config: record.config,
+			paths: {bundle: paths.bundle, log: paths.log},
+			userNamespace: userNamespaceOf(record.config),
+		};
 	}
 
 	async getContainerMetrics(ref: string): Promise<ContainerMetrics> {

@@ -14,6 +14,7 @@ export type C32ErrorCode =
 	| 'START_FAILED'
 	| 'RUNTIME_ERROR'
 	| 'LOCK_TIMEOUT'
+	| 'NO_SPACE'
 	| 'PERMISSION_DENIED';
 
 export class C32Error extends Error {

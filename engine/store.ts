@@ -146,7 +146,7 @@ export class Store {
 	}
 
 	withIndexLock<T>(fn: () => Promise<T> | T): Promise<T> {
-		fs.mkdirSync(this.layout.storageDir, {recursive: true, mode: 0o711});
+		fs.mkdirSync(this.layout.storageDir, {recursive: true, mode: 0o700});
 		return withLock(indexFile(this.layout), fn);
 	}
 

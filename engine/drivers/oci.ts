@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {C32Error} from '../errors.js';
+import {prepareBundle, teardownBundle, type BundleHost} from '../oci/bundle.js';
 import {exitDir, runtimeRoot, socketDir, type StorageLayout} from '../paths.js';
 import type {Driver, DriverContext, StartResult} from './driver.js';
 
@@ -16,8 +17,8 @@ export interface OciDriverOptions {
 	conmonPath: string;
 	/** Whether this conmon can rotate logs itself (conmon >= 2.2: --log-rotate). */
 	conmonRotates: boolean;
-	/** Writes bundle/config.json and the rootfs skeleton for this start. */
-	writeBundle(ctx: DriverContext): void;
+	/** The host facts the bundle is assembled with (see oci/bundle.ts). */
+	bundleHost(): BundleHost;
 }
 
 export class OciDriver implements Driver {
@@ -54,7 +55,13 @@ export class OciDriver implements Driver {
 		fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
 		// A previous run of the same container may have left its runtime state behind.
 		await this.cleanup(ctx);
-		this.options.writeBundle(ctx);
+		try {
+			await prepareBundle(ctx, this.options.bundleHost());
+		} catch (error) {
+			await this.cleanup(ctx).catch(() => {});
+			if (error instanceof C32Error) throw error;
+			throw new C32Error('START_FAILED', `cannot prepare the container's root: ${error instanceof Error ? error.message : String(error)}`);
+		}
 
 		let pid: number;
 		try {
@@ -162,6 +169,7 @@ export class OciDriver implements Driver {
 		}
 		fs.rmSync(path.join(socketDir(this.options.layout), ctx.id), {recursive: true, force: true});
 		fs.rmSync(path.join(exitDir(this.options.layout), ctx.id), {force: true});
+		await teardownBundle(ctx);
 	}
 }
 

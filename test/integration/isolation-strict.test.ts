@@ -22,7 +22,7 @@ import {
 	type RunResult,
 	type TempEngine,
 } from '../helpers/engine.js';
-import {USERNS_HOST_BASE} from '../../engine/host-services.js';
+import {USERNS_HOST_BASE} from '../../engine/oci/user-namespace.js';
 
 const M = marker('strict');
 

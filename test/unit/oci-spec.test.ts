@@ -25,6 +25,8 @@ function spec(config: ContainerConfig, overrides: Partial<SpecInput> = {}): OciS
 		rootfs: '/store/containers/x/bundle/rootfs',
 		app: {kind: 'overlay', lower: '/store/images/abc', upper: '/store/containers/x/app/upper', work: '/store/containers/x/app/work'},
 		hostDirs: [{path: '/usr'}, {path: '/etc'}, {path: '/bin', symlinkTarget: 'usr/bin'}],
+		etcFiles: [],
+		recursiveReadOnly: true,
 		cgroupsPath: '/c32/x',
 		blockDevice: null,
 		swapLimitSupported: true,
@@ -58,7 +60,8 @@ describe('buildSpec isolation', () => {
 	});
 
 	test('strict: read-only root, own network, no capabilities, a user namespace when given one', () => {
-		const s = spec({entrypoint: 'true', isolationLevel: 'strict'}, {userNamespace: {hostId: 100000, size: 65536}});
+		const mapping = [{containerID: 0, hostID: 100000, size: 65536}];
+		const s = spec({entrypoint: 'true', isolationLevel: 'strict'}, {userNamespace: {uidMappings: mapping, gidMappings: mapping}});
 		assert.equal(s.root.readonly, true);
 		assert.deepEqual(nsTypes(s), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts']);
 		for (const set of Object.values(s.process.capabilities)) assert.deepEqual(set, []);
