@@ -7,7 +7,7 @@ import {atPath, openDirectory, openRegularFile} from './in-root.js';
 
 const {O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW} = fs.constants;
 const SLASH = Buffer.from('/');
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20;
 /** Blocks of zeros this large are left as holes in a copy. */
 const HOLE = 64 << 10;
 const ZEROS = Buffer.alloc(HOLE);
