@@ -7,10 +7,10 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {cgroupDirs, cgroupProcesses, freezeCgroup, killCgroup, removeCgroup, thawCgroup, type CgroupDirs} from '../cgroups/index.js';
 import {DEFAULT_PATH} from '../config.js';
+import {containerEnvironment} from '../environment.js';
 import {C32Error} from '../errors.js';
 import {copyTree} from '../fs/tree.js';
 import {statFields, readTrimmed} from '../host-facts.js';
-import {containerEnvironment} from '../environment.js';
 import type {Driver, DriverContext, StartResult} from './driver.js';
 
 const SUPERVISOR = fileURLToPath(new URL('./supervisor.js', import.meta.url));

@@ -72,10 +72,7 @@ export async function prepareBundle(ctx: DriverContext, host: BundleHost): Promi
 	buildSkeleton(paths.layers.skeleton, {config, hostDirs, fileTargets: etc.created, owner: root});
 	writeEtcFiles(paths.etc, etcFiles({hostname: config.hostname, hostResolvConf: readHostResolvConf()}));
 
-	// Only c32 writes the mount directories; a user-namespaced root may pass its own by group.
-	ensureDirectory(MOUNTS_BASE, 0o711);
-	ensureDirectory(path.dirname(paths.mountDir), 0o711);
-	ensureDirectory(paths.mountDir, userNamespace ? 0o710 : 0o700, {uid: 0, gid: root.gid});
+	makeMountDir(ctx, userNamespace ? 0o710 : 0o700, root.gid);
 	await unmount(paths.rootfs);
 	ensureDirectory(paths.rootfs, 0o755);
 	await mountOverlay(paths.rootfs, {lower: [paths.layers.skeleton], upper: paths.layers.upper, work: paths.layers.work}, ['nosuid', 'nodev']);
@@ -110,6 +107,24 @@ export async function teardownBundle(ctx: DriverContext): Promise<void> {
 			if (code === 'ENOENT') continue;
 			if (code === 'ENOTEMPTY' || code === 'EEXIST') break; // another container of this storage root
 			throw error;
+		}
+	}
+}
+
+/**
+ * The container's mount directory and its parents. Only c32 writes them; a user-namespaced
+ * root passes its own by group. A teardown of the storage root's last other container may
+ * remove the shared parent meanwhile: then it is made again.
+ */
+function makeMountDir(ctx: DriverContext, mode: number, gid: number): void {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			ensureDirectory(MOUNTS_BASE, 0o711);
+			ensureDirectory(path.dirname(ctx.paths.mountDir), 0o711);
+			ensureDirectory(ctx.paths.mountDir, mode, {uid: 0, gid});
+			return;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) throw error;
 		}
 	}
 }
