@@ -11,6 +11,7 @@
 // stay behind the 0700 root. See docs/security.md.
 import fs from 'node:fs';
 import path from 'node:path';
+import type {MountInfoEntry} from '../cgroups/mountinfo.js';
 import {C32Error} from '../errors.js';
 import type {DriverContext} from '../drivers/driver.js';
 import {ensureDirectory, isWithin, replaceFile, resolveWithin, type TreeView} from '../fs/in-root.js';
@@ -36,16 +37,18 @@ export interface BundleHost {
 }
 
 /** Refuses, before anything is created, what the bundle could not keep as promised. Run at create and at every start. */
-export function checkBundle(config: ResolvedConfig, host: BundleHost, hostDirs: HostDir[] = readHostDirs()): void {
+export function checkBundle(config: ResolvedConfig, host: BundleHost, hostDirs: HostDir[] = readHostDirs(), mounts?: MountInfoEntry[]): void {
 	checkUserNamespace(config, {userNamespacesAllowed: host.userNamespacesAllowed, stat: (p) => fs.statSync(p)});
 	if (host.recursiveReadOnly) return;
-	const mounts = hostMounts();
+	mounts ??= hostMounts();
 	const readOnly = [
 		...hostDirs.filter((d) => d.symlinkTarget === undefined).map((d) => ({source: d.path, destination: d.path, volume: false})),
 		...config.volumes.filter((v) => v.readOnly).map((v) => ({...v, volume: true})),
 	];
+	// The host's own /etc/hosts and friends may be mounts (a host that is itself a container): c32 binds its files over them.
+	const covered = new Set(ETC_FILE_NAMES.map((name) => `/etc/${name}`));
 	for (const {source, destination, volume} of readOnly) {
-		const [below] = mountsBelow(fs.realpathSync(source), mounts);
+		const [below] = mountsBelow(fs.realpathSync(source), mounts).filter((m) => volume || !covered.has(m));
 		if (below === undefined) continue;
 		throw new C32Error(
 			'UNSUPPORTED',

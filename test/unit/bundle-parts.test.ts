@@ -96,6 +96,14 @@ describe('checkBundle without recursive read-only mounts (kernels before 5.12)',
 		const fine = resolveConfig({entrypoint: 'true', volumes: [{source: plain, destination: '/data', readOnly: true}]}, 'b', facts({[plain]: 'directory'}));
 		checkBundle(fine, old, []);
 	});
+
+	test("the host's system directories too, except its /etc files, which the container's own cover", () => {
+		const entry = (mountPoint: string): MountInfoEntry => ({device: '0:1', root: '/', mountPoint, fsType: 'ext4', source: 'x', superOptions: []});
+		const config = resolveConfig({entrypoint: 'true'}, 'b', facts({}));
+		const etc = [{path: '/etc'}];
+		checkBundle(config, old, etc, ['/', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf'].map(entry));
+		assert.throws(() => checkBundle(config, old, etc, ['/', '/etc/hosts', '/etc/ssl/certs'].map(entry)), /\/etc\/ssl\/certs is mounted below \/etc: unmount it, or upgrade/);
+	});
 });
 
 describe('buildSkeleton', () => {
