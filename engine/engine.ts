@@ -18,6 +18,7 @@ import {freeze, kill, stop} from './lifecycle/stop.js';
 import {isLive, userStart} from './lifecycle/transitions.js';
 import {waitForExit} from './lifecycle/wait.js';
 import {followLog, readLogEntries} from './logs.js';
+import {userNamespaceOf} from './oci/user-namespace.js';
 import {containerPaths, resolveStorage, type StorageLayout} from './paths.js';
 import {damagedError, Store, type ContainerRecord} from './store.js';
 import {FORMAT_VERSION} from './record.js';
@@ -134,7 +135,12 @@ export class ContainerEngine implements Engine {
 	async inspectContainer(ref: string): Promise<ContainerInfo> {
 		const record = await this.record(ref);
 		const paths = containerPaths(this.layout, record.metadata.id);
-		return {...record.metadata, config: record.config, paths: {bundle: paths.bundle, log: paths.log}};
+		return {
+			...record.metadata,
+			config: record.config,
+			paths: {bundle: paths.bundle, log: paths.log},
+			userNamespace: userNamespaceOf(record.config),
+		};
 	}
 
 	async getContainerMetrics(ref: string): Promise<ContainerMetrics> {

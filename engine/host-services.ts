@@ -1,18 +1,19 @@
 // The engine's services on this host: which driver runs a container, metrics, doctor.
 // Loaded on first use (see services.ts), so read-only commands never load drivers or samplers.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type {HostStats} from './api.js';
 import {blockDeviceOf, cgroupDirs, detectCgroupHost, enableBlockIoAccounting} from './cgroups/index.js';
-import type {Driver, DriverContext} from './drivers/driver.js';
+import type {Driver} from './drivers/driver.js';
 import {OciDriver} from './drivers/oci.js';
 import {ProcessDriver, processGroupMembers} from './drivers/process.js';
 import {debugLogFile} from './debug-log.js';
 import {C32Error} from './errors.js';
+import {kernelHasMountSetattr} from './fs/mount.js';
 import {detectHost, hostAllowsUserNamespaces, requireOciTools} from './host.js';
 import {HostStatsSampler, MetricsSampler, type MetricsTarget} from './metrics.js';
-import {prepareRootfs, readHostDirs} from './oci/rootfs.js';
-import {buildSpec} from './oci/spec.js';
+import {checkBundle, prepareBundle, teardownBundle, type BundleHost} from './oci/bundle.js';
 import {cgroupPathFor, runtimeRoot, type StorageLayout} from './paths.js';
 import type {Attachment} from './lifecycle/attachments.js';
 import {purgeContainer} from './purge.js';
@@ -21,9 +22,6 @@ import type {HostServices} from './services.js';
 import {cachedOciTools} from './tools-cache.js';
 import type {ResolvedConfig} from './types.js';
 
-/** Container root of a strict container is this unprivileged host uid (and gid). */
-export const USERNS_HOST_BASE = 100_000;
-const USERNS_SIZE = 65_536;
 const CGROUP_LIMITS = ['memoryLimitMb', 'cpuLimitPercent', 'maxProcesses', 'diskIoLimitMbps'] as const;
 
 export function createHostServices(layout: StorageLayout): HostServices {
@@ -44,6 +42,15 @@ export function createHostServices(layout: StorageLayout): HostServices {
 			// Metrics then show no block I/O; nothing else depends on it.
 		}
 	};
+
+	const bundleHost = (): BundleHost => ({
+		storageDir: layout.storageDir,
+		blockDevice: storageDevice(),
+		swapLimitSupported: detectCgroupHost().memsw || detectCgroupHost().version === 2,
+		userNamespacesAllowed: hostAllowsUserNamespaces(),
+		recursiveReadOnly: kernelHasMountSetattr(),
+		kernelRelease: os.release(),
+	});
 
 	let oci: Promise<OciDriver> | undefined;
 	const ociDriver = (): Promise<OciDriver> => {
@@ -72,11 +79,11 @@ export function createHostServices(layout: StorageLayout): HostServices {
 		return {id, name, source: {kind: 'processes', pids: processGroupMembers(pid)}};
 	};
 
-	/** The OCI bundle: config.json and the rootfs skeleton of this start. */
+	/** The OCI bundle: the container's root (mounted outside the storage root), its /etc files, config.json. */
 	const bundle: Attachment = {
 		name: 'bundle',
-		prepare: async (ctx) => writeBundle(ctx, {blockDevice: storageDevice(), memsw: detectCgroupHost().memsw, storageDir: layout.storageDir}),
-		teardown: async () => {},
+		prepare: (ctx) => prepareBundle(ctx, bundleHost()),
+		teardown: (ctx) => teardownBundle(ctx),
 	};
 
 	return {
@@ -105,15 +112,7 @@ export function createHostServices(layout: StorageLayout): HostServices {
 					`diskIoLimitMbps needs the storage root (${layout.storageDir}) on a block device: drop the limit or set C32_STORAGE_DIR to a disk`,
 				);
 			}
-			if (config.isolationLevel === 'strict' && hostAllowsUserNamespaces()) {
-				const blocked = closedAncestor(layout.storageDir);
-				if (blocked) {
-					throw new C32Error(
-						'PERMISSION_DENIED',
-						`strict containers run as host uid ${USERNS_HOST_BASE}, which cannot pass ${blocked} (above the storage root): chmod o+x ${blocked}, or use another C32_STORAGE_DIR`,
-					);
-				}
-			}
+			if (config.isolationLevel !== 'minimal') checkBundle(config, bundleHost());
 			const needsCgroups = CGROUP_LIMITS.some((key) => limits[key] !== undefined);
 			if (needsCgroups && !canUseCgroups) {
 				throw new C32Error('PERMISSION_DENIED', 'cgroup limits need root and a writable cgroup filesystem: run c32 as root or drop the memory/cpu/pids/io limits');
@@ -130,79 +129,3 @@ export function conmonCanRotate(version: string): boolean {
 	const [major = 0, minor = 0] = version.split(/[.+-]/).map(Number);
 	return major > 2 || (major === 2 && minor >= 2);
 }
-
-function parseDevice(device: string | null): {major: number; minor: number} | null {
-	if (device === null) return null;
-	const [major, minor] = device.split(':').map(Number);
-	return {major: major!, minor: minor!};
-}
-
-/**
- * A user namespace maps container root to an unprivileged host uid, which cannot write a
- * volume owned by host root. A strict container whose read-write volumes that uid cannot
- * write runs without the user namespace rather than with volumes it cannot use; the rest of
- * strict stays (see docs/security.md).
- */
-export function rwVolumesWritableBy(config: ResolvedConfig, uid: number, stat = fs.statSync): boolean {
-	return config.volumes
-		.filter((v) => !v.readOnly)
-		.every((v) => {
-			const s = stat(v.source);
-			return (s.uid === uid && (s.mode & 0o200) !== 0) || (s.mode & 0o002) !== 0;
-		});
-}
-
-/** The first directory above `dir` that others may not search, or null. c32 owns only its storage root and below. */
-function closedAncestor(dir: string): string | null {
-	for (let parent = path.dirname(dir); ; parent = path.dirname(parent)) {
-		try {
-			if ((fs.statSync(parent).mode & 0o001) === 0) return parent;
-		} catch {
-			return null; // created later by c32 itself
-		}
-		if (parent === path.dirname(parent)) return null;
-	}
-}
-
-/** A user-namespaced container runs as an unprivileged uid: every directory above its bundle must let it through. */
-function makeTraversable(from: string, upTo: string): void {
-	for (let dir = from; dir.startsWith(upTo); dir = path.dirname(dir)) {
-		const mode = fs.statSync(dir).mode & 0o7777;
-		if ((mode & 0o001) === 0) fs.chmodSync(dir, mode | 0o001);
-		if (dir === upTo) break;
-	}
-}
-
-function writeBundle(ctx: DriverContext, host: {blockDevice: string | null; memsw: boolean; storageDir: string}): void {
-	const hostDirs = readHostDirs();
-	prepareRootfs(ctx.paths.rootfs, hostDirs, ctx.config);
-	const appDir = path.join(ctx.paths.root, 'app');
-	const upper = path.join(appDir, 'upper');
-	const work = path.join(appDir, 'work');
-	fs.mkdirSync(upper, {recursive: true});
-	fs.mkdirSync(work, {recursive: true});
-	const strict = ctx.config.isolationLevel === 'strict';
-	const app =
-		ctx.imageDir === null
-			? {kind: 'bind' as const, source: upper, readOnly: strict}
-			: strict
-				? {kind: 'bind' as const, source: ctx.imageDir, readOnly: true}
-				: {kind: 'overlay' as const, lower: ctx.imageDir, upper, work};
-	const spec = buildSpec({
-		id: ctx.id,
-		config: ctx.config,
-		rootfs: ctx.paths.rootfs,
-		app,
-		hostDirs,
-		cgroupsPath: `/${ctx.cgroupPath}`,
-		blockDevice: parseDevice(host.blockDevice),
-		swapLimitSupported: host.memsw || detectCgroupHost().version === 2,
-		userNamespace: strict && hostAllowsUserNamespaces() && rwVolumesWritableBy(ctx.config, USERNS_HOST_BASE)
-			? {hostId: USERNS_HOST_BASE, size: USERNS_SIZE}
-			: null,
-		arch: process.arch,
-	});
-	if (spec.linux.uidMappings) makeTraversable(ctx.paths.bundle, host.storageDir);
-	fs.writeFileSync(path.join(ctx.paths.bundle, 'config.json'), JSON.stringify(spec, null, 2));
-}
-

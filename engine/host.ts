@@ -252,7 +252,7 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 	if (!root) problems.push('Not running as root: OCI containers and cgroup limits need root (run c32 with sudo)');
 	if (!overlayfs) problems.push('overlayfs is not available: modprobe overlay');
 	if (!seccomp) problems.push('The kernel has no seccomp filter support (CONFIG_SECCOMP_FILTER), which standard and strict containers need');
-	if (!userNamespaces) problems.push('User namespaces are unavailable, so strict containers run without one: sysctl -w user.max_user_namespaces=15000');
+	if (!userNamespaces) problems.push('User namespaces are unavailable, so strict containers cannot run: sysctl -w user.max_user_namespaces=15000');
 
 	return {
 		runtime: choice.runtime,

@@ -1,64 +1,49 @@
-// Image snapshots: a host file or directory copied once into images/<sha256>/, keyed by
-// its content, so identical images are stored once and later edits on the host do not
-// reach a container that already exists.
-import {createHash, randomBytes} from 'node:crypto';
+// Image snapshots: a host file or directory copied once into images/, keyed by its content
+// and by who owns the copy, so identical images are stored once per owner and later edits
+// on the host do not reach a container that already exists.
+//
+// A snapshot keeps the image's modes, minus setuid and setgid; it carries no extended
+// attributes, so no file capabilities; everything in it belongs to the container's user
+// as the host sees it (see docs/security.md). Reading the source never follows a symlink
+// inside it, and works on files of any size and trees of any depth.
+import {createHash, randomBytes, type Hash} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import {C32Error} from './errors.js';
+import {isProcessAlive} from './host-facts.js';
+import {copyContent, TreeCopier, walkTree, type Owner, type TreeVisitor} from './fs/tree.js';
 
-/** The content hash of a file (as /app/<basename>) or of a directory tree (as /app). */
+export type {Owner as ImageOwner};
+
+const STAGING_PREFIX = '.staging-';
+
+/** The content hash of a file (as /app/<basename>) or of a directory tree (as /app), modes included. */
 export function hashImage(source: string): string {
-	const hash = createHash('sha256');
-	const stat = fs.statSync(source);
-	if (stat.isFile()) {
-		hash.update(`file\0${path.basename(source)}\0`);
-		addFile(hash, source, stat);
-	} else {
-		hash.update('dir\0');
-		addTree(hash, source, '');
-	}
-	return hash.digest('hex');
+	return readImage(source, null);
 }
 
-function addFile(hash: ReturnType<typeof createHash>, file: string, stat: fs.Stats): void {
-	hash.update(`${stat.mode & 0o111 ? 'x' : '-'}\0${stat.size}\0`);
-	hash.update(fs.readFileSync(file));
+/** The snapshot directory name of content `digest` owned by `owner`. */
+export function snapshotName(digest: string, owner: Owner): string {
+	return `${digest}-${owner.uid}-${owner.gid}`;
 }
 
-function addTree(hash: ReturnType<typeof createHash>, dir: string, relative: string): void {
-	const entries = fs.readdirSync(path.join(dir, relative), {withFileTypes: true});
-	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-	for (const entry of entries) {
-		const rel = path.join(relative, entry.name);
-		const full = path.join(dir, rel);
-		if (entry.isSymbolicLink()) {
-			hash.update(`l\0${rel}\0${fs.readlinkSync(full)}\0`);
-		} else if (entry.isDirectory()) {
-			hash.update(`d\0${rel}\0`);
-			addTree(hash, dir, rel);
-		} else if (entry.isFile()) {
-			hash.update(`f\0${rel}\0`);
-			addFile(hash, full, fs.statSync(full));
-		}
-		// Sockets, fifos and devices are not part of an image.
-	}
-}
-
-/** Snapshots `source` under `imagesDir` and returns the snapshot directory (the future /app). */
-export function snapshotImage(imagesDir: string, source: string): string {
-	const digest = hashImage(source);
-	const target = path.join(imagesDir, digest);
-	if (fs.existsSync(target)) return target;
-	fs.mkdirSync(imagesDir, {recursive: true, mode: 0o711});
-	const staging = path.join(imagesDir, `.staging-${randomBytes(6).toString('hex')}`);
+/**
+ * Snapshots `source` under `imagesDir` for containers whose user is `owner` on the host, and
+ * returns the snapshot directory (the future /app). On failure nothing is left behind.
+ */
+export function snapshotImage(imagesDir: string, source: string, owner: Owner): string {
 	try {
-		const stat = fs.statSync(source);
-		fs.mkdirSync(staging, {mode: 0o755});
-		if (stat.isFile()) {
-			fs.copyFileSync(source, path.join(staging, path.basename(source)));
-		} else {
-			fs.cpSync(source, staging, {recursive: true, verbatimSymlinks: true, filter: (p) => isCopyable(p)});
-		}
-		makeWorldReadable(staging);
+		const existing = path.join(imagesDir, snapshotName(hashImage(source), owner));
+		if (fs.existsSync(existing)) return existing;
+	} catch (error) {
+		throw snapshotError(error, source, imagesDir);
+	}
+	fs.mkdirSync(imagesDir, {recursive: true, mode: 0o700});
+	removeAbandonedStaging(imagesDir);
+	const staging = path.join(imagesDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+	try {
+		// Named by what was copied: the source may have changed since it was hashed.
+		const target = path.join(imagesDir, snapshotName(readImage(source, {staging, owner: canChown() ? owner : null}), owner));
 		try {
 			fs.renameSync(staging, target);
 		} catch (error) {
@@ -66,26 +51,103 @@ export function snapshotImage(imagesDir: string, source: string): string {
 			if (!fs.existsSync(target)) throw error;
 			fs.rmSync(staging, {recursive: true, force: true});
 		}
+		return target;
 	} catch (error) {
 		fs.rmSync(staging, {recursive: true, force: true});
-		throw error;
+		throw snapshotError(error, source, imagesDir);
 	}
-	return target;
 }
 
-function isCopyable(p: string): boolean {
-	const stat = fs.lstatSync(p);
-	return stat.isFile() || stat.isDirectory() || stat.isSymbolicLink();
+/** Only root can give files away; any other caller's snapshot is its own. */
+function canChown(): boolean {
+	return process.getuid?.() === 0;
 }
 
-/** Containers in a user namespace run as an unprivileged host uid: they must be able to read /app. */
-function makeWorldReadable(dir: string): void {
-	for (const entry of fs.readdirSync(dir, {withFileTypes: true, recursive: true})) {
-		if (entry.isSymbolicLink()) continue;
-		const full = path.join(entry.parentPath, entry.name);
-		const mode = fs.statSync(full).mode & 0o7777;
-		const wanted = entry.isDirectory() || mode & 0o111 ? mode | 0o555 : mode | 0o444;
-		if (wanted !== mode) fs.chmodSync(full, wanted & ~0o022);
+/** Hashes the image at `source` and, when `copy` is given, copies it into `copy.staging` on the way. Returns the digest. */
+function readImage(source: string, copy: {staging: string; owner: Owner | null} | null): string {
+	const hash = createHash('sha256');
+	const update = (chunk: Buffer) => hash.update(chunk);
+	const stat = fs.statSync(source);
+	if (stat.isDirectory()) {
+		hash.update('dir\0');
+		const copier = copy ? new TreeCopier(copy.staging, copy.owner, update) : null;
+		walkTree(source, hashingVisitor(hash, copier));
+		copier?.finish();
+		return hash.digest('hex');
 	}
-	fs.chmodSync(dir, 0o755);
+	if (!stat.isFile()) throw new C32Error('INVALID_CONFIG', `image ${source} is neither a file nor a directory: give a script or a directory`);
+	const fd = fs.openSync(source, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+	try {
+		const fileStat = fs.fstatSync(fd);
+		const name = path.basename(source);
+		hash.update(`file\0${name}\0`);
+		hash.update(fileHeader(fileStat));
+		if (!copy) {
+			copyContent(fd, fileStat.size, null, update);
+			return hash.digest('hex');
+		}
+		fs.mkdirSync(copy.staging, {mode: 0o700});
+		const copier = new TreeCopier(path.join(copy.staging, name), copy.owner, update);
+		copier.file(Buffer.alloc(0), fd, fileStat);
+		if (copy.owner) fs.chownSync(copy.staging, copy.owner.uid, copy.owner.gid);
+		fs.chmodSync(copy.staging, 0o755);
+		return hash.digest('hex');
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+function fileHeader(stat: fs.Stats): string {
+	return `${(stat.mode & 0o777).toString(8)}\0${stat.size}\0`;
+}
+
+function hashingVisitor(hash: Hash, copier: TreeCopier | null): TreeVisitor {
+	const entry = (kind: string, rel: Buffer, rest: string | Buffer) => hash.update(Buffer.concat([Buffer.from(`${kind}\0`), rel, Buffer.from('\0'), Buffer.from(rest)]));
+	return {
+		directory(rel, stat) {
+			entry('d', rel, `${(stat.mode & 0o1777).toString(8)}\0`);
+			copier?.directory(rel, stat);
+		},
+		file(rel, fd, stat) {
+			entry('f', rel, fileHeader(stat));
+			if (copier) copier.file(rel, fd, stat);
+			else copyContent(fd, stat.size, null, (chunk) => hash.update(chunk));
+		},
+		symlink(rel, target) {
+			entry('l', rel, Buffer.concat([target, Buffer.from('\0')]));
+			copier?.symlink(rel, target);
+		},
+	};
+}
+
+/** Staging directories of snapshots whose process died (killed mid-copy). */
+function removeAbandonedStaging(imagesDir: string): void {
+	for (const name of fs.readdirSync(imagesDir)) {
+		if (!name.startsWith(STAGING_PREFIX)) continue;
+		const pid = Number.parseInt(name.slice(STAGING_PREFIX.length), 10);
+		if (pid > 0 && pid !== process.pid && !isProcessAlive(pid, null)) fs.rmSync(path.join(imagesDir, name), {recursive: true, force: true});
+	}
+}
+
+function snapshotError(error: unknown, source: string, imagesDir: string): Error {
+	if (error instanceof C32Error) return error;
+	const code = (error as NodeJS.ErrnoException).code;
+	const reason = (error as Error).message;
+	switch (code) {
+		case 'ENOENT':
+		case 'EACCES':
+			return new C32Error('IMAGE_NOT_FOUND', `cannot read image ${source}: ${reason}`);
+		case 'ENOSPC':
+		case 'EDQUOT':
+			return new C32Error('NO_SPACE', `no space left for the snapshot of ${source} in ${imagesDir}: free some space or set C32_STORAGE_DIR to a larger disk`);
+		case 'ENAMETOOLONG':
+			return new C32Error('UNSUPPORTED', `image ${source} holds a path longer than the system allows (4096 bytes): shorten its names or nesting`);
+		case 'EMFILE':
+		case 'ENFILE':
+			return new C32Error('UNSUPPORTED', `image ${source} is nested deeper than the open-file limit allows: raise it (ulimit -n) or flatten the tree`);
+		case 'ETREECHANGED':
+			return new C32Error('RUNTIME_ERROR', `image ${source} changed while it was copied (${reason}): try again once it is stable`);
+		default:
+			return new C32Error('RUNTIME_ERROR', `cannot snapshot image ${source}: ${reason}`);
+	}
 }

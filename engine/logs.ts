@@ -124,12 +124,14 @@ export function readLogEntries(
 		try {
 			const fd = fs.openSync(file, 'r');
 			try {
-				const content = fs.readFileSync(fd);
-				text = content.toString('utf8');
+				let content = fs.readFileSync(fd);
 				if (file === log && position) {
+					// The writer may be in the middle of a record: a follow goes on from the last whole one.
+					content = content.subarray(0, content.lastIndexOf(0x0a) + 1);
 					position.inode = fs.fstatSync(fd).ino;
 					position.offset = content.length;
 				}
+				text = content.toString('utf8');
 			} finally {
 				fs.closeSync(fd);
 			}

@@ -1,11 +1,36 @@
 // Where c32 keeps things. See docs/storage.md for the layout.
+import {createHash} from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import type {ContainerPaths} from './drivers/driver.js';
 
 export interface StorageLayout {
 	storageDir: string;
 	runtimeDir: string;
+}
+
+/** Every path of one container. */
+export interface ContainerPaths {
+	/** containers/<id> under the storage root. */
+	root: string;
+	bundle: string;
+	/**
+	 * Where the container's assembled root is mounted for the runtime: outside the storage
+	 * root (which is 0700), so that a user-namespaced container root can reach it.
+	 */
+	rootfs: string;
+	/** The directory that holds `rootfs` (one per container, outside the storage root). */
+	mountDir: string;
+	/** The layers of the root: c32's skeleton of mount points (rebuilt on every start), the container's writes, overlayfs' work dir. */
+	layers: {skeleton: string; upper: string; work: string};
+	/** The container's own /etc/hostname, /etc/hosts and /etc/resolv.conf. */
+	etc: string;
+	userdata: string;
+	log: string;
+	exitFile: string;
+	oomFile: string;
+	monitorPidFile: string;
+	/** The runtime's pid file for the container's main process. */
+	pidFile: string;
 }
 
 export function resolveStorage(options: {storageDir?: string; runtimeDir?: string} = {}): StorageLayout {
@@ -30,13 +55,30 @@ export const runtimeRoot = (layout: StorageLayout) => path.join(layout.runtimeDi
 export const socketDir = (layout: StorageLayout) => path.join(layout.runtimeDir, 'sockets');
 export const exitDir = (layout: StorageLayout) => path.join(layout.runtimeDir, 'exits');
 
+/** Where every storage root's container roots are mounted: root-owned, 0711, never listable. */
+export const MOUNTS_BASE = '/run/c32';
+
+/** The mount directory of one storage root: two storage roots never share one. */
+export function mountsDir(layout: StorageLayout): string {
+	const key = createHash('sha256').update(layout.storageDir).digest('hex').slice(0, 16);
+	return path.join(MOUNTS_BASE, key);
+}
+
 export function containerPaths(layout: StorageLayout, id: string): ContainerPaths {
 	const root = path.join(containersDir(layout), id);
 	const userdata = path.join(root, 'userdata');
+	const mountDir = path.join(mountsDir(layout), id);
 	return {
 		root,
 		bundle: path.join(root, 'bundle'),
-		rootfs: path.join(root, 'bundle', 'rootfs'),
+		rootfs: path.join(mountDir, 'rootfs'),
+		mountDir,
+		layers: {
+			skeleton: path.join(root, 'rootfs', 'skeleton'),
+			upper: path.join(root, 'rootfs', 'upper'),
+			work: path.join(root, 'rootfs', 'work'),
+		},
+		etc: path.join(root, 'etc'),
 		userdata,
 		log: path.join(userdata, 'ctr.log'),
 		exitFile: path.join(userdata, 'exit'),

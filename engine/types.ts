@@ -154,10 +154,25 @@ export interface ContainerMetadata {
 	labels: Record<string, string>;
 }
 
+/** One range of a user namespace's id map: `size` ids from `containerID` inside are `hostID`... on the host. */
+export interface IdMapping {
+	containerID: number;
+	hostID: number;
+	size: number;
+}
+
+/** The user namespace a container runs in (strict isolation). */
+export interface UserNamespace {
+	uidMappings: IdMapping[];
+	gidMappings: IdMapping[];
+}
+
 export interface ContainerInfo extends ContainerMetadata {
 	config: ResolvedConfig;
 	/** Where the engine keeps this container's files. */
 	paths: {bundle: string; log: string};
+	/** The uid/gid mapping the container runs with; null when it shares the host's (its root is host root). */
+	userNamespace: UserNamespace | null;
 }
 
 export interface ContainerMetrics {

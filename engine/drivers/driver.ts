@@ -10,21 +10,8 @@
 //   monitor.pid the pid of the monitor (conmon or the c32 supervisor).
 // When the container ends, the monitor runs `exitCommand` (argv) so the engine can record
 // the exit and apply the restart policy with no daemon around.
+import type {ContainerPaths} from '../paths.js';
 import type {ResolvedConfig} from '../types.js';
-
-export interface ContainerPaths {
-	/** containers/<id> under the storage root. */
-	root: string;
-	bundle: string;
-	rootfs: string;
-	userdata: string;
-	log: string;
-	exitFile: string;
-	oomFile: string;
-	monitorPidFile: string;
-	/** The runtime's pid file for the container's main process. */
-	pidFile: string;
-}
 
 export interface DriverContext {
 	id: string;

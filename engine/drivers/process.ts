@@ -8,9 +8,10 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {cgroupDirs, cgroupProcesses, freezeCgroup, killCgroup, removeCgroup, thawCgroup, type CgroupDirs} from '../cgroups/index.js';
 import {DEFAULT_PATH} from '../config.js';
+import {containerEnvironment} from '../environment.js';
 import {C32Error} from '../errors.js';
+import {copyTree} from '../fs/tree.js';
 import {statFields, readTrimmed} from '../host-facts.js';
-import {containerEnvironment} from '../oci/spec.js';
 import {signalNumber} from '../signals.js';
 import type {Driver, DriverContext, StartResult} from './driver.js';
 
@@ -159,8 +160,13 @@ export class ProcessDriver implements Driver {
 function prepareAppDir(ctx: DriverContext): void {
 	const appDir = ProcessDriver.appDir(ctx);
 	if (fs.existsSync(appDir)) return;
-	if (ctx.imageDir) fs.cpSync(ctx.imageDir, appDir, {recursive: true, verbatimSymlinks: true});
-	else fs.mkdirSync(appDir, {recursive: true});
+	if (ctx.imageDir) {
+		// The snapshot already belongs to the container's user; the copy keeps that.
+		const owner = fs.statSync(ctx.imageDir);
+		copyTree(ctx.imageDir, appDir, process.getuid?.() === 0 ? {uid: owner.uid, gid: owner.gid} : null);
+	} else {
+		fs.mkdirSync(appDir, {recursive: true});
+	}
 }
 
 /** Finds the program as execvp would, so a missing command fails the start like runc's does. */

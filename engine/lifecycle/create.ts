@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {C32Error} from '../errors.js';
 import {snapshotImage} from '../image.js';
+import {containerUserOnHost} from '../oci/user-namespace.js';
 import {imagesDir} from '../paths.js';
 import type {ContainerConfig} from '../types.js';
 import type {ContainerRecord} from '../record.js';
@@ -20,7 +21,7 @@ export async function create(lc: Lifecycle, input: ContainerConfig): Promise<Con
 	await lc.services.requireDriver(config.isolationLevel);
 	await lc.services.checkLimits(config);
 
-	const imageDir = config.image === null ? null : snapshotImage(imagesDir(lc.layout), config.image);
+	const imageDir = config.image === null ? null : snapshotImage(imagesDir(lc.layout), config.image, containerUserOnHost(config));
 	const draft = newRecord(id, config, imageDir, '', now());
 	const record: ContainerRecord = {...draft, metadata: {...draft.metadata, runtime: (await lc.services.driverFor(draft)).name}};
 

@@ -3,7 +3,7 @@
 // start time, so a reused pid is never mistaken for them). Cheap: no exceptions, no writes.
 import fs from 'node:fs';
 import {isProcessAlive, readBootId, readTrimmed} from '../host-facts.js';
-import type {ContainerPaths} from '../drivers/driver.js';
+import type {ContainerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {isLive, stopRequestExpired, type EndFacts} from './transitions.js';
 

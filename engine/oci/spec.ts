@@ -3,8 +3,8 @@
 // Limits translate to the same numbers as the process driver writes into cgroups itself.
 import {defaultCapabilities} from '../capabilities.js';
 import {CPU_PERIOD_US, cpuQuotaUs, diskBytesPerSecond, memoryLimitBytes} from '../cgroups/limits.js';
-import {DEFAULT_PATH} from '../config.js';
-import type {ResolvedConfig} from '../types.js';
+import {containerEnvironment} from '../environment.js';
+import type {ResolvedConfig, UserNamespace} from '../types.js';
 import {defaultSeccompProfile, type SeccompProfile} from './seccomp.js';
 
 export {CPU_PERIOD_US};
@@ -20,6 +20,12 @@ export type AppMount =
 	| {kind: 'overlay'; lower: string; upper: string; work: string}
 	| {kind: 'bind'; source: string; readOnly: boolean};
 
+/** A file of the container's own bound over the host's view (its /etc/hosts, ...). */
+export interface BindFile {
+	source: string;
+	destination: string;
+}
+
 export interface SpecInput {
 	id: string;
 	config: ResolvedConfig;
@@ -27,13 +33,17 @@ export interface SpecInput {
 	app: AppMount;
 	/** The host directories bound read-only, only those that exist (see HOST_SYSTEM_DIRS). */
 	hostDirs: HostDir[];
+	/** The container's /etc/hostname, /etc/hosts and /etc/resolv.conf. */
+	etcFiles: BindFile[];
+	/** Whether read-only binds can be made read-only recursively (rro: mount_setattr, Linux 5.12). */
+	recursiveReadOnly: boolean;
 	cgroupsPath: string;
 	/** The whole disk that holds the storage root, for I/O throttling. */
 	blockDevice: {major: number; minor: number} | null;
 	/** Whether the memory controller can limit swap (v1 memsw, v2 memory.swap.max). */
 	swapLimitSupported: boolean;
-	/** Strict isolation on a host that allows it: container root maps to this host uid range. */
-	userNamespace: {hostId: number; size: number} | null;
+	/** The user namespace (strict), see user-namespace.ts; null shares the host's. */
+	userNamespace: UserNamespace | null;
 	arch: string;
 }
 
@@ -103,16 +113,6 @@ export interface OciSpec {
 	annotations: Record<string, string>;
 }
 
-export function containerEnvironment(config: ResolvedConfig): string[] {
-	const env: Record<string, string> = {
-		PATH: DEFAULT_PATH,
-		HOSTNAME: config.hostname,
-		HOME: config.user.uid === 0 ? '/root' : '/tmp',
-		...config.environment,
-	};
-	return Object.entries(env).map(([k, v]) => `${k}=${v}`);
-}
-
 export function buildSpec(input: SpecInput): OciSpec {
 	const {config} = input;
 	const strict = config.isolationLevel === 'strict';
@@ -121,9 +121,7 @@ export function buildSpec(input: SpecInput): OciSpec {
 	const namespaces = [{type: 'pid'}, {type: 'mount'}, {type: 'ipc'}, {type: 'uts'}, {type: 'cgroup'}];
 	if (config.network === 'none') namespaces.push({type: 'network'});
 	if (input.userNamespace) namespaces.push({type: 'user'});
-	const mapping = input.userNamespace
-		? [{containerID: 0, hostID: input.userNamespace.hostId, size: input.userNamespace.size}]
-		: undefined;
+	const userns = input.userNamespace;
 
 	return {
 		ociVersion: '1.0.2',
@@ -151,7 +149,7 @@ export function buildSpec(input: SpecInput): OciSpec {
 		mounts: buildMounts(input),
 		linux: {
 			namespaces,
-			...(mapping ? {uidMappings: mapping, gidMappings: mapping} : {}),
+			...(userns ? {uidMappings: userns.uidMappings, gidMappings: userns.gidMappings} : {}),
 			cgroupsPath: input.cgroupsPath,
 			resources: buildResources(input),
 			seccomp: defaultSeccompProfile(input.arch),
@@ -164,6 +162,9 @@ export function buildSpec(input: SpecInput): OciSpec {
 
 function buildMounts(input: SpecInput): Mount[] {
 	const {config} = input;
+	// ro alone leaves whatever is mounted below the source writable; rro makes it all read-only.
+	const readOnly = input.recursiveReadOnly ? ['ro', 'rro'] : ['ro'];
+	const bindOptions = (ro: boolean) => ['rbind', ...(ro ? readOnly : ['rw']), 'nosuid', 'nodev'];
 	// In a user namespace sysfs can only be mounted by the owner of the network namespace:
 	// strict, the only level with a user namespace, always has its own.
 	const mounts: Mount[] = [
@@ -181,7 +182,11 @@ function buildMounts(input: SpecInput): Mount[] {
 	];
 	for (const dir of input.hostDirs) {
 		if (dir.symlinkTarget !== undefined) continue;
-		mounts.push({destination: dir.path, type: 'bind', source: dir.path, options: ['rbind', 'ro', 'nosuid', 'nodev']});
+		mounts.push({destination: dir.path, type: 'bind', source: dir.path, options: bindOptions(true)});
+	}
+	// Over the host's /etc view; read-only where the whole root is (strict).
+	for (const file of input.etcFiles) {
+		mounts.push({destination: file.destination, type: 'bind', source: file.source, options: [...bindOptions(config.isolationLevel === 'strict'), 'noexec']});
 	}
 	mounts.push({
 		destination: '/tmp',
@@ -198,14 +203,14 @@ function buildMounts(input: SpecInput): Mount[] {
 					source: 'overlay',
 					options: [`lowerdir=${app.lower}`, `upperdir=${app.upper}`, `workdir=${app.work}`],
 				}
-			: {destination: '/app', type: 'bind', source: app.source, options: ['rbind', app.readOnly ? 'ro' : 'rw', 'nosuid', 'nodev']},
+			: {destination: '/app', type: 'bind', source: app.source, options: bindOptions(app.readOnly)},
 	);
 	for (const volume of config.volumes) {
 		mounts.push({
 			destination: volume.destination,
 			type: 'bind',
 			source: volume.source,
-			options: ['rbind', volume.readOnly ? 'ro' : 'rw', 'nosuid', 'nodev'],
+			options: bindOptions(volume.readOnly),
 		});
 	}
 	return mounts;

@@ -93,7 +93,7 @@ describe('the CLI shows user-controlled text escaped', () => {
 
 	it('inspect and ps --json: the label is JSON-escaped, C1 included, and parses back', async () => {
 		const label = `${EVIL}\x9b`;
-		const info = {...evil, labels: {k: label}, config: {labels: {k: label}} as never, paths: {bundle: '/b', log: '/l'}} as ContainerInfo;
+		const info = {...evil, labels: {k: label}, config: {labels: {k: label}} as never, paths: {bundle: '/b', log: '/l'}, userNamespace: null} as ContainerInfo;
 		const {ctx, out} = fakeContext({inspectContainer: async () => info, listContainers: async () => [info]});
 		assert.equal(await runCli(['inspect', 'evil'], ctx), 0);
 		assert.match(out.stdout, /"k": "\\u001b\]0;pwned\\u0007\\nnext\\u009b"/);

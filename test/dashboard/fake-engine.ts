@@ -337,6 +337,7 @@ export class FakeEngine implements Engine {
 			...container.meta,
 			config: container.config,
 			paths: {bundle: `/fake/${container.meta.id}/bundle`, log: `/fake/${container.meta.id}/ctr.log`},
+			userNamespace: null,
 		};
 	}
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {TestContext} from 'node:test';
 import {getEngine, isC32Error, type C32ErrorCode, type ContainerConfig, type ContainerEngine, type ContainerMetadata} from '../../engine/index.js';
+import {mountsDir} from '../../engine/paths.js';
 
 export const IN_CI = /^(1|true|yes)$/i.test(process.env['CI'] ?? '');
 
@@ -282,6 +283,8 @@ export function tracesOf(storageDir: string, id: string, token?: string): string
 		path.join(storageDir, 'run', 'runtime', id),
 		path.join(storageDir, 'run', 'sockets', id),
 		path.join(storageDir, 'run', 'exits', id),
+		// Where its root is mounted while it runs (outside the storage root).
+		path.join(mountsDir({storageDir, runtimeDir: path.join(storageDir, 'run')}), id),
 	]) {
 		if (fs.existsSync(dir)) traces.push(`path ${dir}`);
 	}

@@ -22,7 +22,7 @@ import {
 	type RunResult,
 	type TempEngine,
 } from '../helpers/engine.js';
-import {USERNS_HOST_BASE} from '../../engine/host-services.js';
+import {USERNS_HOST_BASE} from '../../engine/oci/user-namespace.js';
 
 const M = marker('strict');
 
@@ -88,9 +88,13 @@ describe('strict isolation (seen from inside the container)', () => {
 	function probe(): Promise<RunResult> {
 		result ??= (async () => {
 			te = tempEngine();
+			// Strict runs as host uid 100000 (its user namespace is never dropped): it writes
+			// a volume that uid owns and reads one others may read.
 			volume = makeTempDir('c32-vol-');
+			fs.chownSync(volume, USERNS_HOST_BASE, USERNS_HOST_BASE);
 			roVolume = makeTempDir('c32-rovol-');
-			fs.writeFileSync(path.join(roVolume, 'readme'), 'read-only data\n');
+			fs.chmodSync(roVolume, 0o755);
+			fs.writeFileSync(path.join(roVolume, 'readme'), 'read-only data\n', {mode: 0o644});
 			const address = hostAddress();
 			const script = `
 for pair in root:/${M} app:/app/${M} var:/var/tmp/${M} home:/root/${M} etc:/etc/${M} usr:/usr/${M} run:/run/${M} ro:/ro/${M}; do

@@ -18,6 +18,8 @@ function specOf(config: ResolvedConfig) {
 		rootfs: '/r',
 		app: {kind: 'bind', source: '/a', readOnly: false},
 		hostDirs: [],
+		etcFiles: [],
+		recursiveReadOnly: true,
 		cgroupsPath: '/c32/a',
 		blockDevice: null,
 		swapLimitSupported: true,

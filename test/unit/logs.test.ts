@@ -143,6 +143,23 @@ test('followLog yields existing then appended entries, and ends when not live an
 	assert.deepEqual(got, ['existing', 'appended', 'last']);
 });
 
+test('followLog started while the writer is halfway through a record loses nothing of it', async (t) => {
+	const log = tempLog(t);
+	const whole = rec(T(1), 'stdout', 'F', 'first');
+	const cut = rec(T(2), 'stdout', 'F', 'second line, written in two parts');
+	fs.writeFileSync(log, whole + cut.slice(0, 30));
+	let live = true;
+	const got: string[] = [];
+	const follower = (async () => {
+		for await (const e of followLog(log, {isLive: async () => live, pollMs: 10})) got.push(e.line);
+	})();
+	await new Promise((r) => setTimeout(r, 50));
+	fs.appendFileSync(log, cut.slice(30));
+	live = false;
+	await follower;
+	assert.deepEqual(got, ['first', 'second line, written in two parts']);
+});
+
 test('followLog follows a log replaced by a new generation and stops on abort', async (t) => {
 	const log = tempLog(t);
 	fs.writeFileSync(log, rec(T(1), 'stdout', 'F', 'gen1'));

@@ -29,6 +29,8 @@ function spec(config: ContainerConfig, overrides: Partial<SpecInput> = {}): OciS
 		rootfs: '/store/containers/x/bundle/rootfs',
 		app: {kind: 'overlay', lower: '/store/images/abc', upper: '/store/containers/x/app/upper', work: '/store/containers/x/app/work'},
 		hostDirs: [{path: '/usr'}, {path: '/etc'}, {path: '/bin', symlinkTarget: 'usr/bin'}],
+		etcFiles: [],
+		recursiveReadOnly: true,
 		cgroupsPath: '/c32/x',
 		blockDevice: null,
 		swapLimitSupported: true,
@@ -62,7 +64,8 @@ describe('buildSpec isolation', () => {
 	});
 
 	test('strict: read-only root, own network, no capabilities, a user namespace when given one', () => {
-		const s = spec({entrypoint: 'true', isolationLevel: 'strict'}, {userNamespace: {hostId: 100000, size: 65536}});
+		const mapping = [{containerID: 0, hostID: 100000, size: 65536}];
+		const s = spec({entrypoint: 'true', isolationLevel: 'strict'}, {userNamespace: {uidMappings: mapping, gidMappings: mapping}});
 		assert.equal(s.root.readonly, true);
 		assert.deepEqual(nsTypes(s), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts']);
 		for (const set of Object.values(s.process.capabilities)) assert.deepEqual(set, []);
@@ -208,5 +211,36 @@ describe('buildSpec mounts', () => {
 		assert.ok(config?.options.includes('ro'));
 		const order = s.mounts.map((m) => m.destination);
 		assert.ok(order.indexOf('/data') > order.indexOf('/usr') && order.indexOf('/data') > order.indexOf('/tmp'));
+	});
+
+	test('read-only binds are read-only recursively (rro) where the kernel can; plain ro where it cannot', () => {
+		const input: ContainerConfig = {entrypoint: 'true', volumes: [{source: '/srv/ro', destination: '/config', readOnly: true}, {source: '/srv/vol', destination: '/data'}]};
+		const rro = spec(input);
+		for (const dir of ['/usr', '/etc', '/config']) assert.deepEqual(mount(rro, dir)?.options.filter((o) => /^r?ro$/.test(o)), ['ro', 'rro'], dir);
+		assert.ok(!mount(rro, '/data')?.options.includes('rro'));
+		const strictApp = mount(spec({entrypoint: 'true', isolationLevel: 'strict'}, {app: {kind: 'bind', source: '/store/images/abc', readOnly: true}}), '/app');
+		assert.ok(strictApp?.options.includes('rro'));
+		const old = spec(input, {recursiveReadOnly: false});
+		for (const m of old.mounts) assert.ok(!m.options.includes('rro'), `${m.destination} uses rro on an old kernel`);
+		assert.ok(mount(old, '/config')?.options.includes('ro'));
+	});
+
+	test("the container's /etc files are bound after the host's /etc: writable in standard, read-only in strict", () => {
+		const etcFiles = [
+			{source: '/store/containers/x/etc/hostname', destination: '/etc/hostname'},
+			{source: '/store/containers/x/etc/resolv.conf', destination: '/run/systemd/resolve/stub-resolv.conf'},
+		];
+		const s = spec({entrypoint: 'true'}, {etcFiles});
+		const order = s.mounts.map((m) => m.destination);
+		assert.ok(order.indexOf('/etc/hostname') > order.indexOf('/etc'));
+		assert.equal(mount(s, '/etc/hostname')?.source, '/store/containers/x/etc/hostname');
+		assert.ok(mount(s, '/etc/hostname')?.options.includes('rw'));
+		assert.equal(mount(s, '/run/systemd/resolve/stub-resolv.conf')?.type, 'bind');
+		const strict = spec({entrypoint: 'true', isolationLevel: 'strict'}, {etcFiles});
+		assert.ok(mount(strict, '/etc/hostname')?.options.includes('ro'));
+	});
+
+	test('the root is the mount point given, outside the storage root', () => {
+		assert.equal(spec({entrypoint: 'true'}, {rootfs: '/run/c32/k/x/rootfs'}).root.path, '/run/c32/k/x/rootfs');
 	});
 });

@@ -1,0 +1,75 @@
+// The few host mounts c32 makes itself (a container's assembled root), through mount(8),
+// and the kernel facts that decide how read-only mounts are made.
+import {execFile} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import {promisify} from 'node:util';
+import {parseMountInfo, type MountInfoEntry} from '../cgroups/mountinfo.js';
+import {C32Error} from '../errors.js';
+
+const run = promisify(execFile);
+const TOOL_ENV = {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C'};
+
+export function hostMounts(): MountInfoEntry[] {
+	return parseMountInfo(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+}
+
+export function isMountPoint(dir: string, mounts: MountInfoEntry[] = hostMounts()): boolean {
+	return mounts.some((m) => m.mountPoint === dir);
+}
+
+/** Mount points strictly below `dir`. */
+export function mountsBelow(dir: string, mounts: MountInfoEntry[] = hostMounts()): string[] {
+	const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+	return mounts.map((m) => m.mountPoint).filter((p) => p.startsWith(prefix));
+}
+
+/** overlayfs splits its options at ',' and its layer lists at ':'; such paths cannot be layers. */
+export function checkLayerPath(dir: string): void {
+	if (/[,:\\\n]/.test(dir)) {
+		throw new C32Error('UNSUPPORTED', `${dir} has a ',' ':' or '\\' in its path, which overlayfs cannot take as a layer: set C32_STORAGE_DIR to a plainer path`);
+	}
+}
+
+export interface OverlayLayers {
+	/** Top first. */
+	lower: string[];
+	upper: string;
+	work: string;
+}
+
+/** Mounts an overlay of `layers` on `target` with extra mount flags (nosuid, nodev, ...). */
+export async function mountOverlay(target: string, layers: OverlayLayers, flags: string[]): Promise<void> {
+	for (const dir of [...layers.lower, layers.upper, layers.work]) checkLayerPath(dir);
+	const options = [`lowerdir=${layers.lower.join(':')}`, `upperdir=${layers.upper}`, `workdir=${layers.work}`, ...flags].join(',');
+	try {
+		await run('mount', ['-t', 'overlay', '-o', options, 'overlay', target], {env: TOOL_ENV, timeout: 30_000});
+	} catch (error) {
+		throw new C32Error('START_FAILED', `cannot mount the container's root on ${target}: ${toolMessage(error)}`);
+	}
+}
+
+/** Unmounts `target` if something is mounted there; a mount still in use is detached (lazy). */
+export async function unmount(target: string): Promise<void> {
+	if (!isMountPoint(target)) return;
+	try {
+		await run('umount', [target], {env: TOOL_ENV, timeout: 30_000});
+	} catch {
+		try {
+			await run('umount', ['--lazy', target], {env: TOOL_ENV, timeout: 30_000});
+		} catch (error) {
+			if (isMountPoint(target)) throw new C32Error('RUNTIME_ERROR', `cannot unmount ${target}: ${toolMessage(error)}`);
+		}
+	}
+}
+
+function toolMessage(error: unknown): string {
+	const stderr = String((error as {stderr?: string}).stderr ?? '').trim();
+	return stderr.split('\n').pop() || (error as Error).message;
+}
+
+/** Linux 5.12 added mount_setattr(2), which runc needs for recursively read-only (rro) mounts. */
+export function kernelHasMountSetattr(release: string = os.release()): boolean {
+	const [major = 0, minor = 0] = release.split(/[.-]/).map((part) => Number.parseInt(part, 10));
+	return major > 5 || (major === 5 && minor >= 12);
+}

@@ -1,0 +1,207 @@
+// A container's OCI bundle: config.json and the root it names. prepareBundle assembles
+// them before the runtime starts; teardownBundle undoes what prepare mounted. Both are
+// idempotent, and teardown runs on every ending (the OCI driver's cleanup).
+//
+// The root is an overlay mounted by c32 on the host: c32's skeleton of mount points below
+// (rebuilt on every start, never writable by the container) and the container's own writes
+// above. It is mounted outside the storage root, which stays 0700: a strict container's
+// root is host uid 100000, and runc 1.1 sets up the root inside the user namespace, so every
+// directory on the way to it must let that uid through. Bind mount sources are opened by
+// runc's parent on the host side (it passes their descriptors in), so /app and volumes may
+// stay behind the 0700 root. See docs/security.md.
+import fs from 'node:fs';
+import path from 'node:path';
+import type {MountInfoEntry} from '../cgroups/mountinfo.js';
+import {C32Error} from '../errors.js';
+import type {DriverContext} from '../drivers/driver.js';
+import {ensureDirectory, isWithin, replaceFile, resolveWithin, type TreeView} from '../fs/in-root.js';
+import {hostMounts, isMountPoint, mountOverlay, mountsBelow, unmount} from '../fs/mount.js';
+import {MOUNTS_BASE} from '../paths.js';
+import type {ResolvedConfig} from '../types.js';
+import {ETC_FILE_NAMES, etcFiles, readHostResolvConf, writeEtcFiles} from './etc-files.js';
+import {buildSkeleton, readHostDirs} from './rootfs.js';
+import {buildSpec, type AppMount, type BindFile, type HostDir} from './spec.js';
+import {checkUserNamespace, containerRootOnHost, userNamespaceOf} from './user-namespace.js';
+
+/** What prepareBundle needs to know about this host. */
+export interface BundleHost {
+	storageDir: string;
+	/** The whole disk that holds the storage root ("major:minor"), for I/O throttling. */
+	blockDevice: string | null;
+	/** Whether the memory controller can limit swap. */
+	swapLimitSupported: boolean;
+	userNamespacesAllowed: boolean;
+	/** Whether runc can make a mount read-only recursively here (mount_setattr, Linux 5.12). */
+	recursiveReadOnly: boolean;
+	kernelRelease: string;
+}
+
+/** Refuses, before anything is created, what the bundle could not keep as promised. Run at create and at every start. */
+export function checkBundle(config: ResolvedConfig, host: BundleHost, hostDirs: HostDir[] = readHostDirs(), mounts?: MountInfoEntry[]): void {
+	checkUserNamespace(config, {userNamespacesAllowed: host.userNamespacesAllowed, stat: (p) => fs.statSync(p)});
+	if (host.recursiveReadOnly) return;
+	mounts ??= hostMounts();
+	const readOnly = [
+		...hostDirs.filter((d) => d.symlinkTarget === undefined).map((d) => ({source: d.path, destination: d.path, volume: false})),
+		...config.volumes.filter((v) => v.readOnly).map((v) => ({...v, volume: true})),
+	];
+	// The host's own /etc/hosts and friends may be mounts (a host that is itself a container): c32 binds its files over them.
+	const covered = new Set(ETC_FILE_NAMES.map((name) => `/etc/${name}`));
+	for (const {source, destination, volume} of readOnly) {
+		const [below] = mountsBelow(fs.realpathSync(source), mounts).filter((m) => volume || !covered.has(m));
+		if (below === undefined) continue;
+		throw new C32Error(
+			'UNSUPPORTED',
+			`this kernel (${host.kernelRelease}) cannot make ${destination} read-only recursively (runc needs mount_setattr, Linux 5.12 or newer) ` +
+				`and ${below} is mounted below ${source}: unmount it${volume ? ', drop :ro' : ''}, or upgrade the kernel`,
+		);
+	}
+}
+
+export async function prepareBundle(ctx: DriverContext, host: BundleHost): Promise<void> {
+	const {config, paths} = ctx;
+	const hostDirs = readHostDirs();
+	checkBundle(config, host, hostDirs);
+	closeStorageRoot(host.storageDir);
+	const userNamespace = userNamespaceOf(config);
+	const root = containerRootOnHost(config);
+
+	// The container's writes: the upper layer's root directory is the container's "/".
+	migrateLegacyRootfs(ctx);
+	fs.mkdirSync(path.dirname(paths.layers.upper), {recursive: true, mode: 0o700});
+	ensureDirectory(paths.layers.upper, 0o755, root);
+	ensureDirectory(paths.layers.work, 0o700);
+	const etc = etcMounts(ctx, hostDirs);
+	buildSkeleton(paths.layers.skeleton, {config, hostDirs, fileTargets: etc.created, owner: root});
+	writeEtcFiles(paths.etc, etcFiles({hostname: config.hostname, hostResolvConf: readHostResolvConf()}));
+
+	makeMountDir(ctx, userNamespace ? 0o710 : 0o700, root.gid);
+	await unmount(paths.rootfs);
+	ensureDirectory(paths.rootfs, 0o755);
+	await mountOverlay(paths.rootfs, {lower: [paths.layers.skeleton], upper: paths.layers.upper, work: paths.layers.work}, ['nosuid', 'nodev']);
+
+	const spec = buildSpec({
+		id: ctx.id,
+		config,
+		rootfs: paths.rootfs,
+		app: appMount(ctx),
+		hostDirs,
+		etcFiles: etc.binds,
+		recursiveReadOnly: host.recursiveReadOnly,
+		cgroupsPath: `/${ctx.cgroupPath}`,
+		blockDevice: parseDevice(host.blockDevice),
+		swapLimitSupported: host.swapLimitSupported,
+		userNamespace,
+		arch: process.arch,
+	});
+	fs.mkdirSync(paths.bundle, {recursive: true, mode: 0o700});
+	replaceFile(paths.bundle, 'config.json', JSON.stringify(spec, null, 2), 0o600);
+}
+
+/** Unmounts the container's root and removes its mount directories. Idempotent; never removes anything recursively outside the storage root. */
+export async function teardownBundle(ctx: DriverContext): Promise<void> {
+	const {paths} = ctx;
+	await unmount(paths.rootfs);
+	for (const dir of [paths.rootfs, paths.mountDir, path.dirname(paths.mountDir)]) {
+		try {
+			fs.rmdirSync(dir);
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code === 'ENOENT') continue;
+			if (code === 'ENOTEMPTY' || code === 'EEXIST') break; // another container of this storage root
+			throw error;
+		}
+	}
+}
+
+/**
+ * The container's mount directory and its parents. Only c32 writes them; a user-namespaced
+ * root passes its own by group. A teardown of the storage root's last other container may
+ * remove the shared parent meanwhile: then it is made again.
+ */
+function makeMountDir(ctx: DriverContext, mode: number, gid: number): void {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			ensureDirectory(MOUNTS_BASE, 0o711);
+			ensureDirectory(path.dirname(ctx.paths.mountDir), 0o711);
+			ensureDirectory(ctx.paths.mountDir, mode, {uid: 0, gid});
+			return;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) throw error;
+		}
+	}
+}
+
+/** /app: the image's snapshot under a private layer (standard), read-only (strict), or the container's own directory. */
+function appMount(ctx: DriverContext): AppMount {
+	const appDir = path.join(ctx.paths.root, 'app');
+	const upper = path.join(appDir, 'upper');
+	const work = path.join(appDir, 'work');
+	fs.mkdirSync(appDir, {recursive: true, mode: 0o700});
+	ensureDirectory(upper, 0o755, containerRootOnHost(ctx.config));
+	ensureDirectory(work, 0o700);
+	const strict = ctx.config.isolationLevel === 'strict';
+	if (ctx.imageDir === null) return {kind: 'bind', source: upper, readOnly: strict};
+	if (strict) return {kind: 'bind', source: ctx.imageDir, readOnly: true};
+	return {kind: 'overlay', lower: ctx.imageDir, upper, work};
+}
+
+/**
+ * Where the container's /etc/hostname, /etc/hosts and /etc/resolv.conf are bound. The host's
+ * /etc is the container's, so a symlink there (resolv.conf → ../run/...) is followed as the
+ * container will see it: into the host's read-only trees, or into the skeleton, where the
+ * target is then created. A name the host's /etc lacks has no mount point and is left out.
+ */
+function etcMounts(ctx: DriverContext, hostDirs: HostDir[]): {binds: BindFile[]; created: string[]} {
+	const view = containerView(hostDirs);
+	const binds: BindFile[] = [];
+	const created: string[] = [];
+	for (const name of ETC_FILE_NAMES) {
+		const destination = resolveWithin(`/etc/${name}`, view);
+		const onHost = hostDirs.some((d) => d.symlinkTarget === undefined && isWithin(d.path, destination));
+		if (onHost) {
+			if (!fs.statSync(destination, {throwIfNoEntry: false})?.isFile()) continue;
+		} else {
+			created.push(destination);
+		}
+		binds.push({source: path.join(ctx.paths.etc, name), destination});
+	}
+	return {binds, created};
+}
+
+/** The container's tree as runc will resolve it: the host's bound directories, the skeleton's symlinks, nothing else. */
+function containerView(hostDirs: HostDir[]): TreeView {
+	return {
+		readLink(inRoot) {
+			for (const dir of hostDirs) {
+				if (dir.symlinkTarget !== undefined && inRoot === dir.path) return dir.symlinkTarget;
+				if (dir.symlinkTarget === undefined && isWithin(dir.path, inRoot)) {
+					const stat = fs.lstatSync(inRoot, {throwIfNoEntry: false});
+					return stat?.isSymbolicLink() ? fs.readlinkSync(inRoot) : null;
+				}
+			}
+			return null;
+		},
+	};
+}
+
+/** Containers of c32 before the layered root wrote into bundle/rootfs: that tree becomes the upper layer. */
+function migrateLegacyRootfs(ctx: DriverContext): void {
+	const legacy = path.join(ctx.paths.bundle, 'rootfs');
+	const stat = fs.lstatSync(legacy, {throwIfNoEntry: false});
+	if (!stat?.isDirectory() || isMountPoint(legacy) || fs.existsSync(ctx.paths.layers.upper)) return;
+	fs.mkdirSync(path.dirname(ctx.paths.layers.upper), {recursive: true, mode: 0o700});
+	fs.renameSync(legacy, ctx.paths.layers.upper);
+}
+
+/** No other host user reaches anything under the storage root (an older c32 opened it for user namespaces). */
+function closeStorageRoot(storageDir: string): void {
+	const mode = fs.statSync(storageDir).mode & 0o7777;
+	if ((mode & 0o077) !== 0) fs.chmodSync(storageDir, mode & 0o700);
+}
+
+function parseDevice(device: string | null): {major: number; minor: number} | null {
+	if (device === null) return null;
+	const [major, minor] = device.split(':').map(Number);
+	return {major: major!, minor: minor!};
+}

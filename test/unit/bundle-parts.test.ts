@@ -1,0 +1,145 @@
+// The pure parts of bundle assembly: the container's /etc files, kernel facts, the
+// skeleton of mount points, and the refusal of read-only mounts a kernel cannot keep.
+import assert from 'node:assert/strict';
+import {readDefaults} from '../../engine/settings.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {describe, test} from 'node:test';
+import {resolveConfig, type HostFacts} from '../../engine/config.js';
+import {checkLayerPath, kernelHasMountSetattr, mountsBelow} from '../../engine/fs/mount.js';
+import {checkBundle, type BundleHost} from '../../engine/oci/bundle.js';
+import {etcFiles, writeEtcFiles} from '../../engine/oci/etc-files.js';
+import {buildSkeleton} from '../../engine/oci/rootfs.js';
+import type {ContainerConfig} from '../../engine/types.js';
+import type {MountInfoEntry} from '../../engine/cgroups/mountinfo.js';
+
+function tempDir(t: {after(fn: () => void): void}): string {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c32-bundle-unit-'));
+	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+	return dir;
+}
+
+const facts = (kinds: Record<string, 'file' | 'directory'>): HostFacts => ({
+	cpuCount: 4,
+	memoryTotalMb: 8192,
+	maxOpenFilesHard: 4096,
+	pidMax: 32768,
+	uid: 0,
+	gid: 0,
+	capLastCap: 40,
+	cgroupsWritable: true,
+	defaults: readDefaults({}, {pidMax: 32768, maxOpenFilesHard: 4096}),
+	pathKind: (p) => kinds[p] ?? null,
+	isExecutable: () => false,
+	lookupUser: () => null,
+});
+
+describe('etc files', () => {
+	test('hostname, hosts with localhost and the own name, resolv.conf as the host has it', () => {
+		const files = etcFiles({hostname: 'bot-1', hostResolvConf: 'nameserver 10.0.0.1\nsearch lan\n'});
+		assert.equal(files.hostname, 'bot-1\n');
+		assert.match(files.hosts, /^127\.0\.0\.1\tlocalhost$/m);
+		assert.match(files.hosts, /^::1\tlocalhost ip6-localhost ip6-loopback$/m);
+		assert.match(files.hosts, /^127\.0\.1\.1\tbot-1$/m);
+		assert.equal(files['resolv.conf'], 'nameserver 10.0.0.1\nsearch lan\n');
+		assert.match(etcFiles({hostname: 'api.example.org', hostResolvConf: ''}).hosts, /^127\.0\.1\.1\tapi\.example\.org api$/m);
+	});
+
+	test('writeEtcFiles replaces what the container left there instead of writing through it', (t) => {
+		const dir = tempDir(t);
+		const victim = path.join(dir, 'victim');
+		fs.writeFileSync(victim, 'keep\n');
+		fs.mkdirSync(path.join(dir, 'etc'));
+		fs.symlinkSync(victim, path.join(dir, 'etc', 'hosts'));
+		writeEtcFiles(path.join(dir, 'etc'), etcFiles({hostname: 'x', hostResolvConf: ''}));
+		assert.equal(fs.readFileSync(victim, 'utf8'), 'keep\n');
+		assert.deepEqual(fs.readdirSync(path.join(dir, 'etc')).sort(), ['hostname', 'hosts', 'resolv.conf']);
+	});
+});
+
+describe('mount facts', () => {
+	test('mount_setattr (rro) from Linux 5.12', () => {
+		for (const [release, expected] of [['5.10.0-28-amd64', false], ['5.11.22', false], ['5.12.0', true], ['6.1.0-18-amd64', true], ['6.18.44-fc-v669', true], ['4.19.0', false]] as const) {
+			assert.equal(kernelHasMountSetattr(release), expected, release);
+		}
+	});
+
+	test('mountsBelow finds mounts strictly under a directory', () => {
+		const entry = (mountPoint: string): MountInfoEntry => ({device: '0:1', root: '/', mountPoint, fsType: 'tmpfs', source: 'tmpfs', superOptions: []});
+		const mounts = ['/', '/srv', '/srv/data/tmp', '/srv/database', '/proc'].map(entry);
+		assert.deepEqual(mountsBelow('/srv/data', mounts), ['/srv/data/tmp']);
+		assert.deepEqual(mountsBelow('/srv', mounts), ['/srv/data/tmp', '/srv/database']);
+		assert.deepEqual(mountsBelow('/var', mounts), []);
+	});
+
+	test('overlayfs cannot take paths with , : or \\', () => {
+		checkLayerPath('/var/lib/c32/containers/x/rootfs/upper');
+		for (const bad of ['/a,b', '/a:b', '/a\\b']) assert.throws(() => checkLayerPath(bad), /overlayfs/);
+	});
+});
+
+describe('checkBundle without recursive read-only mounts (kernels before 5.12)', () => {
+	const old: BundleHost = {
+		storageDir: '/var/lib/c32',
+		blockDevice: null,
+		swapLimitSupported: true,
+		userNamespacesAllowed: true,
+		recursiveReadOnly: false,
+		kernelRelease: '5.10.0',
+	};
+
+	test('a :ro volume with something mounted below it is refused; one without is fine', (t) => {
+		const plain = tempDir(t);
+		const withMounts = resolveConfig({entrypoint: 'true', volumes: [{source: '/', destination: '/host', readOnly: true}]}, 'b', facts({'/': 'directory'}));
+		assert.throws(
+			() => checkBundle(withMounts, old, []),
+			(error: Error & {code?: string}) => error.code === 'UNSUPPORTED' && /5\.10\.0.*\/host.*mounted below \/.*drop :ro.*upgrade/.test(error.message),
+		);
+		checkBundle(withMounts, {...old, recursiveReadOnly: true}, []);
+		const fine = resolveConfig({entrypoint: 'true', volumes: [{source: plain, destination: '/data', readOnly: true}]}, 'b', facts({[plain]: 'directory'}));
+		checkBundle(fine, old, []);
+	});
+
+	test("the host's system directories too, except its /etc files, which the container's own cover", () => {
+		const entry = (mountPoint: string): MountInfoEntry => ({device: '0:1', root: '/', mountPoint, fsType: 'ext4', source: 'x', superOptions: []});
+		const config = resolveConfig({entrypoint: 'true'}, 'b', facts({}));
+		const etc = [{path: '/etc'}];
+		checkBundle(config, old, etc, ['/', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf'].map(entry));
+		assert.throws(() => checkBundle(config, old, etc, ['/', '/etc/hosts', '/etc/ssl/certs'].map(entry)), /\/etc\/ssl\/certs is mounted below \/etc: unmount it, or upgrade/);
+	});
+});
+
+describe('buildSkeleton', () => {
+	test('mount points, merged-/usr links, volume targets and the workdir, owned by the container root; rebuilt from scratch', (t) => {
+		const dir = tempDir(t);
+		const volume = path.join(dir, 'vol');
+		const file = path.join(dir, 'settings.json');
+		fs.mkdirSync(volume);
+		fs.writeFileSync(file, '{}');
+		const input: ContainerConfig = {
+			entrypoint: 'true',
+			workingDir: '/srv/work',
+			volumes: [
+				{source: volume, destination: '/data'},
+				{source: file, destination: '/conf/settings.json'},
+			],
+		};
+		const config = resolveConfig(input, 's', facts({[volume]: 'directory', [file]: 'file'}));
+		const skeleton = path.join(dir, 'skeleton');
+		fs.mkdirSync(skeleton);
+		fs.writeFileSync(path.join(skeleton, 'stale'), 'from an earlier start');
+		const owner = {uid: process.getuid!(), gid: process.getgid!()};
+		buildSkeleton(skeleton, {config, hostDirs: [{path: '/usr'}, {path: '/bin', symlinkTarget: 'usr/bin'}], fileTargets: ['/run/resolv.conf'], owner});
+		assert.ok(!fs.existsSync(path.join(skeleton, 'stale')), 'the skeleton was not rebuilt');
+		for (const d of ['usr', 'proc', 'dev', 'sys', 'tmp', 'app', 'var/tmp', 'run', 'root', 'data', 'conf', 'srv/work']) {
+			assert.ok(fs.lstatSync(path.join(skeleton, d)).isDirectory(), d);
+		}
+		assert.equal(fs.readlinkSync(path.join(skeleton, 'bin')), 'usr/bin');
+		assert.ok(fs.lstatSync(path.join(skeleton, 'conf', 'settings.json')).isFile());
+		assert.ok(fs.lstatSync(path.join(skeleton, 'run', 'resolv.conf')).isFile());
+		assert.equal(fs.statSync(path.join(skeleton, 'root')).mode & 0o7777, 0o700);
+		assert.equal(fs.statSync(path.join(skeleton, 'var', 'tmp')).mode & 0o7777, 0o1777);
+		assert.equal(fs.statSync(skeleton).mode & 0o7777, 0o755);
+	});
+});
