@@ -38,6 +38,8 @@ export interface HostFacts {
 	defaults: ConfigDefaults;
 	/** What a path on the host is, or null when it does not exist. */
 	pathKind(p: string): 'file' | 'directory' | 'other' | null;
+	/** The path with every symlink resolved (as realpath(3)); the path itself when it cannot be resolved. */
+	realPath(p: string): string;
 	isExecutable(p: string): boolean;
 	/** Looks a user up in the host's /etc/passwd. */
 	lookupUser(name: string): {uid: number; gid: number} | null;
@@ -244,7 +246,8 @@ function resolveVolume(volume: Volume, isolation: string, host: HostFacts): Requ
 	if (!volume || typeof volume.source !== 'string' || typeof volume.destination !== 'string') {
 		throw invalid('a volume needs a source and a destination');
 	}
-	const source = path.resolve(volume.source);
+	// Stored canonical: a start refuses a source that a symlink has since redirected (oci/bundle.ts).
+	const source = host.realPath(path.resolve(volume.source));
 	if (host.pathKind(source) === null) {
 		throw invalid(`volume source ${source} does not exist: create it first`);
 	}

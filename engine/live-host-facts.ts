@@ -8,7 +8,7 @@ import type {HostFacts} from './config.js';
 import {readOpenFilesHardLimit, readTrimmed} from './host-facts.js';
 import {readDefaults} from './settings.js';
 
-let cached: Omit<HostFacts, 'pathKind' | 'isExecutable' | 'lookupUser' | 'defaults'> | undefined;
+let cached: Omit<HostFacts, 'pathKind' | 'realPath' | 'isExecutable' | 'lookupUser' | 'defaults'> | undefined;
 
 export function liveHostFacts(env: Record<string, string | undefined> = process.env): HostFacts {
 	cached ??= {
@@ -22,12 +22,20 @@ export function liveHostFacts(env: Record<string, string | undefined> = process.
 		cgroupsWritable: canWriteCgroups(),
 	};
 	// Settings are read on every call: a long-lived caller (the dashboard, an API user) sees changes.
-	return {...cached, defaults: readDefaults(env, cached), pathKind, isExecutable, lookupUser};
+	return {...cached, defaults: readDefaults(env, cached), pathKind, realPath, isExecutable, lookupUser};
 }
 
 /** The process driver's test for cgroup limits: root and a mounted cgroup filesystem. */
 export function canWriteCgroups(): boolean {
 	return process.getuid?.() === 0 && detectCgroupHost().version !== null;
+}
+
+function realPath(p: string): string {
+	try {
+		return fs.realpathSync(p);
+	} catch {
+		return p;
+	}
 }
 
 function pathKind(p: string): 'file' | 'directory' | 'other' | null {

@@ -4,6 +4,7 @@ import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import {promisify} from 'node:util';
 import {cgroupDirs, cgroupProcesses, killCgroup, parseMountInfo, removeCgroup} from './cgroups/index.js';
+import {teardownBundle} from './oci/bundle.js';
 import {cgroupPathFor, containerPaths, type StorageLayout} from './paths.js';
 
 const execFileAsync = promisify(execFile);
@@ -50,6 +51,8 @@ export async function purgeContainer(layout: StorageLayout, id: string, runtime:
 	if (runtime) await runtime.purge(id);
 	if (process.getuid?.() === 0) {
 		await purgeCgroups(id);
-		await unmountUnder(containerPaths(layout, id).root);
+		const paths = containerPaths(layout, id);
+		await teardownBundle({paths});
+		await unmountUnder(paths.root);
 	}
 }

@@ -57,3 +57,8 @@ function readExitFile(paths: ContainerPaths): Omit<EndFacts, 'stopperGone'> | nu
 	}
 	return {exitCode: Number.isNaN(code) ? null : code, oomKilled: fs.existsSync(paths.oomFile), finishedAt, cause: 'exited'};
 }
+
+/** The main process is gone but its monitor is still about to write the exit file: the end is moments away. */
+export function endingNow(record: ContainerRecord, paths: ContainerPaths): boolean {
+	return isLive(record) && !fs.existsSync(paths.exitFile) && !isRunning(mainProcess(record)) && isRunning(monitorProcess(record));
+}

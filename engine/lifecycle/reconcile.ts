@@ -8,8 +8,9 @@ import {containerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {isC32Error} from '../errors.js';
 import {driverContext, now, readExisting, trySave, type Lifecycle} from './context.js';
-import {isRunning, monitorProcess, observeEnd, staleStopRequest} from './observe.js';
+import {endingNow, isRunning, monitorProcess, observeEnd, staleStopRequest} from './observe.js';
 import {release} from './release.js';
+import {waitForFile} from './watch.js';
 import {
 	ended,
 	isLive,
@@ -49,9 +50,15 @@ function orphanedRestart(record: ContainerRecord): boolean {
 	return record.metadata.state === 'restarting' && !isRunning(record.internal.scheduler) && !isRunning(monitorProcess(record));
 }
 
+/** How long a read waits for a monitor that is writing the exit file of a process that just ended. */
+const ENDING_WAIT_MS = 2000;
+
 /** Reads a record and, when reality moved on, records that (when the lock is free; else shows it unrecorded). */
 export async function reconcile(lc: Lifecycle, id: string): Promise<ContainerRecord> {
-	const record = readExisting(lc, id);
+	let record = readExisting(lc, id);
+	const paths = containerPaths(lc.layout, id);
+	// Never "running" with a dead process: wait the moment until its monitor records the end.
+	if (endingNow(record, paths) && (await waitForFile(paths.exitFile, ENDING_WAIT_MS))) record = readExisting(lc, id);
 	if (!needsReconcile(lc, record)) return record;
 	try {
 		return await lc.store.withContainerLock(id, () => reconcileLocked(lc, id), {waitMs: 0});

@@ -37,7 +37,30 @@ export interface BundleHost {
 }
 
 /** Refuses, before anything is created, what the bundle could not keep as promised. Run at create and at every start. */
+/**
+ * A volume source was stored with its symlinks resolved. If it resolves elsewhere now, a
+ * symlink was put in its path since (perhaps by a container writing the parent through
+ * another volume): binding it would hand the container whatever it points to.
+ */
+export function checkVolumeSources(config: Pick<ResolvedConfig, 'volumes'>, realPath = (p: string) => fs.realpathSync(p)): void {
+	for (const {source} of config.volumes) {
+		let now: string;
+		try {
+			now = realPath(source);
+		} catch {
+			throw new C32Error('INVALID_CONFIG', `volume source ${source} no longer exists: create it again, or recreate the container without it`);
+		}
+		if (now !== source) {
+			throw new C32Error(
+				'PERMISSION_DENIED',
+				`volume source ${source} now leads to ${now} (a symlink was put in its path): remove the link, or recreate the container`,
+			);
+		}
+	}
+}
+
 export function checkBundle(config: ResolvedConfig, host: BundleHost, hostDirs: HostDir[] = readHostDirs(), mounts?: MountInfoEntry[]): void {
+	checkVolumeSources(config);
 	checkUserNamespace(config, {userNamespacesAllowed: host.userNamespacesAllowed, stat: (p) => fs.statSync(p)});
 	if (host.recursiveReadOnly) return;
 	mounts ??= hostMounts();
@@ -99,7 +122,8 @@ export async function prepareBundle(ctx: DriverContext, host: BundleHost): Promi
 }
 
 /** Unmounts the container's root and removes its mount directories. Idempotent; never removes anything recursively outside the storage root. */
-export async function teardownBundle(ctx: DriverContext): Promise<void> {
+/** Unmounts the container's root and removes its mount directory; needs only the paths (a damaged record is purged with it). */
+export async function teardownBundle(ctx: Pick<DriverContext, 'paths'>): Promise<void> {
 	const {paths} = ctx;
 	await unmount(paths.rootfs);
 	for (const dir of [paths.rootfs, paths.mountDir, path.dirname(paths.mountDir)]) {

@@ -155,6 +155,27 @@ rm -rf /root /data && ln -s ${victimRoot} /root && ln -s ${victimData} /data && 
 	assert.deepEqual(fs.readdirSync(victimRoot), []);
 });
 
+test('item 2: a volume source that a container turns into a symlink (through another volume) is refused at the next start', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine} = engineFor(t);
+	const shared = tempDir(t, 'c32-shared-');
+	const victim = tempDir(t, 'c32-victim-');
+	fs.mkdirSync(path.join(shared, 'sub'));
+	fs.writeFileSync(path.join(victim, 'secret'), 'host secret\n');
+	// The container writes /data (= shared) and replaces shared/sub, its other volume's source, with a link.
+	const script = `if [ -f /sub/secret ]; then cat /sub/secret; exit 3; fi; rm -rf /data/sub && ln -s ${victim} /data/sub && echo planted`;
+	const c = await engine.createContainer(shell(script, {volumes: [{source: shared, destination: '/data'}, {source: path.join(shared, 'sub'), destination: '/sub'}]}));
+	await engine.startContainer(c.id);
+	assert.equal(await engine.waitContainer(c.id), 0);
+	assert.ok(fs.lstatSync(path.join(shared, 'sub')).isSymbolicLink(), 'the container did not plant the link');
+	const error = await expectCode(engine.startContainer(c.id), 'PERMISSION_DENIED');
+	assert.match(error.message, new RegExp(`volume source ${path.join(shared, 'sub')} now leads to ${victim}`));
+	const lines: string[] = [];
+	for await (const entry of engine.getLogs(c.id)) lines.push(entry.line);
+	assert.deepEqual(lines, ['planted'], 'the second run read the host directory the link points to');
+	assert.deepEqual(hostMountsWith(victim), []);
+});
+
 test('item 3: what a container writes outside its volumes (setuid copies, its /var and /run) no other host user reaches', async (t) => {
 	if (!needsRuntime(t)) return;
 	// A storage root c32 creates itself, below a directory everyone may pass.

@@ -30,6 +30,7 @@ const facts = (kinds: Record<string, 'file' | 'directory'>): HostFacts => ({
 	capLastCap: 40,
 	cgroupsWritable: true,
 	defaults: readDefaults({}, {pidMax: 32768, maxOpenFilesHard: 4096}),
+	realPath: (p: string) => p,
 	pathKind: (p) => kinds[p] ?? null,
 	isExecutable: () => false,
 	lookupUser: () => null,

@@ -30,6 +30,7 @@ function fakeHost(overrides: Partial<HostFacts> = {}): HostFacts {
 		capLastCap: 40,
 		cgroupsWritable: true,
 		defaults: readDefaults({}, {pidMax: 32768, maxOpenFilesHard: 4096}),
+		realPath: (p: string) => p,
 		pathKind: (p) => paths[p] ?? null,
 		isExecutable: (p) => p === '/srv/tool',
 		lookupUser: (name) => (name === 'worker' ? {uid: 1001, gid: 1002} : null),

@@ -17,6 +17,7 @@ const host: HostFacts = {
 	capLastCap: 40,
 	cgroupsWritable: true,
 	defaults: {pidsLimit: null, openFiles: null},
+	realPath: (p: string) => p,
 	pathKind: (p) => (p === '/srv/vol' || p === '/srv/ro' ? 'directory' : p === '/srv/bot.py' ? 'file' : null),
 	isExecutable: () => false,
 	lookupUser: () => null,

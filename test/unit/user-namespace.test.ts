@@ -27,6 +27,7 @@ const host: HostFacts = {
 	capLastCap: 40,
 	cgroupsWritable: true,
 	defaults: readDefaults({}, {pidMax: 32768, maxOpenFilesHard: 4096}),
+	realPath: (p: string) => p,
 	pathKind: (p) => (p.startsWith('/srv/') ? 'directory' : null),
 	isExecutable: () => false,
 	lookupUser: () => null,
