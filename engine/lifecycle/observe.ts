@@ -17,22 +17,30 @@ export const mainProcess = (record: ContainerRecord): ProcessRef | null =>
 export const monitorProcess = (record: ContainerRecord): ProcessRef | null =>
 	record.internal.monitorPid === null ? null : {pid: record.internal.monitorPid, startTime: record.internal.monitorStartTime};
 
-/** How a live container ended, or null while it still runs (or its monitor is about to record the exit). */
-export function observeEnd(record: ContainerRecord, paths: ContainerPaths): EndFacts | null {
-	if (!isLive(record)) return null;
-	const stopperGone = stopperIsGone(record);
+/**
+ * How a live container is doing: ended (how), `running`, or `ending` — its main process is
+ * gone and its monitor is about to record the exit. Not live at all: `running` (nothing to see).
+ */
+export function observe(record: ContainerRecord, paths: ContainerPaths): EndFacts | 'running' | 'ending' {
+	if (!isLive(record)) return 'running';
 	const fromFile = readExitFile(paths);
-	if (fromFile) return {...fromFile, stopperGone};
+	if (fromFile) return {...fromFile, stopperGone: stopperIsGone(record)};
 	const now = new Date().toISOString();
 	if (record.internal.bootId !== null && record.internal.bootId !== readBootId()) {
-		return {exitCode: null, oomKilled: false, finishedAt: now, cause: 'rebooted', stopperGone};
+		return {exitCode: null, oomKilled: false, finishedAt: now, cause: 'rebooted', stopperGone: stopperIsGone(record)};
 	}
-	if (isRunning(mainProcess(record))) return null;
-	if (isRunning(monitorProcess(record))) return null;
+	if (isRunning(mainProcess(record))) return 'running';
+	if (isRunning(monitorProcess(record))) return 'ending';
 	// The monitor may have written the exit file and gone between the first look and now.
 	const late = readExitFile(paths);
-	if (late) return {...late, stopperGone};
-	return {exitCode: null, oomKilled: fs.existsSync(paths.oomFile), finishedAt: now, cause: 'monitor-lost', stopperGone};
+	if (late) return {...late, stopperGone: stopperIsGone(record)};
+	return {exitCode: null, oomKilled: fs.existsSync(paths.oomFile), finishedAt: now, cause: 'monitor-lost', stopperGone: stopperIsGone(record)};
+}
+
+/** How a live container ended, or null while it still runs (or its monitor is about to record the exit). */
+export function observeEnd(record: ContainerRecord, paths: ContainerPaths): EndFacts | null {
+	const seen = observe(record, paths);
+	return typeof seen === 'string' ? null : seen;
 }
 
 function stopperIsGone(record: ContainerRecord): boolean {
@@ -46,19 +54,12 @@ export function staleStopRequest(record: ContainerRecord, now: string): boolean 
 }
 
 function readExitFile(paths: ContainerPaths): Omit<EndFacts, 'stopperGone'> | null {
+	// A stat first: a missing file is the common case, and a failed read costs an exception.
+	const stat = fs.statSync(paths.exitFile, {throwIfNoEntry: false});
+	if (!stat) return null;
 	const text = readTrimmed(paths.exitFile);
 	if (text === null) return null;
 	const code = Number.parseInt(text, 10);
-	let finishedAt: string;
-	try {
-		finishedAt = fs.statSync(paths.exitFile).mtime.toISOString();
-	} catch {
-		finishedAt = new Date().toISOString();
-	}
+	const finishedAt = stat.mtime.toISOString();
 	return {exitCode: Number.isNaN(code) ? null : code, oomKilled: fs.existsSync(paths.oomFile), finishedAt, cause: 'exited'};
-}
-
-/** The main process is gone but its monitor is still about to write the exit file: the end is moments away. */
-export function endingNow(record: ContainerRecord, paths: ContainerPaths): boolean {
-	return isLive(record) && !fs.existsSync(paths.exitFile) && !isRunning(mainProcess(record)) && isRunning(monitorProcess(record));
 }

@@ -8,7 +8,7 @@ import {containerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {isC32Error} from '../errors.js';
 import {driverContext, now, readExisting, trySave, type Lifecycle} from './context.js';
-import {endingNow, isRunning, monitorProcess, observeEnd, staleStopRequest} from './observe.js';
+import {isRunning, monitorProcess, observe, observeEnd, staleStopRequest} from './observe.js';
 import {release} from './release.js';
 import {waitForFile} from './watch.js';
 import {
@@ -36,11 +36,10 @@ export function thisProcess(): ProcessRef {
 	return {pid: process.pid, startTime: processStartTime(process.pid)};
 }
 
-/** Whether a record needs anything recorded. Cheap: file and /proc reads only. */
-function needsReconcile(lc: Lifecycle, record: ContainerRecord): boolean {
-	const {internal} = record;
-	if (internal.startingAt) return true;
-	if (observeEnd(record, containerPaths(lc.layout, record.metadata.id)) !== null) return true;
+/** Whether a record needs anything recorded, given what `observe` saw. Cheap: file and /proc reads only. */
+function needsReconcile(record: ContainerRecord, seen: ReturnType<typeof observe>): boolean {
+	if (record.internal.startingAt) return true;
+	if (typeof seen !== 'string') return true;
 	if (staleStopRequest(record, now())) return true;
 	return orphanedRestart(record);
 }
@@ -57,9 +56,13 @@ const ENDING_WAIT_MS = 2000;
 export async function reconcile(lc: Lifecycle, id: string): Promise<ContainerRecord> {
 	let record = readExisting(lc, id);
 	const paths = containerPaths(lc.layout, id);
+	let seen = observe(record, paths);
 	// Never "running" with a dead process: wait the moment until its monitor records the end.
-	if (endingNow(record, paths) && (await waitForFile(paths.exitFile, ENDING_WAIT_MS))) record = readExisting(lc, id);
-	if (!needsReconcile(lc, record)) return record;
+	if (seen === 'ending' && (await waitForFile(paths.exitFile, ENDING_WAIT_MS))) {
+		record = readExisting(lc, id);
+		seen = observe(record, paths);
+	}
+	if (!needsReconcile(record, seen)) return record;
 	try {
 		return await lc.store.withContainerLock(id, () => reconcileLocked(lc, id), {waitMs: 0});
 	} catch (error) {
