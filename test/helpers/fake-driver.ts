@@ -87,18 +87,16 @@ export class FakeDriver implements Driver {
 
 	async start(ctx: DriverContext, _exitCommand: string[]): Promise<StartResult> {
 		this.events.add(ctx.id, 'start');
+		const env = {PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...ctx.config.environment};
+		const program = findProgram(ctx.config.entrypoint, env.PATH);
+		if (program === null) throw new C32Error('START_FAILED', `exec: "${ctx.config.entrypoint}": executable file not found in $PATH`);
 		const monitor = spawn('sleep', ['100000'], {detached: true, stdio: 'ignore'});
 		await spawned(monitor);
-		const child = spawn(ctx.config.entrypoint, ctx.config.args, {
-			cwd: ctx.paths.root,
-			env: {PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...ctx.config.environment},
-			detached: true,
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(program, ctx.config.args, {cwd: ctx.paths.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe']});
 		try {
 			await spawned(child);
 		} catch (error) {
-			monitor.kill('SIGKILL');
+			await endProcess(monitor);
 			// What runc says, so the engine maps it to docker's exit codes (127, 126).
 			const code = (error as NodeJS.ErrnoException).code;
 			const reason = code === 'ENOENT' ? 'executable file not found in $PATH' : code === 'EACCES' ? 'permission denied' : String(error);
@@ -485,6 +483,21 @@ export async function startSleeper(t: TestContext): Promise<ProcessRef & {child:
 	await spawned(child);
 	t.after(() => endProcess(child));
 	return {pid: child.pid!, startTime: processStartTime(child.pid!), child};
+}
+
+/** The program as runc finds it in the container's PATH (an unreadable PATH entry is skipped, not an error). */
+function findProgram(name: string, searchPath: string): string | null {
+	if (name.includes('/')) return name;
+	for (const dir of searchPath.split(':').filter(Boolean)) {
+		const candidate = path.join(dir, name);
+		try {
+			fs.accessSync(candidate, fs.constants.X_OK);
+			if (fs.statSync(candidate).isFile()) return candidate;
+		} catch {
+			// keep looking
+		}
+	}
+	return null;
 }
 
 /** Waits for `promise`, at most `ms`; the timer is cleared so it keeps no test process alive. */

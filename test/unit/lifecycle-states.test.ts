@@ -47,8 +47,8 @@ test('running → stopped by stop: the stop signal ends it, the stop is remember
 	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
 	await engine.startContainer(id);
 	const began = Date.now();
-	const stopped = await engine.stopContainer(id, {timeout: 5});
-	assert.ok(Date.now() - began < 2000, 'a container that honours SIGTERM stops at once');
+	const stopped = await engine.stopContainer(id, {timeout: 10});
+	assert.ok(Date.now() - began < 5000, 'a container that honours SIGTERM stops without waiting for the timeout');
 	assert.equal(stopped.state, 'stopped');
 	assert.equal(stopped.stopRequested, true);
 	assert.equal(stopped.exitCode, 0);
@@ -68,7 +68,7 @@ test('stop escalates to SIGKILL of the whole group after the timeout when SIGTER
 	const began = Date.now();
 	const stopped = await engine.stopContainer(id, {timeout: 1});
 	const took = Date.now() - began;
-	assert.ok(took >= 900 && took < 4000, `stop waited the timeout, then killed (took ${took} ms)`);
+	assert.ok(took >= 950 && took < 6000, `stop waited the timeout, then killed (took ${took} ms)`);
 	assert.equal(stopped.state, 'stopped');
 	assert.equal(stopped.exitCode, 137);
 	assert.equal(isAlive(driver.run(id).pid), false);
@@ -126,12 +126,13 @@ test('running ⇄ paused: pause stops every process of the container, resume con
 	const pid = driver.run(id).pid;
 	const paused = await engine.pauseContainer(id);
 	assert.equal(paused.state, 'paused');
-	await waitFor(() => processState(pid) === 'T', 2000, 'the process to be stopped');
+	// T: stopped; D: sh waits in vfork for a child that was stopped before it could exec.
+	await waitFor(() => ['T', 'D'].includes(processState(pid) ?? ''), 2000, 'the process to be stopped');
 	await expectCode(engine.pauseContainer(id), 'BAD_STATE');
 	assert.equal((await engine.getContainer(id)).state, 'paused', 'a read of a paused container keeps it paused');
 	const resumed = await engine.resumeContainer(id);
 	assert.equal(resumed.state, 'running');
-	await waitFor(() => processState(pid) !== 'T', 2000, 'the process to run again');
+	await waitFor(() => ['S', 'R'].includes(processState(pid) ?? ''), 2000, 'the process to run again');
 	await expectCode(engine.resumeContainer(id), 'BAD_STATE');
 });
 
@@ -141,8 +142,8 @@ test('a paused container is stopped: it is resumed for its stop signal and ends 
 	await engine.startContainer(id);
 	await engine.pauseContainer(id);
 	const began = Date.now();
-	const stopped = await engine.stopContainer(id, {timeout: 5});
-	assert.ok(Date.now() - began < 3000, 'the paused container saw its SIGTERM once resumed');
+	const stopped = await engine.stopContainer(id, {timeout: 10});
+	assert.ok(Date.now() - began < 5000, 'the paused container saw its SIGTERM once resumed');
 	assert.equal(stopped.state, 'stopped');
 	assert.equal(stopped.exitCode, 0);
 });
