@@ -24,7 +24,7 @@ import type {Attachment} from '../../engine/lifecycle/attachments.js';
 import type {StorageLayout} from '../../engine/paths.js';
 import type {ContainerRecord, ProcessRef} from '../../engine/record.js';
 import type {EngineServices} from '../../engine/services.js';
-import {Store} from '../../engine/store.js';
+import {Store, type LockOptions} from '../../engine/store.js';
 import type {ContainerConfig, ContainerMetadata, ContainerMetrics, DoctorReport} from '../../engine/types.js';
 import {makeTempDir} from './engine.js';
 
@@ -354,9 +354,26 @@ export class FakeServices implements EngineServices {
 	}
 }
 
-/** A store whose writes fail with ENOSPC while `full` is set, as on a full disk. */
+/**
+ * A store whose writes fail with ENOSPC while `full` is set, as on a full disk. With
+ * `locksFail` too, no lock can be taken (its directory cannot be made): the store then does
+ * what store.ts does for such an error, runs a step that must act without it and refuses the rest.
+ */
 export class FullDiskStore extends Store {
 	full = false;
+	locksFail = false;
+
+	override withContainerLock<T>(id: string, fn: () => Promise<T> | T, options: LockOptions = {}): Promise<T> {
+		if (!this.full || !this.locksFail) return super.withContainerLock(id, fn, options);
+		if (options.proceedWithoutSpace) return Promise.resolve().then(fn);
+		return Promise.reject(new C32Error('NO_SPACE', `cannot lock ${this.recordFile(id)}: ENOSPC: no space left on device`));
+	}
+
+	override withIndexLock<T>(fn: () => Promise<T> | T, options: LockOptions = {}): Promise<T> {
+		if (!this.full || !this.locksFail) return super.withIndexLock(fn, options);
+		if (options.proceedWithoutSpace) return Promise.resolve().then(fn);
+		return Promise.reject(new C32Error('NO_SPACE', `cannot lock the index: ENOSPC: no space left on device`));
+	}
 
 	override async writeRecord(record: ContainerRecord): Promise<void> {
 		if (this.full) throw noSpace(this.recordFile(record.metadata.id));
@@ -393,7 +410,7 @@ export function fakeEngine(t: TestContext, options: {fullDiskStore?: boolean} = 
 	});
 	services.bind(engine);
 	t.after(async () => {
-		if (store) store.full = false;
+		if (store) store.full = store.locksFail = false;
 		for (const c of await engine.listContainers().catch(() => [])) {
 			await engine.removeContainer(c.id, {force: true}).catch(() => {});
 		}

@@ -81,6 +81,28 @@ test('restarting → running by a user start: the pending restart is overtaken (
 	assert.equal(readRecordFile(dir, id).internal.generation, generation + 1);
 });
 
+test('a restart overtaken by a newer generation: the old plan wakes while a newer one is pending and does nothing', async (t) => {
+	const fake = fakeEngine(t);
+	const {engine, driver, dir} = fake;
+	const {id} = await crashWithBackoff(fake, 2); // plan A: 400 ms
+	const dueA = Date.parse((await engine.getContainer(id)).nextRestartAt ?? '');
+	await engine.startContainer(id); // overtakes plan A
+	editRecord(dir, id, (record) => (record.internal.backoffAttempt = 4));
+	process.kill(driver.run(id).pid, 'SIGKILL');
+	const planB = await untilMeta(engine, id, (m) => m.state === 'restarting', 'plan B');
+	const dueB = Date.parse(planB.nextRestartAt ?? '');
+	assert.ok(dueB > dueA + 500, 'plan B is due well after plan A');
+	await waitFor(() => Date.now() > dueA + 200, 2000, 'plan A to have woken');
+	const between = await engine.getContainer(id);
+	assert.equal(between.state, 'restarting', 'plan A did not carry out plan B early');
+	assert.equal(between.restartCount, 0);
+	assert.equal(driver.startsOf(id), 2);
+	const running = await untilMeta(engine, id, (m) => m.state === 'running', 'plan B', 5000);
+	assert.ok(driver.run(id).startedAt >= dueB - 5, 'restarted when plan B was due');
+	assert.equal(running.restartCount, 1);
+	assert.equal(driver.startsOf(id), 3);
+});
+
 test('a user start ends a pending restart\'s scheduler in another process', async (t) => {
 	const {engine, driver, dir} = fakeEngine(t);
 	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));

@@ -130,14 +130,18 @@ test('the orphan sweep never deletes a directory that holds a readable (or damag
 	assert.equal((await engine.getContainer(running)).state, 'running', 'the running container is still known');
 });
 
-test('a container directory with a record but no index entry is added back to the index', async (t) => {
+test('an old container directory with a record but no index entry is kept and added back to the index', async (t) => {
 	const {engine, dir} = fakeEngine(t);
 	const kept = (await engine.createContainer(sh('exit 0', {name: 'kept'}))).id;
 	const lost = (await engine.createContainer(sh('exit 0', {name: 'lost'}))).id;
 	fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({formatVersion: 2, names: {kept}}));
+	const longAgo = new Date(Date.now() - 10 * 60_000);
+	fs.utimesSync(path.join(dir, 'containers', lost), longAgo, longAgo);
 	assert.deepEqual((await engine.listContainers()).map((c) => c.name), ['kept']);
+	assert.ok(fs.existsSync(recordFile(dir, lost)), 'its directory is kept');
 	assert.deepEqual(readIndexNames(dir), {kept, lost});
 	assert.equal(engine.resolveRef('lost'), lost);
+	assert.deepEqual((await engine.listContainers()).map((c) => c.name), ['kept', 'lost']);
 });
 
 test('an interrupted remove (a tombstone and an index entry without a directory) is cleared by the next list, and the name is free again', async (t) => {
@@ -200,6 +204,28 @@ test('full disk: rm -f still removes (process, directory), and the list answers'
 	fake.store!.full = false;
 	await engine.listContainers();
 	assert.deepEqual(readIndexNames(dir), {other}, 'the index is cleaned once it can be written');
+});
+
+test('full disk where not even a lock can be taken: stop, kill and rm -f still act; ps answers', async (t) => {
+	const fake = fakeEngine(t, {fullDiskStore: true});
+	const {engine, driver, dir} = fake;
+	const a = (await engine.createContainer(sh(UNTIL_TERM, {name: 'a'}))).id;
+	const b = (await engine.createContainer(sh(UNTIL_TERM, {name: 'b'}))).id;
+	const c = (await engine.createContainer(sh(UNTIL_TERM, {name: 'c'}))).id;
+	for (const id of [a, b, c]) await engine.startContainer(id);
+	fake.store!.full = fake.store!.locksFail = true;
+	await expectCode(engine.stopContainer(a, {timeout: 5}), 'STATE_NOT_SAVED');
+	assert.equal(isAlive(driver.run(a).pid), false, 'stopped');
+	await expectCode(engine.killContainer(b, 'SIGKILL'), 'STATE_NOT_SAVED');
+	assert.equal(isAlive(driver.run(b).pid), false, 'killed');
+	await engine.removeContainer(c, {force: true});
+	assert.equal(isAlive(driver.run(c).pid), false, 'removed');
+	assert.equal(fs.existsSync(path.join(dir, 'containers', c)), false);
+	const list = await engine.listContainers();
+	assert.deepEqual(list.map((m) => [m.name, m.state === 'running']), [['a', false], ['b', false]]);
+	await expectCode(engine.startContainer(a), 'NO_SPACE');
+	fake.store!.full = fake.store!.locksFail = false;
+	assert.equal((await engine.startContainer(a)).state, 'running', 'works again once there is space');
 });
 
 test('full disk: create fails with NO_SPACE and leaves nothing behind', async (t) => {
