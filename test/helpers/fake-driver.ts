@@ -259,6 +259,7 @@ class RecordingAttachment implements Attachment {
 
 	async teardown(ctx: DriverContext): Promise<void> {
 		this.services.events.add(ctx.id, `teardown ${this.name}`);
+		if (this.services.teardownDelayMs > 0) await sleep(this.services.teardownDelayMs);
 	}
 }
 
@@ -269,6 +270,8 @@ export class FakeServices implements EngineServices {
 	readonly driver: FakeDriver;
 	/** The attachment whose prepare fails, if any. */
 	failingPrepare: (typeof ATTACHMENTS)[number] | null = null;
+	/** How long each teardown takes (a slow network teardown, say): the ending step holds its lock that long. */
+	teardownDelayMs = 0;
 	readonly purged: string[] = [];
 	/** Containers for which a scheduler was started (a pending restart whose scheduler was gone). */
 	readonly schedulersStarted: string[] = [];

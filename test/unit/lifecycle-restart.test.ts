@@ -223,6 +223,18 @@ test('waitContainer answers 137 when the container is force-removed while waited
 	assert.equal(await waited, 137);
 });
 
+test('waitContainer answers 137 when a container whose monitor died is force-removed while waited for', async (t) => {
+	const {engine, services, driver} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(UNTIL_TERM));
+	await engine.startContainer(id);
+	await driver.killMonitor(id); // no exit file will tell the code
+	const waited = engine.waitContainer(id);
+	await sleep(50); // let the wait begin
+	services.teardownDelayMs = 300; // rm -f holds the lock a while: the waiter sees the end before the removal
+	await engine.removeContainer(id, {force: true});
+	assert.equal(await waited, 137);
+});
+
 test('autoRemove removes the container once it exited, and when its start failed', async (t) => {
 	const {engine, driver} = fakeEngine(t);
 	const {id} = await engine.createContainer(sh('exit 4', {autoRemove: true}));
