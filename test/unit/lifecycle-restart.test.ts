@@ -2,7 +2,7 @@
 // the backoff, giving up, and a pending restart overtaken by a user's stop, start or remove.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import {test} from 'node:test';
+import {test, type TestContext} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {waitFor} from '../helpers/engine.js';
 import {editRecord, fakeEngine, isAlive, readRecordFile, sh, startSleeper, untilMeta, UNTIL_TERM, type FakeEngine} from '../helpers/fake-driver.js';
@@ -103,8 +103,8 @@ test('a restart overtaken by a newer generation: the old plan wakes while a newe
 	assert.equal(driver.startsOf(id), 3);
 });
 
-test('a user start ends a pending restart\'s scheduler in another process', async (t) => {
-	const {engine, driver, dir} = fakeEngine(t);
+/** A stopped restart-always container made to wait for a restart that a process of its own (a sleeper) is to carry out. */
+async function pendingInAnotherProcess(t: TestContext, {engine, dir}: FakeEngine): Promise<{id: string; scheduler: number}> {
 	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
 	await engine.startContainer(id);
 	await engine.stopContainer(id);
@@ -116,10 +116,24 @@ test('a user start ends a pending restart\'s scheduler in another process', asyn
 		record.internal.scheduler = {pid: scheduler.pid, startTime: scheduler.startTime};
 	});
 	assert.equal((await engine.getContainer(id)).state, 'restarting', 'its scheduler lives: nothing to take over');
-	await engine.startContainer(id);
-	await waitFor(() => !isAlive(scheduler.pid), 1000, 'the overtaken scheduler to be ended');
-	assert.equal((await engine.getContainer(id)).state, 'running');
-	assert.equal(driver.startsOf(id), 2);
+	return {id, scheduler: scheduler.pid};
+}
+
+test('a user start ends a pending restart\'s scheduler in another process', async (t) => {
+	const fake = fakeEngine(t);
+	const {id, scheduler} = await pendingInAnotherProcess(t, fake);
+	await fake.engine.startContainer(id);
+	await waitFor(() => !isAlive(scheduler), 1000, 'the overtaken scheduler to be ended');
+	assert.equal((await fake.engine.getContainer(id)).state, 'running');
+	assert.equal(fake.driver.startsOf(id), 2);
+});
+
+test('a stop ends a pending restart\'s scheduler in another process', async (t) => {
+	const fake = fakeEngine(t);
+	const {id, scheduler} = await pendingInAnotherProcess(t, fake);
+	assert.equal((await fake.engine.stopContainer(id)).state, 'stopped');
+	await waitFor(() => !isAlive(scheduler), 1000, 'the cancelled scheduler to be ended');
+	assert.equal(fake.driver.startsOf(id), 1);
 });
 
 test('on-failure:3 restarts a failing container three times with a growing backoff, then gives up', async (t) => {
@@ -197,20 +211,11 @@ test('remove during a pending restart ends the waiting monitor at once, and the 
 });
 
 test('remove of a container waiting to restart ends its scheduler in another process at once', async (t) => {
-	const {engine, dir} = fakeEngine(t);
-	const {id} = await engine.createContainer(sh('exit 0', {restartPolicy: 'no'}));
-	await engine.startContainer(id);
-	await engine.waitContainer(id);
-	const scheduler = await startSleeper(t);
-	editRecord(dir, id, (record) => {
-		record.config.restartPolicy = {name: 'always', maxRetries: 0};
-		record.metadata.state = 'restarting';
-		record.metadata.nextRestartAt = new Date(Date.now() + 60_000).toISOString();
-		record.internal.scheduler = {pid: scheduler.pid, startTime: scheduler.startTime};
-	});
-	await engine.removeContainer(id, {force: true});
-	await waitFor(() => !isAlive(scheduler.pid), 1000, 'the scheduler to be ended');
-	assert.deepEqual(await engine.listContainers(), []);
+	const fake = fakeEngine(t);
+	const {id, scheduler} = await pendingInAnotherProcess(t, fake);
+	await fake.engine.removeContainer(id, {force: true});
+	await waitFor(() => !isAlive(scheduler), 1000, 'the scheduler to be ended');
+	assert.deepEqual(await fake.engine.listContainers(), []);
 });
 
 test('waitContainer answers 137 when the container is force-removed while waited for', async (t) => {

@@ -113,6 +113,23 @@ test('kill with SIGUSR1 only signals: the container exits on it and its restart 
 	assert.equal(readRecordFile(engine.storageDir, id).internal.stopRequest, null, 'no stop request was left for SIGUSR1');
 });
 
+test('the container\'s own stop signal: stop sends it, and kill with it is a user stop', async (t) => {
+	const {engine, driver} = fakeEngine(t);
+	const script = 'trap "exit 0" INT; trap "" TERM; while :; do sleep 0.05; done';
+	const {id} = await engine.createContainer(sh(script, {stopSignal: 'INT', restartPolicy: 'always'}));
+	await engine.startContainer(id);
+	const began = Date.now();
+	const stopped = await engine.stopContainer(id, {timeout: 10});
+	assert.ok(Date.now() - began < 5000, 'SIGINT ended it without waiting for the timeout');
+	assert.equal(stopped.exitCode, 0);
+	await engine.startContainer(id);
+	await engine.killContainer(id, 'SIGINT');
+	const meta = await untilMeta(engine, id, (m) => m.state !== 'running', 'the end');
+	assert.equal(meta.state, 'stopped');
+	assert.ok(await driver.idle());
+	assert.equal(driver.startsOf(id), 2, 'not restarted');
+});
+
 test('kill of a container that is not running is BAD_STATE', async (t) => {
 	const {engine} = fakeEngine(t);
 	const {id} = await engine.createContainer(sh('exit 0'));
