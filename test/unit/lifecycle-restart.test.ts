@@ -46,6 +46,21 @@ test('restarting → running: while the restart is pending, list and inspect say
 	assert.equal(readRecordFile(engine.storageDir, id).internal.backoffAttempt, 4, 'the crash loop went on from attempt 3');
 });
 
+test('a crashed restart-always container reads as restarting even while another process is still recording its end', async (t) => {
+	const {engine, services, driver} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
+	await engine.startContainer(id);
+	services.teardownDelayMs = 300; // a slow attachment teardown, under the exit command's lock
+	process.kill(driver.run(id).pid, 'SIGKILL');
+	await waitFor(() => services.events.of(id).includes('teardown network'), 2000, 'the exit command to be releasing the run');
+	const seen = await engine.getContainer(id);
+	assert.equal(seen.state, 'restarting', 'not exited: the restart policy applies');
+	assert.ok(seen.nextRestartAt !== null, 'and it says when');
+	assert.equal((await engine.listContainers())[0]!.state, 'restarting');
+	services.teardownDelayMs = 0;
+	await untilMeta(engine, id, (m) => m.state === 'running', 'the restart');
+});
+
 test('restarting → stopped by a stop: the pending restart is cancelled at once and never happens', async (t) => {
 	const fake = fakeEngine(t);
 	const {engine, driver} = fake;
