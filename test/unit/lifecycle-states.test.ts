@@ -165,6 +165,35 @@ test('a paused container is stopped: it is resumed for its stop signal and ends 
 	assert.equal(stopped.exitCode, 0);
 });
 
+test('stop with timeout 0 kills at once; rm -f of a paused container kills it too', async (t) => {
+	const {engine, driver} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(IGNORES_TERM));
+	await engine.startContainer(id);
+	const began = Date.now();
+	const stopped = await engine.stopContainer(id, {timeout: 0});
+	assert.ok(Date.now() - began < 2000, 'no grace period');
+	assert.equal(stopped.exitCode, 137);
+	await engine.startContainer(id);
+	await engine.pauseContainer(id);
+	const pid = driver.run(id).pid;
+	await engine.removeContainer(id, {force: true});
+	assert.equal(isAlive(pid), false);
+	assert.deepEqual(await engine.listContainers(), []);
+	await expectCode(engine.getContainer(id), 'NOT_FOUND');
+});
+
+test('rm without force refuses a running container and leaves it running', async (t) => {
+	const {engine, driver} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(UNTIL_TERM));
+	await engine.startContainer(id);
+	await expectCode(engine.removeContainer(id), 'BAD_STATE');
+	assert.equal((await engine.getContainer(id)).state, 'running');
+	assert.ok(isAlive(driver.run(id).pid));
+	await engine.stopContainer(id);
+	await engine.removeContainer(id);
+	assert.deepEqual(await engine.listContainers(), []);
+});
+
 test('→ failed on a start error: a missing command is START_FAILED, exit code 127, and what was prepared is torn down in reverse', async (t) => {
 	const {engine, services, driver} = fakeEngine(t);
 	const {id} = await engine.createContainer({entrypoint: 'c32-no-such-command', isolationLevel: 'minimal'});
