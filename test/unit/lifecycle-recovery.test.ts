@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {expectCode, waitFor} from '../helpers/engine.js';
-import {editRecord, fakeEngine, isAlive, readRecordFile, sh, untilMeta, UNTIL_TERM} from '../helpers/fake-driver.js';
+import {editRecord, fakeEngine, isAlive, readRecordFile, sh, startSleeper, untilMeta, UNTIL_TERM} from '../helpers/fake-driver.js';
 import {Store} from '../../engine/store.js';
 
 /** A pid that is alive (pid 1) recorded with a start time it never had: a reused pid. */
@@ -48,7 +48,7 @@ test('an interrupted stop whose deadline passed while the container runs is void
 	const {engine, driver, dir} = fakeEngine(t);
 	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
 	await engine.startContainer(id);
-	editRecord(dir, id, (record) => (record.internal.stopRequest = {until: new Date(Date.now() - 1000).toISOString()}));
+	editRecord(dir, id, (record) => (record.internal.stopRequest = {until: new Date(Date.now() - 1000).toISOString(), by: null}));
 	assert.equal((await engine.getContainer(id)).state, 'running');
 	assert.equal(readRecordFile(dir, id).internal.stopRequest, null, 'the read voided the expired request');
 	process.kill(driver.run(id).pid, 'SIGKILL'); // a crash
@@ -56,18 +56,55 @@ test('an interrupted stop whose deadline passed while the container runs is void
 	assert.equal(meta.stopRequested, false);
 });
 
-test('an interrupted stop whose container ended before the deadline is the user\'s stop: stopped, no restart', async (t) => {
+test('a stop whose stopper was interrupted (Ctrl-C) is voided before its deadline: a later crash is restarted', async (t) => {
 	const {engine, driver, dir} = fakeEngine(t);
 	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
 	await engine.startContainer(id);
-	// The stopper recorded its request and sent SIGTERM, then was killed (Ctrl-C).
-	editRecord(dir, id, (record) => (record.internal.stopRequest = {until: new Date(Date.now() + 60_000).toISOString()}));
-	process.kill(driver.run(id).pid, 'SIGTERM');
+	editRecord(dir, id, (record) => (record.internal.stopRequest = {until: new Date(Date.now() + 60_000).toISOString(), by: REUSED_PID}));
+	assert.equal((await engine.getContainer(id)).state, 'running');
+	assert.equal(readRecordFile(dir, id).internal.stopRequest, null, 'the read voided the abandoned request');
+	process.kill(driver.run(id).pid, 'SIGKILL');
+	await untilMeta(engine, id, (m) => m.state === 'running' && m.restartCount === 1, 'the restart after the crash');
+});
+
+test('a stop under way in another process: the end it caused before its deadline is the user\'s stop, no restart', async (t) => {
+	const {engine, driver, dir} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
+	await engine.startContainer(id);
+	const stopper = await startSleeper(t); // the other c32, waiting for the end
+	editRecord(dir, id, (record) => (record.internal.stopRequest = {until: new Date(Date.now() + 60_000).toISOString(), by: {pid: stopper.pid, startTime: stopper.startTime}}));
+	process.kill(driver.run(id).pid, 'SIGTERM'); // its stop signal
 	assert.equal(await engine.waitContainer(id), 0);
 	assert.ok(await driver.idle());
 	const meta = await engine.getContainer(id);
 	assert.equal(meta.state, 'stopped');
 	assert.equal(meta.stopRequested, true);
+	assert.equal(driver.startsOf(id), 1);
+});
+
+test('a stopper interrupted after its signal: the end that follows is no user stop, and the policy restarts the container', async (t) => {
+	const {engine, driver, dir} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
+	await engine.startContainer(id);
+	const stopper = await startSleeper(t);
+	editRecord(dir, id, (record) => (record.internal.stopRequest = {until: new Date(Date.now() + 60_000).toISOString(), by: {pid: stopper.pid, startTime: stopper.startTime}}));
+	stopper.child.kill('SIGKILL'); // Ctrl-C of the stopper...
+	await waitFor(() => !isAlive(stopper.pid), 2000, 'the stopper to be gone');
+	process.kill(driver.run(id).pid, 'SIGTERM'); // ...after it sent the signal
+	const meta = await untilMeta(engine, id, (m) => m.state === 'running' && m.restartCount === 1, 'the restart');
+	assert.equal(meta.stopRequested, false);
+});
+
+test('an interrupted start of a restart-always container is restarted, not failed', async (t) => {
+	const {engine, driver, dir} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
+	editRecord(dir, id, (record) => (record.internal.startingAt = new Date().toISOString()));
+	const seen = await engine.getContainer(id);
+	assert.equal(seen.state, 'restarting');
+	assert.match(seen.errorMessage ?? '', /interrupted while starting/);
+	const meta = await untilMeta(engine, id, (m) => m.state === 'running', 'the restart');
+	assert.equal(meta.restartCount, 1);
+	assert.equal(meta.errorMessage, null);
 	assert.equal(driver.startsOf(id), 1);
 });
 

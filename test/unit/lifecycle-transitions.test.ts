@@ -2,7 +2,8 @@
 // the diagram in docs/architecture.md, and the restart timing math, with no clock, disk or process.
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {resolveConfig, type HostFacts} from '../../engine/config.js';
+import {resolveConfig} from '../../engine/config.js';
+import {fakeHost} from '../helpers/fake-host.js';
 import {parseRecord, type ContainerRecord} from '../../engine/record.js';
 import {
 	ended,
@@ -26,26 +27,15 @@ import {
 	userStart,
 	type EndFacts,
 } from '../../engine/lifecycle/transitions.js';
-import type {ContainerConfig} from '../../engine/types.js';
+import type {ContainerConfig, RestartPolicyText} from '../../engine/types.js';
 
-const HOST: HostFacts = {
-	cpuCount: 4,
-	memoryTotalMb: 8192,
-	maxOpenFilesHard: 1_048_576,
-	pidMax: 4_194_304,
-	uid: 1000,
-	gid: 1000,
-	pathKind: () => null,
-	isExecutable: () => false,
-	lookupUser: () => null,
-};
 const ID = 'c'.repeat(64);
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();
 const RUN = {pid: 4242, pidStartTime: 77, monitorPid: 4241, monitorStartTime: 76, bootId: 'boot-a'};
 
 function created(input: ContainerConfig = {}): ContainerRecord {
-	return newRecord(ID, resolveConfig({entrypoint: 'sh', args: ['-c', 'true'], ...input}, 'web', HOST), null, 'runc', at(0));
+	return newRecord(ID, resolveConfig({entrypoint: 'sh', args: ['-c', 'true'], ...input}, 'web', fakeHost()), null, 'runc', at(0));
 }
 
 /** A record running since `since` ms. */
@@ -53,7 +43,14 @@ function running(input: ContainerConfig = {}, since = 0): ContainerRecord {
 	return started(starting(userStart(created(input)), 'runc', at(since)), RUN, at(since));
 }
 
-const exit = (code: number | null, atMs: number, cause: EndFacts['cause'] = 'exited'): EndFacts => ({exitCode: code, oomKilled: false, finishedAt: at(atMs), cause});
+const exit = (code: number | null, atMs: number, cause: EndFacts['cause'] = 'exited', stopperGone = false): EndFacts => ({
+	exitCode: code,
+	oomKilled: false,
+	finishedAt: at(atMs),
+	cause,
+	stopperGone,
+});
+const STOPPER = {pid: 321, startTime: 5};
 
 test('newRecord: created, generation 0, nothing run yet, the current format', () => {
 	const record = created();
@@ -65,17 +62,16 @@ test('newRecord: created, generation 0, nothing run yet, the current format', ()
 	assert.equal(isLive(record), false);
 });
 
-test('starting → started: a new generation, the last outcome cleared, then running with its processes', () => {
+test('starting → started: a new generation; the last outcome shows until the new run runs', () => {
 	const before = {...created(), metadata: {...created().metadata, state: 'exited' as const, exitCode: 3, oomKilled: true, errorMessage: 'x'}};
 	const begun = starting(before, 'crun', at(10));
 	assert.equal(begun.internal.generation, 1);
 	assert.equal(begun.internal.startingAt, at(10));
-	assert.equal(begun.metadata.exitCode, null);
-	assert.equal(begun.metadata.oomKilled, false);
-	assert.equal(begun.metadata.errorMessage, null);
+	assert.deepEqual([begun.metadata.exitCode, begun.metadata.oomKilled, begun.metadata.errorMessage], [3, true, 'x']);
 	assert.equal(begun.metadata.runtime, 'crun');
 	assert.equal(begun.metadata.state, 'exited', 'the state changes only once the start succeeded');
 	const run = started(begun, RUN, at(20));
+	assert.deepEqual([run.metadata.exitCode, run.metadata.oomKilled, run.metadata.errorMessage, run.metadata.nextRestartAt], [null, false, null, null]);
 	assert.equal(run.metadata.state, 'running');
 	assert.equal(run.metadata.pid, 4242);
 	assert.equal(run.metadata.startedAt, at(20));
@@ -100,6 +96,11 @@ test('→ failed: a start error maps to docker\'s exit codes (127 not found, 126
 	assert.match(interrupted.metadata.errorMessage ?? '', /interrupted while starting/);
 	assert.equal(interrupted.internal.startingAt, null);
 	assert.equal(interrupted.internal.monitorPid, null);
+	// A policy that restarts an end without a code gets its restart instead.
+	const restartable = startInterrupted(starting(created({restartPolicy: 'always'}), 'runc', at(0)), at(5));
+	assert.equal(restartable.metadata.state, 'exited');
+	assert.equal(restartWanted(restartable), true);
+	assert.equal(startInterrupted(starting(created({restartPolicy: 'on-failure:1'}), 'runc', at(0)), at(5)).metadata.state, 'exited');
 });
 
 test('running → exited by itself; → stopped when a stop request was in force; the reason of an end without a code', () => {
@@ -108,11 +109,15 @@ test('running → exited by itself; → stopped when a stop request was in force
 	assert.deepEqual([exited.metadata.state, exited.metadata.exitCode, exited.metadata.pid, exited.metadata.stopRequested], ['exited', 3, null, false]);
 	assert.equal(exited.metadata.finishedAt, at(100));
 
-	const requested = stopRequested(record, at(1000));
+	const requested = stopRequested(record, at(1000), STOPPER);
 	const stopped = ended(requested, exit(0, 999));
 	assert.deepEqual([stopped.metadata.state, stopped.metadata.stopRequested, stopped.internal.stopRequest], ['stopped', true, null]);
 	const late = ended(requested, exit(0, 1001));
 	assert.equal(late.metadata.state, 'exited', 'an end after the deadline is not the stop\'s');
+	const abandoned = ended(requested, exit(0, 999, 'exited', true));
+	assert.equal(abandoned.metadata.state, 'exited', 'nor one whose stopper is gone (Ctrl-C)');
+	assert.equal(abandoned.internal.stopRequest, null);
+	assert.equal(ended(stopRequested(record, at(1000), null), exit(137, 999)).metadata.state, 'stopped', 'a kill\'s request has no stopper to wait for');
 	assert.equal(ended({...record, metadata: {...record.metadata, stopRequested: true}}, exit(1, 5)).metadata.state, 'stopped');
 
 	assert.match(ended(record, exit(null, 5, 'monitor-lost')).metadata.errorMessage ?? '', /monitor \(conmon\) was killed/);
@@ -122,7 +127,7 @@ test('running → exited by itself; → stopped when a stop request was in force
 });
 
 test('a stop request expires only while the container still runs past its deadline; voiding it keeps the policy', () => {
-	const requested = stopRequested(running(), at(1000));
+	const requested = stopRequested(running(), at(1000), STOPPER);
 	assert.equal(stopRequestExpired(requested, at(999)), false);
 	assert.equal(stopRequestExpired(requested, at(1001)), true);
 	assert.equal(stopRequestExpired(running(), at(1001)), false, 'no request, nothing expires');
@@ -142,7 +147,7 @@ test('running ⇄ paused', () => {
 });
 
 test('restartWanted: no never; on-failure on a non-zero code within its budget; always and unless-stopped after any end; a user stop never', () => {
-	const endWith = (policy: string, code: number | null, restarts = 0) => {
+	const endWith = (policy: RestartPolicyText, code: number | null, restarts = 0) => {
 		const record = ended(running({restartPolicy: policy}), exit(code, 100));
 		return restartWanted({...record, internal: {...record.internal, restartsSinceStart: restarts}});
 	};
@@ -154,7 +159,7 @@ test('restartWanted: no never; on-failure on a non-zero code within its budget; 
 	assert.equal(endWith('on-failure:2', 1, 2), false, 'on-failure:N gives up after N restarts');
 	assert.equal(endWith('always', 0), true, 'always restarts after exit 0');
 	assert.equal(endWith('unless-stopped', 0), true);
-	const stopped = ended(stopRequested(running({restartPolicy: 'always'}), at(1000)), exit(0, 100));
+	const stopped = ended(stopRequested(running({restartPolicy: 'always'}), at(1000), STOPPER), exit(0, 100));
 	assert.equal(restartWanted(stopped), false);
 	assert.equal(restartWanted(running({restartPolicy: 'always'})), false, 'a running container wants nothing');
 });
@@ -210,7 +215,7 @@ test('restarting → stopped by a stop; an exited container whose restart is abo
 });
 
 test('a user start clears the remembered stop and the crash-loop counters; a restart is counted', () => {
-	const stopped = ended(stopRequested(running({restartPolicy: 'always'}), at(1000)), exit(0, 100));
+	const stopped = ended(stopRequested(running({restartPolicy: 'always'}), at(1000), STOPPER), exit(0, 100));
 	const looped = {...stopped, internal: {...stopped.internal, backoffAttempt: 5, restartsSinceStart: 7}};
 	const again = userStart(looped);
 	assert.equal(again.metadata.stopRequested, false);
