@@ -141,7 +141,13 @@ export class FakeDriver implements Driver {
 	}
 
 	/** What conmon does when the container's process ends. */
-	private async ended(ctx: DriverContext, run: FakeRun, exitCode: number, outputClosed: Promise<unknown>, log: K8sLogWriter): Promise<void> {
+	private async ended(
+		ctx: DriverContext,
+		run: FakeRun,
+		exitCode: number,
+		outputClosed: Promise<unknown>,
+		log: K8sLogWriter,
+	): Promise<void> {
 		// The main process's end ends the container, as with a pid namespace.
 		signalGroup(run.pid, 'SIGKILL');
 		await within(outputClosed, 2000);
@@ -450,7 +456,9 @@ export async function untilMeta(
 		last = await engine.getContainer(id);
 		if (done(last)) return last;
 		if (Date.now() > deadline) {
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last.state} restarts=${last.restartCount} ${last.errorMessage ?? ''}`);
+			throw new Error(
+				`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last.state} restarts=${last.restartCount} ${last.errorMessage ?? ''}`,
+			);
 		}
 		await sleep(20);
 	}

@@ -67,12 +67,20 @@ test('a stop whose stopper was interrupted (Ctrl-C) is voided before its deadlin
 	await untilMeta(engine, id, (m) => m.state === 'running' && m.restartCount === 1, 'the restart after the crash');
 });
 
-test('a stop under way in another process: the end it caused before its deadline is the user\'s stop, no restart', async (t) => {
+test("a stop under way in another process: the end it caused before its deadline is the user's stop, no restart", async (t) => {
 	const {engine, driver, dir} = fakeEngine(t);
 	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
 	await engine.startContainer(id);
 	const stopper = await startSleeper(t); // the other c32, waiting for the end
-	editRecord(dir, id, (record) => (record.internal.stopRequest = {until: new Date(Date.now() + 60_000).toISOString(), by: {pid: stopper.pid, startTime: stopper.startTime}}));
+	editRecord(
+		dir,
+		id,
+		(record) =>
+			(record.internal.stopRequest = {
+				until: new Date(Date.now() + 60_000).toISOString(),
+				by: {pid: stopper.pid, startTime: stopper.startTime},
+			}),
+	);
 	process.kill(driver.run(id).pid, 'SIGTERM'); // its stop signal
 	assert.equal(await engine.waitContainer(id), 0);
 	assert.ok(await driver.idle());
@@ -87,7 +95,15 @@ test('a stopper interrupted after its signal: the end that follows is no user st
 	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
 	await engine.startContainer(id);
 	const stopper = await startSleeper(t);
-	editRecord(dir, id, (record) => (record.internal.stopRequest = {until: new Date(Date.now() + 60_000).toISOString(), by: {pid: stopper.pid, startTime: stopper.startTime}}));
+	editRecord(
+		dir,
+		id,
+		(record) =>
+			(record.internal.stopRequest = {
+				until: new Date(Date.now() + 60_000).toISOString(),
+				by: {pid: stopper.pid, startTime: stopper.startTime},
+			}),
+	);
 	stopper.child.kill('SIGKILL'); // Ctrl-C of the stopper...
 	await waitFor(() => !isAlive(stopper.pid), 2000, 'the stopper to be gone');
 	process.kill(driver.run(id).pid, 'SIGTERM'); // ...after it sent the signal
@@ -146,17 +162,21 @@ test('a restart whose scheduler was killed during the backoff (its pid reused, n
 	const followed = (async () => {
 		for await (const entry of engine.getLogs(id, {follow: true})) lines.push(entry.line);
 	})();
-	await waitFor(() => lines.length >= 2, 5000, 'the second run\'s output through the follow');
+	await waitFor(() => lines.length >= 2, 5000, "the second run's output through the follow");
 	assert.deepEqual(lines, ['hello', 'hello']);
 	assert.deepEqual(services.schedulersStarted, [id], 'one scheduler took over');
 	const meta = await engine.getContainer(id);
 	assert.equal(meta.state, 'running');
 	assert.equal(meta.restartCount, 1);
 	await engine.stopContainer(id);
-	await waitFor(async () => {
-		const done = await Promise.race([followed.then(() => true), new Promise((resolve) => setTimeout(resolve, 10, false))]);
-		return done;
-	}, 3000, 'logs -f to end once the container stopped');
+	await waitFor(
+		async () => {
+			const done = await Promise.race([followed.then(() => true), new Promise((resolve) => setTimeout(resolve, 10, false))]);
+			return done;
+		},
+		3000,
+		'logs -f to end once the container stopped',
+	);
 	assert.equal(driver.startsOf(id), 2);
 });
 

@@ -5,7 +5,17 @@ import fs from 'node:fs';
 import {test, type TestContext} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {waitFor} from '../helpers/engine.js';
-import {editRecord, fakeEngine, isAlive, readRecordFile, sh, startSleeper, untilMeta, UNTIL_TERM, type FakeEngine} from '../helpers/fake-driver.js';
+import {
+	editRecord,
+	fakeEngine,
+	isAlive,
+	readRecordFile,
+	sh,
+	startSleeper,
+	untilMeta,
+	UNTIL_TERM,
+	type FakeEngine,
+} from '../helpers/fake-driver.js';
 
 /**
  * Starts a restart-always container and crashes it (SIGKILL from outside) with the crash loop
@@ -34,7 +44,10 @@ test('restarting → running: while the restart is pending, list and inspect say
 	assert.equal(inspected.state, 'restarting');
 	const due = Date.parse(inspected.nextRestartAt ?? '');
 	// Planned between the crash and the read that saw it, each plus the 800 ms backoff.
-	assert.ok(due >= crashedAt + 800 && due <= seenAt + 800, `the restart is planned 800 ms after the crash was recorded (${due - crashedAt} ms after the crash)`);
+	assert.ok(
+		due >= crashedAt + 800 && due <= seenAt + 800,
+		`the restart is planned 800 ms after the crash was recorded (${due - crashedAt} ms after the crash)`,
+	);
 	assert.equal(listed.nextRestartAt, inspected.nextRestartAt);
 
 	const running = await untilMeta(engine, id, (m) => m.state === 'running', 'the restart', 5000);
@@ -134,7 +147,7 @@ async function pendingInAnotherProcess(t: TestContext, {engine, dir}: FakeEngine
 	return {id, scheduler: scheduler.pid};
 }
 
-test('a user start ends a pending restart\'s scheduler in another process', async (t) => {
+test("a user start ends a pending restart's scheduler in another process", async (t) => {
 	const fake = fakeEngine(t);
 	const {id, scheduler} = await pendingInAnotherProcess(t, fake);
 	await fake.engine.startContainer(id);
@@ -143,7 +156,7 @@ test('a user start ends a pending restart\'s scheduler in another process', asyn
 	assert.equal(fake.driver.startsOf(id), 2);
 });
 
-test('a stop ends a pending restart\'s scheduler in another process', async (t) => {
+test("a stop ends a pending restart's scheduler in another process", async (t) => {
 	const fake = fakeEngine(t);
 	const {id, scheduler} = await pendingInAnotherProcess(t, fake);
 	assert.equal((await fake.engine.stopContainer(id)).state, 'stopped');
@@ -164,7 +177,7 @@ test('on-failure:3 restarts a failing container three times with a growing backo
 	assert.equal(driver.startsOf(id), 4, 'no fourth restart');
 	const starts = driver.runsOf(id).map((run) => run.startedAt);
 	const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
-	gaps.forEach((gap, i) => assert.ok(gap >= 100 * 2 ** i - 5, `gap ${i} is at least ${100 * 2 ** i} ms: ${gaps.join(', ')}`));
+	for (const [i, gap] of gaps.entries()) assert.ok(gap >= 100 * 2 ** i - 5, `gap ${i} is at least ${100 * 2 ** i} ms: ${gaps.join(', ')}`);
 	assert.ok(gaps[2]! > gaps[0]!, `the backoff grows: ${gaps.join(', ')}`);
 
 	// A user start gives the policy its budget again.
@@ -203,7 +216,10 @@ test('stop racing a restart: whenever the stop comes in a crash loop, the contai
 		assert.ok(await driver.idle(), `exit commands finish (stop after ${delay} ms)`);
 		const after = await engine.getContainer(id);
 		assert.equal(after.state, 'stopped', `still stopped after the exit commands (stop after ${delay} ms)`);
-		assert.ok(driver.runsOf(id).every((run) => !isAlive(run.pid)), `no run left (stop after ${delay} ms)`);
+		assert.ok(
+			driver.runsOf(id).every((run) => !isAlive(run.pid)),
+			`no run left (stop after ${delay} ms)`,
+		);
 		assert.deepEqual(driver.exitCommandErrors, []);
 	}
 });

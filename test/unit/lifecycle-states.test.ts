@@ -113,7 +113,7 @@ test('kill with SIGUSR1 only signals: the container exits on it and its restart 
 	assert.equal(readRecordFile(engine.storageDir, id).internal.stopRequest, null, 'no stop request was left for SIGUSR1');
 });
 
-test('the container\'s own stop signal: stop sends it, and kill with it is a user stop', async (t) => {
+test("the container's own stop signal: stop sends it, and kill with it is a user stop", async (t) => {
 	const {engine, driver} = fakeEngine(t);
 	const script = 'trap "exit 0" INT; trap "" TERM; while :; do sleep 0.05; done';
 	const {id} = await engine.createContainer(sh(script, {stopSignal: 'INT', restartPolicy: 'always'}));

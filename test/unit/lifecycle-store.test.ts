@@ -13,10 +13,15 @@ const DAMAGE: {kind: string; text: (id: string) => string; says: RegExp}[] = [
 	{kind: '{}', text: () => '{}', says: /damaged: no formatVersion/},
 	{
 		kind: 'a record of the wrong shape',
-		text: (id) => JSON.stringify({formatVersion: 2, metadata: {id, name: 'x', state: 'bogus'}, config: {entrypoint: 'sh', args: []}, internal: {}}),
+		text: (id) =>
+			JSON.stringify({formatVersion: 2, metadata: {id, name: 'x', state: 'bogus'}, config: {entrypoint: 'sh', args: []}, internal: {}}),
 		says: /metadata\.state "bogus" is not a state/,
 	},
-	{kind: 'a newer formatVersion', text: (id) => JSON.stringify({formatVersion: 99, metadata: {id}}), says: /newer c32 \(format 99\): upgrade c32/},
+	{
+		kind: 'a newer formatVersion',
+		text: (id) => JSON.stringify({formatVersion: 99, metadata: {id}}),
+		says: /newer c32 \(format 99\): upgrade c32/,
+	},
 ];
 
 /** A running, an exited and a created container; the last is the one to damage. */
@@ -45,7 +50,14 @@ for (const damage of DAMAGE) {
 		fs.writeFileSync(file, damage.text(victim));
 
 		const list = await engine.listContainers();
-		assert.deepEqual(list.map((c) => [c.name, c.state]), [['running', 'running'], ['exited', 'exited'], ['victim', 'damaged']]);
+		assert.deepEqual(
+			list.map((c) => [c.name, c.state]),
+			[
+				['running', 'running'],
+				['exited', 'exited'],
+				['victim', 'damaged'],
+			],
+		);
 		const shown = list[2]!;
 		assert.equal(shown.id, victim);
 		assert.ok(shown.errorMessage?.includes(file), `the message names the file: ${shown.errorMessage}`);
@@ -60,7 +72,12 @@ for (const damage of DAMAGE) {
 		assert.equal((await engine.startContainer('exited')).state, 'running');
 
 		// The damaged one: only rm -f acts on it.
-		for (const action of [() => engine.stopContainer('victim'), () => engine.startContainer('victim'), () => engine.inspectContainer('victim'), () => engine.getLogs('victim')]) {
+		for (const action of [
+			() => engine.stopContainer('victim'),
+			() => engine.startContainer('victim'),
+			() => engine.inspectContainer('victim'),
+			() => engine.getLogs('victim'),
+		]) {
 			const error = await expectCode(action, 'DAMAGED_RECORD');
 			assert.ok(error.message.includes(file), `the error names the file: ${error.message}`);
 		}
@@ -70,8 +87,11 @@ for (const damage of DAMAGE) {
 		assert.deepEqual(services.purged, [victim], 'its host remains are purged by id');
 		assert.equal(fs.existsSync(path.dirname(file)), false);
 		assert.equal(readIndexNames(dir)['victim'], undefined);
-		assert.deepEqual((await engine.listContainers()).map((c) => c.name), ['running', 'exited']);
-		assert.equal(readRecordFile(dir, running).metadata.state, 'stopped', 'the others\' records are intact');
+		assert.deepEqual(
+			(await engine.listContainers()).map((c) => c.name),
+			['running', 'exited'],
+		);
+		assert.equal(readRecordFile(dir, running).metadata.state, 'stopped', "the others' records are intact");
 	});
 }
 
@@ -92,7 +112,10 @@ test('the message for a damaged record says how to remove it; for a newer format
 for (const [kind, damageIndex] of [
 	['a missing index.json', (file: string) => fs.rmSync(file)],
 	['a damaged index.json', (file: string) => fs.writeFileSync(file, '{"formatVersion": 2, "names": ')],
-	['an index.json of the wrong shape', (file: string) => fs.writeFileSync(file, JSON.stringify({formatVersion: 2, names: {a: 'not-an-id'}}))],
+	[
+		'an index.json of the wrong shape',
+		(file: string) => fs.writeFileSync(file, JSON.stringify({formatVersion: 2, names: {a: 'not-an-id'}})),
+	],
 ] as const) {
 	test(`${kind} is rebuilt from the records`, async (t) => {
 		const fake = fakeEngine(t);
@@ -101,7 +124,14 @@ for (const [kind, damageIndex] of [
 		damageIndex(path.join(dir, 'index.json'));
 		assert.equal(engine.resolveRef('running'), running, 'names resolve before any repair');
 		const list = await engine.listContainers();
-		assert.deepEqual(list.map((c) => [c.name, c.state]), [['running', 'running'], ['exited', 'exited'], ['victim', 'created']]);
+		assert.deepEqual(
+			list.map((c) => [c.name, c.state]),
+			[
+				['running', 'running'],
+				['exited', 'exited'],
+				['victim', 'created'],
+			],
+		);
 		assert.deepEqual(readIndexNames(dir), {running, exited, victim}, 'the list wrote the rebuilt index');
 		assert.equal((await engine.stopContainer('running')).state, 'stopped');
 	});
@@ -122,7 +152,10 @@ test('the orphan sweep never deletes a directory that holds a readable (or damag
 	for (const id of [running, exited, victim, leftover]) fs.utimesSync(path.join(containers, id), longAgo, longAgo);
 
 	const list = await engine.listContainers();
-	assert.deepEqual(list.map((c) => c.state), ['running', 'exited', 'damaged']);
+	assert.deepEqual(
+		list.map((c) => c.state),
+		['running', 'exited', 'damaged'],
+	);
 	for (const id of [running, exited, victim]) assert.ok(fs.existsSync(path.join(containers, id)), `${id.slice(0, 12)} is kept`);
 	assert.equal(fs.existsSync(path.join(containers, leftover)), false, 'the old directory without a record is cleared');
 	assert.ok(fs.existsSync(path.join(containers, fresh)), 'a young one may be a create in flight');
@@ -137,11 +170,17 @@ test('an old container directory with a record but no index entry is kept and ad
 	fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({formatVersion: 2, names: {kept}}));
 	const longAgo = new Date(Date.now() - 10 * 60_000);
 	fs.utimesSync(path.join(dir, 'containers', lost), longAgo, longAgo);
-	assert.deepEqual((await engine.listContainers()).map((c) => c.name), ['kept']);
+	assert.deepEqual(
+		(await engine.listContainers()).map((c) => c.name),
+		['kept'],
+	);
 	assert.ok(fs.existsSync(recordFile(dir, lost)), 'its directory is kept');
 	assert.deepEqual(readIndexNames(dir), {kept, lost});
 	assert.equal(engine.resolveRef('lost'), lost);
-	assert.deepEqual((await engine.listContainers()).map((c) => c.name), ['kept', 'lost']);
+	assert.deepEqual(
+		(await engine.listContainers()).map((c) => c.name),
+		['kept', 'lost'],
+	);
 });
 
 test('an interrupted remove (a tombstone and an index entry without a directory) is cleared by the next list, and the name is free again', async (t) => {
@@ -150,7 +189,10 @@ test('an interrupted remove (a tombstone and an index entry without a directory)
 	const gone = (await engine.createContainer(sh('exit 0', {name: 'gone'}))).id;
 	const tombstone = path.join(dir, 'containers', `.removed-${gone}`);
 	fs.renameSync(path.join(dir, 'containers', gone), tombstone); // a remove killed after its rename
-	assert.deepEqual((await engine.listContainers()).map((c) => c.name), ['keep']);
+	assert.deepEqual(
+		(await engine.listContainers()).map((c) => c.name),
+		['keep'],
+	);
 	assert.equal(fs.existsSync(tombstone), false, 'the tombstone is cleared');
 	assert.deepEqual(readIndexNames(dir), {keep}, 'the entry without a directory is dropped');
 	await expectCode(() => engine.resolveRef('gone'), 'NOT_FOUND');
@@ -165,7 +207,10 @@ test('a create can take the name of an index entry whose directory is gone', asy
 	fs.rmSync(path.join(dir, 'containers', old), {recursive: true});
 	const fresh = await engine.createContainer(sh('exit 0', {name: 'reused'}));
 	assert.equal(engine.resolveRef('reused'), fresh.id);
-	assert.deepEqual((await engine.listContainers()).map((c) => c.id), [fresh.id]);
+	assert.deepEqual(
+		(await engine.listContainers()).map((c) => c.id),
+		[fresh.id],
+	);
 });
 
 test('full disk: stop still stops, then says it could not record it; ps keeps answering with what it observes', async (t) => {
@@ -200,7 +245,10 @@ test('full disk: rm -f still removes (process, directory), and the list answers'
 	await engine.removeContainer(id, {force: true});
 	assert.equal(isAlive(pid), false);
 	assert.equal(fs.existsSync(path.join(dir, 'containers', id)), false, 'its space is freed');
-	assert.deepEqual((await engine.listContainers()).map((c) => c.id), [other]);
+	assert.deepEqual(
+		(await engine.listContainers()).map((c) => c.id),
+		[other],
+	);
 	fake.store!.full = false;
 	await engine.listContainers();
 	assert.deepEqual(readIndexNames(dir), {other}, 'the index is cleaned once it can be written');
@@ -222,7 +270,13 @@ test('full disk where not even a lock can be taken: stop, kill and rm -f still a
 	assert.equal(isAlive(driver.run(c).pid), false, 'removed');
 	assert.equal(fs.existsSync(path.join(dir, 'containers', c)), false);
 	const list = await engine.listContainers();
-	assert.deepEqual(list.map((m) => [m.name, m.state === 'running']), [['a', false], ['b', false]]);
+	assert.deepEqual(
+		list.map((m) => [m.name, m.state === 'running']),
+		[
+			['a', false],
+			['b', false],
+		],
+	);
 	await expectCode(engine.startContainer(a), 'NO_SPACE');
 	fake.store!.full = fake.store!.locksFail = false;
 	assert.equal((await engine.startContainer(a)).state, 'running', 'works again once there is space');
@@ -251,7 +305,12 @@ test('a record of format version 1 with a pending restart (internal.nextRestartA
 	const {stopRequest: _s, scheduler: _t, ...internal} = current['internal']!;
 	fs.writeFileSync(
 		recordFile(dir, id),
-		JSON.stringify({...current, formatVersion: 1, metadata: {...metadata, state: 'exited', stopRequested: false, exitCode: 1}, internal: {...internal, nextRestartAt: due}}),
+		JSON.stringify({
+			...current,
+			formatVersion: 1,
+			metadata: {...metadata, state: 'exited', stopRequested: false, exitCode: 1},
+			internal: {...internal, nextRestartAt: due},
+		}),
 	);
 	const listed = (await engine.listContainers())[0]!;
 	assert.equal(listed.state, 'restarting');

@@ -63,7 +63,10 @@ test('newRecord: created, generation 0, nothing run yet, the current format', ()
 });
 
 test('starting → started: a new generation; the last outcome shows until the new run runs', () => {
-	const before = {...created(), metadata: {...created().metadata, state: 'exited' as const, exitCode: 3, oomKilled: true, errorMessage: 'x'}};
+	const before = {
+		...created(),
+		metadata: {...created().metadata, state: 'exited' as const, exitCode: 3, oomKilled: true, errorMessage: 'x'},
+	};
 	const begun = starting(before, 'crun', at(10));
 	assert.equal(begun.internal.generation, 1);
 	assert.equal(begun.internal.startingAt, at(10));
@@ -71,17 +74,23 @@ test('starting → started: a new generation; the last outcome shows until the n
 	assert.equal(begun.metadata.runtime, 'crun');
 	assert.equal(begun.metadata.state, 'exited', 'the state changes only once the start succeeded');
 	const run = started(begun, RUN, at(20));
-	assert.deepEqual([run.metadata.exitCode, run.metadata.oomKilled, run.metadata.errorMessage, run.metadata.nextRestartAt], [null, false, null, null]);
+	assert.deepEqual(
+		[run.metadata.exitCode, run.metadata.oomKilled, run.metadata.errorMessage, run.metadata.nextRestartAt],
+		[null, false, null, null],
+	);
 	assert.equal(run.metadata.state, 'running');
 	assert.equal(run.metadata.pid, 4242);
 	assert.equal(run.metadata.startedAt, at(20));
 	assert.equal(run.internal.startingAt, null);
-	assert.deepEqual([run.internal.monitorPid, run.internal.monitorStartTime, run.internal.pidStartTime, run.internal.bootId], [4241, 76, 77, 'boot-a']);
+	assert.deepEqual(
+		[run.internal.monitorPid, run.internal.monitorStartTime, run.internal.pidStartTime, run.internal.bootId],
+		[4241, 76, 77, 'boot-a'],
+	);
 	assert.ok(isLive(run));
 	assert.equal(before.metadata.state, 'exited', 'transitions do not change their input');
 });
 
-test('→ failed: a start error maps to docker\'s exit codes (127 not found, 126 cannot run); an interrupted start says so', () => {
+test("→ failed: a start error maps to docker's exit codes (127 not found, 126 cannot run); an interrupted start says so", () => {
 	const begun = starting(created(), 'runc', at(0));
 	const notFound = startFailed(begun, 'exec: "nosuch": executable file not found in $PATH', at(5));
 	assert.equal(notFound.metadata.state, 'failed');
@@ -106,18 +115,25 @@ test('→ failed: a start error maps to docker\'s exit codes (127 not found, 126
 test('running → exited by itself; → stopped when a stop request was in force; the reason of an end without a code', () => {
 	const record = running();
 	const exited = ended(record, exit(3, 100));
-	assert.deepEqual([exited.metadata.state, exited.metadata.exitCode, exited.metadata.pid, exited.metadata.stopRequested], ['exited', 3, null, false]);
+	assert.deepEqual(
+		[exited.metadata.state, exited.metadata.exitCode, exited.metadata.pid, exited.metadata.stopRequested],
+		['exited', 3, null, false],
+	);
 	assert.equal(exited.metadata.finishedAt, at(100));
 
 	const requested = stopRequested(record, at(1000), STOPPER);
 	const stopped = ended(requested, exit(0, 999));
 	assert.deepEqual([stopped.metadata.state, stopped.metadata.stopRequested, stopped.internal.stopRequest], ['stopped', true, null]);
 	const late = ended(requested, exit(0, 1001));
-	assert.equal(late.metadata.state, 'exited', 'an end after the deadline is not the stop\'s');
+	assert.equal(late.metadata.state, 'exited', "an end after the deadline is not the stop's");
 	const abandoned = ended(requested, exit(0, 999, 'exited', true));
 	assert.equal(abandoned.metadata.state, 'exited', 'nor one whose stopper is gone (Ctrl-C)');
 	assert.equal(abandoned.internal.stopRequest, null);
-	assert.equal(ended(stopRequested(record, at(1000), null), exit(137, 999)).metadata.state, 'stopped', 'a kill\'s request has no stopper to wait for');
+	assert.equal(
+		ended(stopRequested(record, at(1000), null), exit(137, 999)).metadata.state,
+		'stopped',
+		"a kill's request has no stopper to wait for",
+	);
 	assert.equal(ended({...record, metadata: {...record.metadata, stopRequested: true}}, exit(1, 5)).metadata.state, 'stopped');
 
 	assert.match(ended(record, exit(null, 5, 'monitor-lost')).metadata.errorMessage ?? '', /monitor \(conmon\) was killed/);
@@ -207,7 +223,10 @@ test('restarting → stopped by a stop; an exited container whose restart is abo
 	const exited = ended(running({restartPolicy: 'always'}), exit(1, 50));
 	const scheduled = restartScheduled(exited, at(50), {pid: 9, startTime: 1});
 	const stopped = stoppedWhileDown(scheduled);
-	assert.deepEqual([stopped.metadata.state, stopped.metadata.stopRequested, stopped.metadata.nextRestartAt, stopped.internal.scheduler], ['stopped', true, null, null]);
+	assert.deepEqual(
+		[stopped.metadata.state, stopped.metadata.stopRequested, stopped.metadata.nextRestartAt, stopped.internal.scheduler],
+		['stopped', true, null, null],
+	);
 	assert.equal(stoppedWhileDown(exited).metadata.state, 'stopped', 'the exit command has not planned it yet');
 	const done = ended(running({restartPolicy: 'no'}), exit(1, 50));
 	assert.equal(stoppedWhileDown(done), done, 'nothing to cancel: the record is returned as it is');
@@ -239,7 +258,12 @@ test('parseRecord: format 1 with internal.nextRestartAt on an exited record is r
 	const current = ended(running({restartPolicy: 'always'}), exit(1, 50));
 	const {nextRestartAt: _, ...oldMetadata} = current.metadata;
 	const {stopRequest: _s, scheduler: _t, ...oldInternal} = current.internal;
-	const v1 = parseRecord({formatVersion: 1, metadata: oldMetadata, config: current.config, internal: {...oldInternal, nextRestartAt: at(500)}});
+	const v1 = parseRecord({
+		formatVersion: 1,
+		metadata: oldMetadata,
+		config: current.config,
+		internal: {...oldInternal, nextRestartAt: at(500)},
+	});
 	assert.ok(!('damaged' in v1));
 	assert.equal(v1.formatVersion, 2);
 	assert.equal(v1.metadata.state, 'restarting');
@@ -247,7 +271,12 @@ test('parseRecord: format 1 with internal.nextRestartAt on an exited record is r
 	assert.equal(v1.internal.stopRequest, null);
 	assert.equal(v1.internal.scheduler, null);
 	assert.equal('nextRestartAt' in v1.internal, false);
-	const v1Done = parseRecord({formatVersion: 1, metadata: oldMetadata, config: current.config, internal: {...oldInternal, nextRestartAt: null}});
+	const v1Done = parseRecord({
+		formatVersion: 1,
+		metadata: oldMetadata,
+		config: current.config,
+		internal: {...oldInternal, nextRestartAt: null},
+	});
 	assert.ok(!('damaged' in v1Done) && v1Done.metadata.state === 'exited');
 
 	const damaged = (data: unknown) => {
