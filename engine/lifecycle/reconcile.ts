@@ -75,7 +75,10 @@ export async function reconcile(lc: Lifecycle, id: string): Promise<ContainerRec
 function observedOnly(lc: Lifecycle, record: ContainerRecord): ContainerRecord {
 	if (record.internal.startingAt) return record;
 	const end = observeEnd(record, containerPaths(lc.layout, record.metadata.id));
-	return end ? ended(record, end) : record;
+	if (!end) return record;
+	const next = ended(record, end);
+	// The one recording it plans the policy's restart too: say so now, and roughly when.
+	return restartWanted(next) ? restartScheduled(next, now(), null) : next;
 }
 
 /** Settles the record under its lock (the caller holds it). */

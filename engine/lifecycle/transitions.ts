@@ -1,6 +1,6 @@
 // The state machine of a container as pure functions from record to record. Nothing here
 // reads the clock, the disk or /proc: every fact comes in as an argument, so each transition
-// is tested on its own (test/unit/transitions.test.ts). See docs/architecture.md for the diagram.
+// is tested on its own (test/unit/lifecycle-transitions.test.ts). See docs/architecture.md for the diagram.
 import {backoffDelayMs, BACKOFF_RESET_AFTER_MS, shouldRestart} from '../restart.js';
 import {FORMAT_VERSION, type ContainerRecord, type ProcessRef} from '../record.js';
 import type {ResolvedConfig} from '../types.js';

@@ -5,7 +5,7 @@ import {containerPaths} from '../paths.js';
 import type {ContainerRecord} from '../record.js';
 import type {Lifecycle} from './context.js';
 import {observeEnd} from './observe.js';
-import {reconcile} from './reconcile.js';
+import {reconcile, reconcileLocked} from './reconcile.js';
 import {isLive} from './transitions.js';
 import {waitUntil} from './watch.js';
 
@@ -15,6 +15,20 @@ export {waitForFile} from './watch.js';
 export function waitForEnd(lc: Lifecycle, record: ContainerRecord, timeoutMs: number): Promise<boolean> {
 	const paths = containerPaths(lc.layout, record.metadata.id);
 	return waitUntil(paths.userdata, () => observeEnd(record, paths) !== null, timeoutMs);
+}
+
+/**
+ * The code of an end seen without one (its monitor was dead). It may have been seen while
+ * another process held the lock (rm -f killing it): wait for that one to finish. Gone by then
+ * means removed while waited for, which is 137.
+ */
+async function settledExitCode(lc: Lifecycle, id: string): Promise<number> {
+	try {
+		return (await lc.store.withContainerLock(id, () => reconcileLocked(lc, id))).metadata.exitCode ?? -1;
+	} catch (error) {
+		if (isC32Error(error) && error.code === 'NOT_FOUND') return 137;
+		return -1;
+	}
 }
 
 /**
@@ -33,7 +47,7 @@ export async function waitForExit(lc: Lifecycle, id: string): Promise<number> {
 			if (seen && isC32Error(error) && error.code === 'NOT_FOUND') return seenExitCode ?? 137;
 			throw error;
 		}
-		if (!isLive(record)) return record.metadata.exitCode ?? -1;
+		if (!isLive(record)) return record.metadata.exitCode ?? (seen ? settledExitCode(lc, id) : -1);
 		seen = true;
 		await waitForEnd(lc, record, 1000);
 		seenExitCode = observeEnd(record, paths)?.exitCode ?? seenExitCode;
