@@ -41,12 +41,27 @@ function needsReconcile(record: ContainerRecord, seen: ReturnType<typeof observe
 	if (record.internal.startingAt) return true;
 	if (typeof seen !== 'string') return true;
 	if (staleStopRequest(record, now())) return true;
-	return orphanedRestart(record);
+	return orphanedRestart(record) || orphanedRemoval(record);
 }
 
 /** A pending restart with nobody left to carry it out: its scheduler is gone and no monitor will run an exit command. */
 function orphanedRestart(record: ContainerRecord): boolean {
 	return record.metadata.state === 'restarting' && !isRunning(record.internal.scheduler) && !isRunning(monitorProcess(record));
+}
+
+/**
+ * An ended container that removes itself (autoRemove) but whose exit command will never run:
+ * its monitor is gone (killed, or the exit command was) and nobody else took it over.
+ */
+function orphanedRemoval(record: ContainerRecord): boolean {
+	const {metadata: meta} = record;
+	return (
+		record.config.autoRemove &&
+		meta.startedAt !== null &&
+		(meta.state === 'exited' || meta.state === 'stopped' || meta.state === 'failed') &&
+		!isRunning(record.internal.scheduler) &&
+		!isRunning(monitorProcess(record))
+	);
 }
 
 /** How long a read waits for a monitor that is writing the exit file of a process that just ended. */
@@ -99,7 +114,9 @@ export async function reconcileLocked(lc: Lifecycle, id: string, options: Reconc
 		if (end) record = await recordEnd(lc, record, end, options);
 	}
 	if (staleStopRequest(record, now())) record = stopRequestVoided(record);
-	if (record.metadata.state === 'restarting') record = assignScheduler(lc, record, options.asScheduler);
+	if (record.metadata.state === 'restarting' || (!options.asScheduler && orphanedRemoval(record))) {
+		record = assignScheduler(lc, record, options.asScheduler);
+	}
 
 	if (record !== original) {
 		const error = await trySave(lc, record, 'reconcile');
@@ -116,13 +133,14 @@ async function recordEnd(lc: Lifecycle, record: ContainerRecord, end: EndFacts, 
 }
 
 /**
- * A pending restart needs exactly one live scheduler. The exit command adopts it; anyone else
- * starts one only when none runs and no monitor is left to run the exit command.
+ * A pending restart (or an autoRemove) needs exactly one live scheduler: the exit command
+ * adopts it; anyone else starts one only when none runs and no monitor is left to run the
+ * exit command. The started one carries out the restart, or the removal.
  */
 function assignScheduler(lc: Lifecycle, record: ContainerRecord, me: ProcessRef | undefined): ContainerRecord {
 	const current = record.internal.scheduler;
 	if (me) return isRunning(current) && current!.pid !== me.pid ? record : schedulerAdopted(record, me);
-	if (!orphanedRestart(record)) return record;
+	if (!orphanedRestart(record) && !orphanedRemoval(record)) return record;
 	try {
 		return schedulerAdopted(record, lc.services.spawnScheduler(record.metadata.id));
 	} catch (error) {

@@ -263,9 +263,8 @@ test('a record from an earlier boot is ended, its remains cleaned up, and it say
 	await expectCode(engine.killContainer(id), 'BAD_STATE');
 });
 
-// Known bug, left for the lead: nothing removes an autoRemove container whose exit command
-// never ran (killed, or its monitor was killed). A pending restart in the same situation is
-// taken over by the next read (orphanedRestart in reconcile.ts); an autoRemove is not.
+// An autoRemove container whose exit command never ran (killed, or its monitor was) is
+// removed by an exit command the next read starts, as a pending restart is carried out.
 for (const how of ['its exit command was killed', 'its monitor was killed'] as const) {
 	test(`an autoRemove container is removed although ${how}`, async (t) => {
 		const {engine, driver} = fakeEngine(t);
