@@ -124,12 +124,14 @@ export class ContainerEngine implements Engine {
 
 	async getContainer(ref: string): Promise<ContainerMetadata> {
 		const id = this.resolveRef(ref);
-		const read = this.lc.store.inspectRecord(id);
-		if (read !== null && 'damaged' in read) {
+		try {
+			return (await reconcile(this.lc, id)).metadata;
+		} catch (error) {
+			const read = error instanceof C32Error && error.code === 'DAMAGED_RECORD' ? this.lc.store.inspectRecord(id) : null;
+			if (read === null || !('damaged' in read)) throw error;
 			const name = Object.entries(this.lc.store.readIndex()).find(([, holder]) => holder === id)?.[0] ?? id;
 			return damagedMetadata(this.lc, id, name, damagedError(id, read).message);
 		}
-		return (await reconcile(this.lc, id)).metadata;
 	}
 
 	async inspectContainer(ref: string): Promise<ContainerInfo> {

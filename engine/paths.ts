@@ -60,31 +60,35 @@ export const MOUNTS_BASE = '/run/c32';
 
 /** The mount directory of one storage root: two storage roots never share one. */
 export function mountsDir(layout: StorageLayout): string {
-	const key = createHash('sha256').update(layout.storageDir).digest('hex').slice(0, 16);
-	return path.join(MOUNTS_BASE, key);
+	let dir = mountsDirs.get(layout.storageDir);
+	if (dir === undefined) {
+		dir = path.join(MOUNTS_BASE, createHash('sha256').update(layout.storageDir).digest('hex').slice(0, 16));
+		mountsDirs.set(layout.storageDir, dir);
+	}
+	return dir;
 }
 
+/** Storage root → its mount directory: every read of a container asks for its paths. */
+const mountsDirs = new Map<string, string>();
+
+/** Every path of one container. Plain concatenation: the parts are normalised already, and every read asks for these. */
 export function containerPaths(layout: StorageLayout, id: string): ContainerPaths {
-	const root = path.join(containersDir(layout), id);
-	const userdata = path.join(root, 'userdata');
-	const mountDir = path.join(mountsDir(layout), id);
+	const root = `${containersDir(layout)}/${id}`;
+	const userdata = `${root}/userdata`;
+	const mountDir = `${mountsDir(layout)}/${id}`;
 	return {
 		root,
-		bundle: path.join(root, 'bundle'),
-		rootfs: path.join(mountDir, 'rootfs'),
+		bundle: `${root}/bundle`,
+		rootfs: `${mountDir}/rootfs`,
 		mountDir,
-		layers: {
-			skeleton: path.join(root, 'rootfs', 'skeleton'),
-			upper: path.join(root, 'rootfs', 'upper'),
-			work: path.join(root, 'rootfs', 'work'),
-		},
-		etc: path.join(root, 'etc'),
+		layers: {skeleton: `${root}/rootfs/skeleton`, upper: `${root}/rootfs/upper`, work: `${root}/rootfs/work`},
+		etc: `${root}/etc`,
 		userdata,
-		log: path.join(userdata, 'ctr.log'),
-		exitFile: path.join(userdata, 'exit'),
-		oomFile: path.join(userdata, 'oom'),
-		monitorPidFile: path.join(userdata, 'monitor.pid'),
-		pidFile: path.join(userdata, 'pid'),
+		log: `${userdata}/ctr.log`,
+		exitFile: `${userdata}/exit`,
+		oomFile: `${userdata}/oom`,
+		monitorPidFile: `${userdata}/monitor.pid`,
+		pidFile: `${userdata}/pid`,
 	};
 }
 
