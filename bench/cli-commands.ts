@@ -102,7 +102,16 @@ class PodmanSide {
 	async grow(total: number): Promise<void> {
 		for (; this.count < total; this.count++) {
 			const verb = this.count < RUNNING_CAP ? ['run', '-d'] : ['create'];
-			await exec(this.binary, [...this.global, ...verb, ...PODMAN_RUN_FLAGS, '--name', `bench-${this.count}`, '--rootfs', this.rootfs, ...WORKER]);
+			await exec(this.binary, [
+				...this.global,
+				...verb,
+				...PODMAN_RUN_FLAGS,
+				'--name',
+				`bench-${this.count}`,
+				'--rootfs',
+				this.rootfs,
+				...WORKER,
+			]);
 		}
 	}
 
@@ -119,9 +128,13 @@ class PodmanSide {
 		const names = Array.from({length: this.count}, (_, i) => `bench-${i}`);
 		for (let at = 0; at < names.length; at += 50) {
 			const batch = names.slice(at, at + 50);
-			await podman('rm', '-f', '-t', '0', ...batch).catch((error: Error) => console.error(`podman rm: ${error.message.split('\n').slice(0, 3).join(' ')}`));
+			await podman('rm', '-f', '-t', '0', ...batch).catch((error: Error) =>
+				console.error(`podman rm: ${error.message.split('\n').slice(0, 3).join(' ')}`),
+			);
 		}
-		await podman('rm', '-af', '-t', '0').catch((error: Error) => console.error(`podman rm -af: ${error.message.split('\n').slice(0, 3).join(' ')}`));
+		await podman('rm', '-af', '-t', '0').catch((error: Error) =>
+			console.error(`podman rm -af: ${error.message.split('\n').slice(0, 3).join(' ')}`),
+		);
 		const left = processesMentioning(this.dir);
 		if (left.length > 0) {
 			// podman's own removal failed (it has, over a thousand containers): end what it left.
@@ -236,7 +249,11 @@ async function main(): Promise<void> {
 			const label = `${size} container${size === 1 ? '' : 's'}${running < size ? ` (${running} running)` : ''}`;
 			await both(`\`ps\`, ${label}`, c32.command(['ps']), podman?.command(['ps']) ?? null);
 			await both(`\`ps -a\`, ${label}`, c32.command(['ps', '-a']), podman?.command(['ps', '-a']) ?? null);
-			await both(`\`ps -a --json\`, ${label}`, c32.command(['ps', '-a', '--json']), podman?.command(['ps', '-a', '--format', 'json']) ?? null);
+			await both(
+				`\`ps -a --json\`, ${label}`,
+				c32.command(['ps', '-a', '--json']),
+				podman?.command(['ps', '-a', '--format', 'json']) ?? null,
+			);
 		}
 		// run -d on an empty store; each new container is removed (untimed) before the next run.
 		const fresh = new C32Side();
@@ -306,7 +323,10 @@ function renderReport(rows: Measured[], withPodman: boolean, parts: StartupParts
 		'',
 		'| command | c32 ms | podman ms | podman / c32 |',
 		'|---|---|---|---|',
-		...rows.map((r) => `| ${r.what} | ${r.c32.toFixed(1)} | ${r.podman === null ? '—' : r.podman.toFixed(1)} | ${r.podman === null ? '—' : `${(r.podman / r.c32).toFixed(2)}×`} |`),
+		...rows.map(
+			(r) =>
+				`| ${r.what} | ${r.c32.toFixed(1)} | ${r.podman === null ? '—' : r.podman.toFixed(1)} | ${r.podman === null ? '—' : `${(r.podman / r.c32).toFixed(2)}×`} |`,
+		),
 		'',
 		`Where a one-shot command's time goes, measured inside a fresh process (medians of ${RUNS}): ` +
 			`loading meow and the option parser ${parts.meowMs.toFixed(1)} ms, loading the engine ${parts.engineMs.toFixed(1)} ms, ` +

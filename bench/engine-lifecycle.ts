@@ -88,7 +88,18 @@ async function benchPodman(): Promise<{start: number; stop: number; sample: numb
 	try {
 		for (let i = 0; i < runs; i++) {
 			const [startMs, out] = await timed(() =>
-				run(podman, [...PODMAN_FLAGS, 'run', '-d', ...PODMAN_RUN_FLAGS, '--memory', '64m', '--rootfs', rootfs, '/bin/sh', ...WORKER.slice(1)]),
+				run(podman, [
+					...PODMAN_FLAGS,
+					'run',
+					'-d',
+					...PODMAN_RUN_FLAGS,
+					'--memory',
+					'64m',
+					'--rootfs',
+					rootfs,
+					'/bin/sh',
+					...WORKER.slice(1),
+				]),
 			);
 			const id = out.stdout.trim();
 			starts.push(startMs);

@@ -3,10 +3,19 @@
 // the pidusage path of the process driver. Needs root and cgroups.
 //   node dist/bench/metrics.js [--iterations N] [--no-write]
 // Appends (or replaces) its section in bench/RESULTS.md.
-import {spawn, type ChildProcess} from 'node:child_process';
+import {type ChildProcess, spawn} from 'node:child_process';
 import {once} from 'node:events';
 import os from 'node:os';
-import {addProcess, cgroupDirs, createCgroup, detectCgroupHost, killCgroup, readCgroupSample, removeCgroup, type CgroupDirs} from '../engine/cgroups/index.js';
+import {
+	addProcess,
+	type CgroupDirs,
+	cgroupDirs,
+	createCgroup,
+	detectCgroupHost,
+	killCgroup,
+	readCgroupSample,
+	removeCgroup,
+} from '../engine/cgroups/index.js';
 import {MetricsSampler, type MetricsTarget} from '../engine/metrics.js';
 import {median, writeResultsSection} from './results.js';
 
@@ -79,7 +88,11 @@ async function main(): Promise<void> {
 		const context = `${new Date().toISOString().slice(0, 10)}, Linux ${os.release()}, cgroup ${host.version}${host.version === 'hybrid' ? ' (v1 controllers)' : ''}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), Node ${process.version}, ${iterations} iterations, load average ${os.loadavg()[0]!.toFixed(2)}`;
 		console.log(context);
 		console.log(table);
-		if (!process.argv.includes('--no-write')) writeResultsSection(HEADING, `${HEADING}\n\n${context}. Each container's cgroup holds one sleeping process; the sampler runs with \`minWindowMs: 0\`, so no call includes the pause that completes a CPU window.\n\n${table}\n`);
+		if (!process.argv.includes('--no-write'))
+			writeResultsSection(
+				HEADING,
+				`${HEADING}\n\n${context}. Each container's cgroup holds one sleeping process; the sampler runs with \`minWindowMs: 0\`, so no call includes the pause that completes a CPU window.\n\n${table}\n`,
+			);
 	} finally {
 		for (const dirs of cgroups) await killCgroup(dirs).catch(() => undefined);
 		for (const child of children) child.kill('SIGKILL');
@@ -87,6 +100,5 @@ async function main(): Promise<void> {
 		await removeCgroup(cgroupDirs(parent)).catch((error) => console.error(String(error)));
 	}
 }
-
 
 await main();

@@ -29,6 +29,9 @@ export function median(values: readonly number[]): number {
 
 /** The conditions a result was measured under, for the line under its heading. */
 export function measuredOn(): string {
-	const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+	const load = os
+		.loadavg()
+		.map((l) => l.toFixed(2))
+		.join(' ');
 	return `${new Date().toISOString().slice(0, 10)}, Linux ${os.release()}, ${os.availableParallelism()} CPUs, Node ${process.version}, load average ${load} at the start`;
 }

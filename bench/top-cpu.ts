@@ -30,7 +30,13 @@ function configWith(prefs: object): string {
 	return dir;
 }
 
-async function measure(command: string, env: NodeJS.ProcessEnv, ready: (screen: string) => boolean, windows: number, seconds: number): Promise<number[]> {
+async function measure(
+	command: string,
+	env: NodeJS.ProcessEnv,
+	ready: (screen: string) => boolean,
+	windows: number,
+	seconds: number,
+): Promise<number[]> {
 	const tmux = new Tmux();
 	try {
 		const pid = tmux.start(command, env);
@@ -57,14 +63,28 @@ async function real(count: number, windows: number, seconds: number): Promise<Re
 		for (let i = 0; i < count; i += 5) {
 			await Promise.all(
 				Array.from({length: Math.min(5, count - i)}, async (_, j) => {
-					const created = await engine.createContainer({name: `bench-${String(i + j).padStart(2, '0')}`, entrypoint: 'sleep', args: ['3600']});
+					const created = await engine.createContainer({
+						name: `bench-${String(i + j).padStart(2, '0')}`,
+						entrypoint: 'sleep',
+						args: ['3600'],
+					});
 					await engine.startContainer(created.id);
 				}),
 			);
 		}
 		const env = {...process.env, C32_STORAGE_DIR: storageDir, C32_CONFIG_DIR: config};
-		const samples = await measure(`${quote(process.execPath)} ${quote(CLI)} top`, env, (screen) => screen.includes(`${count} containers: ${count} running`), windows, seconds);
-		return {name: `real: \`c32 top\`, ${count} running containers`, samples, note: 'dashboard + the engine calls of each tick, in one process'};
+		const samples = await measure(
+			`${quote(process.execPath)} ${quote(CLI)} top`,
+			env,
+			(screen) => screen.includes(`${count} containers: ${count} running`),
+			windows,
+			seconds,
+		);
+		return {
+			name: `real: \`c32 top\`, ${count} running containers`,
+			samples,
+			note: 'dashboard + the engine calls of each tick, in one process',
+		};
 	} finally {
 		const containers = await engine.listContainers();
 		await Promise.all(containers.map((container) => engine.removeContainer(container.id, {force: true}).catch(() => {})));
@@ -80,7 +100,11 @@ async function double(count: number, logRate: number, windows: number, seconds: 
 		const command = `${quote(process.execPath)} ${quote(DEMO)} --containers ${count} --log-rate ${logRate}`;
 		const samples = await measure(command, env, (screen) => screen.includes(`${count} containers:`), windows, seconds);
 		return logRate > 0
-			? {name: `flood: engine double, ${count} containers, selected one logs ${logRate} lines/s`, samples, note: 'dashboard only, log pane following'}
+			? {
+					name: `flood: engine double, ${count} containers, selected one logs ${logRate} lines/s`,
+					samples,
+					note: 'dashboard only, log pane following',
+				}
 			: {name: `double: engine double, ${count} containers`, samples, note: 'dashboard only (the double also random-walks metrics 4×/s)'};
 	} finally {
 		rmSync(config, {recursive: true, force: true});
@@ -121,7 +145,9 @@ async function main(): Promise<void> {
 			continue;
 		}
 		const fmt = (value: number) => `${value.toFixed(2)}%`;
-		lines.push(`| ${result.name} | **${fmt(median(result.samples))}** | ${fmt(Math.min(...result.samples))} | ${fmt(Math.max(...result.samples))} | ${result.note} |`);
+		lines.push(
+			`| ${result.name} | **${fmt(median(result.samples))}** | ${fmt(Math.min(...result.samples))} | ${fmt(Math.max(...result.samples))} | ${result.note} |`,
+		);
 	}
 	const markdown = lines.join('\n');
 	console.log(markdown);

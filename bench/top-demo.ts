@@ -31,7 +31,7 @@ export function animate(engine: FakeEngine, logRate: number): () => void {
 		tick++;
 		for (const container of engine.containers.values()) {
 			const limit = container.config.resourceLimits.cpuLimitPercent ?? 150;
-			container.cpuPercent = Math.max(0, Math.min(limit, container.cpuPercent + (Math.sin(tick / 3 + container.pids) * 8)));
+			container.cpuPercent = Math.max(0, Math.min(limit, container.cpuPercent + Math.sin(tick / 3 + container.pids) * 8));
 			container.memoryMb = Math.max(8, container.memoryMb + Math.cos(tick / 5 + container.pids) * 4);
 			container.blockReadBytes += 4096 * (tick % 3);
 		}

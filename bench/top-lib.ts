@@ -46,7 +46,25 @@ export class Tmux {
 
 	/** Starts `command` in a detached terminal; `exec` makes the pane's pid the program's. */
 	start(command: string, env: NodeJS.ProcessEnv, columns = 120, rows = 40): number {
-		execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', 'new-session', '-d', '-s', this.session, '-x', String(columns), '-y', String(rows), `exec ${command}`], {env});
+		execFileSync(
+			'tmux',
+			[
+				'-L',
+				this.socket,
+				'-f',
+				'/dev/null',
+				'new-session',
+				'-d',
+				'-s',
+				this.session,
+				'-x',
+				String(columns),
+				'-y',
+				String(rows),
+				`exec ${command}`,
+			],
+			{env},
+		);
 		return Number(this.run('display-message', '-p', '-t', this.session, '#{pane_pid}').trim());
 	}
 
@@ -105,9 +123,12 @@ export function recordResults(part: 'cpu' | 'render', markdown: string, file = '
 		START,
 		'## c32 top: the dashboard (bench/top-cpu.ts, bench/top-render.ts)',
 		'',
-		...['cpu', 'render'].filter((name) => parts[name]).map((name) => `<!-- top-bench:${name} -->\n${parts[name]}<!-- /top-bench:${name} -->\n`),
+		...['cpu', 'render']
+			.filter((name) => parts[name])
+			.map((name) => `<!-- top-bench:${name} -->\n${parts[name]}<!-- /top-bench:${name} -->\n`),
 		END,
 	].join('\n');
-	const next = begin >= 0 && end > begin ? text.slice(0, begin) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`;
+	const next =
+		begin >= 0 && end > begin ? text.slice(0, begin) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`;
 	writeFileSync(file, next);
 }

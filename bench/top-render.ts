@@ -56,7 +56,10 @@ async function run(count: number, ticks: number, columns: number, rows: number):
 	const engine = new FakeEngine();
 	populate(engine, count);
 	for (const container of engine.containers.values()) {
-		engine.emitLogs(container.meta.name, Array.from({length: 200}, (_, i) => `log line ${i} of ${container.meta.name}`));
+		engine.emitLogs(
+			container.meta.name,
+			Array.from({length: 200}, (_, i) => `log line ${i} of ${container.meta.name}`),
+		);
 	}
 	const prefs = memoryPrefs({intervalMs: 3_600_000, sortColumn: 'cpu', sortDescending: true});
 	const store = new DashboardStore(engine, {intervalMs: 3_600_000});
@@ -142,7 +145,9 @@ async function main(): Promise<void> {
 		[200, 60],
 	] as const) {
 		const timings = await run(count, ticks, columns, rows);
-		lines.push(`| ${columns}×${rows} | **${fmt(timings.frame)}** | ${fmt(timings.ink)} | ${fmt(timings.diff)} | ${fmt(timings.key)} | ${Math.round(median(timings.bytes))} |`);
+		lines.push(
+			`| ${columns}×${rows} | **${fmt(timings.frame)}** | ${fmt(timings.ink)} | ${fmt(timings.diff)} | ${fmt(timings.key)} | ${Math.round(median(timings.bytes))} |`,
+		);
 	}
 	const markdown = lines.join('\n');
 	console.log(markdown);

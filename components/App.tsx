@@ -1,7 +1,8 @@
 // The dashboard's root: one snapshot per data tick, one UI state changed only by keys and
 // action results, and the panes laid out to fit the terminal.
-import {useMemo, useRef, useSyncExternalStore} from 'react';
+
 import {Box, Text, useInput} from 'ink';
+import {useMemo, useRef, useSyncExternalStore} from 'react';
 import {useExternal} from './hooks/use-external.js';
 import {useLogFollow} from './hooks/use-log-follow.js';
 import {useRows} from './hooks/use-rows.js';
@@ -104,7 +105,7 @@ export function App({store, follower, actions, prefs, initialPrefs, onQuit}: App
 		/>
 	);
 
-	let body;
+	let body: React.ReactNode;
 	if (ui.mode === 'help') body = <HelpOverlay width={size.columns} height={bodyHeight} />;
 	else if (ui.logFullscreen) body = logs(layout.logRows);
 	else {

@@ -1,5 +1,5 @@
 // The dashboard in a terminal: stores, screen writer, Ink, and a clean exit.
-import {render, type Instance} from 'ink';
+import {type Instance, render} from 'ink';
 import type {Engine} from '../engine/index.js';
 import {C32Error} from '../engine/index.js';
 import {App} from './App.js';
@@ -8,7 +8,7 @@ import {ScreenWriter} from './screen.js';
 import {ActionRunner} from './store/action-runner.js';
 import {DashboardStore} from './store/dashboard-store.js';
 import {LogFollower} from './store/log-follower.js';
-import {ThemeContext, themeFromEnv, type Theme} from './views/theme.js';
+import {type Theme, ThemeContext, themeFromEnv} from './views/theme.js';
 
 export interface TopOptions {
 	/** Refresh period in ms; when given it is also remembered as the user's choice. */

@@ -1,7 +1,7 @@
 // The user's dashboard choices, kept between runs in a conf store in the user's config
 // directory (C32_CONFIG_DIR overrides where, for tests and for people who want it elsewhere).
 import Conf from 'conf';
-import {isColumnId, type ColumnId} from './model/columns.js';
+import {type ColumnId, isColumnId} from './model/columns.js';
 
 export interface Prefs {
 	sortColumn: ColumnId;
@@ -57,7 +57,7 @@ export interface PrefsStore {
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
 	const dir = env['C32_CONFIG_DIR'];
-	return dir && dir.trim() ? dir : undefined;
+	return dir?.trim() ? dir : undefined;
 }
 
 /** A conf-backed store; if the config directory cannot be used, preferences live for this run only. */

@@ -85,10 +85,16 @@ export function canonicalCapability(name: string, field: string, capLastCap: num
 	const full = (upper.startsWith('CAP_') ? upper : `CAP_${upper}`) as Capability;
 	const number = KERNEL_CAPABILITIES.indexOf(full);
 	if (number < 0) {
-		throw new C32Error('INVALID_CONFIG', `${field}: unknown capability ${JSON.stringify(name)}: use a name from capabilities(7) such as NET_RAW or SYS_PTRACE, or ALL`);
+		throw new C32Error(
+			'INVALID_CONFIG',
+			`${field}: unknown capability ${JSON.stringify(name)}: use a name from capabilities(7) such as NET_RAW or SYS_PTRACE, or ALL`,
+		);
 	}
 	if (number > capLastCap) {
-		throw new C32Error('INVALID_CONFIG', `${field}: this host's kernel does not know ${full} (its last capability is ${KERNEL_CAPABILITIES[capLastCap] ?? capLastCap}): drop it`);
+		throw new C32Error(
+			'INVALID_CONFIG',
+			`${field}: this host's kernel does not know ${full} (its last capability is ${KERNEL_CAPABILITIES[capLastCap] ?? capLastCap}): drop it`,
+		);
 	}
 	return full;
 }
@@ -126,5 +132,7 @@ export function resolveCapabilities(
 /** The highest capability number the running kernel knows (/proc/sys/kernel/cap_last_cap). */
 export function parseCapLastCap(text: string | null): number {
 	const value = Number(text);
-	return text !== null && Number.isInteger(value) && value >= 0 ? Math.min(value, KERNEL_CAPABILITIES.length - 1) : KERNEL_CAPABILITIES.length - 1;
+	return text !== null && Number.isInteger(value) && value >= 0
+		? Math.min(value, KERNEL_CAPABILITIES.length - 1)
+		: KERNEL_CAPABILITIES.length - 1;
 }

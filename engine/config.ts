@@ -346,7 +346,8 @@ const MAX_ID = 2 ** 32 - 2;
 
 function checkIds(user: ContainerUser): ContainerUser {
 	for (const key of ['uid', 'gid'] as const) {
-		if (!Number.isInteger(user[key]) || user[key] < 0 || user[key] > MAX_ID) throw invalid(`invalid ${key} ${user[key]}: give 0 to ${MAX_ID}`);
+		if (!Number.isInteger(user[key]) || user[key] < 0 || user[key] > MAX_ID)
+			throw invalid(`invalid ${key} ${user[key]}: give 0 to ${MAX_ID}`);
 	}
 	return user.name === undefined ? {uid: user.uid, gid: user.gid} : {uid: user.uid, gid: user.gid, name: user.name};
 }

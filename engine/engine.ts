@@ -2,7 +2,6 @@
 // reference, reads the state, reconciles it with what really runs, and hands the work to one
 // lifecycle step (engine/lifecycle/), which acts and records under the container's lock.
 import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
-import {resolveSignal} from './signals.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {isProcessAlive} from './host-facts.js';
@@ -20,20 +19,33 @@ import {waitForExit} from './lifecycle/wait.js';
 import {followLog, readLogEntries} from './logs.js';
 import {userNamespaceOf} from './oci/user-namespace.js';
 import {containerPaths, resolveStorage, type StorageLayout} from './paths.js';
-import {damagedError, Store, type ContainerRecord} from './store.js';
 import {FORMAT_VERSION} from './record.js';
 import type {EngineServices} from './services.js';
-import type {ContainerConfig, ContainerInfo, ContainerMetadata, ContainerMetrics, DoctorReport, ExportedState, LogEntry, LogOptions} from './types.js';
+import {resolveSignal} from './signals.js';
+import {type ContainerRecord, damagedError, Store} from './store.js';
+import type {
+	ContainerConfig,
+	ContainerInfo,
+	ContainerMetadata,
+	ContainerMetrics,
+	DoctorReport,
+	ExportedState,
+	LogEntry,
+	LogOptions,
+} from './types.js';
 
-export type {EngineServices} from './services.js';
 export {waitForFile} from './lifecycle/wait.js';
+export type {EngineServices} from './services.js';
 
 export class ContainerEngine implements Engine {
 	readonly layout: StorageLayout;
 	private readonly lc: Lifecycle;
 
 	/** `store` replaces the state store (tests use one that fails writes as a full disk would). */
-	constructor(services: EngineServices, options: {storageDir?: string; runtimeDir?: string; store?: (layout: StorageLayout) => Store} = {}) {
+	constructor(
+		services: EngineServices,
+		options: {storageDir?: string; runtimeDir?: string; store?: (layout: StorageLayout) => Store} = {},
+	) {
 		this.layout = resolveStorage(options);
 		const store = options.store?.(this.layout) ?? new Store(this.layout);
 		this.lc = {layout: this.layout, store, services, log: debugLogFor(this.layout.storageDir)};
@@ -230,4 +242,3 @@ export class ContainerEngine implements Engine {
 		await Promise.all(live.map((c) => this.stopContainer(c.id).catch((error) => this.lc.log(`cleanupAll: stop of ${c.name}`, error))));
 	}
 }
-

@@ -5,17 +5,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type {HostStats} from './api.js';
 import {blockDeviceOf, cgroupDirs, detectCgroupHost, enableBlockIoAccounting} from './cgroups/index.js';
+import {debugLogFile} from './debug-log.js';
 import type {Driver} from './drivers/driver.js';
 import {OciDriver} from './drivers/oci.js';
 import {ProcessDriver, processGroupMembers} from './drivers/process.js';
-import {debugLogFile} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {kernelHasMountSetattr} from './fs/mount.js';
 import {detectHost, hostAllowsUserNamespaces, requireOciTools} from './host.js';
-import {HostStatsSampler, MetricsSampler, type MetricsTarget} from './metrics.js';
-import {checkBundle, prepareBundle, teardownBundle, type BundleHost} from './oci/bundle.js';
-import {cgroupPathFor, runtimeRoot, type StorageLayout} from './paths.js';
 import type {Attachment} from './lifecycle/attachments.js';
+import {HostStatsSampler, MetricsSampler, type MetricsTarget} from './metrics.js';
+import {type BundleHost, checkBundle, prepareBundle, teardownBundle} from './oci/bundle.js';
+import {cgroupPathFor, runtimeRoot, type StorageLayout} from './paths.js';
 import {purgeContainer} from './purge.js';
 import type {ContainerRecord} from './record.js';
 import type {HostServices} from './services.js';
@@ -26,7 +26,10 @@ const CGROUP_LIMITS = ['memoryLimitMb', 'cpuLimitPercent', 'maxProcesses', 'disk
 
 export function createHostServices(layout: StorageLayout): HostServices {
 	let blockDevice: string | null | undefined;
-	const storageDevice = () => (blockDevice === undefined ? (blockDevice = blockDeviceOf(layout.storageDir)) : blockDevice);
+	const storageDevice = () => {
+		if (blockDevice === undefined) blockDevice = blockDeviceOf(layout.storageDir);
+		return blockDevice;
+	};
 	const canUseCgroups = process.getuid?.() === 0 && detectCgroupHost().version !== null;
 
 	let accountingEnabled = false;
@@ -67,7 +70,8 @@ export function createHostServices(layout: StorageLayout): HostServices {
 		return oci;
 	};
 	let processDriver: ProcessDriver | undefined;
-	const processDriverFor = () => (processDriver ??= new ProcessDriver({canUseCgroups, blockDevice: storageDevice(), debugLog: debugLogFile(layout.storageDir)}));
+	const processDriverFor = () =>
+		(processDriver ??= new ProcessDriver({canUseCgroups, blockDevice: storageDevice(), debugLog: debugLogFile(layout.storageDir)}));
 	const sampler = new MetricsSampler();
 	const hostSampler = new HostStatsSampler();
 
@@ -100,7 +104,10 @@ export function createHostServices(layout: StorageLayout): HostServices {
 		requireDriver: async (isolation) => {
 			if (isolation === 'minimal') return;
 			if (process.getuid?.() !== 0) {
-				throw new C32Error('PERMISSION_DENIED', `${isolation} isolation needs root (namespaces, cgroups, mounts): run c32 with sudo, or use --isolation minimal`);
+				throw new C32Error(
+					'PERMISSION_DENIED',
+					`${isolation} isolation needs root (namespaces, cgroups, mounts): run c32 with sudo, or use --isolation minimal`,
+				);
 			}
 			await ociDriver();
 		},
@@ -115,7 +122,10 @@ export function createHostServices(layout: StorageLayout): HostServices {
 			if (config.isolationLevel !== 'minimal') checkBundle(config, bundleHost());
 			const needsCgroups = CGROUP_LIMITS.some((key) => limits[key] !== undefined);
 			if (needsCgroups && !canUseCgroups) {
-				throw new C32Error('PERMISSION_DENIED', 'cgroup limits need root and a writable cgroup filesystem: run c32 as root or drop the memory/cpu/pids/io limits');
+				throw new C32Error(
+					'PERMISSION_DENIED',
+					'cgroup limits need root and a writable cgroup filesystem: run c32 as root or drop the memory/cpu/pids/io limits',
+				);
 			}
 		},
 		metrics: (records) => sampler.sample(records.map(metricsTarget)),

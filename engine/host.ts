@@ -2,14 +2,26 @@
 // for real (a binary run, a kernel file read, a throw-away container started), once per
 // process: the result is cached, since create asks for it every time.
 import {execFile} from 'node:child_process';
-import {accessSync, constants, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {
+	accessSync,
+	constants,
+	existsSync,
+	lstatSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	readlinkSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {detectCgroupHost} from './cgroups/detect.js';
-import {debugLogFile} from './debug-log.js';
 import {cgroupDirs} from './cgroups/paths.js';
 import {removeCgroup} from './cgroups/remove.js';
+import {debugLogFile} from './debug-log.js';
 import {C32Error} from './errors.js';
 import type {DoctorReport} from './types.js';
 
@@ -141,7 +153,7 @@ function overlayfsAvailable(): boolean {
 
 /** The kernel has seccomp (a Seccomp: line in /proc/<pid>/status) with filter mode (actions_avail). */
 export function seccompSupported(procStatus: string, actionsAvailable: string | null): boolean {
-	return /^Seccomp:/m.test(procStatus) && actionsAvailable !== null && actionsAvailable.includes('errno');
+	return /^Seccomp:/m.test(procStatus) && actionsAvailable?.includes('errno') === true;
 }
 
 /** What the sysctls allow: any user namespaces at all, and for non-root the Debian/Ubuntu switch. */
@@ -248,11 +260,14 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 	const packages = missingPackages({runtime: choice.runtime, conmon});
 	if (choice.runtime === null && !forced) problems.push(`No OCI runtime (runc or crun) found: ${installCommand(packages)}`);
 	if (conmon === null) problems.push(`conmon, the container monitor, is not installed: ${installCommand(packages)}`);
-	if (cgroupVersion === null) problems.push('No cgroup filesystem is mounted, so limits and metrics cannot work: mount -t cgroup2 none /sys/fs/cgroup');
+	if (cgroupVersion === null)
+		problems.push('No cgroup filesystem is mounted, so limits and metrics cannot work: mount -t cgroup2 none /sys/fs/cgroup');
 	if (!root) problems.push('Not running as root: OCI containers and cgroup limits need root (run c32 with sudo)');
 	if (!overlayfs) problems.push('overlayfs is not available: modprobe overlay');
-	if (!seccomp) problems.push('The kernel has no seccomp filter support (CONFIG_SECCOMP_FILTER), which standard and strict containers need');
-	if (!userNamespaces) problems.push('User namespaces are unavailable, so strict containers cannot run: sysctl -w user.max_user_namespaces=15000');
+	if (!seccomp)
+		problems.push('The kernel has no seccomp filter support (CONFIG_SECCOMP_FILTER), which standard and strict containers need');
+	if (!userNamespaces)
+		problems.push('User namespaces are unavailable, so strict containers cannot run: sysctl -w user.max_user_namespaces=15000');
 
 	return {
 		runtime: choice.runtime,
@@ -306,7 +321,10 @@ export function requireOciTools(report: Pick<DoctorReport, 'runtime' | 'conmon' 
 		);
 	}
 	if (report.conmon === null) {
-		throw new C32Error('MONITOR_MISSING', `conmon, the container monitor, is not installed: install it with \`${installCommand(packages)}\``);
+		throw new C32Error(
+			'MONITOR_MISSING',
+			`conmon, the container monitor, is not installed: install it with \`${installCommand(packages)}\``,
+		);
 	}
 	return {runtime: report.runtime, conmon: report.conmon};
 }

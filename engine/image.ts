@@ -6,12 +6,12 @@
 // attributes, so no file capabilities; everything in it belongs to the container's user
 // as the host sees it (see docs/security.md). Reading the source never follows a symlink
 // inside it, and works on files of any size and trees of any depth.
-import {createHash, randomBytes, type Hash} from 'node:crypto';
+import {createHash, type Hash, randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {C32Error} from './errors.js';
+import {copyContent, type Owner, TreeCopier, type TreeVisitor, walkTree} from './fs/tree.js';
 import {isProcessAlive} from './host-facts.js';
-import {copyContent, TreeCopier, walkTree, type Owner, type TreeVisitor} from './fs/tree.js';
 
 export type {Owner as ImageOwner};
 
@@ -75,7 +75,8 @@ function readImage(source: string, copy: {staging: string; owner: Owner | null} 
 		copier?.finish();
 		return hash.digest('hex');
 	}
-	if (!stat.isFile()) throw new C32Error('INVALID_CONFIG', `image ${source} is neither a file nor a directory: give a script or a directory`);
+	if (!stat.isFile())
+		throw new C32Error('INVALID_CONFIG', `image ${source} is neither a file nor a directory: give a script or a directory`);
 	const fd = fs.openSync(source, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
 	try {
 		const fileStat = fs.fstatSync(fd);
@@ -102,7 +103,8 @@ function fileHeader(stat: fs.Stats): string {
 }
 
 function hashingVisitor(hash: Hash, copier: TreeCopier | null): TreeVisitor {
-	const entry = (kind: string, rel: Buffer, rest: string | Buffer) => hash.update(Buffer.concat([Buffer.from(`${kind}\0`), rel, Buffer.from('\0'), Buffer.from(rest)]));
+	const entry = (kind: string, rel: Buffer, rest: string | Buffer) =>
+		hash.update(Buffer.concat([Buffer.from(`${kind}\0`), rel, Buffer.from('\0'), Buffer.from(rest)]));
 	return {
 		directory(rel, stat) {
 			entry('d', rel, `${(stat.mode & 0o1777).toString(8)}\0`);
@@ -139,12 +141,21 @@ function snapshotError(error: unknown, source: string, imagesDir: string): Error
 			return new C32Error('IMAGE_NOT_FOUND', `cannot read image ${source}: ${reason}`);
 		case 'ENOSPC':
 		case 'EDQUOT':
-			return new C32Error('NO_SPACE', `no space left for the snapshot of ${source} in ${imagesDir}: free some space or set C32_STORAGE_DIR to a larger disk`);
+			return new C32Error(
+				'NO_SPACE',
+				`no space left for the snapshot of ${source} in ${imagesDir}: free some space or set C32_STORAGE_DIR to a larger disk`,
+			);
 		case 'ENAMETOOLONG':
-			return new C32Error('UNSUPPORTED', `image ${source} holds a path longer than the system allows (4096 bytes): shorten its names or nesting`);
+			return new C32Error(
+				'UNSUPPORTED',
+				`image ${source} holds a path longer than the system allows (4096 bytes): shorten its names or nesting`,
+			);
 		case 'EMFILE':
 		case 'ENFILE':
-			return new C32Error('UNSUPPORTED', `image ${source} is nested deeper than the open-file limit allows: raise it (ulimit -n) or flatten the tree`);
+			return new C32Error(
+				'UNSUPPORTED',
+				`image ${source} is nested deeper than the open-file limit allows: raise it (ulimit -n) or flatten the tree`,
+			);
 		case 'ETREECHANGED':
 			return new C32Error('RUNTIME_ERROR', `image ${source} changed while it was copied (${reason}): try again once it is stable`);
 		default:

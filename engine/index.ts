@@ -1,9 +1,9 @@
 // The public API of the c32 engine.
-export type {Engine, StopOptions, RemoveOptions, HostStats} from './api.js';
-export * from './types.js';
-export {C32Error, isC32Error, type C32ErrorCode} from './errors.js';
-export {escapeControl} from './text.js';
+export type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
 export {ContainerEngine} from './engine.js';
+export {C32Error, type C32ErrorCode, isC32Error} from './errors.js';
+export {escapeControl} from './text.js';
+export * from './types.js';
 
 import {ContainerEngine} from './engine.js';
 import {resolveStorage} from './paths.js';

@@ -7,9 +7,9 @@ import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 import pidusage from 'pidusage';
 import type {HostStats} from './api.js';
-import {readCgroupSample, type CgroupSample} from './cgroups/sample.js';
-import type {CgroupDirs} from './cgroups/paths.js';
 import {parseKeyedValues} from './cgroups/parse.js';
+import type {CgroupDirs} from './cgroups/paths.js';
+import {type CgroupSample, readCgroupSample} from './cgroups/sample.js';
 import type {ContainerMetrics} from './types.js';
 
 const MIB = 1024 * 1024;

@@ -39,9 +39,7 @@ export function resolveStorage(options: {storageDir?: string; runtimeDir?: strin
 		options.storageDir ??
 			env['C32_STORAGE_DIR'] ??
 			env['CONTAINER_STORAGE_DIR'] ??
-			(process.getuid?.() === 0
-				? '/var/lib/c32'
-				: path.join(env['XDG_DATA_HOME'] ?? path.join(os.homedir(), '.local', 'share'), 'c32')),
+			(process.getuid?.() === 0 ? '/var/lib/c32' : path.join(env['XDG_DATA_HOME'] ?? path.join(os.homedir(), '.local', 'share'), 'c32')),
 	);
 	const runtimeDir = path.resolve(options.runtimeDir ?? env['C32_RUNTIME_DIR'] ?? path.join(storageDir, 'run'));
 	return {storageDir, runtimeDir};

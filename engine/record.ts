@@ -69,7 +69,8 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 	if (!isObject(metadata)) return {damaged: 'no metadata'};
 	if (typeof metadata['id'] !== 'string' || !/^[0-9a-f]{64}$/.test(metadata['id'])) return {damaged: 'metadata.id is not an id'};
 	if (typeof metadata['name'] !== 'string' || metadata['name'] === '') return {damaged: 'metadata.name is not a name'};
-	if (!CONTAINER_STATES.includes(metadata['state'] as never)) return {damaged: `metadata.state ${JSON.stringify(metadata['state'])} is not a state`};
+	if (!CONTAINER_STATES.includes(metadata['state'] as never))
+		return {damaged: `metadata.state ${JSON.stringify(metadata['state'])} is not a state`};
 	if (!isObject(config) || typeof config['entrypoint'] !== 'string' || !Array.isArray(config['args'])) {
 		return {damaged: 'config is missing or incomplete'};
 	}

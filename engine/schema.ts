@@ -4,12 +4,16 @@
 // INVALID_CONFIG line that names the field: `config.volumes: expected a list of ...`.
 // valibot costs ~13 ms to load (zod ~55 ms), so only create and import load this module.
 import * as v from 'valibot';
-import {resolveConfig, type HostFacts} from './config.js';
+import {type HostFacts, resolveConfig} from './config.js';
 import {C32Error} from './errors.js';
 import type {ContainerConfig, ExportedState, ResolvedConfig} from './types.js';
 import {ISOLATION_TYPES} from './types.js';
 
-const text = (what = 'a string') => v.pipe(v.string(`expected ${what}`), v.check((s) => !s.includes('\0'), `expected ${what} without NUL bytes`));
+const text = (what = 'a string') =>
+	v.pipe(
+		v.string(`expected ${what}`),
+		v.check((s) => !s.includes('\0'), `expected ${what} without NUL bytes`),
+	);
 const stringList = (what: string) => v.array(text(), `expected a list of ${what}`);
 const stringMap = (what: string) =>
 	v.pipe(v.unknown(), v.check(notList, `expected an object of ${what}`), v.record(v.string(), text(), `expected an object of ${what}`));
@@ -47,7 +51,10 @@ const volume = shape(
 const user = shape({uid: number(), gid: number(), name: v.optional(text())}, '{uid, gid}');
 
 const restartPolicy = shape(
-	{name: v.picklist(['no', 'on-failure', 'always', 'unless-stopped'], 'expected no, on-failure, always or unless-stopped'), maxRetries: v.optional(number())},
+	{
+		name: v.picklist(['no', 'on-failure', 'always', 'unless-stopped'], 'expected no, on-failure, always or unless-stopped'),
+		maxRetries: v.optional(number()),
+	},
 	'{name, maxRetries}',
 );
 
@@ -145,7 +152,13 @@ function check<S extends v.GenericSchema>(schema: S, input: unknown, root: strin
 
 function formatPath(path: readonly {key: unknown}[] | undefined): string {
 	return (path ?? [])
-		.map(({key}) => (typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(String(key)) ? `.${String(key)}` : `[${JSON.stringify(String(key))}]`))
+		.map(({key}) =>
+			typeof key === 'number'
+				? `[${key}]`
+				: /^[A-Za-z_$][\w$]*$/.test(String(key))
+					? `.${String(key)}`
+					: `[${JSON.stringify(String(key))}]`,
+		)
 		.join('');
 }
 

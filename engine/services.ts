@@ -5,11 +5,11 @@
 // module it loads at start-up.
 import type {HostStats} from './api.js';
 import type {Driver} from './drivers/driver.js';
+import {exitCommandFor, spawnExitCommand} from './exit-command.js';
 import type {Attachment} from './lifecycle/attachments.js';
 import type {StorageLayout} from './paths.js';
 import type {ContainerRecord, ProcessRef} from './record.js';
 import type {ContainerMetrics, DoctorReport, ResolvedConfig} from './types.js';
-import {exitCommandFor, spawnExitCommand} from './exit-command.js';
 
 export interface EngineServices {
 	/** The driver that runs a container of this record (OCI or process). */

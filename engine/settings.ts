@@ -26,12 +26,9 @@ export const OPEN_FILES_VARIABLE = 'C32_DEFAULT_NOFILE';
  * The defaults, from C32_DEFAULT_PIDS_LIMIT and C32_DEFAULT_NOFILE ("0" turns a default off).
  * A setting above what the host allows is refused rather than silently lowered.
  */
-export function readDefaults(
-	env: Record<string, string | undefined>,
-	host: {pidMax: number; maxOpenFilesHard: number},
-): ConfigDefaults {
-	const pidsLimit = setting(env, PIDS_LIMIT_VARIABLE, 1, host.pidMax, ' processes (the kernel\'s pid_max)');
-	const openFiles = setting(env, OPEN_FILES_VARIABLE, 8, host.maxOpenFilesHard, ' files (c32\'s hard RLIMIT_NOFILE)');
+export function readDefaults(env: Record<string, string | undefined>, host: {pidMax: number; maxOpenFilesHard: number}): ConfigDefaults {
+	const pidsLimit = setting(env, PIDS_LIMIT_VARIABLE, 1, host.pidMax, " processes (the kernel's pid_max)");
+	const openFiles = setting(env, OPEN_FILES_VARIABLE, 8, host.maxOpenFilesHard, " files (c32's hard RLIMIT_NOFILE)");
 	return {
 		pidsLimit: pidsLimit === undefined ? Math.min(BUILTIN_PIDS_LIMIT, host.pidMax) : pidsLimit,
 		openFiles: openFiles === undefined ? Math.min(BUILTIN_OPEN_FILES, host.maxOpenFilesHard) : openFiles,
@@ -51,7 +48,10 @@ function setting(
 	const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
 	if (value === 0) return null;
 	if (!(value >= min && value <= 2 ** 31)) {
-		throw new C32Error('INVALID_CONFIG', `${variable}=${JSON.stringify(text)} is not a whole number from ${min}: give e.g. ${variable}=1024, or 0 for no default`);
+		throw new C32Error(
+			'INVALID_CONFIG',
+			`${variable}=${JSON.stringify(text)} is not a whole number from ${min}: give e.g. ${variable}=1024, or 0 for no default`,
+		);
 	}
 	if (value > hostMax) {
 		throw new C32Error('LIMIT_EXCEEDS_HOST', `${variable}=${value} is more than this host allows (${hostMax}${unit}): lower it`);

@@ -19,7 +19,8 @@ const NAMED: ReadonlyMap<number, string> = (() => {
 
 /** The name c32 stores for a signal number: SIGTERM, SIGRTMIN+3, SIGRTMAX-2, or "32"/"33". */
 function nameOf(number: number): string {
-	if (number >= SIGRTMIN) return number - SIGRTMIN <= SIGRTMAX - number ? rt('SIGRTMIN', number - SIGRTMIN) : rt('SIGRTMAX', SIGRTMAX - number, '-');
+	if (number >= SIGRTMIN)
+		return number - SIGRTMIN <= SIGRTMAX - number ? rt('SIGRTMIN', number - SIGRTMIN) : rt('SIGRTMAX', SIGRTMAX - number, '-');
 	return NAMED.get(number) ?? String(number);
 }
 

@@ -4,14 +4,14 @@
 // damage, and a damaged or lost index is rebuilt from the records.
 import fs from 'node:fs';
 import path from 'node:path';
-import type Conf from 'conf';
 import {setTimeout as sleep} from 'node:timers/promises';
+import type Conf from 'conf';
 import type lockfileModule from 'proper-lockfile';
 import {C32Error} from './errors.js';
 import {containersDir, indexFile, type StorageLayout} from './paths.js';
-import {FORMAT_VERSION, parseRecord, type ContainerRecord} from './record.js';
+import {type ContainerRecord, FORMAT_VERSION, parseRecord} from './record.js';
 
-export {FORMAT_VERSION, type ContainerRecord} from './record.js';
+export {type ContainerRecord, FORMAT_VERSION} from './record.js';
 export const TOMBSTONE_PREFIX = '.removed-';
 
 interface IndexData {
@@ -55,13 +55,14 @@ export class Store {
 		if (this.index) return this.index;
 		const Conf = await loadConf();
 		this.ensureStorageRoot();
-		return (this.index = new Conf<IndexData>({
+		this.index = new Conf<IndexData>({
 			cwd: this.layout.storageDir,
 			configName: 'index',
 			configFileMode: 0o600,
 			accessPropertiesByDotNotation: false,
 			clearInvalidConfig: true,
-		}));
+		});
+		return this.index;
 	}
 
 	/** The storage root is the owner's alone (docs/security.md). */
@@ -95,7 +96,9 @@ export class Store {
 	/** The index as the records say it is: each readable record under its name, each damaged one under a stand-in. */
 	namesFromRecords(): Record<string, string> {
 		const names: Record<string, string> = {};
-		for (const id of this.listContainerDirs().filter((entry) => ID_PATTERN.test(entry)).sort()) {
+		for (const id of this.listContainerDirs()
+			.filter((entry) => ID_PATTERN.test(entry))
+			.sort()) {
 			const read = this.inspectRecord(id);
 			if (read === null) continue;
 			const name = 'record' in read ? read.record.metadata.name : damagedName(id);

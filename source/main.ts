@@ -2,7 +2,7 @@
 import {readFileSync} from 'node:fs';
 import {COMMANDS, findCommand, suggestCommand} from './commands/registry.js';
 import type {Context} from './lib/context.js';
-import {EXIT, UsageError, reportError} from './lib/errors.js';
+import {EXIT, reportError, UsageError} from './lib/errors.js';
 // Not lib/args.js: --help and --version must not pay for loading meow.
 import {helpText} from './lib/help.js';
 
@@ -23,9 +23,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
 	if (!command) {
 		const suggestion = word.startsWith('-') ? undefined : suggestCommand(word);
 		const error = new UsageError(
-			word.startsWith('-')
-				? `unknown flag ${word}`
-				: `unknown command "${word}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+			word.startsWith('-') ? `unknown flag ${word}` : `unknown command "${word}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
 		);
 		return reportError(error, ctx.stderr, {failureCode: EXIT.failed, debug});
 	}

@@ -8,13 +8,16 @@ export const FOLLOW_DELAY_MS = 120;
 export function useLogFollow(follower: LogFollower, id: string | null, startedAt: string | null): void {
 	const started = useRef<{id: string | null; startedAt: string | null}>({id: null, startedAt: null});
 
+	// biome-ignore lint/correctness/useExhaustiveDependencies: startedAt is handled below; a restart must not be debounced like a selection
 	useEffect(() => {
-		const timer = setTimeout(() => {
-			started.current = {id, startedAt};
-			follower.follow(id);
-		}, follower.getSnapshot().containerId === null ? 0 : FOLLOW_DELAY_MS);
+		const timer = setTimeout(
+			() => {
+				started.current = {id, startedAt};
+				follower.follow(id);
+			},
+			follower.getSnapshot().containerId === null ? 0 : FOLLOW_DELAY_MS,
+		);
 		return () => clearTimeout(timer);
-		// startedAt is handled below; a restart must not be debounced like a selection.
 	}, [follower, id]);
 
 	useEffect(() => {

@@ -3,7 +3,7 @@
 import {useMemo} from 'react';
 import type {ContainerRow} from '../model/row.js';
 import {resolveSelection, type Selection} from '../model/selection.js';
-import {visibleRows, type SortOrder} from '../model/sort.js';
+import {type SortOrder, visibleRows} from '../model/sort.js';
 import type {Verb} from '../model/ui-state.js';
 import {progressWord} from '../store/action-runner.js';
 import type {Snapshot} from '../store/dashboard-store.js';

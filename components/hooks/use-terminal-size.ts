@@ -1,6 +1,7 @@
 // The terminal's size, updated on resize.
-import {useEffect, useState} from 'react';
+
 import {useStdout} from 'ink';
+import {useEffect, useState} from 'react';
 
 export interface TerminalSize {
 	columns: number;

@@ -1,11 +1,12 @@
 // The keyboard-driven UI state: keys go through the pure reducer, effects are carried out
 // here, and action results land in the status line.
-import {useCallback, useEffect, useRef, useState} from 'react';
+
 import type {Key} from 'ink';
+import {useCallback, useEffect, useRef, useState} from 'react';
 import {formatInterval} from '../model/format.js';
 import type {Selection} from '../model/selection.js';
-import {handleKey, initialUiState, selectionChanged, splitInput, type Effect, type KeyContext, type UiState} from '../model/ui-state.js';
-import {stepInterval, type Prefs, type PrefsStore} from '../prefs.js';
+import {type Effect, handleKey, initialUiState, type KeyContext, selectionChanged, splitInput, type UiState} from '../model/ui-state.js';
+import {type Prefs, type PrefsStore, stepInterval} from '../prefs.js';
 import type {ActionRunner} from '../store/action-runner.js';
 import type {DashboardStore} from '../store/dashboard-store.js';
 
@@ -90,6 +91,7 @@ export function useUiState({initialPrefs, actions, prefs, store, onQuit}: UiDeps
  */
 export function useKeepSelection(ui: UiState, resolved: Selection, uiRef: {current: UiState}, update: (next: UiState) => void): void {
 	const rendered = ui.selection;
+	// biome-ignore lint/correctness/useExhaustiveDependencies: the selection's id and index are what matter, not the object
 	useEffect(() => {
 		const current = uiRef.current;
 		if (current.selection !== rendered) return;

@@ -1,8 +1,8 @@
 // Turns a container row into the styled cells of one table line.
 import type {ColumnId, TableLayout} from './columns.js';
-import {COLUMNS, CPU_VALUE_WIDTH, MEM_VALUE_WIDTH, columnSpec} from './columns.js';
+import {COLUMNS, CPU_VALUE_WIDTH, columnSpec, MEM_VALUE_WIDTH} from './columns.js';
 import {bar, fit, formatAge, formatBytes, formatDuration, formatMb, formatPercent, shortId} from './format.js';
-import {stateLabel, type ContainerRow} from './row.js';
+import {type ContainerRow, stateLabel} from './row.js';
 import type {Segment} from './segments.js';
 
 export interface CellContext {
@@ -72,18 +72,13 @@ export function cellSegments(id: ColumnId, width: number, row: ContainerRow, lay
 		case 'cpu': {
 			if (!metrics) return [{text: fit('-', width), tone: 'dim'}];
 			const {fraction, limited} = cpuFraction(row, ctx);
-			return [
-				{text: fit(formatPercent(metrics.cpuPercent), CPU_VALUE_WIDTH, 'right')},
-				...barSegments(fraction, limited, layout.barWidth),
-			];
+			return [{text: fit(formatPercent(metrics.cpuPercent), CPU_VALUE_WIDTH, 'right')}, ...barSegments(fraction, limited, layout.barWidth)];
 		}
 		case 'mem': {
 			if (!metrics) return [{text: fit('-', width), tone: 'dim'}];
 			const {fraction, limited} = memFraction(row, ctx);
 			const value =
-				metrics.memoryLimitMb === null
-					? formatMb(metrics.memoryMb)
-					: `${formatMb(metrics.memoryMb)}/${formatMb(metrics.memoryLimitMb)}`;
+				metrics.memoryLimitMb === null ? formatMb(metrics.memoryMb) : `${formatMb(metrics.memoryMb)}/${formatMb(metrics.memoryLimitMb)}`;
 			return [{text: fit(value, MEM_VALUE_WIDTH, 'right')}, ...barSegments(fraction, limited, layout.barWidth)];
 		}
 		case 'pids':
@@ -126,7 +121,11 @@ export function headerSegments(layout: TableLayout, sort: {column: ColumnId; des
 		// The arrow is what matters: a title too long for it gives up its last letters instead.
 		let title = sorted ? `${spec.title.slice(0, Math.max(0, column.width - 1))}${arrow}` : spec.title;
 		if (hidden && column.id === 'name') title = `${spec.title} ${columnSpec(sort.column).label}${arrow}`;
-		out.push({text: fit(title, column.width, spec.align), bold: true, tone: sorted || (hidden && column.id === 'name') ? 'accent' : undefined});
+		out.push({
+			text: fit(title, column.width, spec.align),
+			bold: true,
+			tone: sorted || (hidden && column.id === 'name') ? 'accent' : undefined,
+		});
 	});
 	return out;
 }

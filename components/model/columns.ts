@@ -1,16 +1,6 @@
 // The table's columns and how they shrink to fit the terminal's width.
 
-export type ColumnId =
-	| 'name'
-	| 'id'
-	| 'state'
-	| 'cpu'
-	| 'mem'
-	| 'pids'
-	| 'io'
-	| 'uptime'
-	| 'restarts'
-	| 'isolation';
+export type ColumnId = 'name' | 'id' | 'state' | 'cpu' | 'mem' | 'pids' | 'io' | 'uptime' | 'restarts' | 'isolation';
 
 export interface ColumnSpec {
 	id: ColumnId;
@@ -111,8 +101,7 @@ export function fitColumns(width: number, keep: ColumnId = 'name'): TableLayout 
 	let ids = [...COLUMN_IDS];
 	let bars = 10;
 	let nameMin = NAME_MIN;
-	const fixedWidth = () =>
-		MARKER_WIDTH + ids.reduce((sum, id) => sum + columnWidth(id, bars), 0) + (ids.length - 1);
+	const fixedWidth = () => MARKER_WIDTH + ids.reduce((sum, id) => sum + columnWidth(id, bars), 0) + (ids.length - 1);
 	// The kept column's own step moves to the end: dropped only when nothing else fits.
 	const isKeepDrop = (step: (typeof DEGRADE)[number]) => 'drop' in step && step.drop === keep;
 	const steps = [...DEGRADE.filter((step) => !isKeepDrop(step)), ...DEGRADE.filter(isKeepDrop)];

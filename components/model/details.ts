@@ -49,10 +49,16 @@ export function detailsLines(meta: ContainerMetadata, info: ContainerInfo | null
 		config.volumes.length === 0
 			? 'none'
 			: config.volumes.map((volume) => `${volume.source}:${volume.destination}${volume.readOnly ? ':ro' : ''}`).join(', ');
-	const labels = Object.entries(meta.labels).map(([key, value]) => `${key}=${value}`).join(' ');
+	const labels = Object.entries(meta.labels)
+		.map(([key, value]) => `${key}=${value}`)
+		.join(' ');
 	const out: Segment[][] = [
 		[...field('image', meta.image ?? 'none'), ...field('command', command)],
-		[...field('limits', limitsText(info)), ...field('isolation', `${meta.isolationLevel} (${meta.runtime})`), ...field('network', config.network)],
+		[
+			...field('limits', limitsText(info)),
+			...field('isolation', `${meta.isolationLevel} (${meta.runtime})`),
+			...field('network', config.network),
+		],
 		[...field('volumes', volumes), ...field('workdir', config.workingDir), ...field('user', config.user.name ?? String(config.user.uid))],
 		[
 			...field('restart', restartText(info)),

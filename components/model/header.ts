@@ -54,11 +54,16 @@ function countSegments(containers: readonly ContainerMetadata[], width: number):
 	const counts = countStates(containers);
 	const base: Segment[] = [{text: `${counts.total} container${counts.total === 1 ? '' : 's'}:`, bold: true}];
 	const running: Segment[] = [{text: ' '}, {text: `${counts.running} running`, tone: counts.running > 0 ? 'ok' : 'dim'}];
-	const paused: Segment[] = [{text: ' · '}, {text: `${counts.paused} paused`, tone: counts.paused > 0 ? 'warn' : 'dim', bold: counts.paused > 0}];
+	const paused: Segment[] = [
+		{text: ' · '},
+		{text: `${counts.paused} paused`, tone: counts.paused > 0 ? 'warn' : 'dim', bold: counts.paused > 0},
+	];
 	const exited: Segment[] = [{text: ' · '}, {text: `${counts.exited} exited`, tone: 'dim'}];
 	const created: Segment[] = counts.created > 0 ? [{text: ' · '}, {text: `${counts.created} created`, tone: 'info'}] : [];
 	// Paused containers are the ones people forget: they are the last to be left out.
-	const byPriority = [counts.paused > 0 ? paused : null, running, exited, created, paused].filter((part): part is Segment[] => part !== null);
+	const byPriority = [counts.paused > 0 ? paused : null, running, exited, created, paused].filter(
+		(part): part is Segment[] => part !== null,
+	);
 	return fitParts(base, [running, paused, exited, created], [...new Set(byPriority)], width);
 }
 
@@ -85,7 +90,9 @@ function fitParts(base: Segment[], shown: readonly Segment[][], byPriority: read
 /** One or two header lines for a terminal `width` wide; what does not fit is left out. */
 export function headerLines(input: HeaderInput, lines: number): Segment[][] {
 	const title: Segment[] = [{text: ' c32 top ', inverse: true, bold: true}, {text: ' '}];
-	const load: Segment[] = input.host ? [{text: `  load ${input.host.loadAverage.map((value) => value.toFixed(2)).join(' ')}`, tone: 'dim'}] : [];
+	const load: Segment[] = input.host
+		? [{text: `  load ${input.host.loadAverage.map((value) => value.toFixed(2)).join(' ')}`, tone: 'dim'}]
+		: [];
 	const barWidth = input.width >= 110 ? 10 : input.width >= 90 ? 6 : 0;
 	const host = hostSegments(input.host, barWidth);
 	const runtime: Segment[] = [{text: '   runtime ', tone: 'dim'}, {text: input.runtime ?? runtimeGuess(input.containers)}];
@@ -94,7 +101,10 @@ export function headerLines(input: HeaderInput, lines: number): Segment[][] {
 	const counts = countSegments(input.containers, input.width);
 	const spacedHost: Segment[] = [{text: '  '}, ...host];
 	if (lines <= 1) return [fitParts([...title, ...counts], [spacedHost, interval], [spacedHost, interval], input.width)];
-	return [fitParts([...title, ...host], [load], [load], input.width), fitParts(counts, [runtime, interval, clock], [interval, runtime, clock], input.width)];
+	return [
+		fitParts([...title, ...host], [load], [load], input.width),
+		fitParts(counts, [runtime, interval, clock], [interval, runtime, clock], input.width),
+	];
 }
 
 function runtimeGuess(containers: readonly ContainerMetadata[]): string {

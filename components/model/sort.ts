@@ -56,8 +56,7 @@ function numericKey(row: ContainerRow, column: ColumnId): number {
 	}
 }
 
-const byName = (a: ContainerRow, b: ContainerRow) =>
-	a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0;
+const byName = (a: ContainerRow, b: ContainerRow) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0);
 
 export function compareRows(a: ContainerRow, b: ContainerRow, order: SortOrder): number {
 	let result = 0;

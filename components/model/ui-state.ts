@@ -1,9 +1,9 @@
 // Everything the keyboard can change, and what each key does to it. A pure function of the
 // state, the key and what is on screen, so every binding is testable without a terminal.
 import type {ContainerMetadata} from '../../engine/index.js';
-import {COLUMNS, columnForKey, columnSpec, type ColumnId} from './columns.js';
+import {COLUMNS, type ColumnId, columnForKey, columnSpec} from './columns.js';
 import type {LogBuffer} from './log-buffer.js';
-import {FOLLOWING, findMatches, nextMatch, revealLine, scrollLog, scrollToTop, toggleFollow, type LogView} from './log-view.js';
+import {FOLLOWING, findMatches, type LogView, nextMatch, revealLine, scrollLog, scrollToTop, toggleFollow} from './log-view.js';
 import {moveSelection, resolveSelection, type Selection} from './selection.js';
 import type {SortOrder} from './sort.js';
 
@@ -171,7 +171,14 @@ function textEntry(state: UiState, input: string, key: KeyInput, ctx: KeyContext
 		return jumpToMatch(committed, ctx, -1);
 	}
 	if (filtering && (key.upArrow || key.downArrow)) {
-		return withSelection(state, moveSelection(ctx.rows.map((row) => row.id), currentSelection(state, ctx), key.upArrow ? -1 : 1));
+		return withSelection(
+			state,
+			moveSelection(
+				ctx.rows.map((row) => row.id),
+				currentSelection(state, ctx),
+				key.upArrow ? -1 : 1,
+			),
+		);
 	}
 	let draft = state.draft;
 	if (key.backspace || key.delete) draft = draft.slice(0, -1);
@@ -252,7 +259,8 @@ export function handleKey(state: UiState, input: string, key: KeyInput, ctx: Key
 	}
 	if (key.tab) {
 		if (state.logFullscreen) return same(state);
-		if (state.focus === 'table' && !ctx.logsVisible) return same({...state, status: {text: 'No room for the log pane: press l for full-screen logs', tone: 'info'}});
+		if (state.focus === 'table' && !ctx.logsVisible)
+			return same({...state, status: {text: 'No room for the log pane: press l for full-screen logs', tone: 'info'}});
 		return same({...state, focus: state.focus === 'table' ? 'logs' : 'table'});
 	}
 	if (key.escape) {
@@ -273,7 +281,11 @@ export function handleKey(state: UiState, input: string, key: KeyInput, ctx: Key
 export function splitInput(input: string, key: KeyInput): [string, KeyInput][] {
 	// Escape and a key read together look like Alt+key; nothing here is bound to Alt, so it
 	// was Escape typed quickly followed by the key.
-	if (key.meta && !key.escape && !key.ctrl && input.length === 1 && input >= ' ') return [['', {escape: true}], [input, {}]];
+	if (key.meta && !key.escape && !key.ctrl && input.length === 1 && input >= ' ')
+		return [
+			['', {escape: true}],
+			[input, {}],
+		];
 	if (input.length <= 1 || key.ctrl || key.meta || key.escape) return [[input, key]];
 	const out: [string, KeyInput][] = [];
 	for (const char of input) {

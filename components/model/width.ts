@@ -5,6 +5,7 @@
 // One cell each and never part of a wider cluster: printable ASCII, Latin-1 and extended
 // Latin, general punctuation, arrows, box drawing, blocks, most geometric shapes, braille.
 const NARROW = /^[\u0020-\u007e\u00a0-\u02ff\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u25fc\u2800-\u28ff]*$/;
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: the class lists zero-width code points one by one, on purpose
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f]+$/u;
 const EMOJI = /\p{Emoji_Presentation}|\ufe0f/u;
 

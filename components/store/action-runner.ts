@@ -96,7 +96,7 @@ export class ActionRunner {
 		return this.inFlight.size;
 	}
 
-	private call({verb, id, force}: ActionRequest): Promise<ContainerMetadata | void> {
+	private call({verb, id, force}: ActionRequest): Promise<ContainerMetadata | undefined> {
 		switch (verb) {
 			case 'start':
 				return this.engine.startContainer(id);
@@ -109,7 +109,7 @@ export class ActionRunner {
 			case 'resume':
 				return this.engine.resumeContainer(id);
 			case 'remove':
-				return this.engine.removeContainer(id, {force});
+				return this.engine.removeContainer(id, {force}).then(() => undefined);
 		}
 	}
 

@@ -185,9 +185,7 @@ export class DashboardStore {
 	 * all that one tick discovers lands in a single publish.
 	 */
 	private inspectNew(containers: readonly ContainerMetadata[]): void {
-		const fresh = containers
-			.map((container) => container.id)
-			.filter((id) => !this.snapshot.infos.has(id) && !this.inspecting.has(id));
+		const fresh = containers.map((container) => container.id).filter((id) => !this.snapshot.infos.has(id) && !this.inspecting.has(id));
 		if (fresh.length === 0) return;
 		for (const id of fresh) this.inspecting.add(id);
 		void Promise.allSettled(fresh.map((id) => this.engine.inspectContainer(id))).then((results) => {

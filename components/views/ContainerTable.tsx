@@ -1,12 +1,13 @@
 // The container table: column titles, then only the rows that fit, scrolled to keep the
 // selection in view.
-import {memo, useRef} from 'react';
+
 import {Box} from 'ink';
-import {headerSegments, rowSegments, type CellContext} from '../model/cells.js';
+import {memo, useRef} from 'react';
+import {type CellContext, headerSegments, rowSegments} from '../model/cells.js';
 import type {TableLayout} from '../model/columns.js';
 import type {ContainerRow} from '../model/row.js';
-import {scrollOffset} from '../model/selection.js';
 import type {Segment} from '../model/segments.js';
+import {scrollOffset} from '../model/selection.js';
 import type {SortOrder} from '../model/sort.js';
 import {Line} from './Line.js';
 
@@ -55,6 +56,7 @@ export const ContainerTable = memo(function ContainerTable(props: ContainerTable
 		<Box flexDirection="column" height={height + 1}>
 			<Line segments={title} />
 			{lines.map((segments, index) => (
+				// biome-ignore lint/suspicious/noArrayIndexKey: each element is a screen line: its position is its identity
 				<Line key={index} segments={segments} />
 			))}
 		</Box>

@@ -1,6 +1,7 @@
 // CPU and memory plots of the selected container, from the store's history.
-import {memo} from 'react';
+
 import {Box} from 'ink';
+import {memo} from 'react';
 import {graphPanel} from '../model/graphs.js';
 import type {History} from '../store/dashboard-store.js';
 import {Pane} from './Pane.js';

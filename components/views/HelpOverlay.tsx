@@ -59,7 +59,8 @@ export function HelpOverlay({width, height}: {width: number; height: number}) {
 	const lines = helpLines(width);
 	const title = paneTitle('Keys', true, [{text: '  any key closes', tone: 'dim'}]);
 	const room = height - 1;
-	const clipped = lines.length > room ? [...lines.slice(0, room - 1), [{text: '  … (a taller terminal shows every key)', tone: 'dim' as const}]] : lines;
+	const clipped =
+		lines.length > room ? [...lines.slice(0, room - 1), [{text: '  … (a taller terminal shows every key)', tone: 'dim' as const}]] : lines;
 	return (
 		<Box flexDirection="column" height={height}>
 			<Pane title={title} lines={clipped} height={height} />

@@ -2,8 +2,9 @@
 // swaps in the finished line when Ink writes its output. Two reasons: Ink keeps every text
 // it has ever measured in a cache that is never emptied (a log pane would grow it without
 // end), and measuring and colouring nested <Text> spans costs more than building the line.
-import {memo} from 'react';
+
 import {Transform} from 'ink';
+import {memo} from 'react';
 import type {Segment} from '../model/segments.js';
 import {segmentsToAnsi} from './ansi.js';
 import {useScreenWidth, useTheme} from './theme.js';

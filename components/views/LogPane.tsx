@@ -2,7 +2,7 @@
 import {memo} from 'react';
 import type {LogBuffer} from '../model/log-buffer.js';
 import {logLineSegments} from '../model/log-lines.js';
-import {logWindow, type LogView} from '../model/log-view.js';
+import {type LogView, logWindow} from '../model/log-view.js';
 import type {Segment} from '../model/segments.js';
 import type {LogSnapshot} from '../store/log-follower.js';
 import {Pane, paneTitle} from './Pane.js';
@@ -45,7 +45,10 @@ export const LogPane = memo(function LogPane(props: LogPaneProps) {
 	const extra: Segment[] = [{text: ' '}, ...stateText(props, window.newBelow)];
 	if (search) {
 		extra.push({text: '  search ', tone: 'dim'}, {text: `"${search}"`, bold: true});
-		extra.push({text: matchCount === 0 ? ' no match' : ` ${matchPosition || '-'}/${matchCount}`, tone: matchCount === 0 ? 'bad' : undefined});
+		extra.push({
+			text: matchCount === 0 ? ' no match' : ` ${matchPosition || '-'}/${matchCount}`,
+			tone: matchCount === 0 ? 'bad' : undefined,
+		});
 	}
 	extra.push({text: `  ${buffer.length} lines`, tone: 'dim'});
 	const title = paneTitle(name ? `Logs ${name}` : 'Logs', focused, extra);

@@ -2,11 +2,12 @@
 // the rest of the screen waits for the data tick.
 import {useMemo} from 'react';
 import {useExternal} from '../hooks/use-external.js';
-import {findMatches, type LogView} from '../model/log-view.js';
 import {LogBuffer} from '../model/log-buffer.js';
+import {findMatches} from '../model/log-view.js';
 import type {LogFollower, LogSnapshot} from '../store/log-follower.js';
 
 const EMPTY = new LogBuffer(1);
+
 import {LogPane, type LogPaneProps} from './LogPane.js';
 
 export type LogSectionProps = Pick<LogPaneProps, 'name' | 'view' | 'rows' | 'width' | 'focused' | 'search' | 'currentMatch'> & {

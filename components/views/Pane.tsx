@@ -13,6 +13,7 @@ export function Pane({title, lines, height}: {title: Segment[] | null; lines: re
 		<Box flexDirection="column" height={height}>
 			{title && <Line segments={title} />}
 			{lines.slice(0, body).map((segments, index) => (
+				// biome-ignore lint/suspicious/noArrayIndexKey: each element is a screen line: its position is its identity
 				<Line key={index} segments={segments} />
 			))}
 		</Box>

@@ -17,14 +17,36 @@ export interface StatusProps {
 }
 
 export function statusSegments({ui, tickError, shown, total, width}: StatusProps): Segment[] {
-	if (ui.mode === 'filter') return [{text: 'filter: ', bold: true}, {text: ui.draft}, {text: '█', tone: 'accent'}, {text: `  ${shown}/${total}  Enter keeps · Esc clears`, tone: 'dim'}];
-	if (ui.mode === 'search') return [{text: 'search log: ', bold: true}, {text: ui.draft}, {text: '█', tone: 'accent'}, {text: '  Enter finds · Esc cancels', tone: 'dim'}];
+	if (ui.mode === 'filter')
+		return [
+			{text: 'filter: ', bold: true},
+			{text: ui.draft},
+			{text: '█', tone: 'accent'},
+			{text: `  ${shown}/${total}  Enter keeps · Esc clears`, tone: 'dim'},
+		];
+	if (ui.mode === 'search')
+		return [
+			{text: 'search log: ', bold: true},
+			{text: ui.draft},
+			{text: '█', tone: 'accent'},
+			{text: '  Enter finds · Esc cancels', tone: 'dim'},
+		];
 	if (ui.mode === 'confirm' && ui.confirm) {
 		const warning = ui.confirm.force ? ' It is running and will be killed.' : '';
-		return [{text: `Remove ${ui.confirm.name}?${warning} `, tone: 'warn', bold: true}, {text: 'y', bold: true}, {text: '/'}, {text: 'n', bold: true}];
+		return [
+			{text: `Remove ${ui.confirm.name}?${warning} `, tone: 'warn', bold: true},
+			{text: 'y', bold: true},
+			{text: '/'},
+			{text: 'n', bold: true},
+		];
 	}
 	const out: Segment[] = [];
-	if (ui.status) out.push({text: ui.status.text, tone: ui.status.tone === 'error' ? 'bad' : ui.status.tone === 'ok' ? 'ok' : undefined, bold: ui.status.tone === 'error'});
+	if (ui.status)
+		out.push({
+			text: ui.status.text,
+			tone: ui.status.tone === 'error' ? 'bad' : ui.status.tone === 'ok' ? 'ok' : undefined,
+			bold: ui.status.tone === 'error',
+		});
 	else if (tickError) out.push({text: tickError, tone: 'bad', bold: true});
 	else out.push({text: width >= 100 ? HINTS : SHORT_HINTS, tone: 'dim'});
 	if (ui.filter) out.push({text: `   filter "${ui.filter}" ${shown}/${total}`, tone: 'accent'});

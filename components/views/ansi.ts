@@ -5,8 +5,28 @@ import type {Segment} from '../model/segments.js';
 import {clipToWidth} from '../model/width.js';
 import {segmentStyle, type TextStyle, type Theme} from './theme.js';
 
-const FOREGROUND: Record<string, number> = {black: 30, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90};
-const BACKGROUND: Record<string, number> = {black: 40, red: 41, green: 42, yellow: 43, blue: 44, magenta: 45, cyan: 46, white: 47, gray: 100};
+const FOREGROUND: Record<string, number> = {
+	black: 30,
+	red: 31,
+	green: 32,
+	yellow: 33,
+	blue: 34,
+	magenta: 35,
+	cyan: 36,
+	white: 37,
+	gray: 90,
+};
+const BACKGROUND: Record<string, number> = {
+	black: 40,
+	red: 41,
+	green: 42,
+	yellow: 43,
+	blue: 44,
+	magenta: 45,
+	cyan: 46,
+	white: 47,
+	gray: 100,
+};
 
 export function sgr(style: TextStyle): string {
 	const codes: number[] = [];

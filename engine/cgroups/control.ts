@@ -4,7 +4,7 @@ import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {C32Error} from '../errors.js';
 import {parseFreezerState, parseKeyedValues, parsePidList} from './parse.js';
-import {processListDir, type CgroupDirs} from './paths.js';
+import {type CgroupDirs, processListDir} from './paths.js';
 
 /** The pids in the cgroup (empty when it is gone). */
 export function cgroupProcesses(dirs: CgroupDirs): number[] {

@@ -2,7 +2,7 @@
 // v1 controllers with an empty cgroup2 tree at /sys/fs/cgroup/unified).
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import {findCgroupMounts, parseMountInfo, type CgroupMounts} from './mountinfo.js';
+import {type CgroupMounts, findCgroupMounts, parseMountInfo} from './mountinfo.js';
 
 export type CgroupVersion = 1 | 2 | 'hybrid';
 
@@ -25,15 +25,11 @@ export function classifyCgroupVersion(mounts: CgroupMounts): CgroupVersion | nul
 }
 
 /** Builds the host description from mountinfo text; `fileExists` is injectable for tests. */
-export function cgroupHostFromMountInfo(
-	mountInfoText: string,
-	fileExists: (file: string) => boolean = existsSync,
-): CgroupHost {
+export function cgroupHostFromMountInfo(mountInfoText: string, fileExists: (file: string) => boolean = existsSync): CgroupHost {
 	const mounts = findCgroupMounts(parseMountInfo(mountInfoText));
 	const version = classifyCgroupVersion(mounts);
 	const memoryMount = mounts.v1['memory'];
-	const memsw =
-		version !== 2 && memoryMount !== undefined && fileExists(path.join(memoryMount, 'memory.memsw.limit_in_bytes'));
+	const memsw = version !== 2 && memoryMount !== undefined && fileExists(path.join(memoryMount, 'memory.memsw.limit_in_bytes'));
 	return {version, mounts, memsw};
 }
 

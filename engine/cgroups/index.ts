@@ -1,10 +1,11 @@
 // Everything the engine needs from cgroups, v1 and v2.
-export {parseMountInfo, findCgroupMounts, type MountInfoEntry, type CgroupMounts} from './mountinfo.js';
-export {detectCgroupHost, cgroupHostFromMountInfo, classifyCgroupVersion, type CgroupHost, type CgroupVersion} from './detect.js';
-export {cgroupDirs, cgroupDirsFor, allDirs, V1_CONTROLLERS, type CgroupDirs, type V1Controller} from './paths.js';
-export {readCgroupSample, type CgroupSample} from './sample.js';
-export {limitWrites, cpuQuotaUs, diskBytesPerSecond, CPU_PERIOD_US, type CgroupWrite, type LimitOptions} from './limits.js';
-export {createCgroup, addProcess, enableBlockIoAccounting, type CreateCgroupOptions} from './writer.js';
-export {cgroupProcesses, freezeCgroup, thawCgroup, isCgroupFrozen, killCgroup} from './control.js';
+
+export {blockDeviceOf, formatDeviceNumber, wholeDiskOf} from './blockdev.js';
+export {cgroupProcesses, freezeCgroup, isCgroupFrozen, killCgroup, thawCgroup} from './control.js';
+export {type CgroupHost, type CgroupVersion, cgroupHostFromMountInfo, classifyCgroupVersion, detectCgroupHost} from './detect.js';
+export {type CgroupWrite, CPU_PERIOD_US, cpuQuotaUs, diskBytesPerSecond, type LimitOptions, limitWrites} from './limits.js';
+export {type CgroupMounts, findCgroupMounts, type MountInfoEntry, parseMountInfo} from './mountinfo.js';
+export {allDirs, type CgroupDirs, cgroupDirs, cgroupDirsFor, V1_CONTROLLERS, type V1Controller} from './paths.js';
 export {removeCgroup} from './remove.js';
-export {blockDeviceOf, wholeDiskOf, formatDeviceNumber} from './blockdev.js';
+export {type CgroupSample, readCgroupSample} from './sample.js';
+export {addProcess, type CreateCgroupOptions, createCgroup, enableBlockIoAccounting} from './writer.js';

@@ -48,10 +48,15 @@ function requireDevice(options: LimitOptions): string {
 	return options.blockDevice;
 }
 
-function v1Writes(controllers: Extract<CgroupDirs, {version: 1}>['controllers'], limits: ResourceLimits, options: LimitOptions): CgroupWrite[] {
+function v1Writes(
+	controllers: Extract<CgroupDirs, {version: 1}>['controllers'],
+	limits: ResourceLimits,
+	options: LimitOptions,
+): CgroupWrite[] {
 	const writes: CgroupWrite[] = [];
 	const at = (dir: string | undefined, controller: string, file: string, value: string) => {
-		if (dir === undefined) throw new C32Error('UNSUPPORTED', `The ${controller} cgroup controller is not mounted on this host, so the limit cannot be enforced`);
+		if (dir === undefined)
+			throw new C32Error('UNSUPPORTED', `The ${controller} cgroup controller is not mounted on this host, so the limit cannot be enforced`);
 		writes.push({file: path.join(dir, file), value});
 	};
 	if (limits.memoryLimitMb !== undefined) {

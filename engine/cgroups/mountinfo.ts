@@ -48,9 +48,7 @@ export function parseMountInfo(text: string): MountInfoEntry[] {
 const NON_CONTROLLER_OPTIONS = new Set(['rw', 'ro', 'xattr', 'noprefix', 'clone_children', 'cpuset_v2_mode', 'all', 'none']);
 
 function v1ControllersOf(entry: MountInfoEntry): string[] {
-	return entry.superOptions.filter(
-		(option) => !NON_CONTROLLER_OPTIONS.has(option) && !option.startsWith('release_agent='),
-	);
+	return entry.superOptions.filter((option) => !NON_CONTROLLER_OPTIONS.has(option) && !option.startsWith('release_agent='));
 }
 
 /**

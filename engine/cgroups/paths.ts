@@ -1,7 +1,7 @@
 // Where one cgroup lives on disk: a directory per v1 controller, or one unified directory.
 import path from 'node:path';
 import {C32Error} from '../errors.js';
-import {detectCgroupHost, type CgroupHost} from './detect.js';
+import {type CgroupHost, detectCgroupHost} from './detect.js';
 
 /** The v1 controllers c32 uses; cpuset is left alone (a new cpuset cgroup starts empty). */
 export const V1_CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids', 'blkio', 'freezer'] as const;

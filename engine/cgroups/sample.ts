@@ -3,6 +3,7 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {
+	type BlockIoBytes,
 	parseBlkioServiceBytes,
 	parseIoStat,
 	parseKeyedValues,
@@ -10,9 +11,8 @@ import {
 	parseSingleNumber,
 	parseV2Max,
 	v1LimitOrNull,
-	type BlockIoBytes,
 } from './parse.js';
-import {processListDir, type CgroupDirs} from './paths.js';
+import {type CgroupDirs, processListDir} from './paths.js';
 
 export interface CgroupSample {
 	/** Cumulative CPU time of every process that ever ran in the cgroup. */

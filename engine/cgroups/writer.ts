@@ -5,8 +5,8 @@ import path from 'node:path';
 import {C32Error} from '../errors.js';
 import type {ResourceLimits} from '../types.js';
 import {detectCgroupHost} from './detect.js';
-import {limitWrites, V2_CONTROLLERS, v2ControllersRequiredBy, type CgroupWrite} from './limits.js';
-import {allDirs, cgroupDirsFor, type CgroupDirs} from './paths.js';
+import {type CgroupWrite, limitWrites, V2_CONTROLLERS, v2ControllersRequiredBy} from './limits.js';
+import {allDirs, type CgroupDirs, cgroupDirsFor} from './paths.js';
 import {removeEmptyCgroupSync} from './remove.js';
 
 export interface CreateCgroupOptions {
@@ -28,7 +28,10 @@ function writeControl(write: CgroupWrite): void {
 			throw new C32Error('PERMISSION_DENIED', `Cannot set ${what} (${code}): cgroup limits need root and a writable cgroup filesystem`);
 		}
 		if (code === 'EINVAL' || code === 'EBUSY') {
-			throw new C32Error('LIMIT_EXCEEDS_HOST', `The kernel refused ${what} (${code}): lower the limit to what the host or the parent cgroup allows`);
+			throw new C32Error(
+				'LIMIT_EXCEEDS_HOST',
+				`The kernel refused ${what} (${code}): lower the limit to what the host or the parent cgroup allows`,
+			);
 		}
 		throw new C32Error('RUNTIME_ERROR', `Cannot set ${what}: ${(error as Error).message}`);
 	}
@@ -64,7 +67,10 @@ function enableV2Controllers(mount: string, leaf: string, limits: ResourceLimits
 	const enabled = new Set(readWords(path.join(dir, 'cgroup.subtree_control')));
 	const missing = v2ControllersRequiredBy(limits).filter((controller) => !enabled.has(controller));
 	if (missing.length > 0) {
-		throw new C32Error('UNSUPPORTED', `The cgroup v2 controller(s) ${missing.join(', ')} cannot be enabled under ${dir}, so the limits cannot be enforced`);
+		throw new C32Error(
+			'UNSUPPORTED',
+			`The cgroup v2 controller(s) ${missing.join(', ')} cannot be enabled under ${dir}, so the limits cannot be enforced`,
+		);
 	}
 }
 
@@ -92,7 +98,10 @@ export function createCgroup(relPath: string, limits: ResourceLimits, options: C
 	} catch (error) {
 		for (const dir of created) removeEmptyCgroupSync(dir);
 		if (error instanceof C32Error) throw error;
-		throw new C32Error(errnoOf(error) === 'EACCES' ? 'PERMISSION_DENIED' : 'RUNTIME_ERROR', `Cannot create cgroup ${relPath}: ${(error as Error).message}`);
+		throw new C32Error(
+			errnoOf(error) === 'EACCES' ? 'PERMISSION_DENIED' : 'RUNTIME_ERROR',
+			`Cannot create cgroup ${relPath}: ${(error as Error).message}`,
+		);
 	}
 }
 

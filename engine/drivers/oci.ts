@@ -6,7 +6,7 @@ import path from 'node:path';
 import {promisify} from 'node:util';
 import {C32Error} from '../errors.js';
 import {monitorEnvironment} from '../exit-command.js';
-import {exitDir, runtimeRoot, socketDir, type StorageLayout} from '../paths.js';
+import {exitDir, runtimeRoot, type StorageLayout, socketDir} from '../paths.js';
 import {signalNumber} from '../signals.js';
 import type {Driver, DriverContext, StartResult} from './driver.js';
 
@@ -72,22 +72,38 @@ export class OciDriver implements Driver {
 		const {options} = this;
 		const [exitProgram, ...exitArgs] = exitCommand;
 		const args = [
-			'--api-version', '1',
-			'-c', ctx.id,
-			'-u', ctx.id,
-			'-n', ctx.config.name,
-			'-r', options.runtime.path,
-			'-b', ctx.paths.bundle,
-			'-p', ctx.paths.pidFile,
-			'-l', `k8s-file:${ctx.paths.log}`,
-			'--log-size-max', String(ctx.config.logSizeMax),
-			'--log-level', 'error',
-			'--exit-dir', exitDir(options.layout),
-			'--persist-dir', ctx.paths.userdata,
-			'--socket-dir-path', socketDir(options.layout),
-			'--conmon-pidfile', ctx.paths.monitorPidFile,
-			'--runtime-arg', '--root',
-			'--runtime-arg', runtimeRoot(options.layout),
+			'--api-version',
+			'1',
+			'-c',
+			ctx.id,
+			'-u',
+			ctx.id,
+			'-n',
+			ctx.config.name,
+			'-r',
+			options.runtime.path,
+			'-b',
+			ctx.paths.bundle,
+			'-p',
+			ctx.paths.pidFile,
+			'-l',
+			`k8s-file:${ctx.paths.log}`,
+			'--log-size-max',
+			String(ctx.config.logSizeMax),
+			'--log-level',
+			'error',
+			'--exit-dir',
+			exitDir(options.layout),
+			'--persist-dir',
+			ctx.paths.userdata,
+			'--socket-dir-path',
+			socketDir(options.layout),
+			'--conmon-pidfile',
+			ctx.paths.monitorPidFile,
+			'--runtime-arg',
+			'--root',
+			'--runtime-arg',
+			runtimeRoot(options.layout),
 			...(options.conmonRotates ? ['--log-rotate', '--log-max-files', '1'] : []),
 			...(exitProgram ? ['--exit-command', exitProgram, ...exitArgs.flatMap((a) => ['--exit-command-arg', a])] : []),
 		];

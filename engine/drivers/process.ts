@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import {constants as osConstants} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {cgroupDirs, cgroupProcesses, freezeCgroup, killCgroup, removeCgroup, thawCgroup, type CgroupDirs} from '../cgroups/index.js';
+import {type CgroupDirs, cgroupDirs, cgroupProcesses, freezeCgroup, killCgroup, removeCgroup, thawCgroup} from '../cgroups/index.js';
 import {DEFAULT_PATH} from '../config.js';
 import {containerEnvironment} from '../environment.js';
 import {C32Error} from '../errors.js';
 import {copyTree} from '../fs/tree.js';
-import {statFields, readTrimmed} from '../host-facts.js';
+import {readTrimmed, statFields} from '../host-facts.js';
 import {signalNumber} from '../signals.js';
 import type {Driver, DriverContext, StartResult} from './driver.js';
 
@@ -59,9 +59,16 @@ export class ProcessDriver implements Driver {
 		const env = Object.fromEntries(containerEnvironment(config).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
 		const program = resolveProgram(config.entrypoint, cwd, env['PATH'] ?? DEFAULT_PATH);
 		const limits = config.resourceLimits;
-		const wantsCgroupLimits = limits.memoryLimitMb !== undefined || limits.cpuLimitPercent !== undefined || limits.maxProcesses !== undefined || limits.diskIoLimitMbps !== undefined;
+		const wantsCgroupLimits =
+			limits.memoryLimitMb !== undefined ||
+			limits.cpuLimitPercent !== undefined ||
+			limits.maxProcesses !== undefined ||
+			limits.diskIoLimitMbps !== undefined;
 		if (wantsCgroupLimits && !this.options.canUseCgroups) {
-			throw new C32Error('PERMISSION_DENIED', 'cgroup limits need root and a writable cgroup filesystem: run c32 as root or drop the memory/cpu/pids/io limits');
+			throw new C32Error(
+				'PERMISSION_DENIED',
+				'cgroup limits need root and a writable cgroup filesystem: run c32 as root or drop the memory/cpu/pids/io limits',
+			);
 		}
 		const prefix: string[] = [];
 		if (config.user.uid !== process.getuid?.() || config.user.gid !== process.getgid?.()) {
@@ -78,9 +85,7 @@ export class ProcessDriver implements Driver {
 			oomFile: ctx.paths.oomFile,
 			pidFile: ctx.paths.pidFile,
 			monitorPidFile: ctx.paths.monitorPidFile,
-			cgroup: this.options.canUseCgroups
-				? {relPath: ctx.cgroupPath, limits, blockDevice: this.options.blockDevice}
-				: null,
+			cgroup: this.options.canUseCgroups ? {relPath: ctx.cgroupPath, limits, blockDevice: this.options.blockDevice} : null,
 			exitCommand,
 			debugLog: this.options.debugLog,
 		};
@@ -173,7 +178,10 @@ function prepareAppDir(ctx: DriverContext): void {
 export function resolveProgram(program: string, cwd: string, searchPath: string): string {
 	const candidates = program.includes('/')
 		? [path.resolve(cwd, program)]
-		: searchPath.split(':').filter(Boolean).map((dir) => path.join(dir, program));
+		: searchPath
+				.split(':')
+				.filter(Boolean)
+				.map((dir) => path.join(dir, program));
 	for (const candidate of candidates) {
 		try {
 			fs.accessSync(candidate, fs.constants.X_OK);

@@ -5,7 +5,7 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import {constants as osConstants} from 'node:os';
-import {allDirs, createCgroup, killCgroup, readCgroupSample, removeCgroup, type CgroupDirs} from '../cgroups/index.js';
+import {allDirs, type CgroupDirs, createCgroup, killCgroup, readCgroupSample, removeCgroup} from '../cgroups/index.js';
 import {debugLogAt} from '../debug-log.js';
 import {K8sLogWriter} from './log-writer.js';
 import type {SupervisorPlan} from './process.js';

@@ -4,7 +4,7 @@ import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import {promisify} from 'node:util';
-import {parseMountInfo, type MountInfoEntry} from '../cgroups/mountinfo.js';
+import {type MountInfoEntry, parseMountInfo} from '../cgroups/mountinfo.js';
 import {C32Error} from '../errors.js';
 
 const run = promisify(execFile);
@@ -27,7 +27,10 @@ export function mountsBelow(dir: string, mounts: MountInfoEntry[] = hostMounts()
 /** overlayfs splits its options at ',' and its layer lists at ':'; such paths cannot be layers. */
 export function checkLayerPath(dir: string): void {
 	if (/[,:\\\n]/.test(dir)) {
-		throw new C32Error('UNSUPPORTED', `${dir} has a ',' ':' or '\\' in its path, which overlayfs cannot take as a layer: set C32_STORAGE_DIR to a plainer path`);
+		throw new C32Error(
+			'UNSUPPORTED',
+			`${dir} has a ',' ':' or '\\' in its path, which overlayfs cannot take as a layer: set C32_STORAGE_DIR to a plainer path`,
+		);
 	}
 }
 

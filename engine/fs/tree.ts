@@ -71,7 +71,10 @@ export function walkTree(root: string, visitor: TreeVisitor): void {
 			if (stat.isSymbolicLink()) {
 				visitor.symlink(rel, fs.readlinkSync(child, {encoding: 'buffer'}));
 			} else if (stat.isDirectory()) {
-				enter(openExpected(() => openDirectory(child), rel), rel);
+				enter(
+					openExpected(() => openDirectory(child), rel),
+					rel,
+				);
 			} else if (stat.isFile()) {
 				const fd = openExpected(() => openRegularFile(child), rel);
 				try {

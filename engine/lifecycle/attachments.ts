@@ -13,7 +13,11 @@ export interface Attachment {
 }
 
 /** Prepares each attachment in order; when one fails, tears down every one (this one included) in reverse and rethrows. */
-export async function prepareAll(attachments: readonly Attachment[], ctx: DriverContext, onTeardownError: (error: unknown, name: string) => void): Promise<void> {
+export async function prepareAll(
+	attachments: readonly Attachment[],
+	ctx: DriverContext,
+	onTeardownError: (error: unknown, name: string) => void,
+): Promise<void> {
 	for (const [index, attachment] of attachments.entries()) {
 		try {
 			await attachment.prepare(ctx);

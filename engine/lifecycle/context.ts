@@ -40,7 +40,10 @@ export async function save(lc: Lifecycle, record: ContainerRecord): Promise<void
 		await lc.store.writeRecord(record);
 	} catch (error) {
 		if (isNoSpace(error)) {
-			throw new C32Error('NO_SPACE', `cannot save the state of ${record.metadata.name}: ${(error as Error).message}; free space under ${lc.layout.storageDir}`);
+			throw new C32Error(
+				'NO_SPACE',
+				`cannot save the state of ${record.metadata.name}: ${(error as Error).message}; free space under ${lc.layout.storageDir}`,
+			);
 		}
 		throw error;
 	}

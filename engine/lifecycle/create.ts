@@ -8,9 +8,9 @@ import {C32Error} from '../errors.js';
 import {snapshotImage} from '../image.js';
 import {containerUserOnHost} from '../oci/user-namespace.js';
 import {imagesDir} from '../paths.js';
-import type {ContainerConfig} from '../types.js';
 import type {ContainerRecord} from '../record.js';
-import {now, save, type Lifecycle} from './context.js';
+import type {ContainerConfig} from '../types.js';
+import {type Lifecycle, now, save} from './context.js';
 import {newRecord} from './transitions.js';
 
 export async function create(lc: Lifecycle, input: ContainerConfig): Promise<ContainerRecord> {
@@ -31,7 +31,10 @@ export async function create(lc: Lifecycle, input: ContainerConfig): Promise<Con
 		// An entry whose directory is gone is the rest of an interrupted remove.
 		if (holder && lc.store.inspectRecord(holder) !== null) {
 			collectImage(lc, imageDir, names);
-			throw new C32Error('NAME_IN_USE', `the name ${JSON.stringify(config.name)} is already in use: remove that container or pick another name`);
+			throw new C32Error(
+				'NAME_IN_USE',
+				`the name ${JSON.stringify(config.name)} is already in use: remove that container or pick another name`,
+			);
 		}
 		try {
 			await save(lc, record);
@@ -59,6 +62,11 @@ export function collectImage(lc: Lifecycle, imageDir: string | null, names: Reco
 
 function defaultName(input: ContainerConfig, id: string): string {
 	const image = typeof input?.image === 'string' ? input.image : '';
-	const base = image ? path.basename(image).replace(/\.[^.]*$/, '').replace(/[^a-zA-Z0-9_.-]/g, '') : '';
+	const base = image
+		? path
+				.basename(image)
+				.replace(/\.[^.]*$/, '')
+				.replace(/[^a-zA-Z0-9_.-]/g, '')
+		: '';
 	return `${/^[a-zA-Z0-9]/.test(base) ? base.slice(0, 100) : 'c32'}-${id.slice(0, 6)}`;
 }

@@ -5,7 +5,7 @@ import {C32Error} from '../errors.js';
 import {processStartTime, readBootId} from '../host-facts.js';
 import type {ContainerRecord} from '../record.js';
 import {prepareAll} from './attachments.js';
-import {driverContext, now, save, trySave, type Lifecycle} from './context.js';
+import {driverContext, type Lifecycle, now, save, trySave} from './context.js';
 import {release} from './release.js';
 import {started, startFailed, starting} from './transitions.js';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import {isProcessAlive, readBootId, readTrimmed} from '../host-facts.js';
 import type {ContainerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
-import {isLive, stopRequestExpired, type EndFacts} from './transitions.js';
+import {type EndFacts, isLive, stopRequestExpired} from './transitions.js';
 
 export function isRunning(ref: ProcessRef | null): boolean {
 	return ref !== null && isProcessAlive(ref.pid, ref.startTime);
@@ -34,7 +34,13 @@ export function observe(record: ContainerRecord, paths: ContainerPaths): EndFact
 	// The monitor may have written the exit file and gone between the first look and now.
 	const late = readExitFile(paths);
 	if (late) return {...late, stopperGone: stopperIsGone(record)};
-	return {exitCode: null, oomKilled: fs.existsSync(paths.oomFile), finishedAt: now, cause: 'monitor-lost', stopperGone: stopperIsGone(record)};
+	return {
+		exitCode: null,
+		oomKilled: fs.existsSync(paths.oomFile),
+		finishedAt: now,
+		cause: 'monitor-lost',
+		stopperGone: stopperIsGone(record),
+	};
 }
 
 /** How a live container ended, or null while it still runs (or its monitor is about to record the exit). */

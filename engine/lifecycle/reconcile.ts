@@ -3,24 +3,24 @@
 // interrupted, a pending restart whose scheduler is gone: each is settled here, under the
 // container's lock. Reads never wait for that lock: when another process holds it, they
 // show what they observed without recording it.
+
+import {isC32Error} from '../errors.js';
 import {processStartTime} from '../host-facts.js';
 import {containerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
-import {isC32Error} from '../errors.js';
-import {driverContext, now, readExisting, trySave, type Lifecycle} from './context.js';
+import {driverContext, type Lifecycle, now, readExisting, trySave} from './context.js';
 import {isRunning, monitorProcess, observe, observeEnd, staleStopRequest} from './observe.js';
 import {release} from './release.js';
-import {waitForFile} from './watch.js';
 import {
+	type EndFacts,
 	ended,
-	isLive,
 	restartScheduled,
 	restartWanted,
 	schedulerAdopted,
 	startInterrupted,
 	stopRequestVoided,
-	type EndFacts,
 } from './transitions.js';
+import {waitForFile} from './watch.js';
 
 export interface ReconcileOptions {
 	/** This process carries out the restart it finds pending (the exit command). */
@@ -105,7 +105,9 @@ export async function reconcileLocked(lc: Lifecycle, id: string, options: Reconc
 	if (record.internal.startingAt) {
 		// We hold the lock, so the process that was starting this container is gone.
 		const driver = await lc.services.driverFor(record);
-		await driver.signal(driverContext(lc, record), 'SIGKILL', true).catch((error) => lc.log(`kill of an interrupted start ${id.slice(0, 12)}`, error));
+		await driver
+			.signal(driverContext(lc, record), 'SIGKILL', true)
+			.catch((error) => lc.log(`kill of an interrupted start ${id.slice(0, 12)}`, error));
 		await release(lc, record);
 		record = startInterrupted(record, now());
 		if (restartWanted(record)) record = restartScheduled(record, now(), options.asScheduler ?? null);

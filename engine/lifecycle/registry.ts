@@ -8,7 +8,7 @@ import {C32Error} from '../errors.js';
 import type {ContainerRecord} from '../record.js';
 import {damagedError, damagedName, TOMBSTONE_PREFIX} from '../store.js';
 import type {ContainerMetadata} from '../types.js';
-import {readExisting, trySave, type Lifecycle} from './context.js';
+import {type Lifecycle, readExisting, trySave} from './context.js';
 import {reconcile} from './reconcile.js';
 import {renamed} from './transitions.js';
 
@@ -118,7 +118,9 @@ async function collectLeftovers(lc: Lifecycle, indexed: Set<string>, vanished: s
 	await lc.store
 		.withIndexLock(async () => {
 			const names = lc.store.readIndex();
-			const kept = Object.fromEntries(Object.entries(names).filter(([, id]) => !vanished.includes(id) || lc.store.inspectRecord(id) !== null));
+			const kept = Object.fromEntries(
+				Object.entries(names).filter(([, id]) => !vanished.includes(id) || lc.store.inspectRecord(id) !== null),
+			);
 			const known = new Set(Object.values(kept));
 			for (const id of strays) {
 				const read = lc.store.inspectRecord(id);
@@ -143,7 +145,10 @@ export async function rename(lc: Lifecycle, id: string, newName: string): Promis
 			const names = lc.store.readIndex();
 			const holder = names[newName];
 			if (holder && holder !== id && lc.store.inspectRecord(holder) !== null) {
-				throw new C32Error('NAME_IN_USE', `the name ${JSON.stringify(newName)} is already in use: remove that container or pick another name`);
+				throw new C32Error(
+					'NAME_IN_USE',
+					`the name ${JSON.stringify(newName)} is already in use: remove that container or pick another name`,
+				);
 			}
 			const next = renamed(record, newName);
 			const error = await trySave(lc, next, 'rename');

@@ -24,7 +24,9 @@ export async function release(lc: Lifecycle, record: ContainerRecord, options: {
 	failures.push(...(await teardownAll(attachments, ctx, (error, name) => lc.log(`teardown of ${name} for ${id}`, error))));
 	if (options.strict && failures.length > 0) {
 		const first = failures[0];
-		throw first instanceof C32Error ? first : new C32Error('RUNTIME_ERROR', `cannot release ${record.metadata.name}: ${String((first as Error)?.message ?? first)}`);
+		throw first instanceof C32Error
+			? first
+			: new C32Error('RUNTIME_ERROR', `cannot release ${record.metadata.name}: ${String((first as Error)?.message ?? first)}`);
 	}
 }
 

@@ -18,14 +18,20 @@ export async function remove(lc: Lifecycle, id: string, options: {force?: boolea
 	const read = lc.store.inspectRecord(id);
 	if (read !== null && 'damaged' in read) {
 		if (!options.force) {
-			throw new C32Error('BAD_STATE', `the state file ${read.file} ${read.damaged}: remove the container with c32 rm -f ${id.slice(0, 12)}`);
+			throw new C32Error(
+				'BAD_STATE',
+				`the state file ${read.file} ${read.damaged}: remove the container with c32 rm -f ${id.slice(0, 12)}`,
+			);
 		}
 		await removeDamaged(lc, id);
 		return;
 	}
 	const seen = await reconcile(lc, id);
 	if ((isLive(seen) || seen.metadata.state === 'restarting') && !options.force) {
-		throw new C32Error('BAD_STATE', `container ${seen.metadata.name} is ${seen.metadata.state}: stop it first, or remove with force (c32 rm -f)`);
+		throw new C32Error(
+			'BAD_STATE',
+			`container ${seen.metadata.name} is ${seen.metadata.state}: stop it first, or remove with force (c32 rm -f)`,
+		);
 	}
 	await lc.store.withContainerLock(
 		id,
@@ -33,7 +39,8 @@ export async function remove(lc: Lifecycle, id: string, options: {force?: boolea
 			let record = await reconcileLocked(lc, id);
 			// A restart may have started it again since the check above: kill whatever runs now.
 			if (isLive(record)) {
-				if (!options.force) throw new C32Error('BAD_STATE', `container ${record.metadata.name} was started again meanwhile: remove with force (c32 rm -f)`);
+				if (!options.force)
+					throw new C32Error('BAD_STATE', `container ${record.metadata.name} was started again meanwhile: remove with force (c32 rm -f)`);
 				await killNow(lc, record);
 				record = await reconcileLocked(lc, id);
 			}

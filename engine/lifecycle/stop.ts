@@ -5,7 +5,7 @@
 // The stop acts even when its record cannot be written (a full disk) and says so after.
 import {C32Error} from '../errors.js';
 import type {ContainerRecord} from '../record.js';
-import {driverContext, now, readExisting, trySave, type Lifecycle} from './context.js';
+import {driverContext, type Lifecycle, readExisting, trySave} from './context.js';
 import {reconcileLocked, thisProcess} from './reconcile.js';
 import {endProcess} from './release.js';
 import {isLive, paused, stoppedWhileDown, stopRequested} from './transitions.js';
@@ -98,7 +98,10 @@ export async function freeze(lc: Lifecycle, id: string, pause: boolean): Promise
 		const meta = record.metadata;
 		const from = pause ? 'running' : 'paused';
 		if (meta.state !== from) {
-			throw new C32Error('BAD_STATE', `container ${meta.name} is ${meta.state}: only a ${from} container can be ${pause ? 'paused' : 'resumed'}`);
+			throw new C32Error(
+				'BAD_STATE',
+				`container ${meta.name} is ${meta.state}: only a ${from} container can be ${pause ? 'paused' : 'resumed'}`,
+			);
 		}
 		const driver = await lc.services.driverFor(record);
 		const ctx = driverContext(lc, record);
@@ -122,5 +125,8 @@ function finish(record: ContainerRecord, unsaved: unknown, done: string): Contai
 
 function notSaved(record: ContainerRecord, done: string, error: unknown): C32Error {
 	const reason = error instanceof Error ? error.message : String(error);
-	return new C32Error('STATE_NOT_SAVED', `container ${record.metadata.name} was ${done}, but c32 could not record it (${reason}); c32 ps shows its real state`);
+	return new C32Error(
+		'STATE_NOT_SAVED',
+		`container ${record.metadata.name} was ${done}, but c32 could not record it (${reason}); c32 ps shows its real state`,
+	);
 }

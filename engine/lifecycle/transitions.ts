@@ -1,8 +1,9 @@
 // The state machine of a container as pure functions from record to record. Nothing here
 // reads the clock, the disk or /proc: every fact comes in as an argument, so each transition
 // is tested on its own (test/unit/lifecycle-transitions.test.ts). See docs/architecture.md for the diagram.
-import {backoffDelayMs, BACKOFF_RESET_AFTER_MS, shouldRestart} from '../restart.js';
-import {FORMAT_VERSION, type ContainerRecord, type ProcessRef} from '../record.js';
+
+import {type ContainerRecord, FORMAT_VERSION, type ProcessRef} from '../record.js';
+import {BACKOFF_RESET_AFTER_MS, backoffDelayMs, shouldRestart} from '../restart.js';
 import type {ResolvedConfig} from '../types.js';
 
 export const LIVE_STATES: ReadonlySet<string> = new Set(['running', 'paused']);
@@ -48,7 +49,11 @@ export function newRecord(id: string, config: ResolvedConfig, imageDir: string |
 	};
 }
 
-function with_(record: ContainerRecord, metadata: Partial<ContainerRecord['metadata']>, internal: Partial<ContainerRecord['internal']> = {}): ContainerRecord {
+function with_(
+	record: ContainerRecord,
+	metadata: Partial<ContainerRecord['metadata']>,
+	internal: Partial<ContainerRecord['internal']> = {},
+): ContainerRecord {
 	return {...record, metadata: {...record.metadata, ...metadata}, internal: {...record.internal, ...internal}};
 }
 
@@ -73,7 +78,16 @@ export interface RunFacts {
 export function started(record: ContainerRecord, run: RunFacts, now: string): ContainerRecord {
 	return with_(
 		record,
-		{state: 'running', pid: run.pid, startedAt: now, finishedAt: null, exitCode: null, oomKilled: false, errorMessage: null, nextRestartAt: null},
+		{
+			state: 'running',
+			pid: run.pid,
+			startedAt: now,
+			finishedAt: null,
+			exitCode: null,
+			oomKilled: false,
+			errorMessage: null,
+			nextRestartAt: null,
+		},
 		{
 			startingAt: null,
 			monitorPid: run.monitorPid,
@@ -87,7 +101,15 @@ export function started(record: ContainerRecord, run: RunFacts, now: string): Co
 export function startFailed(record: ContainerRecord, message: string, now: string): ContainerRecord {
 	return with_(
 		record,
-		{state: 'failed', pid: null, finishedAt: now, errorMessage: message, exitCode: exitCodeForStartError(message), oomKilled: false, nextRestartAt: null},
+		{
+			state: 'failed',
+			pid: null,
+			finishedAt: now,
+			errorMessage: message,
+			exitCode: exitCodeForStartError(message),
+			oomKilled: false,
+			nextRestartAt: null,
+		},
 		{startingAt: null, monitorPid: null, monitorStartTime: null},
 	);
 }

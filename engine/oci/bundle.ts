@@ -12,15 +12,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {MountInfoEntry} from '../cgroups/mountinfo.js';
-import {C32Error} from '../errors.js';
 import type {DriverContext} from '../drivers/driver.js';
+import {C32Error} from '../errors.js';
 import {ensureDirectory, isWithin, replaceFile, resolveWithin, type TreeView} from '../fs/in-root.js';
 import {hostMounts, isMountPoint, mountOverlay, mountsBelow, unmount} from '../fs/mount.js';
 import {MOUNTS_BASE} from '../paths.js';
 import type {ResolvedConfig} from '../types.js';
 import {ETC_FILE_NAMES, etcFiles, readHostResolvConf, writeEtcFiles} from './etc-files.js';
 import {buildSkeleton, readHostDirs} from './rootfs.js';
-import {buildSpec, type AppMount, type BindFile, type HostDir} from './spec.js';
+import {type AppMount, type BindFile, buildSpec, type HostDir} from './spec.js';
 import {checkUserNamespace, containerRootOnHost, userNamespaceOf} from './user-namespace.js';
 
 /** What prepareBundle needs to know about this host. */
@@ -48,7 +48,10 @@ export function checkVolumeSources(config: Pick<ResolvedConfig, 'volumes'>, real
 		try {
 			now = realPath(source);
 		} catch {
-			throw new C32Error('INVALID_CONFIG', `volume source ${source} no longer exists: create it again, or recreate the container without it`);
+			throw new C32Error(
+				'INVALID_CONFIG',
+				`volume source ${source} no longer exists: create it again, or recreate the container without it`,
+			);
 		}
 		if (now !== source) {
 			throw new C32Error(
@@ -59,7 +62,12 @@ export function checkVolumeSources(config: Pick<ResolvedConfig, 'volumes'>, real
 	}
 }
 
-export function checkBundle(config: ResolvedConfig, host: BundleHost, hostDirs: HostDir[] = readHostDirs(), mounts?: MountInfoEntry[]): void {
+export function checkBundle(
+	config: ResolvedConfig,
+	host: BundleHost,
+	hostDirs: HostDir[] = readHostDirs(),
+	mounts?: MountInfoEntry[],
+): void {
 	checkVolumeSources(config);
 	checkUserNamespace(config, {userNamespacesAllowed: host.userNamespacesAllowed, stat: (p) => fs.statSync(p)});
 	if (host.recursiveReadOnly) return;
@@ -101,7 +109,10 @@ export async function prepareBundle(ctx: DriverContext, host: BundleHost): Promi
 	makeMountDir(ctx, userNamespace ? 0o710 : 0o700, root.gid);
 	await unmount(paths.rootfs);
 	ensureDirectory(paths.rootfs, 0o755);
-	await mountOverlay(paths.rootfs, {lower: [paths.layers.skeleton], upper: paths.layers.upper, work: paths.layers.work}, ['nosuid', 'nodev']);
+	await mountOverlay(paths.rootfs, {lower: [paths.layers.skeleton], upper: paths.layers.upper, work: paths.layers.work}, [
+		'nosuid',
+		'nodev',
+	]);
 
 	const spec = buildSpec({
 		id: ctx.id,

@@ -23,12 +23,7 @@ export function etcFiles(input: EtcInput): EtcFiles {
 	const names = short === input.hostname ? input.hostname : `${input.hostname} ${short}`;
 	return {
 		hostname: `${input.hostname}\n`,
-		hosts: [
-			'127.0.0.1\tlocalhost',
-			'::1\tlocalhost ip6-localhost ip6-loopback',
-			`${OWN_NAME_ADDRESS}\t${names}`,
-			'',
-		].join('\n'),
+		hosts: ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', `${OWN_NAME_ADDRESS}\t${names}`, ''].join('\n'),
 		'resolv.conf': input.hostResolvConf,
 	};
 }

@@ -49,7 +49,8 @@ export function buildSkeleton(skeleton: string, input: SkeletonInput): void {
 			const existing = fs.lstatSync(dir, {throwIfNoEntry: false});
 			if (existing?.isDirectory()) continue;
 			// Never through one of the skeleton's own symlinks (merged /usr): those lead to the host's trees.
-			if (existing) throw new C32Error('INVALID_CONFIG', `${inside} cannot be a mount point: ${dir.slice(skeleton.length)} is not a directory there`);
+			if (existing)
+				throw new C32Error('INVALID_CONFIG', `${inside} cannot be a mount point: ${dir.slice(skeleton.length)} is not a directory there`);
 			fs.mkdirSync(dir, {mode});
 			created.push(dir);
 		}

@@ -16,9 +16,7 @@ export interface HostDir {
 	symlinkTarget?: string;
 }
 
-export type AppMount =
-	| {kind: 'overlay'; lower: string; upper: string; work: string}
-	| {kind: 'bind'; source: string; readOnly: boolean};
+export type AppMount = {kind: 'overlay'; lower: string; upper: string; work: string} | {kind: 'bind'; source: string; readOnly: boolean};
 
 /** A file of the container's own bound over the host's view (its /etc/hosts, ...). */
 export interface BindFile {
@@ -186,7 +184,12 @@ function buildMounts(input: SpecInput): Mount[] {
 	}
 	// Over the host's /etc view; read-only where the whole root is (strict).
 	for (const file of input.etcFiles) {
-		mounts.push({destination: file.destination, type: 'bind', source: file.source, options: [...bindOptions(config.isolationLevel === 'strict'), 'noexec']});
+		mounts.push({
+			destination: file.destination,
+			type: 'bind',
+			source: file.source,
+			options: [...bindOptions(config.isolationLevel === 'strict'), 'noexec'],
+		});
 	}
 	mounts.push({
 		destination: '/tmp',

@@ -41,7 +41,10 @@ export function formatDoctor(report: DoctorReport, colors: Palette): string {
 		['OCI runtime', report.runtime ? safe(`${report.runtime.name} ${report.runtime.version} (${report.runtime.path})`) : missing],
 		...report.runtimesRejected.map(({name, reason}): [string, string] => [`  ${safe(name)}`, colors.dim(`not used: ${safe(reason)}`)]),
 		['conmon', report.conmon ? safe(`${report.conmon.version} (${report.conmon.path})`) : missing],
-		['cgroups', report.cgroupVersion === null ? missing : report.cgroupVersion === 'hybrid' ? 'hybrid (v1 + v2)' : `v${report.cgroupVersion}`],
+		[
+			'cgroups',
+			report.cgroupVersion === null ? missing : report.cgroupVersion === 'hybrid' ? 'hybrid (v1 + v2)' : `v${report.cgroupVersion}`,
+		],
 		['root', report.root ? yes : no],
 		['user namespaces', report.userNamespaces ? yes : no],
 		['overlayfs', report.overlayfs ? yes : no],

@@ -47,7 +47,9 @@ async function readOrExplain(ctx: Context, file: string): Promise<string> {
 		return await ctx.readFile(file);
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		throw new Error(code === 'ENOENT' ? `${file} does not exist: give a file written by c32 export` : `cannot read ${file}: ${code ?? String(error)}`);
+		throw new Error(
+			code === 'ENOENT' ? `${file} does not exist: give a file written by c32 export` : `cannot read ${file}: ${code ?? String(error)}`,
+		);
 	}
 }
 

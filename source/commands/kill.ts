@@ -1,6 +1,6 @@
 import {defineCommand} from '../lib/args.js';
-import type {Context} from '../lib/context.js';
 import {signalFlag} from '../lib/checked-flags.js';
+import type {Context} from '../lib/context.js';
 import {actOnEach, containerResult} from '../lib/each-ref.js';
 
 export const spec = defineCommand({

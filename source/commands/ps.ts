@@ -1,11 +1,11 @@
+import {escapeControl} from '../../engine/text.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import {colorEnabled, palette} from '../lib/color.js';
-import {escapeControl} from '../../engine/text.js';
 import {containerJson, isActive, newestFirst, shortId, statusStyle, statusText} from '../lib/container-view.js';
 import type {Context} from '../lib/context.js';
 import {ago} from '../lib/duration.js';
-import {matchesFilters, parseFilters} from '../lib/ps-filter.js';
 import {writeJson} from '../lib/json.js';
+import {matchesFilters, parseFilters} from '../lib/ps-filter.js';
 import {renderTable, truncateStart} from '../lib/table.js';
 
 export const spec = defineCommand({

@@ -1,7 +1,7 @@
 import {defineCommand} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
-import {stopOptions} from '../lib/stop-options.js';
 import {actOnEach, containerResult} from '../lib/each-ref.js';
+import {stopOptions} from '../lib/stop-options.js';
 
 export const spec = defineCommand({
 	name: 'restart',

@@ -1,8 +1,7 @@
-import type {ContainerMetadata, Engine} from '../../engine/index.js';
 import {isC32Error} from '../../engine/errors.js';
+import type {ContainerMetadata, Engine} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
 import {defineCommand} from '../lib/args.js';
-import {containerJson} from '../lib/container-view.js';
 import {
 	containerFlags,
 	containerOptionsHelp,
@@ -11,8 +10,9 @@ import {
 	imageHelp,
 	parseContainerCommand,
 } from '../lib/container-options.js';
+import {containerJson} from '../lib/container-view.js';
 import type {Context} from '../lib/context.js';
-import {UsageError, errorLine} from '../lib/errors.js';
+import {errorLine, UsageError} from '../lib/errors.js';
 import {writeJson} from '../lib/json.js';
 import {writeLogEntry} from '../lib/log-writer.js';
 
@@ -43,7 +43,7 @@ Examples
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, config} = await parseContainerCommand(spec, argv, ctx);
 	if (flags.json && !flags.detach) {
-		throw new UsageError('--json goes with -d: attached, c32 run prints the container\'s own output (see c32 logs --json)');
+		throw new UsageError("--json goes with -d: attached, c32 run prints the container's own output (see c32 logs --json)");
 	}
 	const engine = await ctx.engine();
 	// Attached, this command removes the container itself once it has read the exit code and

@@ -1,8 +1,8 @@
 import {defineCommand} from '../lib/args.js';
-import type {Context} from '../lib/context.js';
 import {signalFlag} from '../lib/checked-flags.js';
-import {stopOptions} from '../lib/stop-options.js';
+import type {Context} from '../lib/context.js';
 import {actOnEach, containerResult} from '../lib/each-ref.js';
+import {stopOptions} from '../lib/stop-options.js';
 
 export const spec = defineCommand({
 	name: 'stop',

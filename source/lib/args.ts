@@ -61,7 +61,9 @@ export function parseArgs<Flags extends AnyFlags>(spec: CommandSpec<Flags>, argv
 	const {min, max, label} = spec.operands;
 	if (operands.length < min) throw new UsageError(`"c32 ${spec.name}" needs ${min === 1 ? 'a' : `at least ${min}`} ${label}`);
 	if (operands.length > max) {
-		throw new UsageError(`"c32 ${spec.name}" takes ${max === 0 ? 'no arguments' : `at most ${max} ${label}`}, got "${operands.slice(max).join(' ')}"`);
+		throw new UsageError(
+			`"c32 ${spec.name}" takes ${max === 0 ? 'no arguments' : `at most ${max} ${label}`}, got "${operands.slice(max).join(' ')}"`,
+		);
 	}
 	return {flags: result.flags, operands};
 }

@@ -4,14 +4,14 @@
 import path from 'node:path';
 import type {AnyFlags} from 'meow';
 import type {CapabilityName, ContainerConfig, ResourceLimits, RestartPolicyText, Volume} from '../../engine/index.js';
+import {type CommandSpec, type Parsed, parseArgs, valueFlagNames} from './args.js';
 import {choiceFlag, restartFlag, signalFlag} from './checked-flags.js';
+import type {Context} from './context.js';
 import {parseSecondsOrDuration} from './duration.js';
 import {UsageError} from './errors.js';
 import {parseEnvFile, parseKeyValue} from './key-value.js';
 import {parseInteger, parseNumber, parsePercent} from './numbers.js';
 import {type RunArgv, splitRunArgv} from './run-argv.js';
-import {type CommandSpec, type Parsed, parseArgs, valueFlagNames} from './args.js';
-import type {Context} from './context.js';
 import {parseByteSize, parseMemoryMb} from './size.js';
 
 export const containerFlags = {

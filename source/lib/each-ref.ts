@@ -2,13 +2,13 @@
 // one line per container in the order given, and fail (exit 1) if any one failed. With
 // --json they print one array instead, an element per ref in the order given (docs/cli.md).
 import type {AnyFlags} from 'meow';
-import type {ContainerMetadata, Engine} from '../../engine/index.js';
 import {isC32Error} from '../../engine/errors.js';
+import type {ContainerMetadata, Engine} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
 import {type CommandSpec, type Parsed, parseArgs} from './args.js';
 import {containerJson} from './container-view.js';
 import type {Context} from './context.js';
-import {EXIT, UsageError, errorLine, errorText} from './errors.js';
+import {EXIT, errorLine, errorText, UsageError} from './errors.js';
 import {writeJson} from './json.js';
 
 /** Enough to overlap slow stops without making hundreds of removals fight over the lock. */
@@ -22,12 +22,7 @@ export interface RefResult {
 
 type Outcome = {ok: true; result: RefResult} | {ok: false; error: unknown};
 
-export async function forEachRef(
-	refs: string[],
-	ctx: Context,
-	action: (ref: string) => Promise<RefResult>,
-	json = false,
-): Promise<number> {
+export async function forEachRef(refs: string[], ctx: Context, action: (ref: string) => Promise<RefResult>, json = false): Promise<number> {
 	const outcomes: (Outcome | undefined)[] = refs.map(() => undefined);
 	let printed = 0;
 	const flush = () => {
@@ -54,7 +49,10 @@ export async function forEachRef(
 	};
 	await Promise.all(Array.from({length: Math.min(CONCURRENCY, refs.length)}, worker));
 	if (json) {
-		writeJson(ctx.stdout, outcomes.map((outcome, index) => outcomeJson(refs[index]!, outcome!)));
+		writeJson(
+			ctx.stdout,
+			outcomes.map((outcome, index) => outcomeJson(refs[index]!, outcome!)),
+		);
 	}
 	return outcomes.some((outcome) => !outcome!.ok) ? EXIT.failed : EXIT.ok;
 }

@@ -5,11 +5,7 @@ import {UsageError} from './errors.js';
  * "K=V" -> [K, V]. A bare "K" takes its value from `fallback` (docker's `-e HOME` passes the
  * caller's HOME); without one, a bare key is an error.
  */
-export function parseKeyValue(
-	word: string,
-	what: string,
-	fallback?: (key: string) => string | undefined,
-): [string, string] | null {
+export function parseKeyValue(word: string, what: string, fallback?: (key: string) => string | undefined): [string, string] | null {
 	const at = word.indexOf('=');
 	if (at === 0) throw new UsageError(`invalid ${what} "${word}": use KEY=VALUE`);
 	if (at > 0) return [word.slice(0, at), word.slice(at + 1)];
@@ -19,11 +15,7 @@ export function parseKeyValue(
 }
 
 /** An env file: KEY=VALUE lines; blank lines and lines starting with # are skipped. */
-export function parseEnvFile(
-	text: string,
-	file: string,
-	fallback: (key: string) => string | undefined,
-): Record<string, string> {
+export function parseEnvFile(text: string, file: string, fallback: (key: string) => string | undefined): Record<string, string> {
 	const result: Record<string, string> = {};
 	for (const [index, raw] of text.split(/\r?\n/).entries()) {
 		const line = raw.replace(/^\s+/, '');

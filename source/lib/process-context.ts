@@ -49,4 +49,3 @@ export function processContext(): Context {
 		},
 	};
 }
-

@@ -20,7 +20,11 @@ const spec = defineCommand({
 describe('parseArgs', () => {
 	it('parses long, short, repeated, negated and aliased flags', () => {
 		const {ctx} = fakeContext();
-		const {flags, operands} = parseArgs(spec, ['-n', 'x', '-e', 'A=1', '--env', 'B=2', '-f', '--no-stream', '--max-processes', '5', 'a'], ctx);
+		const {flags, operands} = parseArgs(
+			spec,
+			['-n', 'x', '-e', 'A=1', '--env', 'B=2', '-f', '--no-stream', '--max-processes', '5', 'a'],
+			ctx,
+		);
 		assert.equal(flags.name, 'x');
 		assert.deepEqual(flags.env, ['A=1', 'B=2']);
 		assert.equal(flags.force, true);
@@ -54,7 +58,10 @@ describe('parseArgs', () => {
 	});
 	it('prints help for --help or -h and ends the command with 0', () => {
 		const {ctx, out} = fakeContext();
-		assert.throws(() => parseArgs(spec, ['a', '-h'], ctx), (e: unknown) => e instanceof EarlyExit && e.code === 0);
+		assert.throws(
+			() => parseArgs(spec, ['a', '-h'], ctx),
+			(e: unknown) => e instanceof EarlyExit && e.code === 0,
+		);
 		assert.match(out.stdout, /\$ c32 demo \[options\] THING\.\.\./);
 	});
 });

@@ -1,7 +1,7 @@
 // Commands run in-process against a hand-made engine: what they print and return, without root.
 import assert from 'node:assert/strict';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {describe, it} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
 import {C32Error, type ContainerMetadata, type Engine, type ExportedState, type LogEntry} from '../../engine/index.js';
 import {runCli} from '../../source/main.js';
 import {fakeContext} from './fake-context.js';
@@ -32,12 +32,24 @@ const notFound = (ref: string) => new C32Error('NOT_FOUND', `no such container: 
 describe('commands against an engine double', () => {
 	it('ps lists active containers newest first; -a adds the rest', async () => {
 		const containers = [
-			container('old', {createdAt: '2025-06-01T10:00:00.000Z', state: 'exited', exitCode: 1, pid: null, finishedAt: '2025-06-01T11:00:00.000Z'}),
+			container('old', {
+				createdAt: '2025-06-01T10:00:00.000Z',
+				state: 'exited',
+				exitCode: 1,
+				pid: null,
+				finishedAt: '2025-06-01T11:00:00.000Z',
+			}),
 			container('new'),
 		];
 		const {ctx, out} = fakeContext({listContainers: async () => containers});
 		assert.equal(await runCli(['ps'], ctx), 0);
-		assert.deepEqual(out.stdout.trimEnd().split('\n').map((l) => l.split(/\s{3,}/)[1]), ['NAME', 'new']);
+		assert.deepEqual(
+			out.stdout
+				.trimEnd()
+				.split('\n')
+				.map((l) => l.split(/\s{3,}/)[1]),
+			['NAME', 'new'],
+		);
 		out.stdout = '';
 		await runCli(['list'], ctx);
 		assert.match(out.stdout, /new .*Up About a minute\n.*old .*Exited \(1\) About an hour ago\n$/);
@@ -101,7 +113,12 @@ describe('commands against an engine double', () => {
 		assert.equal(await runCli(['logs', '-t', '--tail', '5', '--since', '30m', 'bot'], ctx), 0);
 		assert.equal(out.stdout, '2025-06-01T11:59:00.000000001Z to out\n');
 		assert.equal(out.stderr, '2025-06-01T11:59:00.000000002Z to err\n');
-		assert.deepEqual(options, {follow: false, tail: 5, since: '2025-06-01T11:30:00.000Z', signal: (options as {signal: AbortSignal}).signal});
+		assert.deepEqual(options, {
+			follow: false,
+			tail: 5,
+			since: '2025-06-01T11:30:00.000Z',
+			signal: (options as {signal: AbortSignal}).signal,
+		});
 	});
 
 	it('logs -f stops following on Ctrl-C and exits 0', async () => {

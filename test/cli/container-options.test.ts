@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
+import {buildContainerConfig, type ContainerFlagValues, parseVolume} from '../../source/lib/container-options.js';
 import {UsageError} from '../../source/lib/errors.js';
-import {
-	type ContainerFlagValues,
-	buildContainerConfig,
-	parseVolume,
-} from '../../source/lib/container-options.js';
 
 const none: ContainerFlagValues = {
 	args: [],
@@ -19,8 +15,10 @@ const none: ContainerFlagValues = {
 	capDrop: [],
 };
 const inputs = {cwd: '/work', env: {HOME: '/home/me'}, envFiles: []};
-const build = (flags: Partial<ContainerFlagValues>, words = {options: [], image: undefined as string | undefined, command: [] as string[]}) =>
-	buildContainerConfig({...none, ...flags}, words, inputs);
+const build = (
+	flags: Partial<ContainerFlagValues>,
+	words = {options: [], image: undefined as string | undefined, command: [] as string[]},
+) => buildContainerConfig({...none, ...flags}, words, inputs);
 
 describe('buildContainerConfig', () => {
 	it('is empty for no options, leaving every default to the engine', () => {
@@ -52,15 +50,24 @@ describe('buildContainerConfig', () => {
 		assert.throws(() => build({pidsLimit: '1.5'}), /whole number/);
 	});
 	it('merges env files, then -e; a bare key copies the caller value', () => {
-		const config = buildContainerConfig({...none, env: ['B=2', 'HOME', 'UNSET_HERE'], envFile: ['f']}, {options: [], image: undefined, command: []}, {
-			...inputs,
-			envFiles: [{path: 'f', text: '# comment\nA=1\n\nB=1\nC=x=y\n'}],
-		});
+		const config = buildContainerConfig(
+			{...none, env: ['B=2', 'HOME', 'UNSET_HERE'], envFile: ['f']},
+			{options: [], image: undefined, command: []},
+			{
+				...inputs,
+				envFiles: [{path: 'f', text: '# comment\nA=1\n\nB=1\nC=x=y\n'}],
+			},
+		);
 		assert.deepEqual(config.environment, {A: '1', B: '2', C: 'x=y', HOME: '/home/me'});
 	});
 	it('points at the bad line of an env file', () => {
 		assert.throws(
-			() => buildContainerConfig({...none, envFile: ['e.env']}, {options: [], image: undefined, command: []}, {...inputs, envFiles: [{path: 'e.env', text: 'A=1\n=oops\n'}]}),
+			() =>
+				buildContainerConfig(
+					{...none, envFile: ['e.env']},
+					{options: [], image: undefined, command: []},
+					{...inputs, envFiles: [{path: 'e.env', text: 'A=1\n=oops\n'}]},
+				),
 			/e\.env line 2/,
 		);
 	});

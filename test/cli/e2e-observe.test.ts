@@ -3,9 +3,22 @@ import assert from 'node:assert/strict';
 import {before, describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {needsRuntime, runtimeProblem} from '../helpers/engine.js';
-import {suiteSandbox, finished, waitForOutput} from './binary.js';
+import {finished, suiteSandbox, waitForOutput} from './binary.js';
 
-const PS_FIELDS = ['id', 'name', 'state', 'pid', 'exitCode', 'oomKilled', 'image', 'isolationLevel', 'createdAt', 'startedAt', 'finishedAt', 'restartCount'];
+const PS_FIELDS = [
+	'id',
+	'name',
+	'state',
+	'pid',
+	'exitCode',
+	'oomKilled',
+	'image',
+	'isolationLevel',
+	'createdAt',
+	'startedAt',
+	'finishedAt',
+	'restartCount',
+];
 const STATS_FIELDS = ['name', 'id', 'cpuPercent', 'memoryMb', 'memoryLimitMb', 'pids', 'blockReadBytes', 'blockWriteBytes', 'timestamp'];
 
 describe('ps, list and inspect', () => {
@@ -45,12 +58,16 @@ describe('ps, list and inspect', () => {
 		assert.equal(short.length, 3);
 		for (const id of short) assert.match(id, /^[0-9a-f]{12}$/);
 		const full = (await box.run(['ps', '-aq', '--no-trunc'])).stdout.trim().split('\n');
-		assert.deepEqual(full.map((id) => id.slice(0, 12)), short);
+		assert.deepEqual(
+			full.map((id) => id.slice(0, 12)),
+			short,
+		);
 	});
 
 	it('filters by status (implying -a), name and label', async (t) => {
 		if (!needsRuntime(t)) return;
-		const names = async (args: string[]) => JSON.parse((await box.run(['ps', '--json', ...args])).stdout).map((r: {name: string}) => r.name);
+		const names = async (args: string[]) =>
+			JSON.parse((await box.run(['ps', '--json', ...args])).stdout).map((r: {name: string}) => r.name);
 		assert.deepEqual(await names(['--filter', 'status=exited']), ['done']);
 		assert.deepEqual(await names(['-f', 'status=exited', '-f', 'status=created']), ['fresh', 'done']);
 		assert.deepEqual(await names(['-a', '-f', 'name=li']), ['alive']);
@@ -64,13 +81,19 @@ describe('ps, list and inspect', () => {
 	it('prints the documented JSON, newest first', async (t) => {
 		if (!needsRuntime(t)) return;
 		const rows = JSON.parse((await box.run(['ps', '-a', '--json'])).stdout) as Record<string, unknown>[];
-		assert.deepEqual(rows.map((r) => r['name']), ['fresh', 'done', 'alive']);
+		assert.deepEqual(
+			rows.map((r) => r['name']),
+			['fresh', 'done', 'alive'],
+		);
 		for (const row of rows) for (const field of PS_FIELDS) assert.ok(field in row, `${field} missing`);
 		const done = rows.find((r) => r['name'] === 'done')!;
 		assert.deepEqual([done['state'], done['exitCode'], done['oomKilled'], done['pid']], ['exited', 3, false, null]);
 		const alive = rows.find((r) => r['name'] === 'alive')!;
 		assert.equal(typeof alive['pid'], 'number');
-		assert.deepEqual(JSON.parse((await box.run(['ps', '--json'])).stdout).map((r: {name: string}) => r.name), ['alive']);
+		assert.deepEqual(
+			JSON.parse((await box.run(['ps', '--json'])).stdout).map((r: {name: string}) => r.name),
+			['alive'],
+		);
 	});
 
 	it('inspects several containers with their full config, and fails for a missing one', async (t) => {
@@ -78,7 +101,10 @@ describe('ps, list and inspect', () => {
 		const result = await box.run(['inspect', 'alive', 'done']);
 		assert.equal(result.code, 0, result.stderr);
 		const infos = JSON.parse(result.stdout);
-		assert.deepEqual(infos.map((i: {name: string}) => i.name), ['alive', 'done']);
+		assert.deepEqual(
+			infos.map((i: {name: string}) => i.name),
+			['alive', 'done'],
+		);
 		for (const field of [...PS_FIELDS, 'config']) assert.ok(field in infos[0], field);
 		assert.equal(infos[0].config.entrypoint, 'sleep');
 		assert.deepEqual(infos[0].config.args, ['60']);
@@ -128,8 +154,18 @@ describe('logs', () => {
 		if (!needsRuntime(t)) return;
 		// A 4 KiB cap holds about 60 of these lines: 300 of them, at a pace a follower can keep
 		// up with, cycle the log five times while it is followed.
-		await box.run(['run', '-d', '--name', 'flood', '--log-max-size', '4k', '--', 'sh', '-c',
-			'sleep 1; i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo "line $i ................................................"; sleep 0.02; done; echo last; sleep 60']);
+		await box.run([
+			'run',
+			'-d',
+			'--name',
+			'flood',
+			'--log-max-size',
+			'4k',
+			'--',
+			'sh',
+			'-c',
+			'sleep 1; i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo "line $i ................................................"; sleep 0.02; done; echo last; sleep 60',
+		]);
 		const child = box.spawn(['logs', '-f', 'flood']);
 		child.stdin!.end();
 		const done = finished(child, 30_000);
@@ -138,7 +174,10 @@ describe('logs', () => {
 		const result = await done;
 		assert.equal(result.code, 0, result.stderr);
 		const numbers = [...result.stdout.matchAll(/^line (\d+) /gm)].map((m) => Number(m[1]));
-		assert.deepEqual(numbers, Array.from({length: 300}, (_, i) => i + 1));
+		assert.deepEqual(
+			numbers,
+			Array.from({length: 300}, (_, i) => i + 1),
+		);
 		await box.run(['rm', '-f', 'flood']);
 	});
 
@@ -180,7 +219,10 @@ describe('stats', () => {
 		child.kill('SIGINT');
 		const result = await done;
 		assert.equal(result.code, 0, result.stderr);
-		const frames = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+		const frames = result.stdout
+			.trim()
+			.split('\n')
+			.map((line) => JSON.parse(line));
 		assert.ok(frames.length >= 2, `only ${frames.length} samples`);
 		for (const frame of frames) assert.equal(frame[0].name, 'idle');
 	});

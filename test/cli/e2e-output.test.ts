@@ -37,7 +37,10 @@ describe('output through a pipe', () => {
 		const json = await bytesThroughSlowPipe(['logs', '--json', 'mib']);
 		const lines = (await box.run(['logs', '--json', 'mib'])).stdout.split('\n').filter(Boolean);
 		assert.equal(lines.length, 16384);
-		assert.equal(json.bytes, lines.reduce((sum, line) => sum + line.length + 1, 0));
+		assert.equal(
+			json.bytes,
+			lines.reduce((sum, line) => sum + line.length + 1, 0),
+		);
 	});
 
 	it('an attached run into a slow reader: every byte of 1 MiB arrives', async (t) => {
@@ -56,7 +59,18 @@ describe('user-controlled text', () => {
 		const image = path.join(box.dir, `img${OSC}\nx`);
 		fs.mkdirSync(image);
 		fs.writeFileSync(path.join(image, 'main.sh'), 'echo hi\n');
-		const created = await box.run(['create', '--name', 'evil', '-l', `team=a${OSC}\nb\u202e`, '--entrypoint', 'sh', '--args', 'main.sh', image]);
+		const created = await box.run([
+			'create',
+			'--name',
+			'evil',
+			'-l',
+			`team=a${OSC}\nb\u202e`,
+			'--entrypoint',
+			'sh',
+			'--args',
+			'main.sh',
+			image,
+		]);
 		assert.equal(created.code, 0, created.stderr);
 		const ps = await box.run(['ps', '-a', '--no-trunc']);
 		assert.doesNotMatch(ps.stdout, RAW_CONTROL);
@@ -131,7 +145,12 @@ describe('--json, rename, prune and stats of real containers', () => {
 		assert.match(refused.stderr, /add --force/);
 		const pruned = await box.run(['prune', '-f', '--filter', 'label=p', '--json']);
 		assert.equal(pruned.code, 0, pruned.stderr);
-		assert.deepEqual(JSON.parse(pruned.stdout).map((c: {name: string}) => c.name).sort(), ['p-exited', 'p-stopped']);
+		assert.deepEqual(
+			JSON.parse(pruned.stdout)
+				.map((c: {name: string}) => c.name)
+				.sort(),
+			['p-exited', 'p-stopped'],
+		);
 		const left = JSON.parse((await box.run(['ps', '-a', '--json', '--filter', 'label=p'])).stdout);
 		assert.deepEqual(left.map((c: {name: string}) => c.name).sort(), ['p-created', 'p-running']);
 		assert.equal((await box.run(['rm', '-f', 'p-created', 'p-running'])).code, 0);
@@ -142,7 +161,12 @@ describe('--json, rename, prune and stats of real containers', () => {
 		for (const name of ['sa', 'sb']) assert.equal((await box.run(['run', '-d', '--name', name, '--', 'sleep', '60'])).code, 0);
 		const stats = await box.run(['stats', '--no-stream', '--json', 'sa', 'sb', 'nosuch']);
 		assert.equal(stats.code, 1);
-		assert.deepEqual(JSON.parse(stats.stdout).map((s: {name: string}) => s.name).sort(), ['sa', 'sb']);
+		assert.deepEqual(
+			JSON.parse(stats.stdout)
+				.map((s: {name: string}) => s.name)
+				.sort(),
+			['sa', 'sb'],
+		);
 		assert.equal(stats.stderr, 'c32: error: no such container: nosuch (see c32 ps -a)\n');
 		const table = await box.run(['stats', '--no-stream', 'nosuch', 'sa']);
 		assert.equal(table.code, 1);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {needsRuntime} from '../helpers/engine.js';
-import {suiteSandbox, FULL_ID, finished, waitForOutput} from './binary.js';
+import {FULL_ID, finished, suiteSandbox, waitForOutput} from './binary.js';
 
 describe('c32 run', () => {
 	const box = suiteSandbox();
@@ -26,7 +26,10 @@ describe('c32 run', () => {
 		const result = await box.run(['run', '--rm', '--name', 'gone', '--', 'true']);
 		assert.equal(result.code, 0, result.stderr);
 		const ps = await box.run(['ps', '-a', '--json']);
-		assert.equal(JSON.parse(ps.stdout).some((c: {name: string}) => c.name === 'gone'), false);
+		assert.equal(
+			JSON.parse(ps.stdout).some((c: {name: string}) => c.name === 'gone'),
+			false,
+		);
 	});
 
 	it('run -d --rm and create --rm: the engine removes the container once it ends', async (t) => {
@@ -42,7 +45,10 @@ describe('c32 run', () => {
 		while (Date.now() < deadline && (await names()).some((n: string) => n === 'short-lived' || n === 'one-shot')) {
 			await new Promise((resolve) => setTimeout(resolve, 200));
 		}
-		assert.deepEqual((await names()).filter((n: string) => n === 'short-lived' || n === 'one-shot'), []);
+		assert.deepEqual(
+			(await names()).filter((n: string) => n === 'short-lived' || n === 'one-shot'),
+			[],
+		);
 	});
 
 	it('prints only the id with -d and leaves the container running', async (t) => {
@@ -77,9 +83,26 @@ describe('c32 run', () => {
 		fs.writeFileSync(path.join(box.dir, 'vars.env'), '# settings\nFROM_FILE=file\nBOTH=file\n');
 		const result = await box.run(
 			[
-				'run', '--rm', '--env-file', 'vars.env', '-e', 'BOTH=flag', '-e', 'PASSED', '-v', `${data}:/data:ro`,
-				'-v', `${data}:/rw`, '-w', '/data', '--hostname', 'box1', '--',
-				'sh', '-c', 'echo $FROM_FILE $BOTH $PASSED $(hostname) $(pwd); cat in.txt; touch /data/x 2>/dev/null || echo ro; touch /rw/y && echo rw',
+				'run',
+				'--rm',
+				'--env-file',
+				'vars.env',
+				'-e',
+				'BOTH=flag',
+				'-e',
+				'PASSED',
+				'-v',
+				`${data}:/data:ro`,
+				'-v',
+				`${data}:/rw`,
+				'-w',
+				'/data',
+				'--hostname',
+				'box1',
+				'--',
+				'sh',
+				'-c',
+				'echo $FROM_FILE $BOTH $PASSED $(hostname) $(pwd); cat in.txt; touch /data/x 2>/dev/null || echo ro; touch /rw/y && echo rw',
 			],
 			{env: {PASSED: 'passed'}},
 		);
@@ -90,10 +113,32 @@ describe('c32 run', () => {
 
 	it('maps the seed and docker limit options onto the stored config', async (t) => {
 		if (!needsRuntime(t)) return;
-		const id = (await box.run([
-			'create', '--name', 'limited', '-m', '64m', '--cpus', '0.5', '--pids-limit', '32', '--max-open-files', '256',
-			'--auto-restart', '--max-restarts', '3', '-l', 'team=bots', '--stop-timeout', '2', '--stop-signal', 'INT', '--', 'true',
-		])).stdout.trim();
+		const id = (
+			await box.run([
+				'create',
+				'--name',
+				'limited',
+				'-m',
+				'64m',
+				'--cpus',
+				'0.5',
+				'--pids-limit',
+				'32',
+				'--max-open-files',
+				'256',
+				'--auto-restart',
+				'--max-restarts',
+				'3',
+				'-l',
+				'team=bots',
+				'--stop-timeout',
+				'2',
+				'--stop-signal',
+				'INT',
+				'--',
+				'true',
+			])
+		).stdout.trim();
 		assert.match(id, FULL_ID);
 		const [info] = JSON.parse((await box.run(['inspect', 'limited'])).stdout);
 		assert.deepEqual(info.config.resourceLimits, {memoryLimitMb: 64, cpuLimitPercent: 50, maxProcesses: 32, maxOpenFiles: 256});
@@ -101,7 +146,19 @@ describe('c32 run', () => {
 		assert.deepEqual(info.labels, {team: 'bots'});
 		assert.equal(info.config.stopTimeout, 2);
 		assert.equal(info.config.stopSignal, 'SIGINT');
-		const seed = await box.run(['create', '--name', 'seed-limits', '--memory-limit', '128', '--cpu-limit', '25', '--max-processes', '16', '--', 'true']);
+		const seed = await box.run([
+			'create',
+			'--name',
+			'seed-limits',
+			'--memory-limit',
+			'128',
+			'--cpu-limit',
+			'25',
+			'--max-processes',
+			'16',
+			'--',
+			'true',
+		]);
 		assert.equal(seed.code, 0, seed.stderr);
 		const [seedInfo] = JSON.parse((await box.run(['inspect', 'seed-limits'])).stdout);
 		assert.deepEqual(seedInfo.config.resourceLimits, {memoryLimitMb: 128, cpuLimitPercent: 25, maxProcesses: 16, maxOpenFiles: 4096});
@@ -109,7 +166,15 @@ describe('c32 run', () => {
 
 	it('stops the container on Ctrl-C and exits with its code', async (t) => {
 		if (!needsRuntime(t)) return;
-		const child = box.spawn(['run', '--name', 'interrupted', '--', 'sh', '-c', 'trap "echo bye; exit 42" TERM; echo ready; while :; do sleep 0.1; done']);
+		const child = box.spawn([
+			'run',
+			'--name',
+			'interrupted',
+			'--',
+			'sh',
+			'-c',
+			'trap "echo bye; exit 42" TERM; echo ready; while :; do sleep 0.1; done',
+		]);
 		child.stdin!.end();
 		const done = finished(child, 30_000);
 		await waitForOutput(child, /ready/);
@@ -134,7 +199,11 @@ describe('c32 run', () => {
 		assert.equal(detached.code, 127, detached.stderr);
 		assert.equal(detached.stdout, '');
 		const names = JSON.parse((await box.run(['ps', '-a', '--json'])).stdout).map((c: {name: string}) => c.name);
-		assert.deepEqual(names.filter((n: string) => n.startsWith('never-ran')), [], 'run left a container that could not start');
+		assert.deepEqual(
+			names.filter((n: string) => n.startsWith('never-ran')),
+			[],
+			'run left a container that could not start',
+		);
 		const plain = path.join(box.dir, 'not-executable');
 		fs.mkdirSync(plain);
 		fs.writeFileSync(path.join(plain, 'script'), 'echo hi\n', {mode: 0o644});
@@ -155,7 +224,12 @@ describe('c32 run', () => {
 	});
 
 	it('exits 2 with a hint for usage errors', async () => {
-		for (const args of [['run', '--bogus', 'x'], ['run', '--cpus', 'lots', '--', 'true'], ['create', '--isolation', 'tight', '--', 'true'], ['run', '-it', '--', 'sh']]) {
+		for (const args of [
+			['run', '--bogus', 'x'],
+			['run', '--cpus', 'lots', '--', 'true'],
+			['create', '--isolation', 'tight', '--', 'true'],
+			['run', '-it', '--', 'sh'],
+		]) {
 			const result = await box.run(args);
 			assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
 			assert.match(result.stderr, /^c32: error: .+\nSee 'c32 (run|create) --help'\.\n$/);

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {needsRuntime} from '../helpers/engine.js';
-import {suiteSandbox, FULL_ID} from './binary.js';
+import {FULL_ID, suiteSandbox} from './binary.js';
 
 describe('export and import', () => {
 	const box = suiteSandbox();
@@ -67,7 +67,28 @@ describe('help, version, doctor, completion, top', () => {
 	it('shows usage with every command and the version', async () => {
 		const help = await box.run(['--help']);
 		assert.equal(help.code, 0);
-		for (const command of ['run', 'create', 'start', 'stop', 'restart', 'pause', 'resume', 'kill', 'wait', 'rm', 'ps', 'list', 'inspect', 'logs', 'stats', 'export', 'import', 'top', 'doctor', 'completion']) {
+		for (const command of [
+			'run',
+			'create',
+			'start',
+			'stop',
+			'restart',
+			'pause',
+			'resume',
+			'kill',
+			'wait',
+			'rm',
+			'ps',
+			'list',
+			'inspect',
+			'logs',
+			'stats',
+			'export',
+			'import',
+			'top',
+			'doctor',
+			'completion',
+		]) {
 			assert.match(help.stdout, new RegExp(`^  ${command} +\\S`, 'm'), command);
 		}
 		assert.doesNotMatch(help.stdout, /__names/);
@@ -120,12 +141,25 @@ describe('help, version, doctor, completion, top', () => {
 		// A `c32` on PATH that is this build, as the completion function calls it.
 		const bin = path.join(box.dir, 'bin');
 		fs.mkdirSync(bin);
-		fs.writeFileSync(path.join(bin, 'c32'), `#!/bin/sh\nexec ${process.execPath} ${JSON.stringify(path.resolve(new URL('../../source/cli.js', import.meta.url).pathname))} "$@"\n`, {mode: 0o755});
+		fs.writeFileSync(
+			path.join(bin, 'c32'),
+			`#!/bin/sh\nexec ${process.execPath} ${JSON.stringify(path.resolve(new URL('../../source/cli.js', import.meta.url).pathname))} "$@"\n`,
+			{mode: 0o755},
+		);
 		const complete = (words: string[]) =>
-			execFileSync('bash', ['-c', `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _c32; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-				env: {...process.env, PATH: `${bin}:${process.env['PATH']}`, C32_STORAGE_DIR: box.dir},
-				encoding: 'utf8',
-			}).trim().split('\n');
+			execFileSync(
+				'bash',
+				[
+					'-c',
+					`source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _c32; printf '%s\\n' "\${COMPREPLY[@]}"`,
+				],
+				{
+					env: {...process.env, PATH: `${bin}:${process.env['PATH']}`, C32_STORAGE_DIR: box.dir},
+					encoding: 'utf8',
+				},
+			)
+				.trim()
+				.split('\n');
 		assert.deepEqual(complete(['c32', 'lo']), ['logs']);
 		assert.deepEqual(complete(['c32', 'logs', 'comp']), ['completable']);
 		assert.ok(complete(['c32', 'logs', '--ta']).includes('--tail'));

@@ -29,7 +29,9 @@ function hasTmux(): boolean {
  */
 function openPane(name: string, storageDir: string, args: string[], env: Record<string, string> = {}): string {
 	const vars = Object.entries({C32_STORAGE_DIR: storageDir, TERM: 'xterm-256color', ...env}).map(([k, v]) => `${k}=${quote(v)}`);
-	const command = ['env', ...vars, process.execPath, CLI_PATH, ...args].map((word, i) => (i > 0 && word.includes('=') ? word : quote(word))).join(' ');
+	const command = ['env', ...vars, process.execPath, CLI_PATH, ...args]
+		.map((word, i) => (i > 0 && word.includes('=') ? word : quote(word)))
+		.join(' ');
 	tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', 'sh', '-c', `trap : INT; ${command}; echo "c32-exit=$?"; sleep 60`);
 	return name;
 }

@@ -93,7 +93,13 @@ describe('the CLI shows user-controlled text escaped', () => {
 
 	it('inspect and ps --json: the label is JSON-escaped, C1 included, and parses back', async () => {
 		const label = `${EVIL}\x9b`;
-		const info = {...evil, labels: {k: label}, config: {labels: {k: label}} as never, paths: {bundle: '/b', log: '/l'}, userNamespace: null} as ContainerInfo;
+		const info = {
+			...evil,
+			labels: {k: label},
+			config: {labels: {k: label}} as never,
+			paths: {bundle: '/b', log: '/l'},
+			userNamespace: null,
+		} as ContainerInfo;
 		const {ctx, out} = fakeContext({inspectContainer: async () => info, listContainers: async () => [info]});
 		assert.equal(await runCli(['inspect', 'evil'], ctx), 0);
 		assert.match(out.stdout, /"k": "\\u001b\]0;pwned\\u0007\\nnext\\u009b"/);
@@ -118,10 +124,7 @@ describe('the CLI shows user-controlled text escaped', () => {
 		});
 		assert.equal(await runCli(['stop', `a${EVIL}`], foreign.ctx), 1);
 		assert.equal(await runCli(['stats', '--no-stream', `b\x1b]2;x\x07`], foreign.ctx), 1);
-		assert.equal(
-			foreign.out.stderr,
-			'c32: error: runc said \\x1b[2J\\x9b1;1H\nc32: error: no b\\x1b]2;x\\x07\n',
-		);
+		assert.equal(foreign.out.stderr, 'c32: error: runc said \\x1b[2J\\x9b1;1H\nc32: error: no b\\x1b]2;x\\x07\n');
 	});
 
 	it('the lines of several refs are the refs as typed, escaped', async () => {

@@ -73,7 +73,13 @@ function markdownExamples(file: string): Example[] {
 
 /** The `$ ...` lines of a help text, as one example. */
 function helpExample(where: string, help: string): Example {
-	return {where, lines: help.split('\n').filter((line) => /^\s+\$ /.test(line)).map((line) => line.replace(/^\s+\$ /, ''))};
+	return {
+		where,
+		lines: help
+			.split('\n')
+			.filter((line) => /^\s+\$ /.test(line))
+			.map((line) => line.replace(/^\s+\$ /, '')),
+	};
 }
 
 /** Host paths an example's words name: ./relative ones and $PWD/ ones (volume sources too). */
@@ -100,14 +106,21 @@ function missingPaths(example: Example): string[] {
 			const words = shellWords(command);
 			if (words[0] === 'mkdir') for (const dir of words.slice(1).filter((w) => !w.startsWith('-'))) made.add(dir);
 			if (!words.some((w) => w === 'c32' || w === './c32' || w.endsWith('/c32'))) continue;
-			for (const named of namedPaths(words)) if (!exists(named) && !made.has(named)) missing.push(`${example.where}: ${named} in: ${line.trim()}`);
+			for (const named of namedPaths(words))
+				if (!exists(named) && !made.has(named)) missing.push(`${example.where}: ${named} in: ${line.trim()}`);
 		}
 	}
 	return missing;
 }
 
 function docFiles(): string[] {
-	return ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+	return [
+		'README.md',
+		...fs
+			.readdirSync(path.join(ROOT, 'docs'))
+			.filter((f) => f.endsWith('.md'))
+			.map((f) => `docs/${f}`),
+	];
 }
 
 describe('examples', () => {
@@ -143,7 +156,10 @@ describe('examples', () => {
 	it('the path checker itself catches a missing image, and follows mkdir', () => {
 		assert.equal(missingPaths({where: 't', lines: ['c32 run -d ./bots/sample_bot.py']}).length, 1);
 		assert.equal(missingPaths({where: 't', lines: ['c32 run -v "$PWD/nope:/x" -- true']}).length, 1);
-		assert.deepEqual(missingPaths({where: 't', lines: ['mkdir -p out', 'c32 run -v "$PWD/out:/out" ./examples/workers/job.sh --args ./bot.py']}), []);
+		assert.deepEqual(
+			missingPaths({where: 't', lines: ['mkdir -p out', 'c32 run -v "$PWD/out:/out" ./examples/workers/job.sh --args ./bot.py']}),
+			[],
+		);
 	});
 });
 
@@ -166,7 +182,9 @@ describe('the README runs as written', () => {
 		const result = await finished(child, 120_000);
 		assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
 		assert.match(fs.readFileSync(path.join(clone, 'out', 'report.txt'), 'utf8'), /^report at /);
-		const running = JSON.parse((await box.run(['ps', '--json'])).stdout).map((c: {name: string}) => c.name).sort();
+		const running = JSON.parse((await box.run(['ps', '--json'])).stdout)
+			.map((c: {name: string}) => c.name)
+			.sort();
 		assert.deepEqual(running, ['api', 'bot']);
 		const [api] = JSON.parse((await box.run(['inspect', 'api'])).stdout);
 		assert.equal(api.config.entrypoint, 'node');

@@ -7,7 +7,10 @@ export interface Captured {
 	stderr: string;
 }
 
-export function fakeContext(engine?: Partial<Engine>, options: {isTTY?: boolean; stdinIsTTY?: boolean; answers?: string[]; env?: NodeJS.ProcessEnv; files?: Record<string, string>} = {}) {
+export function fakeContext(
+	engine?: Partial<Engine>,
+	options: {isTTY?: boolean; stdinIsTTY?: boolean; answers?: string[]; env?: NodeJS.ProcessEnv; files?: Record<string, string>} = {},
+) {
 	const out: Captured = {stdout: '', stderr: ''};
 	const interruptHandlers = new Set<() => void>();
 	const files = {...options.files};

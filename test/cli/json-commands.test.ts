@@ -1,8 +1,8 @@
 // --json of the commands that act on containers, prune, rename, stats with a wrong ref, and
 // what an attached run says and prints when things go wrong: in-process, against a double.
 import assert from 'node:assert/strict';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {describe, it} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
 import {C32Error, type ContainerMetadata, type ContainerState, type Engine} from '../../engine/index.js';
 import {runCli} from '../../source/main.js';
 import {fakeContext} from './fake-context.js';
@@ -139,20 +139,34 @@ describe('--json of the commands that act on containers', () => {
 		});
 		assert.equal(await runCli(['logs', '--json', 'bot'], ctx), 0);
 		assert.equal(out.stderr, '');
-		assert.deepEqual(out.stdout.trimEnd().split('\n').map((line) => JSON.parse(line)), [
-			{time: '2025-06-01T11:59:00.000000001Z', stream: 'stdout', text: 'out "quoted"'},
-			{time: '2025-06-01T11:59:00.000000002Z', stream: 'stderr', text: 'err \x1b[31mred'},
-		]);
+		assert.deepEqual(
+			out.stdout
+				.trimEnd()
+				.split('\n')
+				.map((line) => JSON.parse(line)),
+			[
+				{time: '2025-06-01T11:59:00.000000001Z', stream: 'stdout', text: 'out "quoted"'},
+				{time: '2025-06-01T11:59:00.000000002Z', stream: 'stderr', text: 'err \x1b[31mred'},
+			],
+		);
 	});
 
 	it('ps --filter status=exited also matches containers a user stopped, as docker does', async () => {
 		const {engine} = stateful({ran: 'exited', halted: 'stopped', up: 'running'});
 		const {ctx, out} = fakeContext(engine);
 		await runCli(['ps', '--json', '--filter', 'status=exited'], ctx);
-		assert.deepEqual(JSON.parse(out.stdout).map((c: ContainerMetadata) => c.name).sort(), ['halted', 'ran']);
+		assert.deepEqual(
+			JSON.parse(out.stdout)
+				.map((c: ContainerMetadata) => c.name)
+				.sort(),
+			['halted', 'ran'],
+		);
 		out.stdout = '';
 		await runCli(['ps', '--json', '--filter', 'status=stopped'], ctx);
-		assert.deepEqual(JSON.parse(out.stdout).map((c: ContainerMetadata) => c.name), ['halted']);
+		assert.deepEqual(
+			JSON.parse(out.stdout).map((c: ContainerMetadata) => c.name),
+			['halted'],
+		);
 	});
 });
 
@@ -160,7 +174,13 @@ describe('prune', () => {
 	it('refuses without --force when stdin is not a terminal, before looking, and removes nothing', async () => {
 		const {engine, removed} = stateful({old: 'exited'});
 		let listed = false;
-		const {ctx, out} = fakeContext({...engine, listContainers: async () => ((listed = true), [])});
+		const {ctx, out} = fakeContext({
+			...engine,
+			listContainers: async () => {
+				listed = true;
+				return [];
+			},
+		});
 		assert.equal(await runCli(['prune'], ctx), 1);
 		assert.match(out.stderr, /^c32: error: .*add --force\n$/);
 		assert.equal(listed, false);

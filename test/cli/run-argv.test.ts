@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {valueFlagNames} from '../../source/lib/args.js';
-import {IMAGE_FLAGS, containerFlags} from '../../source/lib/container-options.js';
+import {containerFlags, IMAGE_FLAGS} from '../../source/lib/container-options.js';
 import {splitRunArgv} from '../../source/lib/run-argv.js';
 
 const valueFlags = valueFlagNames({...containerFlags, detach: {type: 'boolean', shortFlag: 'd'}});

@@ -47,6 +47,9 @@ describe('start-up weight', () => {
 		const closure = [...staticClosure(fileURLToPath(new URL('../../source/cli.js', import.meta.url)))];
 		assert.ok(!closure.some((f) => f.endsWith(`${path.sep}engine${path.sep}index.js`)), 'cli.js statically loads the engine');
 		assert.ok(!closure.includes('pkg:meow'), 'cli.js statically loads meow: --version and --help would pay for it');
-		assert.ok(!closure.some((f) => f.includes(`${path.sep}commands${path.sep}`) && !f.endsWith('registry.js')), 'cli.js statically loads a command');
+		assert.ok(
+			!closure.some((f) => f.includes(`${path.sep}commands${path.sep}`) && !f.endsWith('registry.js')),
+			'cli.js statically loads a command',
+		);
 	});
 });

@@ -5,22 +5,34 @@ import {renderTable, truncateEnd, truncateStart} from '../../source/lib/table.js
 
 describe('renderTable', () => {
 	it('aligns columns three spaces apart without trailing blanks', () => {
-		const text = renderTable(['ID', 'NAME', 'STATUS'], [
-			['a1', 'web', 'Up 2 minutes'],
-			['b2', 'worker-long', 'Created'],
-		]);
-		assert.equal(
-			text,
-			'ID   NAME          STATUS\n' + 'a1   web           Up 2 minutes\n' + 'b2   worker-long   Created\n',
+		const text = renderTable(
+			['ID', 'NAME', 'STATUS'],
+			[
+				['a1', 'web', 'Up 2 minutes'],
+				['b2', 'worker-long', 'Created'],
+			],
 		);
+		assert.equal(text, 'ID   NAME          STATUS\n' + 'a1   web           Up 2 minutes\n' + 'b2   worker-long   Created\n');
 	});
 	it('colours styled cells after measuring and padding them', () => {
 		const colors = palette(true);
-		const text = renderTable(['A', 'B'], [[{text: 'xx', style: colors.green}, 'y'], ['long', 'z']]);
+		const text = renderTable(
+			['A', 'B'],
+			[
+				[{text: 'xx', style: colors.green}, 'y'],
+				['long', 'z'],
+			],
+		);
 		assert.equal(text.split('\n')[1], `${colors.green('xx')}     y`);
 	});
 	it('shows control characters in cells escaped, so a row stays one line', () => {
-		const text = renderTable(['NAME', 'LABEL'], [['bot', 'a\x1b]0;pwned\x07\nb\x9bc\u202ed'], ['x', 'y']]);
+		const text = renderTable(
+			['NAME', 'LABEL'],
+			[
+				['bot', 'a\x1b]0;pwned\x07\nb\x9bc\u202ed'],
+				['x', 'y'],
+			],
+		);
 		assert.equal(text, 'NAME   LABEL\nbot    a\\x1b]0;pwned\\x07\\nb\\x9bc\\u202ed\nx      y\n');
 		assert.doesNotMatch(text, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]/);
 	});

@@ -3,8 +3,8 @@ import {describe, it} from 'node:test';
 import type {ContainerMetadata} from '../../engine/index.js';
 import {suggestCommand} from '../../source/commands/registry.js';
 import {containerJson, newestFirst, statusText} from '../../source/lib/container-view.js';
-import {InterruptDispatcher} from '../../source/lib/interrupts.js';
 import {UsageError} from '../../source/lib/errors.js';
+import {InterruptDispatcher} from '../../source/lib/interrupts.js';
 import {matchesFilters, parseFilters} from '../../source/lib/ps-filter.js';
 import {inPlaceFrame, statsJson, statsTable} from '../../source/lib/stats-view.js';
 
@@ -43,7 +43,14 @@ describe('statusText', () => {
 		assert.equal(statusText({...base, state: 'created', startedAt: null}, now), 'Created');
 	});
 	it('says a restart is pending and when; a damaged container says how to remove it', () => {
-		const pending = {...base, pid: null, state: 'restarting' as const, exitCode: 1, restartCount: 3, finishedAt: '2025-06-01T11:59:58.000Z'};
+		const pending = {
+			...base,
+			pid: null,
+			state: 'restarting' as const,
+			exitCode: 1,
+			restartCount: 3,
+			finishedAt: '2025-06-01T11:59:58.000Z',
+		};
 		assert.equal(statusText({...pending, nextRestartAt: '2025-06-01T12:00:30.000Z'}, now), 'Restarting (1) in 30 seconds, 3 restarts');
 		assert.equal(statusText({...pending, nextRestartAt: '2025-06-01T12:00:00.100Z'}, now), 'Restarting (1), 3 restarts');
 		assert.equal(statusText({...base, state: 'damaged'}, now), 'Damaged (rm -f to remove)');
@@ -53,23 +60,63 @@ describe('statusText', () => {
 describe('JSON shapes', () => {
 	it('keeps the documented container fields only', () => {
 		const json = containerJson(base);
-		assert.deepEqual(Object.keys(json), ['id', 'name', 'state', 'pid', 'exitCode', 'oomKilled', 'errorMessage', 'image', 'isolationLevel', 'runtime', 'createdAt', 'startedAt', 'finishedAt', 'restartCount', 'nextRestartAt', 'labels']);
+		assert.deepEqual(Object.keys(json), [
+			'id',
+			'name',
+			'state',
+			'pid',
+			'exitCode',
+			'oomKilled',
+			'errorMessage',
+			'image',
+			'isolationLevel',
+			'runtime',
+			'createdAt',
+			'startedAt',
+			'finishedAt',
+			'restartCount',
+			'nextRestartAt',
+			'labels',
+		]);
 		assert.equal('stopRequested' in json, false);
 	});
 	it('sorts newest first', () => {
 		const older = {...base, name: 'old', createdAt: '2025-01-01T00:00:00Z'};
-		assert.deepEqual(newestFirst([older, base]).map((c) => c.name), ['bot', 'old']);
+		assert.deepEqual(
+			newestFirst([older, base]).map((c) => c.name),
+			['bot', 'old'],
+		);
 	});
 });
 
 describe('stats rendering', () => {
-	const sample = {id: 'b'.repeat(64), name: 'w', cpuPercent: 12.345, memoryMb: 12.5, memoryLimitMb: 64, pids: 3, blockReadBytes: 1500, blockWriteBytes: 0, timestamp: now.toISOString()};
+	const sample = {
+		id: 'b'.repeat(64),
+		name: 'w',
+		cpuPercent: 12.345,
+		memoryMb: 12.5,
+		memoryLimitMb: 64,
+		pids: 3,
+		blockReadBytes: 1500,
+		blockWriteBytes: 0,
+		timestamp: now.toISOString(),
+	};
 	it('shows usage against the limit, or against host memory without one', () => {
 		assert.match(statsTable([sample], 1000), /^bbbbbbbbbbbb {3}w {6}12\.35% {3}12\.5MiB \/ 64MiB {5}19\.53% {3}3 {6}1\.5kB \/ 0B$/m);
 		assert.match(statsTable([{...sample, memoryLimitMb: null}], 1000), /12\.5MiB \/ 1000MiB {3}1\.25%/);
 	});
 	it('keeps the documented fields in JSON', () => {
-		assert.deepEqual(Object.keys(statsJson(sample)), ['name', 'id', 'cpuPercent', 'memoryMb', 'memoryLimitMb', 'pids', 'blockReadBytes', 'blockWriteBytes', 'timestamp']);
+		assert.deepEqual(Object.keys(statsJson(sample)), [
+			'name',
+			'id',
+			'cpuPercent',
+			'memoryMb',
+			'memoryLimitMb',
+			'pids',
+			'blockReadBytes',
+			'blockWriteBytes',
+			'timestamp',
+		]);
 	});
 	it('redraws frames in place', () => {
 		assert.equal(inPlaceFrame('a\nb\n', true), '\x1b[2J\x1b[Ha\x1b[K\nb\x1b[K\n\x1b[J');
@@ -92,7 +139,10 @@ describe('InterruptDispatcher', () => {
 	const setup = () => {
 		const clock = {now: 0};
 		const exits: number[] = [];
-		const dispatcher = new InterruptDispatcher((code) => exits.push(code), () => clock.now);
+		const dispatcher = new InterruptDispatcher(
+			(code) => exits.push(code),
+			() => clock.now,
+		);
 		return {clock, exits, dispatcher};
 	};
 	it('counts a signal echoed within 100 ms once, and a later one again', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {afterEach, describe, test} from 'node:test';
 import {C32Error} from '../../engine/index.js';
 import {FakeEngine} from './fake-engine.js';
-import {KEY, mount, type Harness} from './harness.js';
+import {type Harness, KEY, mount} from './harness.js';
 
 let current: Harness | null = null;
 
@@ -224,7 +224,10 @@ describe('actions', () => {
 		await ui.waitFor((frame) => frame.includes('Could not start alpha: Cannot start alpha: it is running [BAD_STATE]'), 'the error');
 		engine.failNext('stop', new C32Error('RUNTIME_ERROR', 'runc kill failed: permission denied'));
 		await ui.press('x');
-		await ui.waitFor((frame) => frame.includes('Could not stop alpha: runc kill failed: permission denied [RUNTIME_ERROR]'), 'the stop error');
+		await ui.waitFor(
+			(frame) => frame.includes('Could not stop alpha: runc kill failed: permission denied [RUNTIME_ERROR]'),
+			'the stop error',
+		);
 	});
 
 	test('a slow action never freezes the screen: keys still work and the row says what is happening', async () => {
@@ -300,7 +303,19 @@ describe('panes', () => {
 		const ui = await open(threeWorkers(), {rows: 50});
 		await ui.press('?');
 		const frame = ui.frame();
-		for (const text of ['select', 'start', 'stop', 'restart', 'pause / resume', 'remove', 'filter', 'search the log', 'next / previous match', 'quit', '100% = one full core']) {
+		for (const text of [
+			'select',
+			'start',
+			'stop',
+			'restart',
+			'pause / resume',
+			'remove',
+			'filter',
+			'search the log',
+			'next / previous match',
+			'quit',
+			'100% = one full core',
+		]) {
 			assert.ok(frame.includes(text), `help mentions ${text}`);
 		}
 		await ui.press('q');

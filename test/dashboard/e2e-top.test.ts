@@ -6,8 +6,8 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, before, describe, it, type TestContext} from 'node:test';
-import {needsRuntime} from '../helpers/engine.js';
 import {C32Sandbox, CLI_PATH} from '../cli/binary.js';
+import {needsRuntime} from '../helpers/engine.js';
 
 const SOCKETS = [`c32-top-e2e-${process.pid}`, `c32-top-e2e-${process.pid}-sigterm`];
 const SESSION = 'top';
@@ -78,7 +78,10 @@ describe('c32 top in a terminal', () => {
 	it('shows real containers, follows their logs, and acts on them from the keyboard', async (t) => {
 		if (!needsRuntime(t) || !hasTmux(t)) return;
 		const script = path.join(box.dir, 'ticker.sh');
-		fs.writeFileSync(script, 'i=0\nwhile true; do i=$((i+1)); echo "tick $i"; [ $((i % 3)) -eq 0 ] && echo "warning $i" >&2; sleep 0.2; done\n');
+		fs.writeFileSync(
+			script,
+			'i=0\nwhile true; do i=$((i+1)); echo "tick $i"; [ $((i % 3)) -eq 0 ] && echo "warning $i" >&2; sleep 0.2; done\n',
+		);
 		await c32('run', '-d', '--name', 'e2e-ticker', '--cpu-limit', '50', '-m', '64m', script);
 		await c32('run', '-d', '--name', 'e2e-sleeper', '--isolation', 'strict', '--', 'sleep', '600');
 
@@ -88,7 +91,10 @@ describe('c32 top in a terminal', () => {
 		const command = `${quote(process.execPath)} ${quote(CLI_PATH)} top --interval 500ms; echo "top exited $?"; sleep 600`;
 		execFileSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', SESSION, '-x', '120', '-y', '36', command], {env});
 
-		let text = await waitForScreen((s) => row(s, 'e2e-ticker').includes('running') && row(s, 'e2e-sleeper').includes('running'), 'both containers');
+		let text = await waitForScreen(
+			(s) => row(s, 'e2e-ticker').includes('running') && row(s, 'e2e-sleeper').includes('running'),
+			'both containers',
+		);
 		assert.match(text, /2 containers: 2 running · 0 paused · 0 exited/);
 		assert.match(text, /runtime (runc|crun)/);
 		assert.match(text, /every 0\.5s/);
@@ -165,17 +171,40 @@ describe('c32 top in a terminal', () => {
 		execFileSync(
 			'tmux',
 			[
-				'-L', socket, '-f', '/dev/null',
-				'new-session', '-d', '-s', SESSION, '-x', '100', '-y', '30', `${quote(process.execPath)} ${quote(CLI_PATH)} top; echo "exit=$?" > ${quote(statusFile)}`,
-				';', 'set-option', '-t', SESSION, 'remain-on-exit', 'on',
-				';', 'pipe-pane', '-t', SESSION, '-o', `cat > ${quote(output)}`,
+				'-L',
+				socket,
+				'-f',
+				'/dev/null',
+				'new-session',
+				'-d',
+				'-s',
+				SESSION,
+				'-x',
+				'100',
+				'-y',
+				'30',
+				`${quote(process.execPath)} ${quote(CLI_PATH)} top; echo "exit=$?" > ${quote(statusFile)}`,
+				';',
+				'set-option',
+				'-t',
+				SESSION,
+				'remain-on-exit',
+				'on',
+				';',
+				'pipe-pane',
+				'-t',
+				SESSION,
+				'-o',
+				`cat > ${quote(output)}`,
 			],
 			{env},
 		);
 		await waitForScreen((s) => s.includes('? help'), 'the dashboard');
 		const pane = (format: string) => tmux('display-message', '-p', '-t', SESSION, format).trim();
 		assert.equal(pane('#{alternate_on}'), '1', 'the dashboard is on the alternate screen');
-		const top = execFileSync('pgrep', ['-P', pane('#{pane_pid}')], {encoding: 'utf8'}).trim().split('\n')[0]!;
+		const top = execFileSync('pgrep', ['-P', pane('#{pane_pid}')], {encoding: 'utf8'})
+			.trim()
+			.split('\n')[0]!;
 		process.kill(Number(top), 'SIGTERM');
 		const deadline = Date.now() + 10_000;
 		while (!fs.existsSync(statusFile) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -3,11 +3,11 @@
 // the column the table is sorted by stays in view at 80×24.
 import assert from 'node:assert/strict';
 import {afterEach, describe, test} from 'node:test';
-import {fitColumns} from '../../components/model/columns.js';
 import {headerSegments} from '../../components/model/cells.js';
+import {fitColumns} from '../../components/model/columns.js';
 import {plain} from '../../components/model/segments.js';
 import {FakeEngine} from './fake-engine.js';
-import {KEY, mount, type Harness} from './harness.js';
+import {type Harness, KEY, mount} from './harness.js';
 
 const OSC = '\x1b]0;pwned\x07';
 const SHOWN = '\\x1b]0;pwned\\x07';
@@ -90,7 +90,12 @@ describe('the sort marker at 80×24', () => {
 		engine.add({name: 'alpha', blockReadBytes: 5_000_000});
 		const ui = await open(engine, {prefs: {sortColumn: 'name', sortDescending: false}});
 		assert.doesNotMatch(ui.frame(), /BLK R\/W/, 'at 80 columns i/o is not shown by default');
-		for (const [key, title] of [['B', 'BLK R/W▼'], ['T', 'ISOLATIO▲'], ['R', 'RS▼'], ['I', 'ID▲']] as const) {
+		for (const [key, title] of [
+			['B', 'BLK R/W▼'],
+			['T', 'ISOLATIO▲'],
+			['R', 'RS▼'],
+			['I', 'ID▲'],
+		] as const) {
 			await ui.press(key);
 			await ui.waitFor((frame) => frame.includes(title), `${title} in the header`);
 			assert.ok(ui.lines()[2]!.length <= 80);

@@ -98,7 +98,8 @@ export class FakeEngine implements Engine {
 			runtime: 'runc',
 			createdAt: new Date(now - 3_600_000).toISOString(),
 			startedAt: options.startedAt !== undefined ? options.startedAt : state === 'created' ? null : new Date(now - 600_000).toISOString(),
-			finishedAt: options.finishedAt !== undefined ? options.finishedAt : live || state === 'created' ? null : new Date(now - 120_000).toISOString(),
+			finishedAt:
+				options.finishedAt !== undefined ? options.finishedAt : live || state === 'created' ? null : new Date(now - 120_000).toISOString(),
 			restartCount: options.restartCount ?? 0,
 			nextRestartAt: null,
 			stopRequested: false,
@@ -361,7 +362,9 @@ export class FakeEngine implements Engine {
 
 	async getMetricsBatch(refs?: string[]): Promise<ContainerMetrics[]> {
 		this.record('getMetricsBatch', refs);
-		const chosen = refs ? refs.flatMap((ref) => [...this.containers.values()].filter((c) => c.meta.id === ref || c.meta.name === ref)) : [...this.containers.values()];
+		const chosen = refs
+			? refs.flatMap((ref) => [...this.containers.values()].filter((c) => c.meta.id === ref || c.meta.name === ref))
+			: [...this.containers.values()];
 		return chosen.filter((c) => c.meta.state === 'running' || c.meta.state === 'paused').map((c) => this.sample(c));
 	}
 

@@ -1,14 +1,25 @@
 // Braille plots, the sample ring, the log buffer, scrolling and searching.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import type {LogEntry} from '../../engine/index.js';
 import {brailleGraph, graphScale, niceCeil} from '../../components/model/braille.js';
-import {graphPanel, GUTTER} from '../../components/model/graphs.js';
+import {GUTTER, graphPanel} from '../../components/model/graphs.js';
 import {LogBuffer, MAX_LINE_LENGTH, sanitizeLine} from '../../components/model/log-buffer.js';
 import {logLineSegments} from '../../components/model/log-lines.js';
-import {FOLLOWING, findMatches, isCaseSensitive, logWindow, matchRanges, nextMatch, revealLine, scrollLog, scrollToTop, toggleFollow} from '../../components/model/log-view.js';
+import {
+	FOLLOWING,
+	findMatches,
+	isCaseSensitive,
+	logWindow,
+	matchRanges,
+	nextMatch,
+	revealLine,
+	scrollLog,
+	scrollToTop,
+	toggleFollow,
+} from '../../components/model/log-view.js';
 import {plain} from '../../components/model/segments.js';
 import {Series} from '../../components/model/series.js';
+import type {LogEntry} from '../../engine/index.js';
 
 const BLANK = 0x2800;
 
@@ -59,7 +70,13 @@ describe('braille graph', () => {
 		assert.deepEqual(rows[1], [{text: '⠁⠁', tone: 'limit'}]);
 		const over = brailleGraph({values: [100, 100], width: 1, height: 2, max: 100, limit: 50});
 		assert.equal(over[0]![0]!.tone, 'bad');
-		assert.equal(brailleGraph({values: [10], width: 3, height: 2, max: 100, limit: 500}).flat().some((segment) => segment.tone === 'limit'), false, 'a limit above the scale is not drawn');
+		assert.equal(
+			brailleGraph({values: [10], width: 3, height: 2, max: 100, limit: 500})
+				.flat()
+				.some((segment) => segment.tone === 'limit'),
+			false,
+			'a limit above the scale is not drawn',
+		);
 	});
 
 	test('every row is exactly the width', () => {
@@ -86,12 +103,12 @@ describe('braille graph', () => {
 		const samples = [10, 20, 80, 40];
 		const lines = graphPanel({kind: 'cpu', samples, limit: 50, width: 40, rows: 3, intervalMs: 1000}).map(plain);
 		assert.equal(lines.length, 4);
-		assert.match(lines[0]!, /^CPU 40%  peak 80%  limit 50%  \(100% = one core\)  last 4s$/);
+		assert.match(lines[0]!, /^CPU 40% {2}peak 80% {2}limit 50% {2}\(100% = one core\) {2}last 4s$/);
 		assert.match(lines[1]!, /^ {2}80%┤/);
 		assert.match(lines[3]!, /^ {4}0┤/);
 		for (const line of lines.slice(1)) assert.equal(Array.from(line).length, 40);
 		const stopped = graphPanel({kind: 'mem', samples: [64, Number.NaN], limit: null, width: 40, rows: 2, intervalMs: 1000}).map(plain);
-		assert.match(stopped[0]!, /^MEM not running  peak 64M  limit none/);
+		assert.match(stopped[0]!, /^MEM not running {2}peak 64M {2}limit none/);
 		assert.equal(GUTTER, 6);
 	});
 });
@@ -211,9 +228,16 @@ describe('log view', () => {
 	test('search is smart-case and finds every occurrence', () => {
 		assert.equal(isCaseSensitive('error'), false);
 		assert.equal(isCaseSensitive('Error'), true);
-		assert.deepEqual(matchRanges('Error error ERROR', 'error'), [[0, 5], [6, 11], [12, 17]]);
+		assert.deepEqual(matchRanges('Error error ERROR', 'error'), [
+			[0, 5],
+			[6, 11],
+			[12, 17],
+		]);
 		assert.deepEqual(matchRanges('Error error ERROR', 'Error'), [[0, 5]]);
-		assert.deepEqual(matchRanges('aaaa', 'aa'), [[0, 2], [2, 4]]);
+		assert.deepEqual(matchRanges('aaaa', 'aa'), [
+			[0, 2],
+			[2, 4],
+		]);
 		assert.deepEqual(matchRanges('abc', ''), []);
 		const buffer = filled(30);
 		assert.deepEqual(findMatches(buffer, 'line 2'), [2, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29]);

@@ -85,9 +85,11 @@ export async function mount(engine: FakeEngine, options: MountOptions = {}) {
 		waitFor: (check: (frame: string) => boolean, what: string, timeoutMs?: number) => waitFor(() => check(frame()), what, timeoutMs),
 		/** The table row (as shown) of the container with this name. */
 		row(name: string): string {
-			return frame()
-				.split('\n')
-				.find((line) => new RegExp(`^[▶ ] ${name} `).test(line)) ?? '';
+			return (
+				frame()
+					.split('\n')
+					.find((line) => new RegExp(`^[▶ ] ${name} `).test(line)) ?? ''
+			);
 		},
 		selectedName(): string | null {
 			const line = frame()

@@ -4,13 +4,13 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, describe, test} from 'node:test';
-import type {ContainerMetadata, LogEntry} from '../../engine/index.js';
+import {COLUMNS} from '../../components/model/columns.js';
+import {HELP} from '../../components/model/help.js';
 import {LogBuffer} from '../../components/model/log-buffer.js';
 import {FOLLOWING} from '../../components/model/log-view.js';
-import {handleKey, initialUiState, splitInput, type KeyContext, type UiState} from '../../components/model/ui-state.js';
+import {handleKey, initialUiState, type KeyContext, splitInput, type UiState} from '../../components/model/ui-state.js';
 import {clampInterval, configDir, DEFAULT_PREFS, openPrefs, sanitizePrefs, stepInterval} from '../../components/prefs.js';
-import {HELP} from '../../components/model/help.js';
-import {COLUMNS} from '../../components/model/columns.js';
+import type {ContainerMetadata, LogEntry} from '../../engine/index.js';
 
 function container(name: string, state: ContainerMetadata['state'] = 'running'): ContainerMetadata {
 	return {
@@ -36,13 +36,23 @@ function container(name: string, state: ContainerMetadata['state'] = 'running'):
 
 function context(rows: ContainerMetadata[], lines = 0): KeyContext {
 	const logBuffer = new LogBuffer(100);
-	logBuffer.append(Array.from({length: lines}, (_, i): LogEntry => ({timestamp: '2026-01-01T00:00:00Z', stream: 'stdout', line: i % 5 === 0 ? `match ${i}` : `line ${i}`})));
+	logBuffer.append(
+		Array.from(
+			{length: lines},
+			(_, i): LogEntry => ({timestamp: '2026-01-01T00:00:00Z', stream: 'stdout', line: i % 5 === 0 ? `match ${i}` : `line ${i}`}),
+		),
+	);
 	return {rows, tableRows: 5, logRows: 4, logBuffer, logsVisible: true};
 }
 
-const start = (): UiState => initialUiState({sort: {column: 'cpu', descending: true}, showGraphs: true, showDetails: false, intervalMs: 1000});
+const start = (): UiState =>
+	initialUiState({sort: {column: 'cpu', descending: true}, showGraphs: true, showDetails: false, intervalMs: 1000});
 
-function keys(state: UiState, ctx: KeyContext, ...inputs: (string | [string, Record<string, boolean>])[]): {state: UiState; effects: unknown[]} {
+function keys(
+	state: UiState,
+	ctx: KeyContext,
+	...inputs: (string | [string, Record<string, boolean>])[]
+): {state: UiState; effects: unknown[]} {
 	const effects: unknown[] = [];
 	for (const input of inputs) {
 		const [text, key] = typeof input === 'string' ? [input, {}] : input;
@@ -74,7 +84,9 @@ describe('key reducer', () => {
 		const kept = keys(asked.state, ctx, 'x');
 		assert.deepEqual(kept.effects, [], 'any other key cancels, even an action key');
 		assert.equal(kept.state.mode, 'normal');
-		assert.deepEqual(keys(start(), ctx, 'j', 'j', 'd', 'Y').effects, [{type: 'action', verb: 'remove', id: 'c-id', name: 'c', force: false}]);
+		assert.deepEqual(keys(start(), ctx, 'j', 'j', 'd', 'Y').effects, [
+			{type: 'action', verb: 'remove', id: 'c-id', name: 'c', force: false},
+		]);
 	});
 
 	test('with nothing selected an action says so', () => {
@@ -126,7 +138,10 @@ describe('key reducer', () => {
 
 	test('searching jumps to the newest match at or above the view, then n/N walk', () => {
 		const ctx = context(rows, 50);
-		let state = keys(start(), ctx, ['', {tab: true}], '/', 'm', 'a', 't', ['', {backspace: true}], 't', 'c', 'h', ['', {return: true}]).state;
+		let state = keys(start(), ctx, ['', {tab: true}], '/', 'm', 'a', 't', ['', {backspace: true}], 't', 'c', 'h', [
+			'',
+			{return: true},
+		]).state;
 		assert.equal(state.search, 'match');
 		assert.equal(state.currentMatch, 45);
 		state = keys(state, ctx, 'N').state;
@@ -182,10 +197,14 @@ describe('key reducer', () => {
 		]);
 		assert.deepEqual(splitInput('x', {}), [['x', {}]]);
 		assert.deepEqual(splitInput('[A', {meta: true}), [['[A', {meta: true}]]);
-		assert.deepEqual(splitInput('k', {meta: true}), [
-			['', {escape: true}],
-			['k', {}],
-		], 'Escape then k, read as Alt+k');
+		assert.deepEqual(
+			splitInput('k', {meta: true}),
+			[
+				['', {escape: true}],
+				['k', {}],
+			],
+			'Escape then k, read as Alt+k',
+		);
 		assert.deepEqual(splitInput('', {meta: true, escape: true}), [['', {meta: true, escape: true}]]);
 	});
 
@@ -212,7 +231,13 @@ describe('preferences', () => {
 	test('saved choices are there for the next run', () => {
 		const env = {C32_CONFIG_DIR: join(dir, 'b')};
 		openPrefs(env).save({sortColumn: 'mem', sortDescending: false, intervalMs: 2000, showGraphs: false, showDetails: true});
-		assert.deepEqual(openPrefs(env).load(), {sortColumn: 'mem', sortDescending: false, intervalMs: 2000, showGraphs: false, showDetails: true});
+		assert.deepEqual(openPrefs(env).load(), {
+			sortColumn: 'mem',
+			sortDescending: false,
+			intervalMs: 2000,
+			showGraphs: false,
+			showDetails: true,
+		});
 		assert.equal(JSON.parse(readFileSync(join(dir, 'b', 'top.json'), 'utf8')).sortColumn, 'mem');
 	});
 

@@ -1,17 +1,28 @@
 // Pure formatting, sorting, filtering, selection, columns, layout and header functions.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import type {ContainerMetadata, ContainerMetrics} from '../../engine/index.js';
-import {cellSegments, cpuFraction, headerSegments, rowSegments, uptimeText, type CellContext} from '../../components/model/cells.js';
+import {type CellContext, cellSegments, cpuFraction, headerSegments, rowSegments, uptimeText} from '../../components/model/cells.js';
 import {COLUMNS, columnForKey, fitColumns, MARKER_WIDTH} from '../../components/model/columns.js';
 import {detailsLines, exitText, limitsText, restartText} from '../../components/model/details.js';
-import {bar, clockTime, fit, formatAge, formatBytes, formatDuration, formatInterval, formatMb, formatPercent, shortId} from '../../components/model/format.js';
+import {
+	bar,
+	clockTime,
+	fit,
+	formatAge,
+	formatBytes,
+	formatDuration,
+	formatInterval,
+	formatMb,
+	formatPercent,
+	shortId,
+} from '../../components/model/format.js';
 import {countStates, headerLines} from '../../components/model/header.js';
 import {computeLayout, DETAILS_LINES} from '../../components/model/layout.js';
-import {stateLabel, type ContainerRow} from '../../components/model/row.js';
+import {type ContainerRow, stateLabel} from '../../components/model/row.js';
 import {clipSegments, plain} from '../../components/model/segments.js';
 import {moveSelection, resolveSelection, scrollOffset} from '../../components/model/selection.js';
 import {matchesFilter, sortRows, visibleRows} from '../../components/model/sort.js';
+import type {ContainerMetadata, ContainerMetrics} from '../../engine/index.js';
 import {FakeEngine} from './fake-engine.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
@@ -54,7 +65,12 @@ function metrics(name: string, changes: Partial<ContainerMetrics> = {}): Contain
 	};
 }
 
-function row(name: string, metaChanges: Partial<ContainerMetadata> = {}, sample: Partial<ContainerMetrics> | null = {}, cpuLimitPercent: number | null = null): ContainerRow {
+function row(
+	name: string,
+	metaChanges: Partial<ContainerMetadata> = {},
+	sample: Partial<ContainerMetrics> | null = {},
+	cpuLimitPercent: number | null = null,
+): ContainerRow {
 	return {meta: meta(name, metaChanges), metrics: sample ? metrics(name, sample) : null, cpuLimitPercent, pending: null};
 }
 
@@ -121,7 +137,11 @@ describe('rows and cells', () => {
 	test('state labels: paused and OOM stand out, pending actions show progress', () => {
 		assert.deepEqual(stateLabel({meta: meta('a'), pending: null}), {text: 'running', tone: 'ok', loud: false});
 		assert.deepEqual(stateLabel({meta: meta('a', {state: 'paused'}), pending: null}), {text: 'paused', tone: 'warn', loud: true});
-		assert.deepEqual(stateLabel({meta: meta('a', {state: 'exited', exitCode: 137, oomKilled: true}), pending: null}), {text: 'OOM', tone: 'bad', loud: true});
+		assert.deepEqual(stateLabel({meta: meta('a', {state: 'exited', exitCode: 137, oomKilled: true}), pending: null}), {
+			text: 'OOM',
+			tone: 'bad',
+			loud: true,
+		});
 		assert.equal(stateLabel({meta: meta('a', {state: 'exited', exitCode: 2}), pending: null}).tone, 'bad');
 		assert.equal(stateLabel({meta: meta('a', {state: 'exited', exitCode: 0}), pending: null}).tone, 'muted');
 		assert.deepEqual(stateLabel({meta: meta('a'), pending: 'stopping'}), {text: 'stopping…', tone: 'busy', loud: false});
@@ -129,12 +149,20 @@ describe('rows and cells', () => {
 
 	test('uptime for running containers, exit code and age for ended ones', () => {
 		assert.equal(uptimeText(row('a'), NOW), '1m05s');
-		assert.equal(uptimeText(row('a', {state: 'exited', exitCode: 137, finishedAt: new Date(NOW - 300_000).toISOString()}), NOW), '(137) 5m ago');
+		assert.equal(
+			uptimeText(row('a', {state: 'exited', exitCode: 137, finishedAt: new Date(NOW - 300_000).toISOString()}), NOW),
+			'(137) 5m ago',
+		);
 		assert.equal(uptimeText(row('a', {state: 'created', startedAt: null}), NOW), '-');
 	});
 
 	test('a restarting container says when it starts again; the state column says restarting', () => {
-		const pending = {state: 'restarting' as const, exitCode: 1, finishedAt: new Date(NOW - 1000).toISOString(), nextRestartAt: new Date(NOW + 12_000).toISOString()};
+		const pending = {
+			state: 'restarting' as const,
+			exitCode: 1,
+			finishedAt: new Date(NOW - 1000).toISOString(),
+			nextRestartAt: new Date(NOW + 12_000).toISOString(),
+		};
 		assert.equal(uptimeText(row('a', pending), NOW), 'again in 12s');
 		assert.equal(uptimeText(row('a', {...pending, nextRestartAt: new Date(NOW - 10).toISOString()}), NOW), 'again now');
 		assert.deepEqual(stateLabel({meta: meta('a', pending), pending: null}), {text: 'restarting', tone: 'warn', loud: false});
@@ -199,7 +227,10 @@ describe('columns', () => {
 	test('wide terminals show every column', () => {
 		const layout = fitColumns(160);
 		assert.equal(layout.columns.length, COLUMNS.length);
-		assert.equal(layout.width - MARKER_WIDTH - (layout.columns.length - 1), layout.columns.reduce((sum, column) => sum + column.width, 0));
+		assert.equal(
+			layout.width - MARKER_WIDTH - (layout.columns.length - 1),
+			layout.columns.reduce((sum, column) => sum + column.width, 0),
+		);
 	});
 
 	test('each column has its own sort key', () => {
@@ -216,7 +247,11 @@ describe('sorting, filtering and selection', () => {
 		row('web', {restartCount: 2}, {cpuPercent: 30, memoryMb: 100, pids: 9, blockReadBytes: 10}),
 		row('api', {isolationLevel: 'strict', startedAt: new Date(NOW - 10_000).toISOString()}, {cpuPercent: 30, memoryMb: 300, pids: 2}),
 		row('job', {state: 'exited', exitCode: 0, finishedAt: new Date(NOW - 5000).toISOString(), labels: {team: 'data'}}, null),
-		row('cron', {state: 'paused', isolationLevel: 'minimal', startedAt: new Date(NOW - 900_000).toISOString()}, {cpuPercent: 0, memoryMb: 20}),
+		row(
+			'cron',
+			{state: 'paused', isolationLevel: 'minimal', startedAt: new Date(NOW - 900_000).toISOString()},
+			{cpuPercent: 0, memoryMb: 20},
+		),
 	];
 	const names = (list: ContainerRow[]) => list.map((r) => r.meta.name);
 
@@ -271,7 +306,13 @@ describe('sorting, filtering and selection', () => {
 describe('layout', () => {
 	const base = {containerCount: 10, showGraphs: true, showDetails: false, logFullscreen: false};
 	const total = (layout: ReturnType<typeof computeLayout>) =>
-		layout.headerLines + 1 + layout.tableRows + layout.detailsLines + (layout.graphRows ? 2 * (layout.graphRows + 1) : 0) + (layout.logRows ? layout.logRows + 1 : 0) + 1;
+		layout.headerLines +
+		1 +
+		layout.tableRows +
+		layout.detailsLines +
+		(layout.graphRows ? 2 * (layout.graphRows + 1) : 0) +
+		(layout.logRows ? layout.logRows + 1 : 0) +
+		1;
 
 	test('the panes fill the terminal exactly, at every size from 40×10 to 250×80', () => {
 		for (let rows = 10; rows <= 80; rows++) {
@@ -325,7 +366,13 @@ describe('layout', () => {
 
 describe('header and details', () => {
 	test('counts by state', () => {
-		const list = [meta('a'), meta('b', {state: 'paused'}), meta('c', {state: 'exited'}), meta('d', {state: 'failed'}), meta('e', {state: 'created'})];
+		const list = [
+			meta('a'),
+			meta('b', {state: 'paused'}),
+			meta('c', {state: 'exited'}),
+			meta('d', {state: 'failed'}),
+			meta('e', {state: 'created'}),
+		];
 		assert.deepEqual(countStates(list), {running: 1, paused: 1, exited: 2, created: 1, total: 5});
 	});
 
@@ -359,7 +406,15 @@ describe('header and details', () => {
 
 	test('details list image, command, limits, volumes, restart policy, exit and error', async () => {
 		const engine = new FakeEngine();
-		const container = engine.add({name: 'w', cpuLimitPercent: 50, memoryLimitMb: 128, state: 'exited', exitCode: 137, oomKilled: true, errorMessage: 'killed by the OOM killer'});
+		const container = engine.add({
+			name: 'w',
+			cpuLimitPercent: 50,
+			memoryLimitMb: 128,
+			state: 'exited',
+			exitCode: 137,
+			oomKilled: true,
+			errorMessage: 'killed by the OOM killer',
+		});
 		container.config.args = ['--name', 'two words'];
 		container.config.volumes = [{source: '/data', destination: '/data', readOnly: true}];
 		container.config.restartPolicy = {name: 'on-failure', maxRetries: 3};
@@ -375,8 +430,14 @@ describe('header and details', () => {
 		assert.match(text, /error killed by the OOM killer/);
 		assert.equal(detailsLines(container.meta, info, NOW, 2).length, 2);
 		assert.equal(plain(detailsLines(container.meta, null, NOW, 5)[0]!), 'loading…');
-		assert.equal(limitsText({...info, config: {...info.config, resourceLimits: {maxProcesses: 10}}}), 'cpu unlimited · mem unlimited · pids 10');
-		assert.equal(restartText({...info, restartCount: 0, config: {...info.config, restartPolicy: {name: 'always', maxRetries: 0}}}), 'always (0 restarts)');
+		assert.equal(
+			limitsText({...info, config: {...info.config, resourceLimits: {maxProcesses: 10}}}),
+			'cpu unlimited · mem unlimited · pids 10',
+		);
+		assert.equal(
+			restartText({...info, restartCount: 0, config: {...info.config, restartPolicy: {name: 'always', maxRetries: 0}}}),
+			'always (0 restarts)',
+		);
 		assert.equal(exitText(meta('x')), '-');
 	});
 

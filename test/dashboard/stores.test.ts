@@ -1,12 +1,12 @@
 // The data tick, the log follower, the action runner and the screen writer.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {C32Error} from '../../engine/index.js';
+import type {StatusMessage} from '../../components/model/ui-state.js';
 import {diffFrame, frameLines, ScreenWriter} from '../../components/screen.js';
 import {ActionRunner, describeError} from '../../components/store/action-runner.js';
 import {DashboardStore} from '../../components/store/dashboard-store.js';
 import {LogFollower} from '../../components/store/log-follower.js';
-import type {StatusMessage} from '../../components/model/ui-state.js';
+import {C32Error} from '../../engine/index.js';
 import {FakeEngine} from './fake-engine.js';
 import {HeadlessTerminal, waitFor} from './util.js';
 
@@ -126,7 +126,10 @@ describe('log follower', () => {
 	test('loads the tail, then follows, in batches', async () => {
 		const engine = new FakeEngine();
 		engine.add({name: 'a'});
-		engine.emitLogs('a', Array.from({length: 50}, (_, i) => `old ${i}`));
+		engine.emitLogs(
+			'a',
+			Array.from({length: 50}, (_, i) => `old ${i}`),
+		);
 		const follower = new LogFollower(engine, {tail: 10, flushMs: 5});
 		let publishes = 0;
 		follower.subscribe(() => publishes++);
@@ -194,7 +197,10 @@ describe('log follower', () => {
 		follower.follow(engine.find('a').meta.id);
 		await waitFor(() => follower.getSnapshot().state === 'following', 'following');
 		await new Promise((resolve) => setTimeout(resolve, 5));
-		engine.emitLogs('a', Array.from({length: 100_000}, (_, i) => `x ${i}`));
+		engine.emitLogs(
+			'a',
+			Array.from({length: 100_000}, (_, i) => `x ${i}`),
+		);
 		await waitFor(() => follower.buffer.get(follower.buffer.nextSeq - 1)?.text === 'x 99999', 'the newest line');
 		assert.equal(follower.buffer.length, 100);
 		follower.close();

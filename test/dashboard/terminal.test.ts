@@ -12,14 +12,23 @@ function workers(count = 8): FakeEngine {
 	const engine = new FakeEngine();
 	for (let i = 0; i < count; i++) {
 		const container = engine.add({name: `worker-${i}`, cpuPercent: 5 + i * 10, memoryMb: 40 + i, memoryLimitMb: 256, cpuLimitPercent: 100});
-		engine.emitLogs(container.meta.name, Array.from({length: 40}, (_, line) => `worker ${i} says ${line}`));
+		engine.emitLogs(
+			container.meta.name,
+			Array.from({length: 40}, (_, line) => `worker ${i} says ${line}`),
+		);
 	}
 	engine.add({name: 'sleepy', state: 'paused'});
 	engine.add({name: 'gone', state: 'exited', exitCode: 137, oomKilled: true});
 	return engine;
 }
 
-async function start(engine: FakeEngine, columns: number, rows: number, env: NodeJS.ProcessEnv = {}, prefs: PrefsStore = memoryPrefs({intervalMs: 200})) {
+async function start(
+	engine: FakeEngine,
+	columns: number,
+	rows: number,
+	env: NodeJS.ProcessEnv = {},
+	prefs: PrefsStore = memoryPrefs({intervalMs: 200}),
+) {
 	const terminal = new HeadlessTerminal(columns, rows);
 	const keyboard = new Keyboard();
 	const done = runTop(engine, {
@@ -132,7 +141,12 @@ describe('in a terminal', () => {
 		const engine = workers(2);
 		const terminal = new HeadlessTerminal(100, 30);
 		const keyboard = new Keyboard();
-		const done = runTop(engine, {stdin: keyboard as unknown as NodeJS.ReadStream, stdout: terminal as unknown as NodeJS.WriteStream, interval: 500, prefs});
+		const done = runTop(engine, {
+			stdin: keyboard as unknown as NodeJS.ReadStream,
+			stdout: terminal as unknown as NodeJS.WriteStream,
+			interval: 500,
+			prefs,
+		});
 		await waitFor(() => terminal.text().includes('every 0.5s'), 'the interval in the header');
 		assert.equal(prefs.load().intervalMs, 500);
 		keyboard.press('q');
@@ -141,9 +155,12 @@ describe('in a terminal', () => {
 
 	test('without a terminal it refuses with a clear error', async () => {
 		const notTty = Object.assign(new EventEmitter(), {isTTY: false, write: () => true});
-		await assert.rejects(runTop(new FakeEngine(), {stdout: notTty as unknown as NodeJS.WriteStream, stdin: new Keyboard() as unknown as NodeJS.ReadStream}), {
-			code: 'UNSUPPORTED',
-			message: /needs an interactive terminal/,
-		});
+		await assert.rejects(
+			runTop(new FakeEngine(), {stdout: notTty as unknown as NodeJS.WriteStream, stdin: new Keyboard() as unknown as NodeJS.ReadStream}),
+			{
+				code: 'UNSUPPORTED',
+				message: /needs an interactive terminal/,
+			},
+		);
 	});
 });

@@ -3,7 +3,7 @@
 // Without --c32-child it does nothing, so importing it for CHILD_SCRIPT has no effect.
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
-import {getEngine, isC32Error, type ContainerConfig} from '../../engine/index.js';
+import {type ContainerConfig, getEngine, isC32Error} from '../../engine/index.js';
 
 export const CHILD_SCRIPT = fileURLToPath(import.meta.url);
 

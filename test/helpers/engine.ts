@@ -5,9 +5,16 @@ import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import type {TestContext} from 'node:test';
-import {getEngine, isC32Error, type C32ErrorCode, type ContainerConfig, type ContainerEngine, type ContainerMetadata} from '../../engine/index.js';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {
+	type C32ErrorCode,
+	type ContainerConfig,
+	type ContainerEngine,
+	type ContainerMetadata,
+	getEngine,
+	isC32Error,
+} from '../../engine/index.js';
 import {mountsDir} from '../../engine/paths.js';
 
 export const IN_CI = /^(1|true|yes)$/i.test(process.env['CI'] ?? '');

@@ -8,15 +8,15 @@
 //
 // Imported by test/unit/lifecycle-*.test.ts; it defines no tests and has no side effects
 // when imported (`node --test dist/test/` also loads it as a file of its own).
-import {spawn, type ChildProcess} from 'node:child_process';
+import {type ChildProcess, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import {constants as osConstants} from 'node:os';
 import path from 'node:path';
 import type {TestContext} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {HostStats} from '../../engine/api.js';
-import {K8sLogWriter} from '../../engine/drivers/log-writer.js';
 import type {Driver, DriverContext, StartResult} from '../../engine/drivers/driver.js';
+import {K8sLogWriter} from '../../engine/drivers/log-writer.js';
 import {ContainerEngine} from '../../engine/engine.js';
 import {C32Error} from '../../engine/errors.js';
 import {processStartTime} from '../../engine/host-facts.js';
@@ -24,7 +24,7 @@ import type {Attachment} from '../../engine/lifecycle/attachments.js';
 import type {StorageLayout} from '../../engine/paths.js';
 import type {ContainerRecord, ProcessRef} from '../../engine/record.js';
 import type {EngineServices} from '../../engine/services.js';
-import {Store, type LockOptions} from '../../engine/store.js';
+import {type LockOptions, Store} from '../../engine/store.js';
 import type {ContainerConfig, ContainerMetadata, ContainerMetrics, DoctorReport} from '../../engine/types.js';
 import {makeTempDir} from './engine.js';
 

@@ -5,8 +5,8 @@ import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {test} from 'node:test';
+import {promisify} from 'node:util';
 import type {C32ErrorCode, ContainerConfig, ContainerEngine} from '../../engine/index.js';
 import {CHILD_SCRIPT, type ChildResult} from '../helpers/child.js';
 import {assertStorageEmpty, engineFor, expectCode, listDir, makeTempDir, needsRuntime, readIndexNames, shell} from '../helpers/engine.js';
@@ -20,7 +20,12 @@ interface Case {
 }
 
 /** Runs each refused create as a subtest and checks the storage stays empty. */
-async function refuseAll(t: {test: (name: string, fn: () => Promise<void>) => Promise<void>}, engine: ContainerEngine, dir: string, cases: Case[]) {
+async function refuseAll(
+	t: {test: (name: string, fn: () => Promise<void>) => Promise<void>},
+	engine: ContainerEngine,
+	dir: string,
+	cases: Case[],
+) {
 	for (const c of cases) {
 		await t.test(c.why, async () => {
 			await expectCode(engine.createContainer(c.config), c.code);
@@ -30,7 +35,10 @@ async function refuseAll(t: {test: (name: string, fn: () => Promise<void>) => Pr
 }
 
 function hardOpenFilesLimit(): number {
-	const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+	const line = fs
+		.readFileSync('/proc/self/limits', 'utf8')
+		.split('\n')
+		.find((l) => l.startsWith('Max open files'));
 	const hard = line?.split(/\s{2,}/)[2] ?? 'unlimited';
 	return hard === 'unlimited' ? 1_073_741_816 : Number(hard);
 }
@@ -38,12 +46,27 @@ function hardOpenFilesLimit(): number {
 test('invalid names are INVALID_CONFIG; the full allowed pattern is accepted', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine, dir} = engineFor(t);
-	const bad = ['', '-dash-first', '.dot-first', '_underscore-first', 'has space', 'slash/name', 'ünïcode', 'a'.repeat(129), 'semi;colon', 'new\nline'];
+	const bad = [
+		'',
+		'-dash-first',
+		'.dot-first',
+		'_underscore-first',
+		'has space',
+		'slash/name',
+		'ünïcode',
+		'a'.repeat(129),
+		'semi;colon',
+		'new\nline',
+	];
 	await refuseAll(
 		t,
 		engine,
 		dir,
-		bad.map((name) => ({why: `name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)}`, config: shell('true', {name}), code: 'INVALID_CONFIG'})),
+		bad.map((name) => ({
+			why: `name ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)}`,
+			config: shell('true', {name}),
+			code: 'INVALID_CONFIG',
+		})),
 	);
 	for (const name of ['a', 'A1_.-z', `Z${'x'.repeat(127)}`, '0start']) {
 		const c = await engine.createContainer(shell('true', {name}));
@@ -132,7 +155,11 @@ test('a missing image path, a missing command and other bad configs are refused'
 		{why: 'bad network', config: shell('true', {network: 'bridge' as never}), code: 'INVALID_CONFIG'},
 		{why: 'tiny log cap', config: shell('true', {logSizeMax: 10}), code: 'INVALID_CONFIG'},
 		{why: 'args not strings', config: {entrypoint: 'echo', args: [1 as never]}, code: 'INVALID_CONFIG'},
-		{why: 'bad volume source', config: shell('true', {volumes: [{source: '/nonexistent/c32', destination: '/data'}]}), code: 'INVALID_CONFIG'},
+		{
+			why: 'bad volume source',
+			config: shell('true', {volumes: [{source: '/nonexistent/c32', destination: '/data'}]}),
+			code: 'INVALID_CONFIG',
+		},
 		{why: 'bad volume destination', config: shell('true', {volumes: [{source: '/tmp', destination: '/proc'}]}), code: 'INVALID_CONFIG'},
 	]);
 });
@@ -156,12 +183,25 @@ test('bad restart policies are INVALID_CONFIG', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine, dir} = engineFor(t);
 	// Strings the type refuses, as a JavaScript caller or a JSON file could still send them.
-	const policies = ['sometimes', 'always:3', 'on-failure:-1', 'on-failure:x', 'ON-FAILURE', {name: 'bogus'}, {name: 'always', maxRetries: 2}, {name: 'on-failure', maxRetries: 1.5}] as ContainerConfig['restartPolicy'][];
+	const policies = [
+		'sometimes',
+		'always:3',
+		'on-failure:-1',
+		'on-failure:x',
+		'ON-FAILURE',
+		{name: 'bogus'},
+		{name: 'always', maxRetries: 2},
+		{name: 'on-failure', maxRetries: 1.5},
+	] as ContainerConfig['restartPolicy'][];
 	await refuseAll(
 		t,
 		engine,
 		dir,
-		policies.map((restartPolicy) => ({why: `policy ${JSON.stringify(restartPolicy)}`, config: shell('true', {restartPolicy}), code: 'INVALID_CONFIG' as const})),
+		policies.map((restartPolicy) => ({
+			why: `policy ${JSON.stringify(restartPolicy)}`,
+			config: shell('true', {restartPolicy}),
+			code: 'INVALID_CONFIG' as const,
+		})),
 	);
 });
 
@@ -173,7 +213,11 @@ test('negative, zero, non-numeric and absurd limits are INVALID_CONFIG', async (
 	const cases: Case[] = [];
 	for (const key of keys) {
 		for (const value of values) {
-			cases.push({why: `${key} ${String(value)}`, config: shell('true', {resourceLimits: {[key]: value as number}}), code: 'INVALID_CONFIG'});
+			cases.push({
+				why: `${key} ${String(value)}`,
+				config: shell('true', {resourceLimits: {[key]: value as number}}),
+				code: 'INVALID_CONFIG',
+			});
 		}
 	}
 	cases.push({why: 'maxProcesses 2.5', config: shell('true', {resourceLimits: {maxProcesses: 2.5}}), code: 'INVALID_CONFIG'});
@@ -186,10 +230,22 @@ test('limits above what the host allows are LIMIT_EXCEEDS_HOST', async (t) => {
 	const pidMax = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
 	const hostMemoryMb = Math.floor(os.totalmem() / 2 ** 20);
 	await refuseAll(t, engine, dir, [
-		{why: 'more CPU than the host has', config: shell('true', {resourceLimits: {cpuLimitPercent: os.availableParallelism() * 100 + 100}}), code: 'LIMIT_EXCEEDS_HOST'},
-		{why: 'more memory than the host has', config: shell('true', {resourceLimits: {memoryLimitMb: hostMemoryMb + 1024}}), code: 'LIMIT_EXCEEDS_HOST'},
+		{
+			why: 'more CPU than the host has',
+			config: shell('true', {resourceLimits: {cpuLimitPercent: os.availableParallelism() * 100 + 100}}),
+			code: 'LIMIT_EXCEEDS_HOST',
+		},
+		{
+			why: 'more memory than the host has',
+			config: shell('true', {resourceLimits: {memoryLimitMb: hostMemoryMb + 1024}}),
+			code: 'LIMIT_EXCEEDS_HOST',
+		},
 		{why: 'more processes than pid_max', config: shell('true', {resourceLimits: {maxProcesses: pidMax + 1}}), code: 'LIMIT_EXCEEDS_HOST'},
-		{why: 'more open files than the hard limit', config: shell('true', {resourceLimits: {maxOpenFiles: hardOpenFilesLimit() + 1}}), code: 'LIMIT_EXCEEDS_HOST'},
+		{
+			why: 'more open files than the hard limit',
+			config: shell('true', {resourceLimits: {maxOpenFiles: hardOpenFilesLimit() + 1}}),
+			code: 'LIMIT_EXCEEDS_HOST',
+		},
 	]);
 	// At the host's maximum it is fine.
 	const c = await engine.createContainer(shell('true', {resourceLimits: {cpuLimitPercent: os.availableParallelism() * 100}}));
@@ -199,7 +255,17 @@ test('limits above what the host allows are LIMIT_EXCEEDS_HOST', async (t) => {
 /** The real files of programs the engine could find (symlinks resolved). */
 function installed(names: string[]): string[] {
 	const found = new Set<string>();
-	for (const dir of [...(process.env['PATH'] ?? '').split(':'), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/libexec/podman', '/usr/lib/podman']) {
+	for (const dir of [
+		...(process.env['PATH'] ?? '').split(':'),
+		'/usr/local/sbin',
+		'/usr/local/bin',
+		'/usr/sbin',
+		'/usr/bin',
+		'/sbin',
+		'/bin',
+		'/usr/libexec/podman',
+		'/usr/lib/podman',
+	]) {
 		for (const name of names) {
 			try {
 				found.add(fs.realpathSync(path.join(dir, name)));

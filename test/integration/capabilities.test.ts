@@ -5,7 +5,17 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {KERNEL_CAPABILITIES, STANDARD_CAPABILITIES} from '../../engine/capabilities.js';
 import type {ContainerConfig} from '../../engine/index.js';
-import {assertStorageEmpty, engineFor, expectCode, get, keyValues, needsRuntime, runToExit, shell, visibleInContainer} from '../helpers/engine.js';
+import {
+	assertStorageEmpty,
+	engineFor,
+	expectCode,
+	get,
+	keyValues,
+	needsRuntime,
+	runToExit,
+	shell,
+	visibleInContainer,
+} from '../helpers/engine.js';
 
 const PROBE = `
 grep -E '^(CapEff|CapPrm|CapBnd):' /proc/self/status | sed 's/:[[:space:]]*/=/'
@@ -28,7 +38,8 @@ describe('capabilities inside real containers', () => {
 		if (!needsRuntime(t)) return;
 		assert.ok(visibleInContainer('python3'), 'the probe needs python3 on the host');
 		const kv = await probe(t, {});
-		for (const key of ['CapEff', 'CapPrm', 'CapBnd']) assert.equal(capsOf(kv, key), mask(STANDARD_CAPABILITIES), `${key} = ${get(kv, key)}`);
+		for (const key of ['CapEff', 'CapPrm', 'CapBnd'])
+			assert.equal(capsOf(kv, key), mask(STANDARD_CAPABILITIES), `${key} = ${get(kv, key)}`);
 		for (const absent of ['CAP_NET_RAW', 'CAP_MKNOD', 'CAP_AUDIT_WRITE']) assert.equal(capsOf(kv) & mask([absent]), 0n, absent);
 		assert.equal(get(kv, 'packet_socket'), 'denied');
 	});
@@ -72,7 +83,10 @@ describe('capabilities inside real containers', () => {
 		const {engine, dir} = engineFor(t);
 		const unknown = await expectCode(engine.createContainer(shell('true', {capAdd: ['NET_RAWR' as never]})), 'INVALID_CONFIG');
 		assert.match(unknown.message, /unknown capability "NET_RAWR"/);
-		const minimal = await expectCode(engine.createContainer(shell('true', {isolationLevel: 'minimal', capDrop: ['ALL']})), 'INVALID_CONFIG');
+		const minimal = await expectCode(
+			engine.createContainer(shell('true', {isolationLevel: 'minimal', capDrop: ['ALL']})),
+			'INVALID_CONFIG',
+		);
 		assert.match(minimal.message, /minimal isolation has no capabilities/);
 		assertStorageEmpty(dir, 'refused capability options');
 	});

@@ -79,7 +79,10 @@ describe('c32 import of a damaged export', () => {
 		}
 		const ps = await box.run(['ps', '-a', '--json']);
 		assert.equal(ps.code, 0, ps.stderr);
-		assert.deepEqual((JSON.parse(ps.stdout) as {name: string}[]).map((c) => c.name), ['keeper']);
+		assert.deepEqual(
+			(JSON.parse(ps.stdout) as {name: string}[]).map((c) => c.name),
+			['keeper'],
+		);
 	});
 });
 
@@ -98,14 +101,22 @@ describe('refused configs leave nothing behind', () => {
 		assertStorageEmpty(dir, 'duplicate destinations');
 	});
 
-	test('-u for a minimal container run by a non-root user: a c32 message, not setpriv\'s, not 127', async (t) => {
+	test("-u for a minimal container run by a non-root user: a c32 message, not setpriv's, not 127", async (t) => {
 		if (!needsRuntime(t)) return;
 		const storage = makeTempDir('c32-nonroot-');
 		t.after(() => fs.rmSync(storage, {recursive: true, force: true}));
 		fs.chownSync(storage, 65534, 65534);
 		const asNobody = (args: string[]) => {
 			try {
-				return {code: 0, stderr: '', stdout: execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, CLI_PATH, ...args], {env: {...process.env, C32_STORAGE_DIR: storage, HOME: storage}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})};
+				return {
+					code: 0,
+					stderr: '',
+					stdout: execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, CLI_PATH, ...args], {
+						env: {...process.env, C32_STORAGE_DIR: storage, HOME: storage},
+						encoding: 'utf8',
+						stdio: ['ignore', 'pipe', 'pipe'],
+					}),
+				};
 			} catch (error) {
 				const e = error as {status: number; stderr: string; stdout: string};
 				return {code: e.status, stderr: e.stderr, stdout: e.stdout};
@@ -113,7 +124,10 @@ describe('refused configs leave nothing behind', () => {
 		};
 		const refused = asNobody(['run', '--rm', '--isolation', 'minimal', '-u', '0', '--', 'id', '-u']);
 		assert.equal(refused.code, 125, refused.stderr);
-		assert.match(refused.stderr, /^c32: error: minimal isolation runs the process as you \(uid 65534, gid 65534\): only root can run it as another user/);
+		assert.match(
+			refused.stderr,
+			/^c32: error: minimal isolation runs the process as you \(uid 65534, gid 65534\): only root can run it as another user/,
+		);
 		assert.doesNotMatch(refused.stderr, /setpriv/);
 		const own = asNobody(['run', '--rm', '--isolation', 'minimal', '-u', '65534', '--', 'id', '-u']);
 		assert.equal(own.code, 0, own.stderr);

@@ -88,7 +88,9 @@ describe('default limits inside real containers', () => {
 	test('the pids limit holds: with C32_DEFAULT_PIDS_LIMIT=16 the 17th process cannot start', async (t) => {
 		if (!needsRuntime(t)) return;
 		const {engine} = engineFor(t);
-		const result = await withEnv({C32_DEFAULT_PIDS_LIMIT: '16'}, () => runToExit(engine, {entrypoint: 'python3', args: ['-c', FORK_PROBE]}));
+		const result = await withEnv({C32_DEFAULT_PIDS_LIMIT: '16'}, () =>
+			runToExit(engine, {entrypoint: 'python3', args: ['-c', FORK_PROBE]}),
+		);
 		assert.equal(result.exitCode, 0, result.stderr);
 		const kv = keyValues(result.stdout);
 		assert.equal(Number(get(kv, 'forked')), 15, 'the probe itself and 15 children make 16');
@@ -96,7 +98,7 @@ describe('default limits inside real containers', () => {
 		assert.equal((await engine.inspectContainer(result.meta.id)).config.resourceLimits.maxProcesses, 16);
 	});
 
-	test('C32_DEFAULT_NOFILE changes the default, 0 keeps the caller\'s; a container\'s own limit wins', async (t) => {
+	test("C32_DEFAULT_NOFILE changes the default, 0 keeps the caller's; a container's own limit wins", async (t) => {
 		if (!needsRuntime(t)) return;
 		const {engine} = engineFor(t);
 		const soft = async (extra = {}) => get(keyValues((await runToExit(engine, shell(LIMITS_PROBE, extra))).stdout), 'limits_soft');

@@ -4,7 +4,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
-import {engineFor, expectCode, get, keyValues, listDir, makeTempDir, needsRuntime, runToExit, visibleInContainer} from '../helpers/engine.js';
+import {
+	engineFor,
+	expectCode,
+	get,
+	keyValues,
+	listDir,
+	makeTempDir,
+	needsRuntime,
+	runToExit,
+	visibleInContainer,
+} from '../helpers/engine.js';
 
 /** A directory for host-side image files, removed after the test. */
 function workDir(t: {after(fn: () => void): void}): string {
@@ -19,7 +29,10 @@ test('a .sh file runs with sh from /app/<basename>', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine} = engineFor(t);
 	const file = path.join(workDir(t), 'hello.sh');
-	fs.writeFileSync(file, 'echo "arg0=$0"\necho "cwd=$(pwd)"\necho "app=$(ls -A /app | tr \'\\n\' \' \')"\necho "same=$(cat /app/hello.sh | wc -c)"\n');
+	fs.writeFileSync(
+		file,
+		'echo "arg0=$0"\necho "cwd=$(pwd)"\necho "app=$(ls -A /app | tr \'\\n\' \' \')"\necho "same=$(cat /app/hello.sh | wc -c)"\n',
+	);
 	const run = await runToExit(engine, {image: file});
 	assert.equal(run.exitCode, 0, run.stderr);
 	const kv = keyValues(run.stdout);
@@ -50,7 +63,10 @@ test('.js and .mjs files run with node', async (t) => {
 	const js = path.join(dir, 'worker.js');
 	const mjs = path.join(dir, 'worker2.mjs');
 	fs.writeFileSync(js, 'console.log("runtime=" + (process.release.name) + " script=" + process.argv[1]);\n');
-	fs.writeFileSync(mjs, 'import path from "node:path";\nconsole.log("runtime=" + process.release.name + " script=" + path.resolve(process.argv[1]));\n');
+	fs.writeFileSync(
+		mjs,
+		'import path from "node:path";\nconsole.log("runtime=" + process.release.name + " script=" + path.resolve(process.argv[1]));\n',
+	);
 	const [a, b] = await Promise.all([runToExit(engine, {image: js}), runToExit(engine, {image: mjs})]);
 	assert.equal(a.exitCode, 0, a.stderr);
 	assert.equal(b.exitCode, 0, b.stderr);
@@ -131,7 +147,7 @@ test("a container's writes to /app do not reach the snapshot another container u
 	if (!needsRuntime(t)) return;
 	const {engine} = engineFor(t);
 	const file = path.join(workDir(t), 'shared.sh');
-	const script = 'cat /app/note 2>/dev/null || echo no-note\necho scribble > /app/note\necho \'# appended\' >> /app/shared.sh\n';
+	const script = "cat /app/note 2>/dev/null || echo no-note\necho scribble > /app/note\necho '# appended' >> /app/shared.sh\n";
 	fs.writeFileSync(file, script);
 	const first = await runToExit(engine, {image: file});
 	assert.equal(first.exitCode, 0, first.stderr);

@@ -11,11 +11,11 @@ import {
 	keyValues,
 	marker,
 	needsRuntime,
+	type RunResult,
 	runToExit,
 	shell,
-	tempEngine,
-	type RunResult,
 	type TempEngine,
+	tempEngine,
 } from '../helpers/engine.js';
 
 const M = marker('probe');
@@ -95,11 +95,16 @@ describe('standard isolation (seen from inside the container)', () => {
 		const kv = await values();
 		assert.equal(get(kv, 'self'), '1');
 		assert.match(get(kv, 'pid1'), /^sh -c\b/);
-		const procs = [...kv].filter(([k]) => k.startsWith('proc_')).map(([k, v]) => ({pid: Number(k.slice(5)), ppid: Number(v.split(' ')[0]), comm: v.split(' ')[1]}));
+		const procs = [...kv]
+			.filter(([k]) => k.startsWith('proc_'))
+			.map(([k, v]) => ({pid: Number(k.slice(5)), ppid: Number(v.split(' ')[0]), comm: v.split(' ')[1]}));
 		assert.ok(procs.length >= 1 && procs.length < 10, `saw ${procs.length} processes: ${JSON.stringify(procs)}`);
 		const pids = new Set(procs.map((p) => p.pid));
 		for (const p of procs) {
-			assert.ok(p.pid === 1 ? p.ppid === 0 : pids.has(p.ppid) || p.ppid === 1, `process ${p.pid} (${p.comm}) has a parent ${p.ppid} outside the container`);
+			assert.ok(
+				p.pid === 1 ? p.ppid === 0 : pids.has(p.ppid) || p.ppid === 1,
+				`process ${p.pid} (${p.comm}) has a parent ${p.ppid} outside the container`,
+			);
 			assert.ok(!/node|conmon|runc|systemd|init/.test(p.comm ?? ''), `a host process is visible: ${JSON.stringify(p)}`);
 		}
 	});
@@ -151,7 +156,8 @@ describe('standard isolation (seen from inside the container)', () => {
 		const kv = await values();
 		const keys = get(kv, 'envkeys').split(' ');
 		assert.ok(!keys.includes(LEAK_KEY), `host variable ${LEAK_KEY} leaked`);
-		for (const hostOnly of ['NODE_TEST_CONTEXT', 'SSH_AUTH_SOCK', 'npm_lifecycle_event']) assert.ok(!keys.includes(hostOnly), `${hostOnly} leaked`);
+		for (const hostOnly of ['NODE_TEST_CONTEXT', 'SSH_AUTH_SOCK', 'npm_lifecycle_event'])
+			assert.ok(!keys.includes(hostOnly), `${hostOnly} leaked`);
 		assert.equal(get(kv, 'greeting'), 'hi there');
 		assert.ok(keys.includes('PATH') && keys.includes('HOME'), `PATH and HOME are set: ${keys.join(' ')}`);
 	});

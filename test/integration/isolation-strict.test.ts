@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {after, before, describe, test} from 'node:test';
+import {USERNS_HOST_BASE} from '../../engine/oci/user-namespace.js';
 import {
 	engineFor,
 	expectCode,
@@ -16,13 +17,12 @@ import {
 	makeTempDir,
 	marker,
 	needsRuntime,
+	type RunResult,
 	runToExit,
 	shell,
-	tempEngine,
-	type RunResult,
 	type TempEngine,
+	tempEngine,
 } from '../helpers/engine.js';
-import {USERNS_HOST_BASE} from '../../engine/oci/user-namespace.js';
 
 const M = marker('strict');
 

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {test} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
 import type {ContainerMetadata} from '../../engine/index.js';
 import {
 	engineFor,
@@ -12,12 +12,11 @@ import {
 	hostPidsWith,
 	isAlive,
 	makeTempDir,
-	marker,
 	needsRuntime,
 	readIndexNames,
 	readLogs,
-	shell,
 	settledTracesOf,
+	shell,
 	stillRegistered,
 	waitFor,
 	withTimeout,
@@ -209,7 +208,11 @@ test('kill delivers the given signal; the default is SIGKILL', async (t) => {
 	assert.equal(meta.state, 'running');
 	meta = await engine.killContainer('target', 'HUP');
 	assert.equal(meta.state, 'running');
-	await waitFor(async () => /got-usr2[\s\S]*got-hup|got-hup[\s\S]*got-usr2/.test((await readLogs(engine, 'target')).stdout), 5000, 'both traps to run');
+	await waitFor(
+		async () => /got-usr2[\s\S]*got-hup|got-hup[\s\S]*got-usr2/.test((await readLogs(engine, 'target')).stdout),
+		5000,
+		'both traps to run',
+	);
 	await expectCode(engine.killContainer('target', 'SIGNOPE'), 'INVALID_CONFIG');
 	meta = await engine.killContainer('target');
 	// As docker kill does: the user ended it, so it is stopped and its restart policy waits for the next start.
@@ -295,7 +298,10 @@ test('listContainers returns every container, oldest first', async (t) => {
 		await engine.createContainer(shell('true', {name}));
 		await sleep(5);
 	}
-	assert.deepEqual((await engine.listContainers()).map((c) => c.name), names);
+	assert.deepEqual(
+		(await engine.listContainers()).map((c) => c.name),
+		names,
+	);
 });
 
 test('cleanupAll stops every running container', async (t) => {
@@ -352,4 +358,3 @@ test('autoRemove: a container that ends by itself or by a stop removes itself, l
 	}
 	await expectCode(engine.createContainer(shell('true', {autoRemove: true, restartPolicy: 'always'})), 'INVALID_CONFIG');
 });
-

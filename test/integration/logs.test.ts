@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {test} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
 import type {ContainerEngine, LogEntry, LogOptions} from '../../engine/index.js';
 import {engineFor, expectCode, makeTempDir, needsRuntime, runToExit, shell, waitFor, withTimeout} from '../helpers/engine.js';
 
@@ -21,10 +21,21 @@ test('stdout and stderr are kept apart, in order, with timestamps', async (t) =>
 	const before = Date.now();
 	// conmon reads the two pipes independently: lines written at the same instant on different
 	// streams have no defined order, so they are written a moment apart.
-	const run = await runToExit(engine, shell('echo out1; sleep 0.05; echo err1 >&2; sleep 0.05; echo out2; sleep 0.05; echo err2 >&2', {name: 'streams'}));
+	const run = await runToExit(
+		engine,
+		shell('echo out1; sleep 0.05; echo err1 >&2; sleep 0.05; echo out2; sleep 0.05; echo err2 >&2', {name: 'streams'}),
+	);
 	assert.equal(run.exitCode, 0);
 	const all = await collect(engine, 'streams');
-	assert.deepEqual(all.map((e) => [e.stream, e.line]), [['stdout', 'out1'], ['stderr', 'err1'], ['stdout', 'out2'], ['stderr', 'err2']]);
+	assert.deepEqual(
+		all.map((e) => [e.stream, e.line]),
+		[
+			['stdout', 'out1'],
+			['stderr', 'err1'],
+			['stdout', 'out2'],
+			['stderr', 'err2'],
+		],
+	);
 	assert.deepEqual(lines(await collect(engine, 'streams', {stream: 'stdout'})), ['out1', 'out2']);
 	assert.deepEqual(lines(await collect(engine, 'streams', {stream: 'stderr'})), ['err1', 'err2']);
 	assert.deepEqual(lines(await collect(engine, 'streams', {stream: 'both'})), ['out1', 'err1', 'out2', 'err2']);
@@ -33,7 +44,10 @@ test('stdout and stderr are kept apart, in order, with timestamps', async (t) =>
 		assert.ok(at >= before - 2000 && at <= Date.now() + 1000, `odd timestamp ${e.timestamp}`);
 	}
 	const times = all.map((e) => Date.parse(e.timestamp));
-	assert.deepEqual(times, [...times].sort((a, b) => a - b));
+	assert.deepEqual(
+		times,
+		[...times].sort((a, b) => a - b),
+	);
 });
 
 test('tail returns the last N lines', async (t) => {
@@ -92,7 +106,9 @@ test('follow yields lines as they are written and ends when the container exits'
 test('follow with tail 0 shows only new lines; aborting ends it', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine} = engineFor(t);
-	await engine.createContainer(shell('echo old; sleep 0.5; i=0; while :; do i=$((i+1)); echo "new $i"; sleep 0.05; done', {name: 'endless'}));
+	await engine.createContainer(
+		shell('echo old; sleep 0.5; i=0; while :; do i=$((i+1)); echo "new $i"; sleep 0.05; done', {name: 'endless'}),
+	);
 	await engine.startContainer('endless');
 	await waitFor(async () => (await collect(engine, 'endless')).length >= 1, 5000, 'the first line');
 	const controller = new AbortController();
@@ -116,7 +132,10 @@ test('follow with tail 0 shows only new lines; aborting ends it', async (t) => {
 test('a very long line comes back whole; a last line without newline is kept', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine} = engineFor(t);
-	const run = await runToExit(engine, shell(`head -c 100000 /dev/zero | tr '\\0' x; echo; echo after; printf tail-without-newline`, {name: 'long'}));
+	const run = await runToExit(
+		engine,
+		shell(`head -c 100000 /dev/zero | tr '\\0' x; echo; echo after; printf tail-without-newline`, {name: 'long'}),
+	);
 	assert.equal(run.exitCode, 0);
 	const got = lines(await collect(engine, 'long'));
 	assert.equal(got.length, 3, `lines: ${got.map((l) => l.length).join(', ')}`);
@@ -164,7 +183,10 @@ test('a flood of output stays under about twice the log cap on disk, and the lat
 	assert.equal(entries.at(-1)?.line, 'LAST-LINE', `the last entries: ${JSON.stringify(entries.slice(-2))}`);
 	assert.ok(entries.length > 100, `only ${entries.length} entries survived: the previous generation is not kept`);
 	assert.ok(entries.length < 60000, 'nothing was truncated');
-	assert.ok(entries.slice(0, -1).every((e) => e.line === 'flood flood flood flood flood flood flood flood'), 'a line came back mangled');
+	assert.ok(
+		entries.slice(0, -1).every((e) => e.line === 'flood flood flood flood flood flood flood flood'),
+		'a line came back mangled',
+	);
 });
 
 test('with nobody reading, the newest output up to the cap survives as one unbroken tail (docs/architecture.md, Logs)', async (t) => {
@@ -178,7 +200,10 @@ test('with nobody reading, the newest output up to the cap survives as one unbro
 	const numbers = (await collect(engine, 'unwatched')).map((e) => Number(e.line));
 	assert.equal(numbers.at(-1), 20000, 'the newest line is kept');
 	assert.ok(numbers.length > 500, `only ${numbers.length} lines survived`);
-	assert.ok(numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1), 'the kept lines have a gap');
+	assert.ok(
+		numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1),
+		'the kept lines have a gap',
+	);
 	const userdata = path.dirname((await engine.inspectContainer('unwatched')).paths.log);
 	assert.ok(diskBytes(userdata) <= 2 * cap + 16 * 1024, `the log used ${diskBytes(userdata)} bytes with a cap of ${cap}`);
 });

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {test} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
 import type {ContainerMetrics} from '../../engine/index.js';
 import {engineFor, expectCode, kernelAllowsUserNamespaces, needsRuntime, readLogs, shell, waitFor} from '../helpers/engine.js';
 
@@ -58,7 +58,10 @@ test('metrics: cpuPercent follows a busy loop under a 50% quota; an idle contain
 	assert.equal(idle.memoryLimitMb, null);
 	// Exited containers are skipped by the batch.
 	await engine.stopContainer('idle', {timeout: 0});
-	assert.deepEqual((await engine.getMetricsBatch()).map((m) => m.name), ['busy']);
+	assert.deepEqual(
+		(await engine.getMetricsBatch()).map((m) => m.name),
+		['busy'],
+	);
 });
 
 test('metrics: block I/O bytes count what the container wrote and read on disk', async (t) => {
@@ -66,7 +69,8 @@ test('metrics: block I/O bytes count what the container wrote and read on disk',
 	const {engine, dir} = engineFor(t);
 	const data = path.join(dir, 'io');
 	fs.mkdirSync(data);
-	const script = 'dd if=/dev/zero of=/data/blob bs=1M count=8 oflag=direct 2>/dev/null; dd if=/data/blob of=/dev/null bs=1M iflag=direct 2>/dev/null; echo done; sleep 60';
+	const script =
+		'dd if=/dev/zero of=/data/blob bs=1M count=8 oflag=direct 2>/dev/null; dd if=/data/blob of=/dev/null bs=1M iflag=direct 2>/dev/null; echo done; sleep 60';
 	await engine.createContainer(shell(script, {name: 'io', volumes: [{source: data, destination: '/data'}]}));
 	await engine.startContainer('io');
 	await waitFor(async () => (await readLogs(engine, 'io')).stdout === 'done', 15_000, 'the I/O');

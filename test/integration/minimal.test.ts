@@ -16,8 +16,8 @@ import {
 	needsRuntime,
 	readLogs,
 	runToExit,
-	shell,
 	settledTracesOf,
+	shell,
 	waitFor,
 } from '../helpers/engine.js';
 
@@ -45,7 +45,10 @@ echo "nofile=$(ulimit -n)"
 echo "envkeys=$(env | cut -d= -f1 | sort | tr '\\n' ' ')"
 echo "greeting=$GREETING"
 `;
-	const run = await runToExit(engine, shell(script, {...minimal, name: 'plain', environment: {GREETING: 'hello'}, resourceLimits: {maxOpenFiles: 77}}));
+	const run = await runToExit(
+		engine,
+		shell(script, {...minimal, name: 'plain', environment: {GREETING: 'hello'}, resourceLimits: {maxOpenFiles: 77}}),
+	);
 	assert.equal(run.exitCode, 0, run.stderr);
 	assert.equal(run.meta.runtime, 'process');
 	const kv = keyValues(run.stdout);
@@ -136,16 +139,22 @@ test('minimal: pause freezes and resume thaws; SIGTERM reaches a trap; restart p
 
 	await engine.createContainer(shell('exit 2', {...minimal, name: 'retry', restartPolicy: 'on-failure:2'}));
 	await engine.startContainer('retry');
-	await waitFor(async () => {
-		const m = await engine.getContainer('retry');
-		return m.restartCount === 2 && m.state === 'exited';
-	}, 15_000, 'two restarts');
+	await waitFor(
+		async () => {
+			const m = await engine.getContainer('retry');
+			return m.restartCount === 2 && m.state === 'exited';
+		},
+		15_000,
+		'two restarts',
+	);
 });
 
 test('minimal: metrics come from its cgroup or its processes', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine} = engineFor(t);
-	await engine.createContainer(shell('for i in 1 2 3; do sleep 60 & done; wait', {...minimal, name: 'measured', resourceLimits: {memoryLimitMb: 64}}));
+	await engine.createContainer(
+		shell('for i in 1 2 3; do sleep 60 & done; wait', {...minimal, name: 'measured', resourceLimits: {memoryLimitMb: 64}}),
+	);
 	await engine.startContainer('measured');
 	await waitFor(async () => (await engine.getContainerMetrics('measured')).pids >= 4, 5000, 'four processes counted');
 	const m = await engine.getContainerMetrics('measured');

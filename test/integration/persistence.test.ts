@@ -3,12 +3,12 @@
 // container whose monitor died, and a record from an earlier boot are all reconciled; ten
 // concurrent creates of one name from separate processes give exactly one container.
 import assert from 'node:assert/strict';
-import {spawn, type ChildProcess} from 'node:child_process';
+import {type ChildProcess, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {test} from 'node:test';
-import {getEngine, type ContainerMetadata} from '../../engine/index.js';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {type ContainerMetadata, getEngine} from '../../engine/index.js';
 import {CHILD_SCRIPT, runChild} from '../helpers/child.js';
 import {
 	engineFor,
@@ -16,12 +16,12 @@ import {
 	hostPidsWith,
 	isAlive,
 	listDir,
+	needsRuntime,
 	readIndexNames,
 	removeAll,
-	shell,
 	settledTracesOf,
+	shell,
 	stillRegistered,
-	needsRuntime,
 	waitFor,
 	withTimeout,
 } from '../helpers/engine.js';
@@ -31,7 +31,17 @@ function uniqueToken(): string {
 }
 
 /** Metadata without the fields a reconcile may legitimately fill in later. */
-const stable = (list: ContainerMetadata[]) => list.map(({id, name, state, exitCode, pid, createdAt, startedAt, restartCount}) => ({id, name, state, exitCode, pid, createdAt, startedAt, restartCount}));
+const stable = (list: ContainerMetadata[]) =>
+	list.map(({id, name, state, exitCode, pid, createdAt, startedAt, restartCount}) => ({
+		id,
+		name,
+		state,
+		exitCode,
+		pid,
+		createdAt,
+		startedAt,
+		restartCount,
+	}));
 
 test('a new engine instance and a new process see exactly what the last one left', async (t) => {
 	if (!needsRuntime(t)) return;
@@ -44,7 +54,14 @@ test('a new engine instance and a new process see exactly what the last one left
 	await engine.waitContainer('two');
 	await engine.createContainer(shell('true', {name: 'three', labels: {k: 'v'}}));
 	const seen = await engine.listContainers();
-	assert.deepEqual(seen.map((c) => [c.name, c.state]), [['one', 'running'], ['two', 'exited'], ['three', 'created']]);
+	assert.deepEqual(
+		seen.map((c) => [c.name, c.state]),
+		[
+			['one', 'running'],
+			['two', 'exited'],
+			['three', 'created'],
+		],
+	);
 
 	const other = getEngine({storageDir: dir});
 	assert.deepEqual(await other.listContainers(), seen);
@@ -60,15 +77,21 @@ test('a new engine instance and a new process see exactly what the last one left
 	assert.deepEqual(hostPidsWith(token), []);
 });
 
-test('two storage roots never see each other\'s containers', async (t) => {
+test("two storage roots never see each other's containers", async (t) => {
 	if (!needsRuntime(t)) return;
 	const x = engineFor(t).engine;
 	const y = engineFor(t).engine;
 	const a = await x.createContainer(shell('true', {name: 'same-name'}));
 	const b = await y.createContainer(shell('true', {name: 'same-name'}));
 	assert.notEqual(a.id, b.id);
-	assert.deepEqual((await x.listContainers()).map((c) => c.id), [a.id]);
-	assert.deepEqual((await y.listContainers()).map((c) => c.id), [b.id]);
+	assert.deepEqual(
+		(await x.listContainers()).map((c) => c.id),
+		[a.id],
+	);
+	assert.deepEqual(
+		(await y.listContainers()).map((c) => c.id),
+		[b.id],
+	);
 	await expectCode(y.getContainer(a.id), 'NOT_FOUND');
 	await x.removeContainer('same-name');
 	assert.equal((await y.getContainer('same-name')).id, b.id);
@@ -126,7 +149,9 @@ test('a record from an earlier boot shows as exited, and its (reused) pid is lef
 
 /** Runs `op` in a child c32 process and SIGKILLs it `ms` after its engine is loaded. Returns what it printed. */
 async function killChildAfter(dir: string, ms: number, op: string, arg: unknown): Promise<string> {
-	const child: ChildProcess = spawn(process.execPath, [CHILD_SCRIPT, '--c32-child', dir, op, JSON.stringify(arg)], {stdio: ['ignore', 'pipe', 'ignore']});
+	const child: ChildProcess = spawn(process.execPath, [CHILD_SCRIPT, '--c32-child', dir, op, JSON.stringify(arg)], {
+		stdio: ['ignore', 'pipe', 'ignore'],
+	});
 	let out = '';
 	let ready: () => void = () => {};
 	const isReady = new Promise<void>((resolve) => (ready = resolve));
@@ -150,10 +175,17 @@ test('a c32 process killed with SIGKILL at any point leaves state the next call 
 	const token = uniqueToken();
 	const ids = new Set<string>();
 	for (const [i, delay] of [0, 25, 60, 110, 200].entries()) {
-		const out = await killChildAfter(dir, delay, 'create-start-many', {count: 4, config: {name: `k${i}`, entrypoint: 'sleep', args: [token], stopTimeout: 1}});
+		const out = await killChildAfter(dir, delay, 'create-start-many', {
+			count: 4,
+			config: {name: `k${i}`, entrypoint: 'sleep', args: [token], stopTimeout: 1},
+		});
 		for (const id of idsIn(out)) ids.add(id);
 		// The next mutating call must work (a lock held by the killed process expires)...
-		const probe = await withTimeout(engine.createContainer(shell('true', {name: `after-kill-${i}`})), 20_000, 'create after a SIGKILLed c32');
+		const probe = await withTimeout(
+			engine.createContainer(shell('true', {name: `after-kill-${i}`})),
+			20_000,
+			'create after a SIGKILLed c32',
+		);
 		await engine.removeContainer(probe.id);
 		// ...and reads tell the truth.
 		const list = await withTimeout(engine.listContainers(), 20_000, 'listContainers after a SIGKILLed c32');
@@ -172,7 +204,8 @@ test('a c32 process killed with SIGKILL at any point leaves state the next call 
 	await removeAll(engine);
 	await waitFor(() => hostPidsWith(token).length === 0, 5000, 'every container process to end').catch(() => undefined);
 	assert.deepEqual(hostPidsWith(token), [], 'a container process survived');
-	for (const id of ids) assert.deepEqual(await settledTracesOf(dir, id, undefined, (x) => x.endsWith(`/containers/${id}`)), [], `traces of ${id}`);
+	for (const id of ids)
+		assert.deepEqual(await settledTracesOf(dir, id, undefined, (x) => x.endsWith(`/containers/${id}`)), [], `traces of ${id}`);
 	assert.deepEqual(readIndexNames(dir), {});
 	assert.deepEqual(listDir(path.join(dir, 'run', 'runtime')), []);
 	// Directories of creates killed before they reached the index have no state to run.
@@ -205,7 +238,8 @@ test('a c32 killed during stop, restart or remove: the next calls finish the job
 		const list = await withTimeout(engine.listContainers(), 20_000, `list after ${label}`);
 		const meta = list.find((x) => x.id === c.id);
 		if (meta) {
-			if (meta.state === 'running' || meta.state === 'paused') assert.ok(meta.pid !== null && isAlive(meta.pid), `${label}: ${meta.state} without a live process`);
+			if (meta.state === 'running' || meta.state === 'paused')
+				assert.ok(meta.pid !== null && isAlive(meta.pid), `${label}: ${meta.state} without a live process`);
 			else assert.equal(meta.pid, null, `${label}: ${meta.state} with a pid`);
 			// ...and finish the job.
 			await withTimeout(engine.removeContainer(c.id, {force: true}), 20_000, `remove after ${label}`);
@@ -223,7 +257,10 @@ test('two processes starting the same container at once: one starts it, the othe
 	const c = await engine.createContainer({name: 'raced', entrypoint: 'sleep', args: [token]});
 	const results = await Promise.all([runChild(dir, 'start', c.id), runChild(dir, 'start', c.id), runChild(dir, 'start', c.id)]);
 	assert.equal(results.filter((r) => r.ok).length, 1, JSON.stringify(results));
-	assert.deepEqual(results.filter((r) => !r.ok).map((r) => r.error), ['BAD_STATE', 'BAD_STATE']);
+	assert.deepEqual(
+		results.filter((r) => !r.ok).map((r) => r.error),
+		['BAD_STATE', 'BAD_STATE'],
+	);
 	await waitFor(() => hostPidsWith(token).length > 0, 3000, 'the container process');
 	assert.equal(hostPidsWith(token).length, 1, 'more than one container process runs');
 	assert.equal((await engine.getContainer('raced')).state, 'running');
@@ -240,5 +277,8 @@ test('ten concurrent creates with one name from separate processes: one succeeds
 	const winner = ok[0]!.ok as ContainerMetadata;
 	assert.deepEqual(readIndexNames(dir), {contested: winner.id});
 	assert.deepEqual(listDir(path.join(dir, 'containers')), [winner.id]);
-	assert.deepEqual((await engine.listContainers()).map((c) => c.id), [winner.id]);
+	assert.deepEqual(
+		(await engine.listContainers()).map((c) => c.id),
+		[winner.id],
+	);
 });

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import {execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import {type TestContext, test} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {test, type TestContext} from 'node:test';
-import {getEngine, type ContainerEngine} from '../../engine/index.js';
+import {type ContainerEngine, getEngine} from '../../engine/index.js';
 import {CLI_PATH} from '../cli/binary.js';
 import {
 	engineFor,
@@ -55,7 +55,11 @@ function killAll(pids: number[]): void {
 
 function runCli(storageDir: string, args: string[]): {code: number; stdout: string; stderr: string} {
 	try {
-		const stdout = execFileSync(process.execPath, [CLI_PATH, ...args], {env: {...process.env, C32_STORAGE_DIR: storageDir}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+		const stdout = execFileSync(process.execPath, [CLI_PATH, ...args], {
+			env: {...process.env, C32_STORAGE_DIR: storageDir},
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		return {code: 0, stdout, stderr: ''};
 	} catch (error) {
 		const e = error as {status: number; stdout: string; stderr: string};
@@ -83,13 +87,20 @@ test('with the storage root full, ps answers and stop and rm -f still act (item 
 	const other = marker();
 	await engine.createContainer(sleeper(other, {name: 'bystander'}));
 	await engine.startContainer('bystander');
-	await engine.createContainer(shell(`dd if=/dev/zero of=/var/fill bs=64k 2>/dev/null; trap 'exit 0' TERM; echo ${token}; while :; do sleep 0.1; done`, {name: 'filler'}));
+	await engine.createContainer(
+		shell(`dd if=/dev/zero of=/var/fill bs=64k 2>/dev/null; trap 'exit 0' TERM; echo ${token}; while :; do sleep 0.1; done`, {
+			name: 'filler',
+		}),
+	);
 	await engine.startContainer('filler');
 	await waitFor(() => fs.statfsSync(dir).bavail === 0, 20_000, 'the storage root to fill up');
 	await waitFor(() => hostPidsWith(token).length > 0, 10_000, 'the filler to keep running');
 
 	const listed = await engine.listContainers();
-	assert.deepEqual(listed.map((c) => [c.name, c.state]).sort(), [['bystander', 'running'], ['filler', 'running']]);
+	assert.deepEqual(listed.map((c) => [c.name, c.state]).sort(), [
+		['bystander', 'running'],
+		['filler', 'running'],
+	]);
 	const ps = runCli(dir, ['ps', '-a']);
 	assert.equal(ps.code, 0, ps.stderr);
 	assert.match(ps.stdout, /filler/);
@@ -102,7 +113,10 @@ test('with the storage root full, ps answers and stop and rm -f still act (item 
 	await waitFor(() => hostPidsWith(other).length === 0, 5000, 'the bystander to end');
 	await engine.removeContainer('filler', {force: true});
 	assert.ok(fs.statfsSync(dir).bavail > 0, 'removing the filler did not free its space');
-	assert.deepEqual((await engine.listContainers()).map((c) => c.name), []);
+	assert.deepEqual(
+		(await engine.listContainers()).map((c) => c.name),
+		[],
+	);
 });
 
 for (const [what, content] of [
@@ -147,7 +161,10 @@ for (const [what, content] of [
 		const rm = runCli(dir, ['rm', '-f', 'victim']);
 		assert.equal(rm.code, 0, rm.stderr);
 		assert.deepEqual(await settledTracesOf(dir, victim.id, victimToken), []);
-		assert.deepEqual((await engine.listContainers()).map((c) => c.name), ['healthy']);
+		assert.deepEqual(
+			(await engine.listContainers()).map((c) => c.name),
+			['healthy'],
+		);
 	});
 }
 
@@ -196,10 +213,14 @@ test('Ctrl-C during c32 stop leaves the restart policy in force (item 13)', asyn
 	assert.equal(after.stopRequested, false);
 	// It crashes: the policy brings it back.
 	process.kill(started.pid!, 'SIGKILL');
-	const back = await waitFor(async () => {
-		const meta = await engine.getContainer('stubborn');
-		return meta.state === 'running' && meta.restartCount === 1 ? meta : null;
-	}, 15_000, 'the restart after the crash');
+	const back = await waitFor(
+		async () => {
+			const meta = await engine.getContainer('stubborn');
+			return meta.state === 'running' && meta.restartCount === 1 ? meta : null;
+		},
+		15_000,
+		'the restart after the crash',
+	);
 	assert.ok(isAlive(back!.pid!));
 });
 
@@ -209,13 +230,21 @@ test('a killed exit command: the next command carries out the pending restart, a
 	const c = await engine.createContainer(shell('echo run; exit 1', {name: 'crashy', restartPolicy: 'on-failure:5'}));
 	await engine.startContainer('crashy');
 	// After three quick restarts the backoff is 800 ms: long enough to catch the exit command asleep.
-	const pending = (await waitFor(async () => {
-		const meta = await engine.getContainer('crashy');
-		// Caught while the exit command sleeps, not while it already starts the next run.
-		const asleep = meta.nextRestartAt !== null && Date.parse(meta.nextRestartAt) - Date.now() > 300;
-		return meta.restartCount >= 3 && meta.state === 'restarting' && asleep ? meta : null;
-	}, 20_000, 'a pending restart', 20))!;
-	assert.ok(pending.nextRestartAt !== null && Date.parse(pending.nextRestartAt) > Date.parse(pending.finishedAt!), `restarting says when: ${JSON.stringify(pending)}`);
+	const pending = (await waitFor(
+		async () => {
+			const meta = await engine.getContainer('crashy');
+			// Caught while the exit command sleeps, not while it already starts the next run.
+			const asleep = meta.nextRestartAt !== null && Date.parse(meta.nextRestartAt) - Date.now() > 300;
+			return meta.restartCount >= 3 && meta.state === 'restarting' && asleep ? meta : null;
+		},
+		20_000,
+		'a pending restart',
+		20,
+	))!;
+	assert.ok(
+		pending.nextRestartAt !== null && Date.parse(pending.nextRestartAt) > Date.parse(pending.finishedAt!),
+		`restarting says when: ${JSON.stringify(pending)}`,
+	);
 	const before = pending.restartCount;
 	killAll(pidsOf(c.id, 'on-exit'));
 	await waitFor(() => pidsOf(c.id, 'conmon').length === 0, 5000, 'conmon to end with its exit command');
@@ -227,7 +256,11 @@ test('a killed exit command: the next command carries out the pending restart, a
 	})();
 	const runs = await withTimeout(follow, 30_000, 'logs -f to end once the policy gives up');
 	const final = await engine.getContainer('crashy');
-	assert.equal(final.restartCount, 5, `restarts: ${before} before the kill, ${final.restartCount} in the end: ${JSON.stringify(final)} ${fs.existsSync(path.join(engine.storageDir, 'debug.log')) ? fs.readFileSync(path.join(engine.storageDir, 'debug.log'), 'utf8') : ''}`);
+	assert.equal(
+		final.restartCount,
+		5,
+		`restarts: ${before} before the kill, ${final.restartCount} in the end: ${JSON.stringify(final)} ${fs.existsSync(path.join(engine.storageDir, 'debug.log')) ? fs.readFileSync(path.join(engine.storageDir, 'debug.log'), 'utf8') : ''}`,
+	);
 	assert.equal(final.state, 'exited');
 	assert.equal(runs, 6);
 });
@@ -237,10 +270,14 @@ test('rm -f of a container waiting to restart ends its conmon and exit command a
 	const {engine, dir} = engineFor(t);
 	const c = await engine.createContainer(shell('exit 1', {name: 'looping', restartPolicy: 'always'}));
 	await engine.startContainer('looping');
-	await waitFor(async () => {
-		const meta = await engine.getContainer('looping');
-		return meta.restartCount >= 4 && meta.state === 'restarting';
-	}, 30_000, 'a long pending restart');
+	await waitFor(
+		async () => {
+			const meta = await engine.getContainer('looping');
+			return meta.restartCount >= 4 && meta.state === 'restarting';
+		},
+		30_000,
+		'a long pending restart',
+	);
 	await engine.removeContainer('looping', {force: true});
 	assert.deepEqual(await settledTracesOf(dir, c.id, undefined, undefined, 500), []);
 });
@@ -267,10 +304,14 @@ test('a dead conmon: stop finishes in under 2 s without a false error, and the p
 	killAll(pidsOf(c.id, 'conmon'));
 	await waitFor(() => pidsOf(c.id, 'conmon').length === 0, 5000, 'conmon to die');
 	process.kill(again.pid!, 'SIGKILL');
-	const back = await waitFor(async () => {
-		const meta = await engine.getContainer('orphan');
-		return meta.state === 'running' && meta.restartCount === 1 ? meta : null;
-	}, 15_000, 'a restart after the crash');
+	const back = await waitFor(
+		async () => {
+			const meta = await engine.getContainer('orphan');
+			return meta.state === 'running' && meta.restartCount === 1 ? meta : null;
+		},
+		15_000,
+		'a restart after the crash',
+	);
 	assert.ok(isAlive(back!.pid!));
 	await engine.removeContainer('orphan', {force: true});
 });
@@ -279,7 +320,9 @@ test('c32 kill is a user stop: a restart-always container stays stopped; a non-f
 	if (!needsRuntime(t)) return;
 	const {engine} = engineFor(t);
 	const token = marker();
-	await engine.createContainer(shell(`trap 'echo usr1' USR1; echo ${token}; while :; do sleep 0.1; done`, {name: 'target', restartPolicy: 'always'}));
+	await engine.createContainer(
+		shell(`trap 'echo usr1' USR1; echo ${token}; while :; do sleep 0.1; done`, {name: 'target', restartPolicy: 'always'}),
+	);
 	await engine.startContainer('target');
 	await waitFor(() => hostPidsWith(token).length > 0, 10_000, 'the container to run');
 	assert.equal((await engine.killContainer('target', 'USR1')).state, 'running');
@@ -313,9 +356,13 @@ test('failures the engine survives go to the debug log that doctor names (item 2
 	fs.writeFileSync(path.join(dir, 'containers', c.id, 'state.json'), '{');
 	const report = await engine.doctor();
 	assert.equal(report.debugLog, path.join(dir, 'debug.log'));
-	await waitFor(() => fs.existsSync(report.debugLog) && fs.readFileSync(report.debugLog, 'utf8').includes(c.id.slice(0, 12)), 10_000, 'the exit command to log its failure');
+	await waitFor(
+		() => fs.existsSync(report.debugLog) && fs.readFileSync(report.debugLog, 'utf8').includes(c.id.slice(0, 12)),
+		10_000,
+		'the exit command to log its failure',
+	);
 	assert.match(fs.readFileSync(report.debugLog, 'utf8'), /exit command for [0-9a-f]{12}: the state file .* is not valid JSON/);
-	assert.equal((fs.statSync(report.debugLog).mode & 0o077), 0, 'the debug log is readable by others');
+	assert.equal(fs.statSync(report.debugLog).mode & 0o077, 0, 'the debug log is readable by others');
 	runCli(dir, ['rm', '-f', 'short']);
 	assert.deepEqual(tracesOf(dir, c.id), []);
 });

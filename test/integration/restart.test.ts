@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {test} from 'node:test';
-import {getEngine, type ContainerConfig} from '../../engine/index.js';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {type ContainerConfig, getEngine} from '../../engine/index.js';
 import {engineFor, makeTempDir, needsRuntime, shell, waitFor} from '../helpers/engine.js';
 
 /** A volume where each run of the container appends "<event> <epoch ms>". */
@@ -86,7 +86,10 @@ test('on-failure does not restart a container that exits 0; "no" never restarts'
 	await Promise.all([engine.startContainer('clean'), engine.startContainer('never')]);
 	await Promise.all([engine.waitContainer('clean'), engine.waitContainer('never')]);
 	await sleep(800);
-	for (const [name, log, code] of [['clean', a, 0], ['never', b, 1]] as const) {
+	for (const [name, log, code] of [
+		['clean', a, 0],
+		['never', b, 1],
+	] as const) {
 		const meta = await engine.getContainer(name);
 		assert.equal(meta.state, 'exited', name);
 		assert.equal(meta.exitCode, code, name);
@@ -95,7 +98,7 @@ test('on-failure does not restart a container that exits 0; "no" never restarts'
 	}
 });
 
-test('the seed\'s autoRestart/maxRestartCount map onto on-failure:N', async (t) => {
+test("the seed's autoRestart/maxRestartCount map onto on-failure:N", async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine} = engineFor(t);
 	const {dir, events} = runLog(t);
@@ -174,5 +177,8 @@ test('the backoff resets once a run has stayed up for 10 s', async (t) => {
 	// waited 800 ms before run 5; without a reset, run 6 would wait 1600 ms, with it 100 ms.
 	// Comparing the two keeps the check independent of how loaded the host is.
 	assert.ok(waits[3]! >= 800, `the fourth restart waited only ${waits[3]} ms`);
-	assert.ok(waits[4]! < waits[3]!, `after a 10 s run the restart waited ${waits[4]} ms, more than the ${waits[3]} ms of the crash loop before it: the backoff was not reset`);
+	assert.ok(
+		waits[4]! < waits[3]!,
+		`after a 10 s run the restart waited ${waits[4]} ms, more than the ${waits[3]} ms of the crash loop before it: the backoff was not reset`,
+	);
 });

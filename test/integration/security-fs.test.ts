@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {getEngine} from '../../engine/index.js';
-import {MOUNTS_BASE, containerPaths, mountsDir, resolveStorage} from '../../engine/paths.js';
 import {USERNS_HOST_BASE} from '../../engine/oci/user-namespace.js';
+import {containerPaths, MOUNTS_BASE, mountsDir, resolveStorage} from '../../engine/paths.js';
 import {
 	assertStorageEmpty,
 	engineFor,
@@ -42,9 +42,13 @@ function tempDir(t: {after(fn: () => void): void}, prefix: string): string {
  * directory: it runs a shell, which then runs argv with none.
  */
 function asNobody(...argv: string[]): {status: number | null; output: string} {
-	const result = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', 'sh', '-c', '"$@"', 'sh', ...argv], {
-		encoding: 'utf8',
-	});
+	const result = spawnSync(
+		'setpriv',
+		[`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', 'sh', '-c', '"$@"', 'sh', ...argv],
+		{
+			encoding: 'utf8',
+		},
+	);
 	return {status: result.status, output: `${result.stdout}${result.stderr}`};
 }
 
@@ -103,10 +107,14 @@ test('item 1: strict containers run without opening the storage root or anything
 	await engine.startContainer(c.id);
 	t.after(() => engine.removeContainer(c.id, {force: true}).catch(() => {}));
 	const paths = containerPaths(resolveStorage({storageDir: storage}), c.id);
-	await waitFor(async () => {
-		for await (const entry of engine.getLogs(c.id)) if (entry.line === 'app=payload') return true;
-		return false;
-	}, 10_000, 'the strict container to read /app');
+	await waitFor(
+		async () => {
+			for await (const entry of engine.getLogs(c.id)) if (entry.line === 'app=payload') return true;
+			return false;
+		},
+		10_000,
+		'the strict container to read /app',
+	);
 
 	assert.equal(modeOf(storage), 0o700, 'a strict start opened the storage root');
 	for (const [dir, mode] of ancestors) assert.equal(modeOf(dir), mode, `${dir} changed mode`);
@@ -164,7 +172,14 @@ test('item 2: a volume source that a container turns into a symlink (through ano
 	fs.writeFileSync(path.join(victim, 'secret'), 'host secret\n');
 	// The container writes /data (= shared) and replaces shared/sub, its other volume's source, with a link.
 	const script = `if [ -f /sub/secret ]; then cat /sub/secret; exit 3; fi; rm -rf /data/sub && ln -s ${victim} /data/sub && echo planted`;
-	const c = await engine.createContainer(shell(script, {volumes: [{source: shared, destination: '/data'}, {source: path.join(shared, 'sub'), destination: '/sub'}]}));
+	const c = await engine.createContainer(
+		shell(script, {
+			volumes: [
+				{source: shared, destination: '/data'},
+				{source: path.join(shared, 'sub'), destination: '/sub'},
+			],
+		}),
+	);
 	await engine.startContainer(c.id);
 	assert.equal(await engine.waitContainer(c.id), 0);
 	assert.ok(fs.lstatSync(path.join(shared, 'sub')).isSymbolicLink(), 'the container did not plant the link');
@@ -259,7 +274,7 @@ test('item 6: a 0600 secret keeps its mode and is readable by the container user
 		{config: {user: '1000:1000'}, owner: [1000, 1000]},
 		{config: {isolationLevel: 'strict' as const}, owner: [USERNS_HOST_BASE, USERNS_HOST_BASE]},
 	];
-	for (const {config, owner} of cases) {
+	for (const {config} of cases) {
 		const run = await runToExit(engine, {image, entrypoint: 'sh', args: ['main.sh'], ...config});
 		assert.equal(run.stdout, 'token=s3cret', `${JSON.stringify(config)}: ${run.stderr}`);
 	}
@@ -280,7 +295,10 @@ test('item 7: strict keeps its user namespace or refuses, naming the fix; inspec
 	const {engine, dir: storage} = engineFor(t);
 	const volume = tempDir(t, 'c32-strict-vol-');
 	fs.chmodSync(volume, 0o755);
-	const error = await expectCode(engine.createContainer(shell('true', {isolationLevel: 'strict', volumes: [{source: volume, destination: '/out'}]})), 'PERMISSION_DENIED');
+	const error = await expectCode(
+		engine.createContainer(shell('true', {isolationLevel: 'strict', volumes: [{source: volume, destination: '/out'}]})),
+		'PERMISSION_DENIED',
+	);
 	assert.ok(error.message.includes(`chown ${USERNS_HOST_BASE}:${USERNS_HOST_BASE} ${volume}`), error.message);
 	assert.ok(error.message.includes('--isolation standard'), error.message);
 	assertStorageEmpty(storage, 'a refused strict create');

@@ -14,7 +14,10 @@ describe('real-time signals reach the container', () => {
 		test(`${isolationLevel}: kill -s SIGRTMIN+3 and RTMAX-14`, async (t) => {
 			if (!needsRuntime(t)) return;
 			const {engine} = engineFor(t);
-			for (const [signal, number] of [['SIGRTMIN+3', 37], ['RTMAX-14', 50]] as const) {
+			for (const [signal, number] of [
+				['SIGRTMIN+3', 37],
+				['RTMAX-14', 50],
+			] as const) {
 				const created = await engine.createContainer(shell(TRAPPER, {isolationLevel}));
 				await engine.startContainer(created.id);
 				await waitFor(async () => (await readLogs(engine, created.id)).stdout.includes('ready=1'), 10_000, 'the trap to be set');
@@ -48,7 +51,11 @@ describe('c32 kill / stop with a bad signal', () => {
 	const box = suiteSandbox();
 
 	test('exit 2 and a usage message, before any lookup (no "no such container")', async () => {
-		for (const args of [['kill', '-s', 'SIGFOO', 'nosuch'], ['stop', '-s', '0', 'nosuch'], ['run', '--stop-signal', 'RTMIN+40', '--', 'true']]) {
+		for (const args of [
+			['kill', '-s', 'SIGFOO', 'nosuch'],
+			['stop', '-s', '0', 'nosuch'],
+			['run', '--stop-signal', 'RTMIN+40', '--', 'true'],
+		]) {
 			const result = await box.run(args);
 			assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
 			assert.match(result.stderr, /^c32: error: invalid --(stop-)?signal "[^"]+": use a name such as TERM/);

@@ -1,18 +1,18 @@
 // The pure parts of bundle assembly: the container's /etc files, kernel facts, the
 // skeleton of mount points, and the refusal of read-only mounts a kernel cannot keep.
 import assert from 'node:assert/strict';
-import {readDefaults} from '../../engine/settings.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
-import {resolveConfig, type HostFacts} from '../../engine/config.js';
+import type {MountInfoEntry} from '../../engine/cgroups/mountinfo.js';
+import {type HostFacts, resolveConfig} from '../../engine/config.js';
 import {checkLayerPath, kernelHasMountSetattr, mountsBelow} from '../../engine/fs/mount.js';
-import {checkBundle, type BundleHost} from '../../engine/oci/bundle.js';
+import {type BundleHost, checkBundle} from '../../engine/oci/bundle.js';
 import {etcFiles, writeEtcFiles} from '../../engine/oci/etc-files.js';
 import {buildSkeleton} from '../../engine/oci/rootfs.js';
+import {readDefaults} from '../../engine/settings.js';
 import type {ContainerConfig} from '../../engine/types.js';
-import type {MountInfoEntry} from '../../engine/cgroups/mountinfo.js';
 
 function tempDir(t: {after(fn: () => void): void}): string {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c32-bundle-unit-'));
@@ -61,13 +61,27 @@ describe('etc files', () => {
 
 describe('mount facts', () => {
 	test('mount_setattr (rro) from Linux 5.12', () => {
-		for (const [release, expected] of [['5.10.0-28-amd64', false], ['5.11.22', false], ['5.12.0', true], ['6.1.0-18-amd64', true], ['6.18.44-fc-v669', true], ['4.19.0', false]] as const) {
+		for (const [release, expected] of [
+			['5.10.0-28-amd64', false],
+			['5.11.22', false],
+			['5.12.0', true],
+			['6.1.0-18-amd64', true],
+			['6.18.44-fc-v669', true],
+			['4.19.0', false],
+		] as const) {
 			assert.equal(kernelHasMountSetattr(release), expected, release);
 		}
 	});
 
 	test('mountsBelow finds mounts strictly under a directory', () => {
-		const entry = (mountPoint: string): MountInfoEntry => ({device: '0:1', root: '/', mountPoint, fsType: 'tmpfs', source: 'tmpfs', superOptions: []});
+		const entry = (mountPoint: string): MountInfoEntry => ({
+			device: '0:1',
+			root: '/',
+			mountPoint,
+			fsType: 'tmpfs',
+			source: 'tmpfs',
+			superOptions: [],
+		});
 		const mounts = ['/', '/srv', '/srv/data/tmp', '/srv/database', '/proc'].map(entry);
 		assert.deepEqual(mountsBelow('/srv/data', mounts), ['/srv/data/tmp']);
 		assert.deepEqual(mountsBelow('/srv', mounts), ['/srv/data/tmp', '/srv/database']);
@@ -92,22 +106,41 @@ describe('checkBundle without recursive read-only mounts (kernels before 5.12)',
 
 	test('a :ro volume with something mounted below it is refused; one without is fine', (t) => {
 		const plain = tempDir(t);
-		const withMounts = resolveConfig({entrypoint: 'true', volumes: [{source: '/', destination: '/host', readOnly: true}]}, 'b', facts({'/': 'directory'}));
+		const withMounts = resolveConfig(
+			{entrypoint: 'true', volumes: [{source: '/', destination: '/host', readOnly: true}]},
+			'b',
+			facts({'/': 'directory'}),
+		);
 		assert.throws(
 			() => checkBundle(withMounts, old, []),
-			(error: Error & {code?: string}) => error.code === 'UNSUPPORTED' && /5\.10\.0.*\/host.*mounted below \/.*drop :ro.*upgrade/.test(error.message),
+			(error: Error & {code?: string}) =>
+				error.code === 'UNSUPPORTED' && /5\.10\.0.*\/host.*mounted below \/.*drop :ro.*upgrade/.test(error.message),
 		);
 		checkBundle(withMounts, {...old, recursiveReadOnly: true}, []);
-		const fine = resolveConfig({entrypoint: 'true', volumes: [{source: plain, destination: '/data', readOnly: true}]}, 'b', facts({[plain]: 'directory'}));
+		const fine = resolveConfig(
+			{entrypoint: 'true', volumes: [{source: plain, destination: '/data', readOnly: true}]},
+			'b',
+			facts({[plain]: 'directory'}),
+		);
 		checkBundle(fine, old, []);
 	});
 
 	test("the host's system directories too, except its /etc files, which the container's own cover", () => {
-		const entry = (mountPoint: string): MountInfoEntry => ({device: '0:1', root: '/', mountPoint, fsType: 'ext4', source: 'x', superOptions: []});
+		const entry = (mountPoint: string): MountInfoEntry => ({
+			device: '0:1',
+			root: '/',
+			mountPoint,
+			fsType: 'ext4',
+			source: 'x',
+			superOptions: [],
+		});
 		const config = resolveConfig({entrypoint: 'true'}, 'b', facts({}));
 		const etc = [{path: '/etc'}];
 		checkBundle(config, old, etc, ['/', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf'].map(entry));
-		assert.throws(() => checkBundle(config, old, etc, ['/', '/etc/hosts', '/etc/ssl/certs'].map(entry)), /\/etc\/ssl\/certs is mounted below \/etc: unmount it, or upgrade/);
+		assert.throws(
+			() => checkBundle(config, old, etc, ['/', '/etc/hosts', '/etc/ssl/certs'].map(entry)),
+			/\/etc\/ssl\/certs is mounted below \/etc: unmount it, or upgrade/,
+		);
 	});
 });
 
@@ -131,7 +164,12 @@ describe('buildSkeleton', () => {
 		fs.mkdirSync(skeleton);
 		fs.writeFileSync(path.join(skeleton, 'stale'), 'from an earlier start');
 		const owner = {uid: process.getuid!(), gid: process.getgid!()};
-		buildSkeleton(skeleton, {config, hostDirs: [{path: '/usr'}, {path: '/bin', symlinkTarget: 'usr/bin'}], fileTargets: ['/run/resolv.conf'], owner});
+		buildSkeleton(skeleton, {
+			config,
+			hostDirs: [{path: '/usr'}, {path: '/bin', symlinkTarget: 'usr/bin'}],
+			fileTargets: ['/run/resolv.conf'],
+			owner,
+		});
 		assert.ok(!fs.existsSync(path.join(skeleton, 'stale')), 'the skeleton was not rebuilt');
 		for (const d of ['usr', 'proc', 'dev', 'sys', 'tmp', 'app', 'var/tmp', 'run', 'root', 'data', 'conf', 'srv/work']) {
 			assert.ok(fs.lstatSync(path.join(skeleton, d)).isDirectory(), d);

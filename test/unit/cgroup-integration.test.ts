@@ -2,16 +2,17 @@
 // the sample reader sees what they do, freeze/thaw/kill act on them, and remove leaves nothing.
 // Needs root and a cgroup filesystem; in CI (CI=true) their absence fails the suite.
 import assert from 'node:assert/strict';
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
+import {type ChildProcess, spawn, spawnSync} from 'node:child_process';
 import {once} from 'node:events';
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {after, before, describe, it, type TestContext} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
 import {
 	addProcess,
 	allDirs,
 	blockDeviceOf,
+	type CgroupDirs,
 	cgroupDirs,
 	cgroupProcesses,
 	createCgroup,
@@ -24,7 +25,6 @@ import {
 	readCgroupSample,
 	removeCgroup,
 	thawCgroup,
-	type CgroupDirs,
 } from '../../engine/cgroups/index.js';
 import {isC32Error} from '../../engine/errors.js';
 import {MetricsSampler} from '../../engine/metrics.js';
@@ -45,7 +45,13 @@ function unavailable(): string | null {
 function leftovers(): string[] {
 	const host = detectCgroupHost();
 	const mounts = new Set([...Object.values(host.mounts.v1), ...(host.mounts.unified ? [host.mounts.unified] : [])]);
-	return [...mounts].flatMap((mount) => (existsSync(mount) ? readdirSync(mount).filter((name) => name.startsWith(PREFIX)).map((name) => path.join(mount, name)) : []));
+	return [...mounts].flatMap((mount) =>
+		existsSync(mount)
+			? readdirSync(mount)
+					.filter((name) => name.startsWith(PREFIX))
+					.map((name) => path.join(mount, name))
+			: [],
+	);
 }
 
 const children: ChildProcess[] = [];
@@ -54,7 +60,10 @@ const children: ChildProcess[] = [];
  * Starts `script` under sh, already inside the cgroup: the shell waits on stdin until it has
  * been moved in, so nothing it runs is ever outside.
  */
-async function runIn(dirs: CgroupDirs, script: string): Promise<{child: ChildProcess; output: () => string; exit: Promise<[number | null, NodeJS.Signals | null]>}> {
+async function runIn(
+	dirs: CgroupDirs,
+	script: string,
+): Promise<{child: ChildProcess; output: () => string; exit: Promise<[number | null, NodeJS.Signals | null]>}> {
 	const child = spawn('sh', ['-c', 'read go && exec sh -c "$0"', script], {stdio: ['pipe', 'pipe', 'pipe']});
 	children.push(child);
 	let output = '';
@@ -171,6 +180,7 @@ describe('cgroups on this host', {concurrency: false}, () => {
 	test('OOM-kills a process that allocates past the memory limit, with no swap to escape to', async () => {
 		const dirs = createCgroup(`${parent}/memory`, {memoryLimitMb: 24});
 		// The shell keeps 64 MiB of command output in memory.
+		// biome-ignore lint/suspicious/noTemplateCurlyInString: ${#x} is the shell's, not a template
 		const {exit, output} = await runIn(dirs, 'x=$(head -c 67108864 /dev/zero | tr "\\0" a); echo survived ${#x}');
 		const [code, signal] = await exit;
 		assert.equal(signal, 'SIGKILL', `killed, not exited (code ${code}, output ${output()})`);

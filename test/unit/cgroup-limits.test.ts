@@ -6,7 +6,14 @@ import {isC32Error} from '../../engine/errors.js';
 
 const v1: CgroupDirs = {
 	version: 1,
-	controllers: {cpu: '/cg/cpu/c32/x', cpuacct: '/cg/cpuacct/c32/x', memory: '/cg/memory/c32/x', pids: '/cg/pids/c32/x', blkio: '/cg/blkio/c32/x', freezer: '/cg/freezer/c32/x'},
+	controllers: {
+		cpu: '/cg/cpu/c32/x',
+		cpuacct: '/cg/cpuacct/c32/x',
+		memory: '/cg/memory/c32/x',
+		pids: '/cg/pids/c32/x',
+		blkio: '/cg/blkio/c32/x',
+		freezer: '/cg/freezer/c32/x',
+	},
 	unified: '/cg/unified/c32/x',
 };
 const v2: CgroupDirs = {version: 2, unified: '/cg/c32/x'};
@@ -26,7 +33,9 @@ describe('limitWrites on v1', () => {
 	});
 
 	it('skips memsw when swap accounting is off', () => {
-		assert.deepEqual(limitWrites(v1, {memoryLimitMb: 1}, {memsw: false}), [{file: '/cg/memory/c32/x/memory.limit_in_bytes', value: '1048576'}]);
+		assert.deepEqual(limitWrites(v1, {memoryLimitMb: 1}, {memsw: false}), [
+			{file: '/cg/memory/c32/x/memory.limit_in_bytes', value: '1048576'},
+		]);
 	});
 
 	it('writes nothing without limits', () => {
@@ -35,7 +44,10 @@ describe('limitWrites on v1', () => {
 
 	it('refuses a limit whose controller is not mounted', () => {
 		const noPids: CgroupDirs = {version: 1, controllers: {memory: '/cg/memory/x'}, unified: null};
-		assert.throws(() => limitWrites(noPids, {maxProcesses: 5}), (error) => isC32Error(error) && error.code === 'UNSUPPORTED' && /pids/.test(error.message));
+		assert.throws(
+			() => limitWrites(noPids, {maxProcesses: 5}),
+			(error) => isC32Error(error) && error.code === 'UNSUPPORTED' && /pids/.test(error.message),
+		);
 	});
 });
 

@@ -32,12 +32,18 @@ describe('cgroup file parsers', () => {
 
 	it('parseKeyedValues skips lines that are not exactly "key number"', () => {
 		const values = parseKeyedValues('a 1\nb two\nc 3 4\n\n d 5 \n');
-		assert.deepEqual([...values], [['a', 1], ['d', 5]]);
+		assert.deepEqual(
+			[...values],
+			[
+				['a', 1],
+				['d', 5],
+			],
+		);
 	});
 
 	it('v1LimitOrNull treats the page-aligned maximum as unlimited', () => {
-		assert.equal(v1LimitOrNull(9223372036854771712), null);
-		assert.equal(v1LimitOrNull(9223372036854710272), null); // 64 KiB pages
+		assert.equal(v1LimitOrNull(2 ** 63 - 4096), null);
+		assert.equal(v1LimitOrNull(2 ** 63 - 65536), null); // 64 KiB pages
 		assert.equal(v1LimitOrNull(67108864), 67108864);
 	});
 

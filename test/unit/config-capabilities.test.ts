@@ -61,7 +61,8 @@ describe('--cap-add and --cap-drop', () => {
 		for (const bad of ['NET_RAWR', 'CAP_', '', 'SYS ADMIN', 'CAP_ALL', '13']) {
 			assert.throws(
 				() => resolveCapabilities('standard', [bad], [], LAST),
-				(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG' && e.message.startsWith('capAdd: unknown capability') && !e.message.includes('\n'),
+				(e: unknown) =>
+					isC32Error(e) && e.code === 'INVALID_CONFIG' && e.message.startsWith('capAdd: unknown capability') && !e.message.includes('\n'),
 				bad,
 			);
 		}
@@ -81,7 +82,10 @@ describe('--cap-add and --cap-drop', () => {
 		assert.ok(caps.includes('CAP_NET_RAW'));
 		assert.ok(!caps.includes('CAP_KILL') && !caps.includes('CAP_SETUID'));
 		assert.equal(caps.length, 11 - 2 + 1);
-		assert.deepEqual(caps, [...caps].sort((a, b) => KERNEL_CAPABILITIES.indexOf(a) - KERNEL_CAPABILITIES.indexOf(b)));
+		assert.deepEqual(
+			caps,
+			[...caps].sort((a, b) => KERNEL_CAPABILITIES.indexOf(a) - KERNEL_CAPABILITIES.indexOf(b)),
+		);
 	});
 
 	test('ALL as docker does: add ALL is every capability but the dropped; drop ALL keeps only the added', () => {
@@ -99,7 +103,10 @@ describe('--cap-add and --cap-drop', () => {
 	});
 
 	test('minimal refuses capability options with a clear message', () => {
-		for (const [add, drop] of [[['NET_RAW'], []], [[], ['ALL']]] as const) {
+		for (const [add, drop] of [
+			[['NET_RAW'], []],
+			[[], ['ALL']],
+		] as const) {
 			assert.throws(
 				() => resolveCapabilities('minimal', add, drop, LAST),
 				(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG' && /minimal isolation has no capabilities/.test(e.message),

@@ -29,7 +29,7 @@ function specOf(config: ResolvedConfig) {
 }
 
 describe('default limits', () => {
-	test('pids 2048 and RLIMIT_NOFILE 4096 (soft = hard), whatever the caller\'s ulimit', () => {
+	test("pids 2048 and RLIMIT_NOFILE 4096 (soft = hard), whatever the caller's ulimit", () => {
 		assert.equal(BUILTIN_PIDS_LIMIT, 2048);
 		assert.equal(BUILTIN_OPEN_FILES, 4096);
 		for (const isolationLevel of ['standard', 'strict'] as const) {
@@ -68,7 +68,12 @@ describe('default limits', () => {
 
 	test('a bad setting is refused with the variable named; one above the host is LIMIT_EXCEEDS_HOST', () => {
 		const host = {pidMax: 32768, maxOpenFilesHard: 20000};
-		for (const [variable, value] of [['C32_DEFAULT_PIDS_LIMIT', 'lots'], ['C32_DEFAULT_NOFILE', '-1'], ['C32_DEFAULT_NOFILE', '4'], ['C32_DEFAULT_PIDS_LIMIT', '1.5']] as const) {
+		for (const [variable, value] of [
+			['C32_DEFAULT_PIDS_LIMIT', 'lots'],
+			['C32_DEFAULT_NOFILE', '-1'],
+			['C32_DEFAULT_NOFILE', '4'],
+			['C32_DEFAULT_PIDS_LIMIT', '1.5'],
+		] as const) {
 			assert.throws(
 				() => readDefaults({[variable]: value}, host),
 				(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG' && e.message.startsWith(`${variable}=`),
@@ -77,24 +82,48 @@ describe('default limits', () => {
 		}
 		assert.throws(
 			() => readDefaults({C32_DEFAULT_NOFILE: '30000'}, host),
-			(e: unknown) => isC32Error(e) && e.code === 'LIMIT_EXCEEDS_HOST' && /C32_DEFAULT_NOFILE=30000 is more than this host allows \(20000/.test(e.message),
+			(e: unknown) =>
+				isC32Error(e) &&
+				e.code === 'LIMIT_EXCEEDS_HOST' &&
+				/C32_DEFAULT_NOFILE=30000 is more than this host allows \(20000/.test(e.message),
 		);
 	});
 });
 
 describe('volumes and users', () => {
 	test('duplicate mount destinations are refused, after normalising', () => {
-		for (const [a, b] of [['/data', '/data'], ['/data', '/data/'], ['/data', '//data'], ['/data/.', '/data']]) {
+		for (const [a, b] of [
+			['/data', '/data'],
+			['/data', '/data/'],
+			['/data', '//data'],
+			['/data/.', '/data'],
+		]) {
 			assert.throws(
-				() => validate({entrypoint: 'true', volumes: [{source: '/srv/volume', destination: a}, {source: '/srv/other', destination: b}]}),
+				() =>
+					validate({
+						entrypoint: 'true',
+						volumes: [
+							{source: '/srv/volume', destination: a},
+							{source: '/srv/other', destination: b},
+						],
+					}),
 				(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG' && e.message.startsWith('duplicate mount destination /data'),
 				`${a} and ${b}`,
 			);
 		}
-		assert.equal(validate({entrypoint: 'true', volumes: [{source: '/srv/volume', destination: '/data'}, {source: '/srv/volume', destination: '/data2'}]}).volumes.length, 2);
+		assert.equal(
+			validate({
+				entrypoint: 'true',
+				volumes: [
+					{source: '/srv/volume', destination: '/data'},
+					{source: '/srv/volume', destination: '/data2'},
+				],
+			}).volumes.length,
+			2,
+		);
 	});
 
-	test('-u as a non-root caller of a minimal container is refused with a c32 message; the caller\'s own ids pass', () => {
+	test("-u as a non-root caller of a minimal container is refused with a c32 message; the caller's own ids pass", () => {
 		const nonRoot = fakeHost({uid: 1000, gid: 1000, cgroupsWritable: false});
 		for (const user of ['0', '1001', '1000:0', 'worker', {uid: 0, gid: 0}]) {
 			assert.throws(

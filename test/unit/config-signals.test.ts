@@ -4,10 +4,14 @@ import assert from 'node:assert/strict';
 import {constants as osConstants} from 'node:os';
 import {describe, test} from 'node:test';
 import {isC32Error} from '../../engine/errors.js';
-import {parseSignal, resolveSignal, signalNumber, SIGRTMAX, SIGRTMIN} from '../../engine/signals.js';
+import {parseSignal, resolveSignal, SIGRTMAX, SIGRTMIN, signalNumber} from '../../engine/signals.js';
 
 const refused = (signal: string) =>
-	assert.throws(() => resolveSignal(signal), (e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG' && !e.message.includes('\n'), signal);
+	assert.throws(
+		() => resolveSignal(signal),
+		(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG' && !e.message.includes('\n'),
+		signal,
+	);
 
 describe('signals', () => {
 	test('every number from 1 to 64 is accepted and keeps its number', () => {

@@ -1,8 +1,8 @@
 // resolveConfig: validation and defaults, against a fake host (no root, no files needed).
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {DEFAULT_LOG_SIZE_MAX, entrypointForImage, resolveConfig, resolveSignal, validateName, type HostFacts} from '../../engine/config.js';
-import {isC32Error, type C32ErrorCode} from '../../engine/errors.js';
+import {DEFAULT_LOG_SIZE_MAX, entrypointForImage, type HostFacts, resolveConfig, resolveSignal, validateName} from '../../engine/config.js';
+import {type C32ErrorCode, isC32Error} from '../../engine/errors.js';
 import {validateConfig} from '../../engine/schema.js';
 import {readDefaults} from '../../engine/settings.js';
 import type {ContainerConfig} from '../../engine/types.js';
@@ -143,7 +143,11 @@ describe('resolveConfig names', () => {
 	test('the allowed pattern, and nothing else', () => {
 		for (const name of ['a', '0', 'A-b_c.d', 'x'.repeat(128)]) assert.doesNotThrow(() => validateName(name), name);
 		for (const name of ['', '-a', '.a', '_a', 'a b', 'a/b', 'é', 'x'.repeat(129), 'a\n']) {
-			assert.throws(() => validateName(name), (e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG', JSON.stringify(name));
+			assert.throws(
+				() => validateName(name),
+				(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG',
+				JSON.stringify(name),
+			);
 		}
 		refuses({name: 'bad name', entrypoint: 'true'}, 'INVALID_CONFIG');
 	});
@@ -176,7 +180,10 @@ describe('resolveConfig limits', () => {
 
 	test('networkBandwidthLimitMbps is UNSUPPORTED unless 0', () => {
 		refuses({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: 10}}, 'UNSUPPORTED', /networkBandwidthLimitMbps/);
-		assert.deepEqual(resolve({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: 0}}).resourceLimits, {maxProcesses: 2048, maxOpenFiles: 4096});
+		assert.deepEqual(resolve({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: 0}}).resourceLimits, {
+			maxProcesses: 2048,
+			maxOpenFiles: 4096,
+		});
 	});
 });
 
@@ -185,7 +192,10 @@ describe('resolveConfig volumes', () => {
 		assert.deepEqual(resolve({entrypoint: 'true', volumes: [{source: '/srv/volume', destination: '/data/'}]}).volumes, [
 			{source: '/srv/volume', destination: '/data', readOnly: false},
 		]);
-		assert.equal(resolve({entrypoint: 'true', volumes: [{source: '/srv/volume', destination: '/data', readOnly: true}]}).volumes[0]?.readOnly, true);
+		assert.equal(
+			resolve({entrypoint: 'true', volumes: [{source: '/srv/volume', destination: '/data', readOnly: true}]}).volumes[0]?.readOnly,
+			true,
+		);
 	});
 
 	test('missing sources and bad destinations are refused', () => {
@@ -237,18 +247,30 @@ describe('resolveConfig environment, labels, users, signals, policies', () => {
 		assert.equal(resolveSignal('TERM'), 'SIGTERM');
 		assert.equal(resolveSignal('sigint'), 'SIGINT');
 		assert.equal(resolveSignal('9'), 'SIGKILL');
-		assert.throws(() => resolveSignal('SIGNOPE'), (e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG');
-		assert.throws(() => resolveSignal('999'), (e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG');
+		assert.throws(
+			() => resolveSignal('SIGNOPE'),
+			(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG',
+		);
+		assert.throws(
+			() => resolveSignal('999'),
+			(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG',
+		);
 		assert.equal(resolve({entrypoint: 'true', stopSignal: 'usr1'}).stopSignal, 'SIGUSR1');
 	});
 
 	test('restart policies and the seed mapping', () => {
 		assert.deepEqual(resolve({entrypoint: 'true', restartPolicy: 'on-failure:3'}).restartPolicy, {name: 'on-failure', maxRetries: 3});
-		assert.deepEqual(resolve({entrypoint: 'true', autoRestart: true, maxRestartCount: 2}).restartPolicy, {name: 'on-failure', maxRetries: 2});
+		assert.deepEqual(resolve({entrypoint: 'true', autoRestart: true, maxRestartCount: 2}).restartPolicy, {
+			name: 'on-failure',
+			maxRetries: 2,
+		});
 		assert.deepEqual(resolve({entrypoint: 'true', autoRestart: true}).restartPolicy.name, 'on-failure');
 		assert.deepEqual(resolve({entrypoint: 'true', autoRestart: false}).restartPolicy, {name: 'no', maxRetries: 0});
 		// An explicit policy wins over the seed flags.
-		assert.deepEqual(resolve({entrypoint: 'true', autoRestart: true, restartPolicy: 'always'}).restartPolicy, {name: 'always', maxRetries: 0});
+		assert.deepEqual(resolve({entrypoint: 'true', autoRestart: true, restartPolicy: 'always'}).restartPolicy, {
+			name: 'always',
+			maxRetries: 0,
+		});
 		refuses({entrypoint: 'true', restartPolicy: 'sometimes'}, 'INVALID_CONFIG');
 	});
 

@@ -112,8 +112,13 @@ describe('probeRuntime', () => {
 	}
 
 	it('reports the last line the runtime printed when it fails', async () => {
-		const runtime = fakeRuntime('[ "$3" = run ] || exit 0\necho "level=warning" >&2\necho "cgroups in hybrid mode not supported, drop all controllers from cgroupv2" >&2\nexit 1');
-		assert.deepEqual(await probeRuntime(runtime), {ok: false, reason: 'cgroups in hybrid mode not supported, drop all controllers from cgroupv2'});
+		const runtime = fakeRuntime(
+			'[ "$3" = run ] || exit 0\necho "level=warning" >&2\necho "cgroups in hybrid mode not supported, drop all controllers from cgroupv2" >&2\nexit 1',
+		);
+		assert.deepEqual(await probeRuntime(runtime), {
+			ok: false,
+			reason: 'cgroups in hybrid mode not supported, drop all controllers from cgroupv2',
+		});
 	});
 
 	it('hands the runtime a bundle whose config.json runs /bin/true, and removes it afterwards', async () => {
@@ -195,8 +200,13 @@ describe('detectHost on this host', () => {
 		process.env['C32_RUNTIME'] = '/nonexistent/crun';
 		const missing = await detectHost(paths);
 		assert.equal(missing.runtime, null);
-		assert.ok(missing.problems.some((problem) => problem.includes('C32_RUNTIME=/nonexistent/crun') && problem.includes('apt-get install -y crun')));
-		assert.throws(() => requireOciTools(missing), (error) => isC32Error(error) && error.code === 'RUNTIME_MISSING');
+		assert.ok(
+			missing.problems.some((problem) => problem.includes('C32_RUNTIME=/nonexistent/crun') && problem.includes('apt-get install -y crun')),
+		);
+		assert.throws(
+			() => requireOciTools(missing),
+			(error) => isC32Error(error) && error.code === 'RUNTIME_MISSING',
+		);
 
 		const runc = findExecutable('runc');
 		if (runc !== null) {

@@ -83,7 +83,10 @@ test('the hash follows the modes too: a 0600 and a 0644 copy of a file are diffe
 	const dir = tempDir(t);
 	const a = path.join(dir, 'a', 'job.sh');
 	const b = path.join(dir, 'b', 'job.sh');
-	for (const [file, mode] of [[a, 0o600], [b, 0o644]] as const) {
+	for (const [file, mode] of [
+		[a, 0o600],
+		[b, 0o644],
+	] as const) {
 		fs.mkdirSync(path.dirname(file));
 		fs.writeFileSync(file, 'echo\n');
 		fs.chmodSync(file, mode);
@@ -130,6 +133,9 @@ test('a failed snapshot leaves no staging directory; one abandoned by a dead pro
 	} finally {
 		process.chdir(cwd);
 	}
-	assert.throws(() => snapshotImage(images, long, SELF), (error: Error & {code?: string}) => error.code === 'UNSUPPORTED' && /longer than/.test(error.message));
+	assert.throws(
+		() => snapshotImage(images, long, SELF),
+		(error: Error & {code?: string}) => error.code === 'UNSUPPORTED' && /longer than/.test(error.message),
+	);
 	assert.deepEqual(fs.readdirSync(images), [path.basename(snapshot)], 'the failed snapshot left its staging directory');
 });

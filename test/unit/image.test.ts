@@ -49,10 +49,26 @@ test('a directory: stable, independent of where it is, sensitive to names, conte
 	};
 	const base = make(path.join(dir, 'p1'));
 	assert.equal(make(path.join(dir, 'p2')), base);
-	assert.notEqual(make(path.join(dir, 'p3'), (r) => write(path.join(r, 'lib', 'util.sh'), 'false\n')), base, 'content');
-	assert.notEqual(make(path.join(dir, 'p4'), (r) => fs.renameSync(path.join(r, 'lib'), path.join(r, 'lib2'))), base, 'directory name');
-	assert.notEqual(make(path.join(dir, 'p5'), (r) => fs.mkdirSync(path.join(r, 'empty'))), base, 'an empty directory');
-	assert.notEqual(make(path.join(dir, 'p6'), (r) => fs.symlinkSync('main.sh', path.join(r, 'link'))), base, 'a symlink');
+	assert.notEqual(
+		make(path.join(dir, 'p3'), (r) => write(path.join(r, 'lib', 'util.sh'), 'false\n')),
+		base,
+		'content',
+	);
+	assert.notEqual(
+		make(path.join(dir, 'p4'), (r) => fs.renameSync(path.join(r, 'lib'), path.join(r, 'lib2'))),
+		base,
+		'directory name',
+	);
+	assert.notEqual(
+		make(path.join(dir, 'p5'), (r) => fs.mkdirSync(path.join(r, 'empty'))),
+		base,
+		'an empty directory',
+	);
+	assert.notEqual(
+		make(path.join(dir, 'p6'), (r) => fs.symlinkSync('main.sh', path.join(r, 'link'))),
+		base,
+		'a symlink',
+	);
 	// A file vs a directory holding that file are different images.
 	assert.notEqual(hashImage(path.join(dir, 'p1', 'main.sh')), base);
 });

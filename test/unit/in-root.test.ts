@@ -5,7 +5,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
-import {atPath, ensureDirectory, isWithin, openDirectory, replaceFile, resolveInRoot, resolveWithin, type TreeView} from '../../engine/fs/in-root.js';
+import {
+	atPath,
+	ensureDirectory,
+	isWithin,
+	openDirectory,
+	replaceFile,
+	resolveInRoot,
+	resolveWithin,
+	type TreeView,
+} from '../../engine/fs/in-root.js';
 import {walkTree} from '../../engine/fs/tree.js';
 
 function tempDir(t: {after(fn: () => void): void}): string {
@@ -35,7 +44,10 @@ describe('resolveWithin', () => {
 
 	test('a link loop is ELOOP, not a hang', () => {
 		const view = links({'/a': '/b', '/b': '/a'});
-		assert.throws(() => resolveWithin('/a/x', view), (error: NodeJS.ErrnoException) => error.code === 'ELOOP');
+		assert.throws(
+			() => resolveWithin('/a/x', view),
+			(error: NodeJS.ErrnoException) => error.code === 'ELOOP',
+		);
 	});
 
 	test('on a real directory: a symlink to a host path resolves inside the root', (t) => {
@@ -65,7 +77,10 @@ describe('openat through /proc/self/fd', () => {
 	test('openDirectory refuses a symlink unless asked to follow it', (t) => {
 		const dir = tempDir(t);
 		fs.symlinkSync('/etc', path.join(dir, 'link'));
-		assert.throws(() => openDirectory(path.join(dir, 'link')), (error: NodeJS.ErrnoException) => error.code === 'ELOOP' || error.code === 'ENOTDIR');
+		assert.throws(
+			() => openDirectory(path.join(dir, 'link')),
+			(error: NodeJS.ErrnoException) => error.code === 'ELOOP' || error.code === 'ENOTDIR',
+		);
 		fs.closeSync(openDirectory(path.join(dir, 'link'), true));
 	});
 

@@ -2,9 +2,9 @@
 // command settles it — run by the fake driver (no root).
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {expectCode, waitFor} from '../helpers/engine.js';
-import {editRecord, fakeEngine, isAlive, readRecordFile, sh, startSleeper, untilMeta, UNTIL_TERM} from '../helpers/fake-driver.js';
 import {Store} from '../../engine/store.js';
+import {expectCode, waitFor} from '../helpers/engine.js';
+import {editRecord, fakeEngine, isAlive, readRecordFile, sh, startSleeper, UNTIL_TERM, untilMeta} from '../helpers/fake-driver.js';
 
 /** A pid that is alive (pid 1) recorded with a start time it never had: a reused pid. */
 const REUSED_PID = {pid: 1, startTime: 999_999_999};

@@ -2,19 +2,19 @@
 // the backoff, giving up, and a pending restart overtaken by a user's stop, start or remove.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import {test, type TestContext} from 'node:test';
+import {type TestContext, test} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {waitFor} from '../helpers/engine.js';
 import {
 	editRecord,
+	type FakeEngine,
 	fakeEngine,
 	isAlive,
 	readRecordFile,
 	sh,
 	startSleeper,
-	untilMeta,
 	UNTIL_TERM,
-	type FakeEngine,
+	untilMeta,
 } from '../helpers/fake-driver.js';
 
 /**

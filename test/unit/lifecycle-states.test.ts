@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {test} from 'node:test';
 import {expectCode, waitFor} from '../helpers/engine.js';
-import {fakeEngine, IGNORES_TERM, isAlive, processState, readRecordFile, sh, untilMeta, UNTIL_TERM} from '../helpers/fake-driver.js';
+import {fakeEngine, IGNORES_TERM, isAlive, processState, readRecordFile, sh, UNTIL_TERM, untilMeta} from '../helpers/fake-driver.js';
 
 const ENDING = ['cleanup', 'teardown network', 'teardown bundle'];
 

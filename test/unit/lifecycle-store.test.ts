@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {expectCode, readIndexNames, waitFor} from '../helpers/engine.js';
-import {fakeEngine, isAlive, readRecordFile, recordFile, sh, untilMeta, UNTIL_TERM, type FakeEngine} from '../helpers/fake-driver.js';
+import {type FakeEngine, fakeEngine, isAlive, readRecordFile, recordFile, sh, UNTIL_TERM, untilMeta} from '../helpers/fake-driver.js';
 
 const DAMAGE: {kind: string; text: (id: string) => string; says: RegExp}[] = [
 	{kind: 'an empty state.json', text: () => '', says: /is empty/},

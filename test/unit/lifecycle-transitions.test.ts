@@ -3,9 +3,8 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {resolveConfig} from '../../engine/config.js';
-import {fakeHost} from '../helpers/fake-host.js';
-import {parseRecord, type ContainerRecord} from '../../engine/record.js';
 import {
+	type EndFacts,
 	ended,
 	exitCodeForStartError,
 	isLive,
@@ -18,16 +17,17 @@ import {
 	restartWanted,
 	started,
 	startFailed,
-	starting,
 	startInterrupted,
+	starting,
 	stoppedWhileDown,
-	stopRequested,
 	stopRequestExpired,
+	stopRequested,
 	stopRequestVoided,
 	userStart,
-	type EndFacts,
 } from '../../engine/lifecycle/transitions.js';
+import {type ContainerRecord, parseRecord} from '../../engine/record.js';
 import type {ContainerConfig, RestartPolicyText} from '../../engine/types.js';
+import {fakeHost} from '../helpers/fake-host.js';
 
 const ID = 'c'.repeat(64);
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');

@@ -6,7 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import {describe, test} from 'node:test';
 import {isC32Error} from '../../engine/errors.js';
-import {followLog, LineAssembler, normalizeTimestamp, parseLogLine, parseSince, preserveLogGeneration, readLogEntries} from '../../engine/logs.js';
+import {
+	followLog,
+	LineAssembler,
+	normalizeTimestamp,
+	parseLogLine,
+	parseSince,
+	preserveLogGeneration,
+	readLogEntries,
+} from '../../engine/logs.js';
 import type {LogEntry} from '../../engine/types.js';
 
 function tempLog(t: {after(fn: () => void): void}): string {
@@ -42,10 +50,15 @@ describe('parseLogLine', () => {
 });
 
 describe('LineAssembler', () => {
-	test('joins partial records per stream, with the first record\'s timestamp', () => {
+	test("joins partial records per stream, with the first record's timestamp", () => {
 		const a = new LineAssembler();
 		const out: (LogEntry | null)[] = [];
-		for (const line of [rec(T(1), 'stdout', 'P', 'hel'), rec(T(2), 'stderr', 'F', 'err'), rec(T(3), 'stdout', 'P', 'lo '), rec(T(4), 'stdout', 'F', 'world')]) {
+		for (const line of [
+			rec(T(1), 'stdout', 'P', 'hel'),
+			rec(T(2), 'stderr', 'F', 'err'),
+			rec(T(3), 'stdout', 'P', 'lo '),
+			rec(T(4), 'stdout', 'F', 'world'),
+		]) {
 			out.push(a.push(parseLogLine(line.slice(0, -1))!));
 		}
 		assert.equal(out[0], null);
@@ -57,7 +70,10 @@ describe('LineAssembler', () => {
 	test('flush returns output that ended without a newline', () => {
 		const a = new LineAssembler();
 		a.push(parseLogLine(`${T(1)} stdout P no newline`)!);
-		assert.deepEqual(a.flush().map((e) => e.line), ['no newline']);
+		assert.deepEqual(
+			a.flush().map((e) => e.line),
+			['no newline'],
+		);
 		assert.deepEqual(a.flush(), []);
 	});
 });
@@ -79,14 +95,21 @@ test('parseSince: durations relative to now, ISO dates, and a clear error otherw
 	assert.equal(parseSince('250ms', now), now - 250);
 	assert.equal(parseSince('2026-01-01T00:00:00Z', now), Date.parse('2026-01-01T00:00:00Z'));
 	for (const bad of ['', 'banana', '10 minutes', '-5m', '5y']) {
-		assert.throws(() => parseSince(bad, now), (e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG', bad);
+		assert.throws(
+			() => parseSince(bad, now),
+			(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG',
+			bad,
+		);
 	}
 });
 
 describe('readLogEntries', () => {
 	test('stream, tail and since filters, in file order', (t) => {
 		const log = tempLog(t);
-		fs.writeFileSync(log, [rec(T(1), 'stdout', 'F', 'a'), rec(T(2), 'stderr', 'F', 'b'), rec(T(3), 'stdout', 'F', 'c'), rec(T(4), 'stdout', 'F', 'd')].join(''));
+		fs.writeFileSync(
+			log,
+			[rec(T(1), 'stdout', 'F', 'a'), rec(T(2), 'stderr', 'F', 'b'), rec(T(3), 'stdout', 'F', 'c'), rec(T(4), 'stdout', 'F', 'd')].join(''),
+		);
 		const lines = (o: Parameters<typeof readLogEntries>[1]) => readLogEntries(log, o).map((e) => e.line);
 		assert.deepEqual(lines({}), ['a', 'b', 'c', 'd']);
 		assert.deepEqual(lines({stream: 'stdout'}), ['a', 'c', 'd']);
@@ -103,14 +126,23 @@ describe('readLogEntries', () => {
 		assert.deepEqual(readLogEntries(log), []);
 		fs.writeFileSync(`${log}.1`, rec(T(1), 'stdout', 'F', 'old'));
 		fs.writeFileSync(log, rec(T(2), 'stdout', 'F', 'new'));
-		assert.deepEqual(readLogEntries(log).map((e) => e.line), ['old', 'new']);
-		assert.deepEqual(readLogEntries(log, {tail: 1}).map((e) => e.line), ['new']);
+		assert.deepEqual(
+			readLogEntries(log).map((e) => e.line),
+			['old', 'new'],
+		);
+		assert.deepEqual(
+			readLogEntries(log, {tail: 1}).map((e) => e.line),
+			['new'],
+		);
 	});
 
 	test('a truncated first record and a trailing partial line are handled', (t) => {
 		const log = tempLog(t);
 		fs.writeFileSync(log, `runcated junk\n${rec(T(1), 'stdout', 'F', 'whole')}${rec(T(2), 'stdout', 'P', 'tail')}`);
-		assert.deepEqual(readLogEntries(log).map((e) => e.line), ['whole', 'tail']);
+		assert.deepEqual(
+			readLogEntries(log).map((e) => e.line),
+			['whole', 'tail'],
+		);
 	});
 });
 
@@ -123,7 +155,10 @@ test('preserveLogGeneration keeps the generation a truncating writer replaced as
 	fs.renameSync(`${log}.new`, log);
 	preserveLogGeneration(log);
 	assert.equal(fs.readFileSync(`${log}.1`, 'utf8'), rec(T(1), 'stdout', 'F', 'first generation'));
-	assert.deepEqual(readLogEntries(log).map((e) => e.line), ['first generation', 'second generation']);
+	assert.deepEqual(
+		readLogEntries(log).map((e) => e.line),
+		['first generation', 'second generation'],
+	);
 });
 
 test('followLog yields existing then appended entries, and ends when not live and drained', async (t) => {
@@ -166,7 +201,8 @@ test('followLog follows a log replaced by a new generation and stops on abort', 
 	const controller = new AbortController();
 	const got: string[] = [];
 	const follower = (async () => {
-		for await (const e of followLog(log, {isLive: async () => true, pollMs: 10, signal: controller.signal, truncatingWriter: true})) got.push(e.line);
+		for await (const e of followLog(log, {isLive: async () => true, pollMs: 10, signal: controller.signal, truncatingWriter: true}))
+			got.push(e.line);
 	})();
 	await new Promise((r) => setTimeout(r, 40));
 	fs.writeFileSync(`${log}.new`, rec(T(2), 'stdout', 'F', 'gen2'));

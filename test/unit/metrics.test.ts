@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
-import {spawn, type ChildProcess} from 'node:child_process';
-import os from 'node:os';
+import {type ChildProcess, spawn} from 'node:child_process';
 import {once} from 'node:events';
-import {setTimeout as sleep} from 'node:timers/promises';
+import os from 'node:os';
 import {after, describe, it} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
 import type {CgroupSample} from '../../engine/cgroups/sample.js';
 import {
 	cpuPercentBetween,
-	hostCpuPercent,
 	HostStatsSampler,
+	hostCpuPercent,
 	MetricsSampler,
 	parseMeminfo,
 	parseProcIo,
 	parseProcStat,
-	toContainerMetrics,
 	type RawReading,
+	toContainerMetrics,
 } from '../../engine/metrics.js';
 import {fixture} from './fixtures.js';
 
@@ -36,7 +36,12 @@ describe('cpuPercentBetween', () => {
 	});
 
 	it('for processes, counts kept pids by delta and new pids only if they started within the interval', () => {
-		const previous = reading(0n, 0, {perProcess: new Map([[10, {cpuNs: 2e9, ageNs: 9e9}], [11, {cpuNs: 1e9, ageNs: 9e9}]])});
+		const previous = reading(0n, 0, {
+			perProcess: new Map([
+				[10, {cpuNs: 2e9, ageNs: 9e9}],
+				[11, {cpuNs: 1e9, ageNs: 9e9}],
+			]),
+		});
 		const current = reading(SECOND, 0, {
 			perProcess: new Map([
 				[10, {cpuNs: 2.25e9, ageNs: 10e9}], // +0.25 s
@@ -51,7 +56,13 @@ describe('cpuPercentBetween', () => {
 describe('toContainerMetrics', () => {
 	it('converts bytes to MiB with two decimals and keeps counters as they are', () => {
 		const now = new Date('2026-01-02T03:04:05.000Z');
-		const current = reading(SECOND, 1e9, {memoryUsageBytes: 20815872, memoryLimitBytes: 67108864, pids: 10, blockReadBytes: 7, blockWriteBytes: 9});
+		const current = reading(SECOND, 1e9, {
+			memoryUsageBytes: 20815872,
+			memoryLimitBytes: 67108864,
+			pids: 10,
+			blockReadBytes: 7,
+			blockWriteBytes: 9,
+		});
 		assert.deepEqual(toContainerMetrics({id: 'abc', name: 'web', source: {kind: 'processes', pids: []}}, reading(0n, 0), current, now), {
 			id: 'abc',
 			name: 'web',
@@ -63,7 +74,11 @@ describe('toContainerMetrics', () => {
 			blockWriteBytes: 9,
 			timestamp: '2026-01-02T03:04:05.000Z',
 		});
-		assert.equal(toContainerMetrics({id: 'a', name: 'b', source: {kind: 'processes', pids: []}}, reading(0n, 0), reading(SECOND, 0), now).memoryLimitMb, null);
+		assert.equal(
+			toContainerMetrics({id: 'a', name: 'b', source: {kind: 'processes', pids: []}}, reading(0n, 0), reading(SECOND, 0), now)
+				.memoryLimitMb,
+			null,
+		);
 	});
 });
 
@@ -77,7 +92,15 @@ function cgroupAt(percent: number): {read: () => CgroupSample | null; reads: num
 			fake.reads++;
 			if (fake.gone) return null;
 			const elapsedNs = Number(process.hrtime.bigint() - start);
-			return {cpuUsageNs: (elapsedNs * percent) / 100, memoryUsageBytes: 1048576, memoryLimitBytes: null, pids: 2, blockReadBytes: 0, blockWriteBytes: 0, oomKills: 0};
+			return {
+				cpuUsageNs: (elapsedNs * percent) / 100,
+				memoryUsageBytes: 1048576,
+				memoryLimitBytes: null,
+				pids: 2,
+				blockReadBytes: 0,
+				blockWriteBytes: 0,
+				oomKills: 0,
+			};
 		},
 	};
 	return fake;
@@ -101,7 +124,10 @@ describe('MetricsSampler', () => {
 		const elapsed = Date.now() - started;
 		// Three pauses would take 180 ms or more.
 		assert.ok(elapsed >= 55 && elapsed < 170, `one pause for the batch, took ${elapsed} ms`);
-		assert.deepEqual(metrics.map((m) => m.id), ['a', 'b', 'c']);
+		assert.deepEqual(
+			metrics.map((m) => m.id),
+			['a', 'b', 'c'],
+		);
 		assert.ok(Math.abs(metrics[0]!.cpuPercent - 50) < 3, String(metrics[0]!.cpuPercent));
 		assert.ok(Math.abs(metrics[1]!.cpuPercent - 150) < 5, String(metrics[1]!.cpuPercent));
 		assert.equal(metrics[2]!.cpuPercent, 0);
@@ -138,7 +164,10 @@ describe('MetricsSampler', () => {
 		await sampler.sample([target('a'), target('b')]);
 		fakes.b.gone = true;
 		const metrics = await sampler.sample([target('a'), target('b')]);
-		assert.deepEqual(metrics.map((m) => m.id), ['a']);
+		assert.deepEqual(
+			metrics.map((m) => m.id),
+			['a'],
+		);
 		fakes.b.gone = false;
 		const readsBefore = fakes.b.reads;
 		await sampler.sample([target('b')]);
@@ -180,14 +209,18 @@ describe('MetricsSampler with real processes (pidusage)', () => {
 		const busy = await startChild('process.stdout.write("up"); const b = Buffer.alloc(32 << 20, 1); for (;;) {}');
 		const idle = await startChild('process.stdout.write("up"); setInterval(() => {}, 1000)');
 		const sampler = new MetricsSampler({minWindowMs: 300});
-		const [first] = await sampler.sample([{id: 'p', name: 'p', source: {kind: 'processes', pids: [busy, idle], memoryLimitBytes: 512 * 1048576}}]);
+		const [first] = await sampler.sample([
+			{id: 'p', name: 'p', source: {kind: 'processes', pids: [busy, idle], memoryLimitBytes: 512 * 1048576}},
+		]);
 		// A busy loop gets up to one core; less when the host is shared, hence the loose bound.
 		assert.ok(first!.cpuPercent > 15 && first!.cpuPercent < 130, `one busy core: ${first!.cpuPercent}`);
 		assert.ok(first!.memoryMb > 32 + 20, `two node processes, one with 32 MiB: ${first!.memoryMb}`);
 		assert.equal(first!.memoryLimitMb, 512);
 		assert.equal(first!.pids, 2);
 
-		const [idleOnly] = await new MetricsSampler({minWindowMs: 300}).sample([{id: 'q', name: 'q', source: {kind: 'processes', pids: [idle]}}]);
+		const [idleOnly] = await new MetricsSampler({minWindowMs: 300}).sample([
+			{id: 'q', name: 'q', source: {kind: 'processes', pids: [idle]}},
+		]);
 		assert.ok(idleOnly!.cpuPercent < 5, `an idle process: ${idleOnly!.cpuPercent}`);
 	});
 
@@ -217,7 +250,10 @@ describe('host stats', () => {
 
 	it('parseMeminfo reads MemTotal and MemAvailable, estimating it on old kernels', () => {
 		assert.deepEqual(parseMeminfo(fixture('host/meminfo')), {totalKb: 24684096, availableKb: 24148928});
-		assert.deepEqual(parseMeminfo('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 20 kB\nCached: 30 kB\n'), {totalKb: 1000, availableKb: 150});
+		assert.deepEqual(parseMeminfo('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 20 kB\nCached: 30 kB\n'), {
+			totalKb: 1000,
+			availableKb: 150,
+		});
 	});
 
 	it('hostCpuPercent scales to the number of CPUs', () => {
@@ -227,7 +263,11 @@ describe('host stats', () => {
 	});
 
 	it('HostStatsSampler pauses on the first call, not when the previous one is old enough', async () => {
-		const stats = ['cpu  100 0 0 900 0 0 0 0 0 0\ncpu0 x\ncpu1 x\n', 'cpu  150 0 50 1000 0 0 0 0 0 0\ncpu0 x\ncpu1 x\n', 'cpu  150 0 50 1200 0 0 0 0 0 0\ncpu0 x\ncpu1 x\n'];
+		const stats = [
+			'cpu  100 0 0 900 0 0 0 0 0 0\ncpu0 x\ncpu1 x\n',
+			'cpu  150 0 50 1000 0 0 0 0 0 0\ncpu0 x\ncpu1 x\n',
+			'cpu  150 0 50 1200 0 0 0 0 0 0\ncpu0 x\ncpu1 x\n',
+		];
 		const sampler = new HostStatsSampler({
 			minWindowMs: 60,
 			readProcStat: () => stats.shift()!,
@@ -235,7 +275,13 @@ describe('host stats', () => {
 			loadAverage: () => [0.5, 0.25, 0.125],
 		});
 		let started = Date.now();
-		assert.deepEqual(await sampler.sample(), {cpuCount: 2, cpuPercent: 100, memoryTotalMb: 2000, memoryUsedMb: 1000, loadAverage: [0.5, 0.25, 0.125]});
+		assert.deepEqual(await sampler.sample(), {
+			cpuCount: 2,
+			cpuPercent: 100,
+			memoryTotalMb: 2000,
+			memoryUsedMb: 1000,
+			loadAverage: [0.5, 0.25, 0.125],
+		});
 		assert.ok(Date.now() - started >= 55);
 		await sleep(70);
 		started = Date.now();

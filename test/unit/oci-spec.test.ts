@@ -2,8 +2,8 @@
 // and the host facts.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {resolveConfig, type HostFacts} from '../../engine/config.js';
 import {STANDARD_CAPABILITIES} from '../../engine/capabilities.js';
+import {type HostFacts, resolveConfig} from '../../engine/config.js';
 import {buildSpec, CPU_PERIOD_US, MASKED_HOST_SECRETS, type OciSpec, type SpecInput} from '../../engine/oci/spec.js';
 import type {ContainerConfig} from '../../engine/types.js';
 
@@ -56,7 +56,16 @@ describe('buildSpec isolation', () => {
 		const caps = spec({entrypoint: 'true'}).process.capabilities;
 		for (const set of ['bounding', 'effective', 'permitted'] as const) {
 			assert.deepEqual([...caps[set]].sort(), [...STANDARD_CAPABILITIES].sort());
-			for (const forbidden of ['CAP_SYS_ADMIN', 'CAP_NET_ADMIN', 'CAP_SYS_MODULE', 'CAP_SYS_PTRACE', 'CAP_SYS_RAWIO', 'CAP_SYS_BOOT', 'CAP_SYS_TIME', 'CAP_DAC_READ_SEARCH']) {
+			for (const forbidden of [
+				'CAP_SYS_ADMIN',
+				'CAP_NET_ADMIN',
+				'CAP_SYS_MODULE',
+				'CAP_SYS_PTRACE',
+				'CAP_SYS_RAWIO',
+				'CAP_SYS_BOOT',
+				'CAP_SYS_TIME',
+				'CAP_DAC_READ_SEARCH',
+			]) {
 				assert.ok(!caps[set].includes(forbidden), `${set} has ${forbidden}`);
 			}
 		}
@@ -108,7 +117,7 @@ describe('buildSpec process', () => {
 		assert.equal(s.process.terminal, false);
 	});
 
-	test('the environment is PATH, HOSTNAME, HOME and the configured variables, never the host\'s', () => {
+	test("the environment is PATH, HOSTNAME, HOME and the configured variables, never the host's", () => {
 		const leak = `C32_SPEC_LEAK_${process.pid}`;
 		process.env[leak] = 'x';
 		try {
@@ -126,7 +135,9 @@ describe('buildSpec process', () => {
 	});
 
 	test('maxOpenFiles becomes RLIMIT_NOFILE soft and hard; none without it', () => {
-		assert.deepEqual(spec({entrypoint: 'true', resourceLimits: {maxOpenFiles: 256}}).process.rlimits, [{type: 'RLIMIT_NOFILE', hard: 256, soft: 256}]);
+		assert.deepEqual(spec({entrypoint: 'true', resourceLimits: {maxOpenFiles: 256}}).process.rlimits, [
+			{type: 'RLIMIT_NOFILE', hard: 256, soft: 256},
+		]);
 		assert.deepEqual(spec({entrypoint: 'true'}).process.rlimits, []);
 	});
 
@@ -140,20 +151,36 @@ describe('buildSpec process', () => {
 describe('buildSpec resources', () => {
 	test('memory without swap (swap = limit when the host can limit swap)', () => {
 		const bytes = 256 * 1024 * 1024;
-		assert.deepEqual(spec({entrypoint: 'true', resourceLimits: {memoryLimitMb: 256}}).linux.resources['memory'], {limit: bytes, swap: bytes});
-		assert.deepEqual(spec({entrypoint: 'true', resourceLimits: {memoryLimitMb: 256}}, {swapLimitSupported: false}).linux.resources['memory'], {limit: bytes});
+		assert.deepEqual(spec({entrypoint: 'true', resourceLimits: {memoryLimitMb: 256}}).linux.resources['memory'], {
+			limit: bytes,
+			swap: bytes,
+		});
+		assert.deepEqual(
+			spec({entrypoint: 'true', resourceLimits: {memoryLimitMb: 256}}, {swapLimitSupported: false}).linux.resources['memory'],
+			{limit: bytes},
+		);
 	});
 
 	test('cpuLimitPercent is a quota over a 100 ms period: 100 = one core, 50 = half, 200 = two', () => {
 		assert.equal(CPU_PERIOD_US, 100_000);
-		for (const [percent, quota] of [[100, 100_000], [50, 50_000], [200, 200_000], [1, 1000]] as const) {
-			assert.deepEqual(spec({entrypoint: 'true', resourceLimits: {cpuLimitPercent: percent}}).linux.resources['cpu'], {quota, period: 100_000});
+		for (const [percent, quota] of [
+			[100, 100_000],
+			[50, 50_000],
+			[200, 200_000],
+			[1, 1000],
+		] as const) {
+			assert.deepEqual(spec({entrypoint: 'true', resourceLimits: {cpuLimitPercent: percent}}).linux.resources['cpu'], {
+				quota,
+				period: 100_000,
+			});
 		}
 	});
 
 	test('maxProcesses is the pids limit; disk I/O throttles reads and writes on the storage device', () => {
 		assert.deepEqual(spec({entrypoint: 'true', resourceLimits: {maxProcesses: 50}}).linux.resources['pids'], {limit: 50});
-		const io = spec({entrypoint: 'true', resourceLimits: {diskIoLimitMbps: 10}}, {blockDevice: {major: 254, minor: 0}}).linux.resources['blockIO'] as Record<string, unknown>;
+		const io = spec({entrypoint: 'true', resourceLimits: {diskIoLimitMbps: 10}}, {blockDevice: {major: 254, minor: 0}}).linux.resources[
+			'blockIO'
+		] as Record<string, unknown>;
 		const rule = [{major: 254, minor: 0, rate: 10 * 1024 * 1024}];
 		assert.deepEqual(io['throttleReadBpsDevice'], rule);
 		assert.deepEqual(io['throttleWriteBpsDevice'], rule);
@@ -215,11 +242,25 @@ describe('buildSpec mounts', () => {
 	});
 
 	test('read-only binds are read-only recursively (rro) where the kernel can; plain ro where it cannot', () => {
-		const input: ContainerConfig = {entrypoint: 'true', volumes: [{source: '/srv/ro', destination: '/config', readOnly: true}, {source: '/srv/vol', destination: '/data'}]};
+		const input: ContainerConfig = {
+			entrypoint: 'true',
+			volumes: [
+				{source: '/srv/ro', destination: '/config', readOnly: true},
+				{source: '/srv/vol', destination: '/data'},
+			],
+		};
 		const rro = spec(input);
-		for (const dir of ['/usr', '/etc', '/config']) assert.deepEqual(mount(rro, dir)?.options.filter((o) => /^r?ro$/.test(o)), ['ro', 'rro'], dir);
+		for (const dir of ['/usr', '/etc', '/config'])
+			assert.deepEqual(
+				mount(rro, dir)?.options.filter((o) => /^r?ro$/.test(o)),
+				['ro', 'rro'],
+				dir,
+			);
 		assert.ok(!mount(rro, '/data')?.options.includes('rro'));
-		const strictApp = mount(spec({entrypoint: 'true', isolationLevel: 'strict'}, {app: {kind: 'bind', source: '/store/images/abc', readOnly: true}}), '/app');
+		const strictApp = mount(
+			spec({entrypoint: 'true', isolationLevel: 'strict'}, {app: {kind: 'bind', source: '/store/images/abc', readOnly: true}}),
+			'/app',
+		);
 		assert.ok(strictApp?.options.includes('rro'));
 		const old = spec(input, {recursiveReadOnly: false});
 		for (const m of old.mounts) assert.ok(!m.options.includes('rro'), `${m.destination} uses rro on an old kernel`);

@@ -9,7 +9,11 @@ import {fileURLToPath} from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 test('npm pack carries the build, docs and examples, not tests, bench or screenshots', () => {
-	const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']});
+	const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+		cwd: root,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'ignore'],
+	});
 	const files = (JSON.parse(out) as {files: {path: string}[]}[])[0]!.files.map((f) => f.path);
 	for (const needed of [
 		'package.json',
@@ -27,6 +31,8 @@ test('npm pack carries the build, docs and examples, not tests, bench or screens
 	]) {
 		assert.ok(files.includes(needed), `the package lacks ${needed}`);
 	}
-	const unwanted = files.filter((f) => /^(dist\/)?(test|bench|screenshots)\//.test(f) || f.endsWith('.map') || /^(engine|source|components)\/.*\.tsx?$/.test(f));
+	const unwanted = files.filter(
+		(f) => /^(dist\/)?(test|bench|screenshots)\//.test(f) || f.endsWith('.map') || /^(engine|source|components)\/.*\.tsx?$/.test(f),
+	);
 	assert.deepEqual(unwanted, []);
 });

@@ -25,7 +25,20 @@ test('parseRestartPolicy accepts the four policies as strings and objects', () =
 });
 
 test('parseRestartPolicy refuses anything else with INVALID_CONFIG', () => {
-	const bad: unknown[] = ['', 'sometimes', 'always:1', 'no:1', 'on-failure:', 'on-failure:-1', 'on-failure:x', 'On-Failure', {name: 'bogus'}, {name: 'always', maxRetries: 1}, {name: 'on-failure', maxRetries: -1}, {name: 'on-failure', maxRetries: 0.5}];
+	const bad: unknown[] = [
+		'',
+		'sometimes',
+		'always:1',
+		'no:1',
+		'on-failure:',
+		'on-failure:-1',
+		'on-failure:x',
+		'On-Failure',
+		{name: 'bogus'},
+		{name: 'always', maxRetries: 1},
+		{name: 'on-failure', maxRetries: -1},
+		{name: 'on-failure', maxRetries: 0.5},
+	];
 	for (const input of bad) {
 		assert.throws(
 			() => parseRestartPolicy(input as never),

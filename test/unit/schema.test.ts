@@ -31,7 +31,12 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	entrypoint: {entrypoint: 'sleep'},
 	args: {args: ['5', 'a b', '']},
 	environment: {environment: {A: 'b', EMPTY: ''}},
-	volumes: {volumes: [{source: '/srv/volume', destination: '/data/', readOnly: true}, {source: '/srv/other', destination: '/cache'}]},
+	volumes: {
+		volumes: [
+			{source: '/srv/volume', destination: '/data/', readOnly: true},
+			{source: '/srv/other', destination: '/cache'},
+		],
+	},
 	resourceLimits: {resourceLimits: {cpuLimitPercent: 50, memoryLimitMb: 64, diskIoLimitMbps: 5, maxProcesses: 10, maxOpenFiles: 100}},
 	isolationLevel: {isolationLevel: 'strict'},
 	labels: {labels: {'team/app': 'x', empty: ''}},
@@ -49,7 +54,11 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 
 describe('export -> import round trip', () => {
 	test('the samples cover every field the schema stores', () => {
-		assert.deepEqual(Object.keys(SAMPLES).sort(), [...RESOLVED_FIELDS].sort(), 'a stored field without a round-trip sample: add one to SAMPLES');
+		assert.deepEqual(
+			Object.keys(SAMPLES).sort(),
+			[...RESOLVED_FIELDS].sort(),
+			'a stored field without a round-trip sample: add one to SAMPLES',
+		);
 	});
 
 	for (const field of RESOLVED_FIELDS) {
@@ -96,7 +105,10 @@ describe('bad input: one INVALID_CONFIG line naming the field, for create and im
 		{input: {environment: {A: 'x\0'}}, message: 'config.environment.A: expected a string without NUL bytes'},
 		{input: {volumes: 'x'}, message: 'config.volumes: expected a list of {source, destination, readOnly}'},
 		{input: {volumes: [{source: '/srv/volume'}]}, message: 'config.volumes[0].destination: missing from {source, destination, readOnly}'},
-		{input: {volumes: [{source: '/srv/volume', destination: '/d', readOnly: 'yes'}]}, message: 'config.volumes[0].readOnly: expected true or false'},
+		{
+			input: {volumes: [{source: '/srv/volume', destination: '/d', readOnly: 'yes'}]},
+			message: 'config.volumes[0].readOnly: expected true or false',
+		},
 		{input: {labels: {'a b': 3}}, message: 'config.labels["a b"]: expected a string'},
 		{input: {resourceLimits: {maxProcesses: '5'}}, message: 'config.resourceLimits.maxProcesses: expected a number'},
 		{input: {resourceLimits: {maxProcess: 5}}, message: 'config.resourceLimits.maxProcess: unknown field'},
@@ -151,7 +163,8 @@ describe('bad input: one INVALID_CONFIG line naming the field, for create and im
 
 	test('a stored config whose meaning is wrong is refused by the same checks as create', () => {
 		const good = JSON.parse(JSON.stringify(validate(BASE))) as Record<string, unknown>;
-		const importing = (config: Record<string, unknown>) => () => validate(toContainerConfig(parseExportedConfig({formatVersion: 1, config}, 1)));
+		const importing = (config: Record<string, unknown>) => () =>
+			validate(toContainerConfig(parseExportedConfig({formatVersion: 1, config}, 1)));
 		assert.throws(importing({...good, hostname: '-bad'}), /invalid hostname/);
 		assert.throws(importing({...good, capabilities: ['CAP_NOPE']}), /capAdd: unknown capability "CAP_NOPE"/);
 		assert.throws(importing({...good, stopSignal: 'SIGNOPE'}), /unknown signal/);

@@ -1,10 +1,9 @@
 // The user-namespace decisions: strict always has one, ids map as documented, and a start
 // that would need to drop it is refused with the fix in the message.
 import assert from 'node:assert/strict';
-import {readDefaults} from '../../engine/settings.js';
 import type fs from 'node:fs';
 import {describe, test} from 'node:test';
-import {resolveConfig, type HostFacts} from '../../engine/config.js';
+import {type HostFacts, resolveConfig} from '../../engine/config.js';
 import {isC32Error} from '../../engine/errors.js';
 import {
 	checkUserNamespace,
@@ -15,6 +14,7 @@ import {
 	USERNS_HOST_BASE,
 	userNamespaceOf,
 } from '../../engine/oci/user-namespace.js';
+import {readDefaults} from '../../engine/settings.js';
 import type {ContainerConfig} from '../../engine/types.js';
 
 const host: HostFacts = {
@@ -87,31 +87,59 @@ describe('checkUserNamespace', () => {
 	const allowed = (stat: FakeStat) => ({userNamespacesAllowed: true, stat: () => stat});
 
 	test('standard and minimal are never checked', () => {
-		assert.equal(code(() => checkUserNamespace(config({volumes: [{source: '/srv/v', destination: '/v'}]}), {userNamespacesAllowed: false, stat: () => dir(0, 0, 0o700)})), null);
+		assert.equal(
+			code(() =>
+				checkUserNamespace(config({volumes: [{source: '/srv/v', destination: '/v'}]}), {
+					userNamespacesAllowed: false,
+					stat: () => dir(0, 0, 0o700),
+				}),
+			),
+			null,
+		);
 	});
 
 	test('a host without user namespaces refuses strict, naming the sysctl and the other level', () => {
-		const message = code(() => checkUserNamespace(config({isolationLevel: 'strict'}), {userNamespacesAllowed: false, stat: () => dir(0, 0, 0o755)}));
+		const message = code(() =>
+			checkUserNamespace(config({isolationLevel: 'strict'}), {userNamespacesAllowed: false, stat: () => dir(0, 0, 0o755)}),
+		);
 		assert.match(message ?? '', /^UNSUPPORTED: .*user\.max_user_namespaces.*--isolation standard/);
 	});
 
 	test('a read-write volume the mapped user cannot write is refused with the chown that fixes it', () => {
 		const strict = config({isolationLevel: 'strict', volumes: [{source: '/srv/out', destination: '/out'}]});
 		const message = code(() => checkUserNamespace(strict, allowed(dir(0, 0, 0o755))));
-		assert.match(message ?? '', /^PERMISSION_DENIED: .*host uid 100000.*\/srv\/out \(owner 0:0, mode 0755\).*chown 100000:100000 \/srv\/out.*:ro.*--isolation standard/);
-		assert.equal(code(() => checkUserNamespace(strict, allowed(dir(100_000, 100_000, 0o755)))), null);
-		assert.equal(code(() => checkUserNamespace(strict, allowed(dir(0, 0, 0o1777)))), null);
+		assert.match(
+			message ?? '',
+			/^PERMISSION_DENIED: .*host uid 100000.*\/srv\/out \(owner 0:0, mode 0755\).*chown 100000:100000 \/srv\/out.*:ro.*--isolation standard/,
+		);
+		assert.equal(
+			code(() => checkUserNamespace(strict, allowed(dir(100_000, 100_000, 0o755)))),
+			null,
+		);
+		assert.equal(
+			code(() => checkUserNamespace(strict, allowed(dir(0, 0, 0o1777)))),
+			null,
+		);
 	});
 
 	test('the user the container runs as is the one checked; read-only volumes need no write access', () => {
 		const asUser = config({isolationLevel: 'strict', user: '1000:1000', volumes: [{source: '/srv/out', destination: '/out'}]});
 		assert.match(code(() => checkUserNamespace(asUser, allowed(dir(100_000, 100_000, 0o755)))) ?? '', /chown 101000:101000/);
-		assert.equal(code(() => checkUserNamespace(asUser, allowed(dir(101_000, 101_000, 0o700)))), null);
+		assert.equal(
+			code(() => checkUserNamespace(asUser, allowed(dir(101_000, 101_000, 0o700)))),
+			null,
+		);
 		const readOnly = config({isolationLevel: 'strict', volumes: [{source: '/srv/ro', destination: '/ro', readOnly: true}]});
-		assert.equal(code(() => checkUserNamespace(readOnly, allowed(dir(0, 0, 0o755)))), null);
+		assert.equal(
+			code(() => checkUserNamespace(readOnly, allowed(dir(0, 0, 0o755)))),
+			null,
+		);
 	});
 
 	test('a user outside the mapping is INVALID_CONFIG', () => {
-		assert.match(code(() => checkUserNamespace(config({isolationLevel: 'strict', user: '70000'}), allowed(dir(0, 0, 0o755)))) ?? '', /^INVALID_CONFIG: .*0-65535/);
+		assert.match(
+			code(() => checkUserNamespace(config({isolationLevel: 'strict', user: '70000'}), allowed(dir(0, 0, 0o755)))) ?? '',
+			/^INVALID_CONFIG: .*0-65535/,
+		);
 	});
 });
