@@ -43,7 +43,8 @@ export interface ContainerRecord {
 	internal: InternalState;
 }
 
-const INTERNAL_DEFAULTS: InternalState = {
+/** The internal state of a container that never ran; an older record's missing fields take these. */
+export const INTERNAL_DEFAULTS: Readonly<InternalState> = {
 	imageDir: null,
 	bootId: null,
 	monitorPid: null,

@@ -2,7 +2,7 @@
 // reads the clock, the disk or /proc: every fact comes in as an argument, so each transition
 // is tested on its own (test/unit/lifecycle-transitions.test.ts). See docs/architecture.md for the diagram.
 
-import {type ContainerRecord, FORMAT_VERSION, type ProcessRef} from '../record.js';
+import {type ContainerRecord, FORMAT_VERSION, INTERNAL_DEFAULTS, type ProcessRef} from '../record.js';
 import {BACKOFF_RESET_AFTER_MS, backoffDelayMs, shouldRestart} from '../restart.js';
 import type {ResolvedConfig} from '../types.js';
 
@@ -33,19 +33,7 @@ export function newRecord(id: string, config: ResolvedConfig, imageDir: string |
 			labels: config.labels,
 		},
 		config,
-		internal: {
-			imageDir,
-			bootId: null,
-			monitorPid: null,
-			monitorStartTime: null,
-			pidStartTime: null,
-			generation: 0,
-			backoffAttempt: 0,
-			restartsSinceStart: 0,
-			startingAt: null,
-			stopRequest: null,
-			scheduler: null,
-		},
+		internal: {...INTERNAL_DEFAULTS, imageDir},
 	};
 }
 

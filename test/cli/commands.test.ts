@@ -2,30 +2,10 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {C32Error, type ContainerMetadata, type Engine, type ExportedState, type LogEntry} from '../../engine/index.js';
+import {C32Error, type Engine, type ExportedState, type LogEntry} from '../../engine/index.js';
 import {runCli} from '../../source/main.js';
 import {fakeContext} from './fake-context.js';
-
-const container = (name: string, overrides: Partial<ContainerMetadata> = {}): ContainerMetadata => ({
-	id: `${name.padEnd(12, '0')}${'f'.repeat(52)}`.slice(0, 64),
-	name,
-	state: 'running',
-	pid: 100,
-	exitCode: null,
-	oomKilled: false,
-	errorMessage: null,
-	image: null,
-	isolationLevel: 'standard',
-	runtime: 'runc',
-	createdAt: '2025-06-01T11:00:00.000Z',
-	startedAt: '2025-06-01T11:59:00.000Z',
-	finishedAt: null,
-	restartCount: 0,
-	nextRestartAt: null,
-	stopRequested: false,
-	labels: {},
-	...overrides,
-});
+import {container} from './sample-container.js';
 
 const notFound = (ref: string) => new C32Error('NOT_FOUND', `no such container: ${ref}`);
 

@@ -2,35 +2,15 @@
 // and JSON output of the CLI.
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {C32Error, type ContainerInfo, type ContainerMetadata} from '../../engine/index.js';
+import {C32Error, type ContainerInfo, } from '../../engine/index.js';
 import {escapeControl, escapeControlInJson} from '../../engine/text.js';
 import {runCli} from '../../source/main.js';
 import {fakeContext} from './fake-context.js';
+import {container} from './sample-container.js';
 
 const EVIL = '\x1b]0;pwned\x07\nnext';
 /** What a terminal would act on: C0 except the newline ending each line, DEL, C1, bidi. */
 const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
-
-const container = (name: string, overrides: Partial<ContainerMetadata> = {}): ContainerMetadata => ({
-	id: `${name.padEnd(12, '0')}${'f'.repeat(52)}`.slice(0, 64),
-	name,
-	state: 'running',
-	pid: 100,
-	exitCode: null,
-	oomKilled: false,
-	errorMessage: null,
-	image: null,
-	isolationLevel: 'standard',
-	runtime: 'runc',
-	createdAt: '2025-06-01T11:00:00.000Z',
-	startedAt: '2025-06-01T11:59:00.000Z',
-	finishedAt: null,
-	restartCount: 0,
-	nextRestartAt: null,
-	stopRequested: false,
-	labels: {},
-	...overrides,
-});
 
 describe('escapeControl', () => {
 	it('writes C0, DEL and C1 controls as visible escapes', () => {

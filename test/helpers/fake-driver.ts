@@ -26,7 +26,7 @@ import type {ContainerRecord, ProcessRef} from '../../engine/record.js';
 import type {EngineServices} from '../../engine/services.js';
 import {type LockOptions, Store} from '../../engine/store.js';
 import type {ContainerConfig, ContainerMetadata, ContainerMetrics, DoctorReport} from '../../engine/types.js';
-import {makeTempDir} from './engine.js';
+import {isAlive, makeTempDir} from './engine.js';
 
 /** One run of a container under the fake driver. */
 export interface FakeRun {
@@ -485,15 +485,7 @@ export function editRecord(dir: string, id: string, edit: (record: ContainerReco
 
 // ---- processes ------------------------------------------------------------------------------
 
-/** Whether a process exists and has not ended (a zombie has ended). */
-export function isAlive(pid: number): boolean {
-	try {
-		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-	} catch {
-		return false;
-	}
-}
+export {isAlive};
 
 /** The state letter of a process (R, S, T for stopped, Z) or null when it does not exist. */
 export function processState(pid: number): string | null {

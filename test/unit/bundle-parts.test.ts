@@ -11,8 +11,8 @@ import {checkLayerPath, kernelHasMountSetattr, mountsBelow} from '../../engine/f
 import {type BundleHost, checkBundle} from '../../engine/oci/bundle.js';
 import {etcFiles, writeEtcFiles} from '../../engine/oci/etc-files.js';
 import {buildSkeleton} from '../../engine/oci/rootfs.js';
-import {readDefaults} from '../../engine/settings.js';
 import type {ContainerConfig} from '../../engine/types.js';
+import {fakeHost} from '../helpers/fake-host.js';
 
 function tempDir(t: {after(fn: () => void): void}): string {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c32-bundle-unit-'));
@@ -20,21 +20,8 @@ function tempDir(t: {after(fn: () => void): void}): string {
 	return dir;
 }
 
-const facts = (kinds: Record<string, 'file' | 'directory'>): HostFacts => ({
-	cpuCount: 4,
-	memoryTotalMb: 8192,
-	maxOpenFilesHard: 4096,
-	pidMax: 32768,
-	uid: 0,
-	gid: 0,
-	capLastCap: 40,
-	cgroupsWritable: true,
-	defaults: readDefaults({}, {pidMax: 32768, maxOpenFilesHard: 4096}),
-	realPath: (p: string) => p,
-	pathKind: (p) => kinds[p] ?? null,
-	isExecutable: () => false,
-	lookupUser: () => null,
-});
+const facts = (kinds: Record<string, 'file' | 'directory'>): HostFacts =>
+	fakeHost({maxOpenFilesHard: 4096, pathKind: (p) => kinds[p] ?? null, isExecutable: () => false, lookupUser: () => null});
 
 describe('etc files', () => {
 	test('hostname, hosts with localhost and the own name, resolv.conf as the host has it', () => {

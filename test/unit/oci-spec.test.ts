@@ -6,22 +6,15 @@ import {STANDARD_CAPABILITIES} from '../../engine/capabilities.js';
 import {type HostFacts, resolveConfig} from '../../engine/config.js';
 import {buildSpec, CPU_PERIOD_US, MASKED_HOST_SECRETS, type OciSpec, type SpecInput} from '../../engine/oci/spec.js';
 import type {ContainerConfig} from '../../engine/types.js';
+import {fakeHost} from '../helpers/fake-host.js';
 
-const host: HostFacts = {
-	cpuCount: 4,
-	memoryTotalMb: 8192,
+const host: HostFacts = fakeHost({
 	maxOpenFilesHard: 4096,
-	pidMax: 32768,
-	uid: 0,
-	gid: 0,
-	capLastCap: 40,
-	cgroupsWritable: true,
 	defaults: {pidsLimit: null, openFiles: null},
-	realPath: (p: string) => p,
 	pathKind: (p) => (p === '/srv/vol' || p === '/srv/ro' ? 'directory' : p === '/srv/bot.py' ? 'file' : null),
 	isExecutable: () => false,
 	lookupUser: () => null,
-};
+});
 
 function spec(config: ContainerConfig, overrides: Partial<SpecInput> = {}): OciSpec {
 	return buildSpec({

@@ -14,24 +14,15 @@ import {
 	USERNS_HOST_BASE,
 	userNamespaceOf,
 } from '../../engine/oci/user-namespace.js';
-import {readDefaults} from '../../engine/settings.js';
 import type {ContainerConfig} from '../../engine/types.js';
+import {fakeHost} from '../helpers/fake-host.js';
 
-const host: HostFacts = {
-	cpuCount: 4,
-	memoryTotalMb: 8192,
+const host: HostFacts = fakeHost({
 	maxOpenFilesHard: 4096,
-	pidMax: 32768,
-	uid: 0,
-	gid: 0,
-	capLastCap: 40,
-	cgroupsWritable: true,
-	defaults: readDefaults({}, {pidMax: 32768, maxOpenFilesHard: 4096}),
-	realPath: (p: string) => p,
 	pathKind: (p) => (p.startsWith('/srv/') ? 'directory' : null),
 	isExecutable: () => false,
 	lookupUser: () => null,
-};
+});
 
 const config = (input: ContainerConfig) => resolveConfig({entrypoint: 'true', ...input}, 'userns-test', host);
 
