@@ -2,7 +2,7 @@
 // and JSON output of the CLI.
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {C32Error, type ContainerInfo, } from '../../engine/index.js';
+import {C32Error, type ContainerInfo} from '../../engine/index.js';
 import {escapeControl, escapeControlInJson} from '../../engine/text.js';
 import {runCli} from '../../source/main.js';
 import {fakeContext} from './fake-context.js';
