@@ -20,6 +20,8 @@ const SUPERVISOR = fileURLToPath(new URL('./supervisor.js', import.meta.url));
 /** Everything the supervisor needs, written to userdata/supervisor.json. */
 export interface SupervisorPlan {
 	argv: string[];
+	/** RLIMIT_NOFILE (soft = hard), set by the supervisor's shell just before it becomes the program. */
+	openFiles: number | null;
 	env: Record<string, string>;
 	cwd: string;
 	log: string;
@@ -74,9 +76,9 @@ export class ProcessDriver implements Driver {
 		if (config.user.uid !== process.getuid?.() || config.user.gid !== process.getgid?.()) {
 			prefix.push('setpriv', `--reuid=${config.user.uid}`, `--regid=${config.user.gid}`, '--clear-groups', '--');
 		}
-		if (limits.maxOpenFiles !== undefined) prefix.push('prlimit', `--nofile=${limits.maxOpenFiles}:${limits.maxOpenFiles}`, '--');
 		return {
 			argv: [...prefix, program, ...config.args],
+			openFiles: limits.maxOpenFiles ?? null,
 			env,
 			cwd,
 			log: ctx.paths.log,

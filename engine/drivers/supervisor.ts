@@ -36,19 +36,20 @@ try {
 	process.exit(1);
 }
 
-// The shell moves itself into the cgroup before exec, so not one instruction of the
-// container's program runs outside its limits.
+// The shell moves itself into the cgroup and sets the open-files limit before exec, so not
+// one instruction of the container's program runs outside its limits (and no extra program
+// such as prlimit is started for it).
 const joinCgroup = dirs ? allDirs(dirs).map((d) => `${d}/cgroup.procs`) : [];
-const child = spawn(
-	'/bin/sh',
-	['-c', 'for f in $C32_CGROUP_PROCS; do echo $$ > "$f" || exit 125; done; unset C32_CGROUP_PROCS; exec "$@"', 'c32-init', ...plan.argv],
-	{
-		cwd: plan.cwd,
-		env: {...plan.env, C32_CGROUP_PROCS: joinCgroup.join(' ')},
-		detached: true,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	},
-);
+const INIT =
+	'for f in $C32_CGROUP_PROCS; do echo $$ > "$f" || exit 125; done; ' +
+	'if [ -n "$C32_NOFILE" ]; then ulimit -n "$C32_NOFILE" || exit 125; fi; ' +
+	'unset C32_CGROUP_PROCS C32_NOFILE; exec "$@"';
+const child = spawn('/bin/sh', ['-c', INIT, 'c32-init', ...plan.argv], {
+	cwd: plan.cwd,
+	env: {...plan.env, C32_CGROUP_PROCS: joinCgroup.join(' '), C32_NOFILE: plan.openFiles === null ? '' : String(plan.openFiles)},
+	detached: true,
+	stdio: ['ignore', 'pipe', 'pipe'],
+});
 
 const log = new K8sLogWriter(plan.log, plan.logSizeMax);
 child.stdout!.setEncoding('utf8').on('data', (chunk: string) => log.write('stdout', chunk));
