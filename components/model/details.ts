@@ -42,6 +42,8 @@ export function exitText(meta: ContainerMetadata): string {
 
 /** `lines` content lines (the title is the caller's). */
 export function detailsLines(meta: ContainerMetadata, info: ContainerInfo | null, now: number, lines: number): Segment[][] {
+	// A damaged container has no config to show: only what is wrong and how to remove it.
+	if (meta.state === 'damaged') return [field('error', meta.errorMessage ?? 'its state file cannot be read', 'bad')];
 	if (!info) return [[{text: 'loading…', tone: 'dim'}]];
 	const {config} = info;
 	const command = [config.entrypoint, ...config.args].map(quote).join(' ');

@@ -430,6 +430,15 @@ describe('header and details', () => {
 		assert.match(text, /error killed by the OOM killer/);
 		assert.equal(detailsLines(container.meta, info, NOW, 2).length, 2);
 		assert.equal(plain(detailsLines(container.meta, null, NOW, 5)[0]!), 'loading…');
+		const damaged = {
+			...container.meta,
+			state: 'damaged' as const,
+			errorMessage: 'the state file /s/state.json is empty: remove the container with c32 rm -f abc',
+		};
+		assert.match(
+			plain(detailsLines(damaged, null, NOW, 5)[0]!),
+			/^error the state file \/s\/state.json is empty: remove the container with c32 rm -f abc/,
+		);
 		assert.equal(
 			limitsText({...info, config: {...info.config, resourceLimits: {maxProcesses: 10}}}),
 			'cpu unlimited · mem unlimited · pids 10',
