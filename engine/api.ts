@@ -23,6 +23,26 @@ export interface RemoveOptions {
 	force?: boolean;
 }
 
+/** A command to run in a running container (docker exec). See docs/engine-api.md, exec. */
+export interface ExecOptions {
+	/** The program and its arguments: non-empty, strings without NUL. */
+	command: string[];
+	/** Added to (and overriding) the container's environment. */
+	env?: Record<string, string>;
+	/** "uid", "uid:gid", a user name or "name:gid" of the container's /etc/passwd; default the container's user. */
+	user?: string;
+	/** Absolute; default the container's working directory. */
+	workingDir?: string;
+	/** A terminal: needs stdio 'inherit' and a TTY stdin. */
+	tty?: boolean;
+	/** 'inherit': this process's stdin, stdout and stderr. A stream left out is /dev/null (stdin: no input). Default: all /dev/null. */
+	stdio?: 'inherit' | {stdin?: NodeJS.ReadableStream | null; stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream};
+	/** Start it and resolve 0 at once; it ends with the container. */
+	detach?: boolean;
+	/** Aborting sends the command SIGTERM; the promise still resolves with its exit code. */
+	signal?: AbortSignal;
+}
+
 export interface HostStats {
 	cpuCount: number;
 	/** 100 = one full core; up to cpuCount * 100. Since the previous call on this engine. */
@@ -58,6 +78,13 @@ export interface Engine {
 
 	/** With follow: true the iterable ends when the container exits or the signal aborts. */
 	getLogs(ref: string, options?: LogOptions & {signal?: AbortSignal}): AsyncIterable<LogEntry>;
+
+	/**
+	 * Runs a command in a running container and resolves with its exit code (128 + n when
+	 * signal n ended it). START_FAILED when the program is not found or cannot be run: its
+	 * message is "<program>: executable file not found in $PATH" or "<program>: permission denied".
+	 */
+	execInContainer(ref: string, options: ExecOptions): Promise<number>;
 
 	/** Resolves with the exit code once the container is no longer running or paused. */
 	waitContainer(ref: string): Promise<number>;

@@ -12,7 +12,7 @@ import {ISOLATION_TYPES} from './types.js';
 export {resolveSignal};
 
 export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
-const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,254}$/;
 export const DEFAULT_LOG_SIZE_MAX = 10 * 1024 * 1024;
 export const DEFAULT_STOP_TIMEOUT = 10;

@@ -1,12 +1,15 @@
 // ContainerEngine: the engine's façade. There is no daemon: every call resolves the
 // reference, reads the state, reconciles it with what really runs, and hands the work to one
 // lifecycle step (engine/lifecycle/), which acts and records under the container's lock.
-import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
+import tty from 'node:tty';
+import type {Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
+import {execRequest} from './exec/request.js';
 import {isProcessAlive} from './host-facts.js';
 import {type Lifecycle, readExisting} from './lifecycle/context.js';
 import {create} from './lifecycle/create.js';
+import {execIn} from './lifecycle/exec.js';
 import {carryOutExit} from './lifecycle/exit.js';
 import {launch} from './lifecycle/launch.js';
 import {reconcile, reconcileLocked} from './lifecycle/reconcile.js';
@@ -215,6 +218,11 @@ export class ContainerEngine implements Engine {
 				return monitor !== null && isProcessAlive(monitor, current.internal.monitorStartTime);
 			},
 		});
+	}
+
+	async execInContainer(ref: string, options: ExecOptions): Promise<number> {
+		const {process, io} = execRequest(options, tty.isatty(0));
+		return execIn(this.lc, this.resolveRef(ref), process, io);
 	}
 
 	waitContainer(ref: string): Promise<number> {

@@ -28,6 +28,29 @@ export interface StartResult {
 	monitorPid: number;
 }
 
+/** What exec runs in a running container; anything null is the container's own (its main process's). */
+export interface ExecProcess {
+	/** The program and its arguments: non-empty, no NUL bytes. */
+	args: string[];
+	/** Added to the container's environment, overriding variables of the same name. */
+	env: Record<string, string>;
+	/** "uid", "uid:gid", "name" or "name:gid" (checked for form only; the driver looks names up). */
+	user: string | null;
+	/** An absolute path inside the container. */
+	cwd: string | null;
+	terminal: boolean;
+	/** Start it and return at once; it ends with the container. */
+	detach: boolean;
+}
+
+/** Where an exec'd command's stdio goes. */
+export interface ExecIO {
+	/** 'inherit': this process's own fds 0-2 (a terminal needs that); a stream left out is /dev/null. */
+	stdio: 'inherit' | {stdin: NodeJS.ReadableStream | null; stdout: NodeJS.WritableStream | null; stderr: NodeJS.WritableStream | null};
+	/** Aborting sends the command SIGTERM. */
+	signal?: AbortSignal;
+}
+
 export interface Driver {
 	/** 'runc', 'crun' or 'process'. */
 	readonly name: string;
@@ -40,6 +63,13 @@ export interface Driver {
 	signal(ctx: DriverContext, signal: string, all: boolean): Promise<void>;
 	pause(ctx: DriverContext): Promise<void>;
 	resume(ctx: DriverContext): Promise<void>;
+	/**
+	 * Runs a command in the running container: its namespaces, cgroup and limits. Resolves
+	 * with the command's exit code (128 + n when a signal ended it; 0 at once with detach);
+	 * throws START_FAILED "<program>: <reason>" when the program cannot be run, another
+	 * C32Error when the driver failed. Leaves no file behind.
+	 */
+	exec(ctx: DriverContext, process: ExecProcess, io: ExecIO): Promise<number>;
 	/** Removes runtime state and cgroups once the container has ended. Idempotent. */
 	cleanup(ctx: DriverContext): Promise<void>;
 }

@@ -8,7 +8,8 @@ import {C32Error} from '../errors.js';
 import {monitorEnvironment} from '../exit-command.js';
 import {exitDir, runtimeRoot, type StorageLayout, socketDir} from '../paths.js';
 import {signalNumber} from '../signals.js';
-import type {Driver, DriverContext, StartResult} from './driver.js';
+import type {Driver, DriverContext, ExecIO, ExecProcess, StartResult} from './driver.js';
+import {runcExec} from './oci-exec.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -162,6 +163,11 @@ export class OciDriver implements Driver {
 
 	async resume(ctx: DriverContext): Promise<void> {
 		await this.runtime('resume', ctx.id);
+	}
+
+	exec(ctx: DriverContext, process: ExecProcess, io: ExecIO): Promise<number> {
+		const {runtime, layout} = this.options;
+		return runcExec({name: runtime.name, path: runtime.path, root: runtimeRoot(layout)}, ctx, process, io);
 	}
 
 	async cleanup(ctx: DriverContext): Promise<void> {

@@ -6,14 +6,25 @@ import fs from 'node:fs';
 import {constants as osConstants} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {type CgroupDirs, cgroupDirs, cgroupProcesses, freezeCgroup, killCgroup, removeCgroup, thawCgroup} from '../cgroups/index.js';
+import {
+	allDirs,
+	type CgroupDirs,
+	cgroupDirs,
+	cgroupProcesses,
+	freezeCgroup,
+	killCgroup,
+	removeCgroup,
+	thawCgroup,
+} from '../cgroups/index.js';
 import {DEFAULT_PATH} from '../config.js';
 import {containerEnvironment} from '../environment.js';
 import {C32Error} from '../errors.js';
 import {copyTree} from '../fs/tree.js';
 import {readTrimmed, statFields} from '../host-facts.js';
 import {signalNumber} from '../signals.js';
-import type {Driver, DriverContext, StartResult} from './driver.js';
+import type {Driver, DriverContext, ExecIO, ExecProcess, StartResult} from './driver.js';
+import {processExec} from './process-exec.js';
+import {resolveProgram} from './program.js';
 
 const SUPERVISOR = fileURLToPath(new URL('./supervisor.js', import.meta.url));
 
@@ -155,6 +166,12 @@ export class ProcessDriver implements Driver {
 		else process.kill(-this.mainPid(ctx), 'SIGCONT');
 	}
 
+	exec(ctx: DriverContext, process: ExecProcess, io: ExecIO): Promise<number> {
+		const dirs = this.dirs(ctx);
+		const cgroupProcs = dirs ? allDirs(dirs).map((dir) => `${dir}/cgroup.procs`) : null;
+		return processExec(ctx, process, io, {cgroupProcs, appDir: ProcessDriver.appDir(ctx)});
+	}
+
 	async cleanup(ctx: DriverContext): Promise<void> {
 		const dirs = this.dirs(ctx);
 		if (!dirs) return;
@@ -174,26 +191,6 @@ function prepareAppDir(ctx: DriverContext): void {
 	} else {
 		fs.mkdirSync(appDir, {recursive: true});
 	}
-}
-
-/** Finds the program as execvp would, so a missing command fails the start like runc's does. */
-export function resolveProgram(program: string, cwd: string, searchPath: string): string {
-	const candidates = program.includes('/')
-		? [path.resolve(cwd, program)]
-		: searchPath
-				.split(':')
-				.filter(Boolean)
-				.map((dir) => path.join(dir, program));
-	for (const candidate of candidates) {
-		try {
-			fs.accessSync(candidate, fs.constants.X_OK);
-			if (fs.statSync(candidate).isFile()) return candidate;
-		} catch {
-			// keep looking
-		}
-	}
-	const exists = candidates.some((c) => fs.existsSync(c));
-	throw new C32Error('START_FAILED', exists ? `${program}: permission denied` : `${program}: executable file not found in $PATH`);
 }
 
 function readSyncMessage(child: ReturnType<typeof spawn>): Promise<{pid: number} | {error: string}> {

@@ -144,3 +144,43 @@ export function replaceFile(dir: string, name: string, content: string | Buffer,
 	}
 	fs.renameSync(temporary, path.join(dir, name));
 }
+
+/**
+ * Reads the regular file `unsafePath` names inside `root` (a directory or a process's
+ * /proc/<pid>/root), at most `maxBytes` of it: symlinks are expanded within the root, and
+ * the file is then opened one component at a time with O_NOFOLLOW, so a link swapped in
+ * meanwhile fails the read instead of leading out. Null when it is missing or not a regular file.
+ */
+export function readFileInRoot(root: string, unsafePath: string, maxBytes: number): Buffer | null {
+	const parts = resolveWithin(unsafePath, directoryView(root)).split('/').filter(Boolean);
+	const name = parts.pop();
+	if (name === undefined) return null;
+	let dirFd = openDirectory(root, true);
+	try {
+		for (const part of parts) {
+			const next = openDirectory(atPath(dirFd, part));
+			fs.closeSync(dirFd);
+			dirFd = next;
+		}
+		const fd = openRegularFile(atPath(dirFd, name));
+		if (fd === null) return null;
+		try {
+			const buffer = Buffer.alloc(maxBytes);
+			let length = 0;
+			while (length < maxBytes) {
+				const read = fs.readSync(fd, buffer, length, maxBytes - length, length);
+				if (read === 0) break;
+				length += read;
+			}
+			return buffer.subarray(0, length);
+		} finally {
+			fs.closeSync(fd);
+		}
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return null;
+		throw error;
+	} finally {
+		fs.closeSync(dirFd);
+	}
+}

@@ -5,7 +5,7 @@ export interface CommandEntry {
 	name: string;
 	aliases: string[];
 	summary: string;
-	/** Exit code when the engine fails: 125 where docker uses it (run, create), else 1. */
+	/** Exit code when the engine fails: 125 where docker uses it (run, create, exec), else 1. */
 	failureCode: number;
 	hidden?: boolean;
 	load(): Promise<CommandModule>;
@@ -29,6 +29,13 @@ export const COMMANDS: CommandEntry[] = [
 	{name: 'pause', aliases: [], summary: 'Freeze every process of containers', failureCode: ONE_SHOT, load: () => import('./pause.js')},
 	{name: 'resume', aliases: ['unpause'], summary: 'Thaw paused containers', failureCode: ONE_SHOT, load: () => import('./resume.js')},
 	{name: 'kill', aliases: [], summary: 'Send a signal to containers', failureCode: ONE_SHOT, load: () => import('./kill.js')},
+	{
+		name: 'exec',
+		aliases: [],
+		summary: 'Run a command in a running container',
+		failureCode: RUNS_CONTAINERS,
+		load: () => import('./exec.js'),
+	},
 	{
 		name: 'wait',
 		aliases: [],

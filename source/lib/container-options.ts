@@ -9,7 +9,7 @@ import {choiceFlag, restartFlag, signalFlag} from './checked-flags.js';
 import type {Context} from './context.js';
 import {parseSecondsOrDuration} from './duration.js';
 import {UsageError} from './errors.js';
-import {parseEnvFile, parseKeyValue} from './key-value.js';
+import {environmentFrom, parseKeyValue, readEnvFiles} from './key-value.js';
 import {parseInteger, parseNumber, parsePercent} from './numbers.js';
 import {type RunArgv, splitRunArgv} from './run-argv.js';
 import {parseByteSize, parseMemoryMb} from './size.js';
@@ -133,12 +133,7 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	const args = flags.args.length > 0 ? flags.args : words.command;
 	if (args.length > 0) config.args = args;
 
-	const environment: Record<string, string> = {};
-	for (const file of inputs.envFiles) Object.assign(environment, parseEnvFile(file.text, file.path, fromCaller));
-	for (const word of flags.env) {
-		const pair = parseKeyValue(word, 'environment variable', fromCaller);
-		if (pair) environment[pair[0]] = pair[1];
-	}
+	const environment = environmentFrom(inputs.envFiles, flags.env, fromCaller);
 	if (Object.keys(environment).length > 0) config.environment = environment;
 
 	if (flags.volume.length > 0) config.volumes = flags.volume.map((spec) => parseVolume(spec, inputs.cwd));
@@ -258,14 +253,6 @@ export async function containerConfigFromFlags(
 	words: RunArgv,
 	ctx: {cwd: string; env: NodeJS.ProcessEnv; readFile(path: string): Promise<string>},
 ): Promise<ContainerConfig> {
-	const envFiles = await Promise.all(
-		flags.envFile.map(async (file) => {
-			try {
-				return {path: file, text: await ctx.readFile(path.resolve(ctx.cwd, file))};
-			} catch (error) {
-				throw new UsageError(`cannot read env file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-			}
-		}),
-	);
+	const envFiles = await readEnvFiles(flags.envFile, ctx);
 	return buildContainerConfig(flags, words, {cwd: ctx.cwd, env: ctx.env, envFiles});
 }

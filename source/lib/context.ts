@@ -19,7 +19,7 @@ export interface Context {
 	/** The engine, created on first use (so `--help` and `completion` never load it). */
 	engine(): Promise<Engine>;
 	/** Calls handler on each Ctrl-C (SIGINT) or SIGTERM until the returned function is called. */
-	onInterrupt(handler: () => void): () => void;
+	onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void;
 	readFile(path: string): Promise<string>;
 	writeFile(path: string, data: string): Promise<void>;
 	readStdin(): Promise<string>;

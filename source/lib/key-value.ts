@@ -1,4 +1,5 @@
 // KEY=VALUE words (-e, -l) and env files.
+import path from 'node:path';
 import {UsageError} from './errors.js';
 
 /**
@@ -29,4 +30,35 @@ export function parseEnvFile(text: string, file: string, fallback: (key: string)
 		if (pair) result[pair[0]] = pair[1];
 	}
 	return result;
+}
+
+/** -e and --env-file as run, create and exec take them: the files in order, then each -e; later wins. */
+export function environmentFrom(
+	envFiles: {path: string; text: string}[],
+	words: string[],
+	fallback: (key: string) => string | undefined,
+): Record<string, string> {
+	const environment: Record<string, string> = {};
+	for (const file of envFiles) Object.assign(environment, parseEnvFile(file.text, file.path, fallback));
+	for (const word of words) {
+		const pair = parseKeyValue(word, 'environment variable', fallback);
+		if (pair) environment[pair[0]] = pair[1];
+	}
+	return environment;
+}
+
+/** The contents of each --env-file (relative to `cwd`); one it cannot read is a usage error. */
+export function readEnvFiles(
+	files: string[],
+	ctx: {cwd: string; readFile(path: string): Promise<string>},
+): Promise<{path: string; text: string}[]> {
+	return Promise.all(
+		files.map(async (file) => {
+			try {
+				return {path: file, text: await ctx.readFile(path.resolve(ctx.cwd, file))};
+			} catch (error) {
+				throw new UsageError(`cannot read env file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+			}
+		}),
+	);
 }

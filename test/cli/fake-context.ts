@@ -12,7 +12,7 @@ export function fakeContext(
 	options: {isTTY?: boolean; stdinIsTTY?: boolean; answers?: string[]; env?: NodeJS.ProcessEnv; files?: Record<string, string>} = {},
 ) {
 	const out: Captured = {stdout: '', stderr: ''};
-	const interruptHandlers = new Set<() => void>();
+	const interruptHandlers = new Set<(signal: NodeJS.Signals) => void>();
 	const files = {...options.files};
 	const asked: string[] = [];
 	const ctx: Context = {
@@ -46,8 +46,8 @@ export function fakeContext(
 			return options.answers?.shift() ?? '';
 		},
 	};
-	const interrupt = () => {
-		for (const handler of [...interruptHandlers]) handler();
+	const interrupt = (signal: NodeJS.Signals = 'SIGINT') => {
+		for (const handler of [...interruptHandlers]) handler(signal);
 	};
 	return {ctx, out, files, asked, interrupt, listening: () => interruptHandlers.size};
 }

@@ -8,6 +8,7 @@ import type {
 	ContainerState,
 	DoctorReport,
 	Engine,
+	ExecOptions,
 	ExportedState,
 	HostStats,
 	LogEntry,
@@ -405,6 +406,14 @@ export class FakeEngine implements Engine {
 				}
 			},
 		};
+	}
+
+	/** Records the call; a running container "runs" the command and reports exitCode 0. */
+	async execInContainer(ref: string, options: ExecOptions): Promise<number> {
+		this.record('execInContainer', ref, options.command);
+		const container = this.find(ref);
+		if (container.meta.state !== 'running') throw this.badState(container, 'exec in');
+		return 0;
 	}
 
 	async waitContainer(ref: string): Promise<number> {

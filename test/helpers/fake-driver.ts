@@ -15,7 +15,7 @@ import path from 'node:path';
 import type {TestContext} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {HostStats} from '../../engine/api.js';
-import type {Driver, DriverContext, StartResult} from '../../engine/drivers/driver.js';
+import type {Driver, DriverContext, ExecIO, ExecProcess, StartResult} from '../../engine/drivers/driver.js';
 import {K8sLogWriter} from '../../engine/drivers/log-writer.js';
 import {ContainerEngine} from '../../engine/engine.js';
 import {C32Error} from '../../engine/errors.js';
@@ -183,6 +183,19 @@ export class FakeDriver implements Driver {
 
 	async resume(ctx: DriverContext): Promise<void> {
 		process.kill(-this.run(ctx.id).pid, 'SIGCONT');
+	}
+
+	/** The command as a host process in the container's directory, its output dropped: what the lifecycle's checks need. */
+	async exec(ctx: DriverContext, command: ExecProcess, _io: ExecIO): Promise<number> {
+		this.events.add(ctx.id, `exec ${command.args.join(' ')}`);
+		const run = this.runs.get(ctx.id);
+		if (!run || run.exited) throw new C32Error('BAD_STATE', `container ${ctx.config.name} has no running process`);
+		const [program, ...args] = command.args;
+		const child = spawn(program!, args, {cwd: ctx.paths.root, env: {PATH: '/usr/bin:/bin', ...command.env}, stdio: 'ignore'});
+		return new Promise((resolve, reject) => {
+			child.once('error', () => reject(new C32Error('START_FAILED', `${program}: executable file not found in $PATH`)));
+			child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? osConstants.signals[signal] : 0)));
+		});
 	}
 
 	/** As the runtime's cleanup ends whatever is left in the container's cgroup: idempotent. */
