@@ -5,11 +5,9 @@ import tty from 'node:tty';
 import type {Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
-import {execRequest} from './exec/request.js';
 import {isProcessAlive} from './host-facts.js';
 import {type Lifecycle, readExisting} from './lifecycle/context.js';
 import {create} from './lifecycle/create.js';
-import {execIn} from './lifecycle/exec.js';
 import {carryOutExit} from './lifecycle/exit.js';
 import {launch} from './lifecycle/launch.js';
 import {reconcile, reconcileLocked} from './lifecycle/reconcile.js';
@@ -221,6 +219,8 @@ export class ContainerEngine implements Engine {
 	}
 
 	async execInContainer(ref: string, options: ExecOptions): Promise<number> {
+		// Loaded on first use: the request checks share create's (config.js).
+		const [{execRequest}, {execIn}] = await Promise.all([import('./exec/request.js'), import('./lifecycle/exec.js')]);
 		const {process, io} = execRequest(options, tty.isatty(0));
 		return execIn(this.lc, this.resolveRef(ref), process, io);
 	}

@@ -74,7 +74,7 @@ function checkWorkingDir(dir: unknown): string {
 	if (typeof dir !== 'string' || dir.includes('\0') || !path.isAbsolute(dir)) {
 		throw invalid(`the working directory ${JSON.stringify(dir)} must be an absolute path inside the container`);
 	}
-	return path.normalize(dir);
+	return path.resolve(dir);
 }
 
 function checkStdio(options: ExecOptions, terminal: boolean, detach: boolean, stdinIsTerminal: boolean): ExecIO {

@@ -266,7 +266,7 @@ describe('exec: exit codes, stdin, detach', () => {
 });
 
 describe('exec: containers that are not running, and bad input', () => {
-	test('stopped, paused, created, unknown: one-line errors that say what to do; nothing left behind', async (t) => {
+	test('stopped, paused, created, unknown, damaged: one-line errors that say what to do; nothing left behind', async (t) => {
 		if (!needsRuntime(t)) return;
 		const {engine, dir} = engineFor(t);
 		const c = await running(engine, {name: 'idle'});
@@ -280,6 +280,10 @@ describe('exec: containers that are not running, and bad input', () => {
 		await engine.createContainer({name: 'fresh', entrypoint: 'true'});
 		await expectCode(engine.execInContainer('fresh', {command: ['true']}), 'BAD_STATE');
 		await expectCode(engine.execInContainer('nobody-here', {command: ['true']}), 'NOT_FOUND');
+		const broken = await running(engine, {name: 'broken'});
+		fs.writeFileSync(path.join(dir, 'containers', broken.id, 'state.json'), '{}');
+		const damaged = await expectCode(engine.execInContainer('broken', {command: ['true']}), 'DAMAGED_RECORD');
+		assert.match(damaged.message, /state\.json/);
 		await expectCode(engine.execInContainer('idle', {command: []}), 'INVALID_CONFIG');
 		await expectCode(engine.execInContainer('idle', {command: ['true'], tty: true}), 'INVALID_CONFIG');
 		assert.deepEqual(execLeftovers(dir, c.id), []);
