@@ -2,11 +2,12 @@
 // environment and user flags, -d; and -t in a real terminal (tmux): a pts, its size and
 // resizes, Ctrl-C to the command, the terminal restored.
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {after, describe, it} from 'node:test';
-import {hostPidsWith, marker, needsRuntime, waitFor} from '../helpers/engine.js';
-import {type C32Sandbox, CLI_PATH, suiteSandbox} from './binary.js';
+import {hostPidsWith, makeTempDir, marker, needsRuntime, waitFor} from '../helpers/engine.js';
+import {type C32Sandbox, CLI_PATH, finished, suiteSandbox} from './binary.js';
 import {hasTmux, quote, TmuxServer} from './tmux.js';
 
 /** Nothing exec writes stays in the storage root once it returned. */
@@ -133,6 +134,37 @@ describe('c32 exec', () => {
 		assert.equal(stopped.code, 125);
 		oneLine(stopped.stderr, new RegExp(`${name} is stopped, not running: start it`));
 		assert.deepEqual(execLeftovers(box), []);
+	});
+});
+
+describe('c32 exec in a minimal container of a non-root c32', () => {
+	const dir = makeTempDir('c32-exec-nonroot-');
+	after(() => fs.rmSync(dir, {recursive: true, force: true}));
+	/** c32 run by the user nobody, with its own storage root. */
+	const asNobody = (args: string[]) =>
+		finished(
+			spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, CLI_PATH, ...args], {
+				cwd: dir,
+				env: {PATH: process.env['PATH'], HOME: dir, C32_STORAGE_DIR: dir},
+				stdio: ['ignore', 'pipe', 'pipe'],
+			}),
+			30_000,
+		);
+
+	it('runs as the caller; another user and -d (no cgroup to end it) are refused in one line', async (t) => {
+		if (!needsRuntime(t)) return;
+		fs.chownSync(dir, 65534, 65534);
+		const run = await asNobody(['run', '-d', '--name', 'mine', '--isolation', 'minimal', '--', 'sleep', '3600']);
+		assert.equal(run.code, 0, run.stderr);
+		t.after(() => asNobody(['rm', '-f', 'mine']));
+		const id = await asNobody(['exec', 'mine', 'id', '-u']);
+		assert.deepEqual([id.code, id.stdout], [0, '65534\n']);
+		const other = await asNobody(['exec', '-u', 'root', 'mine', 'id']);
+		assert.equal(other.code, 125);
+		oneLine(other.stderr, /only root can run it as another user/);
+		const detached = await asNobody(['exec', '-d', 'mine', 'sleep', '60']);
+		assert.equal(detached.code, 125);
+		oneLine(detached.stderr, /could outlive it: it has no cgroup/);
 	});
 });
 

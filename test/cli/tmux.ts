@@ -22,7 +22,7 @@ export class TmuxServer {
 	readonly socket = `c32-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
 	run(...args: string[]): string {
-		return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'});
+		return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 	}
 
 	/**
