@@ -51,11 +51,8 @@ export async function runcExec(tools: RuncExecTools, ctx: DriverContext, request
 	const bundle = readBundleConfig(ctx);
 	const user = request.user === null ? null : containerUser(ctx, bundle, request.user);
 	const spec = execProcessSpec(bundle.process, request, user, user ? homeOf(user, ctx.config) : {});
-	const dir = path.join(ctx.paths.userdata, `exec-${randomBytes(6).toString('hex')}`);
-	fs.mkdirSync(dir, {mode: 0o700});
+	const files = ExecFiles.create(ctx.paths.userdata, spec);
 	try {
-		const files = {spec: path.join(dir, 'process.json'), pid: path.join(dir, 'pid'), log: path.join(dir, 'log')};
-		fs.writeFileSync(files.spec, JSON.stringify(spec), {mode: 0o600, flag: 'wx'});
 		const args = [
 			'--root',
 			tools.root,
@@ -70,14 +67,67 @@ export async function runcExec(tools: RuncExecTools, ctx: DriverContext, request
 			files.pid,
 			ctx.id,
 		];
-		const started = () => fs.existsSync(files.pid);
 		const failure = (stderr: string) => execError(runtimeFailure(files.log, stderr), ctx.config.name, tools.name);
 		return request.detach
-			? await startDetached(tools, args, dir, started, failure)
-			: await runForeground(tools, args, request, io, started, failure);
+			? await startDetached(tools, args, files, failure)
+			: await runForeground(tools, args, request, io, files, failure);
 	} finally {
-		// A detached command's runc has read the spec and holds its log open: the files can go.
-		fs.rmSync(dir, {recursive: true, force: true});
+		files.remove();
+	}
+}
+
+/**
+ * The spec, pid file and log of one exec, in a fresh directory of the container's userdata.
+ * Once the command runs none of them is needed (runc has read the spec; the log only says
+ * why a start failed), so they go at once: a c32 killed while the command runs leaves nothing.
+ */
+class ExecFiles {
+	readonly spec: string;
+	readonly pid: string;
+	readonly log: string;
+	private ran = false;
+	private watcher: fs.FSWatcher | null = null;
+
+	private constructor(private readonly dir: string) {
+		this.spec = path.join(dir, 'process.json');
+		this.pid = path.join(dir, 'pid');
+		this.log = path.join(dir, 'log');
+	}
+
+	static create(userdata: string, spec: BundleProcess): ExecFiles {
+		const dir = path.join(userdata, `exec-${randomBytes(6).toString('hex')}`);
+		fs.mkdirSync(dir, {mode: 0o700});
+		const files = new ExecFiles(dir);
+		try {
+			fs.writeFileSync(files.spec, JSON.stringify(spec), {mode: 0o600, flag: 'wx'});
+		} catch (error) {
+			files.remove();
+			throw error;
+		}
+		return files;
+	}
+
+	/** Whether the command runs (runc wrote its pid file, which it does only then). */
+	started(): boolean {
+		if (!this.ran && fs.existsSync(this.pid)) {
+			this.ran = true;
+			this.remove();
+		}
+		return this.ran;
+	}
+
+	/** Calls `onStart` once the command runs. */
+	watch(onStart: () => void): void {
+		this.watcher = fs.watch(this.dir);
+		this.watcher.on('error', () => {});
+		this.watcher.on('change', () => this.started() && onStart());
+		if (this.started()) onStart();
+	}
+
+	remove(): void {
+		this.watcher?.close();
+		this.watcher = null;
+		fs.rmSync(this.dir, {recursive: true, force: true});
 	}
 }
 
@@ -143,7 +193,7 @@ async function runForeground(
 	args: string[],
 	request: ExecProcess,
 	io: ExecIO,
-	started: () => boolean,
+	files: ExecFiles,
 	failure: (stderr: string) => C32Error,
 ): Promise<number> {
 	// runc's stderr is always read: its own failures come there, before the command runs.
@@ -151,7 +201,8 @@ async function runForeground(
 	const child = spawnRuntime(tools, args, {stdio: [stdin, stdout, 'pipe']});
 	feedStdin(child, io);
 	forwardStdout(child, io);
-	const stderr = new StderrGate(child.stderr!, request.terminal ? null : stderrTarget(io), started);
+	const stderr = new StderrGate(child.stderr!, request.terminal ? null : stderrTarget(io));
+	files.watch(() => stderr.release());
 	const stopListening = onAbort(child, io);
 	let code: number;
 	try {
@@ -161,7 +212,7 @@ async function runForeground(
 	} finally {
 		stopListening();
 	}
-	if (started()) {
+	if (files.started()) {
 		stderr.release();
 		return code;
 	}
@@ -172,35 +223,22 @@ async function runForeground(
  * A detached command: runc exec in the foreground of its own session, stdio /dev/null, so it
  * outlives this process and still reaps the command; it ends when the container does.
  */
-function startDetached(
-	tools: RuncExecTools,
-	args: string[],
-	dir: string,
-	started: () => boolean,
-	failure: (stderr: string) => C32Error,
-): Promise<number> {
+function startDetached(tools: RuncExecTools, args: string[], files: ExecFiles, failure: (stderr: string) => C32Error): Promise<number> {
 	const child = spawnRuntime(tools, args, {stdio: 'ignore', detached: true});
 	return new Promise<number>((resolve, reject) => {
-		const watcher = fs.watch(dir);
 		const timer = setTimeout(() => {
 			child.kill('SIGKILL');
 			finish(new C32Error('RUNTIME_ERROR', `${tools.name} exec did not start the command within ${DETACH_START_MS / 1000} s`));
 		}, DETACH_START_MS);
 		const finish = (error: C32Error | null) => {
-			watcher.close();
 			clearTimeout(timer);
 			child.unref();
 			if (error) reject(error);
 			else resolve(0);
 		};
-		const check = () => {
-			if (started()) finish(null);
-		};
-		watcher.on('change', check);
-		watcher.on('error', () => {});
 		child.once('error', (error) => finish(new C32Error('RUNTIME_ERROR', `cannot run ${tools.name}: ${error.message}`)));
-		child.once('exit', () => finish(started() ? null : failure('')));
-		check();
+		child.once('exit', () => finish(files.started() ? null : failure('')));
+		files.watch(() => finish(null));
 	});
 }
 
@@ -210,33 +248,26 @@ function spawnRuntime(tools: RuncExecTools, args: string[], options: Parameters<
 
 /**
  * runc writes its own failures to its stderr, where the command's stderr goes too (without a
- * terminal). What comes before the command runs (its pid file) is held: shown once it runs,
- * kept for the error message if it never does.
+ * terminal). What comes before the command runs is held: shown once it runs (release), kept
+ * for the error message if it never does.
  */
 class StderrGate {
 	private chunks: Buffer[] = [];
 	private open = false;
-	private timer: NodeJS.Timeout | undefined;
 
 	constructor(
 		private readonly source: Readable,
 		private readonly target: NodeJS.WritableStream | null,
-		private readonly started: () => boolean,
 	) {
 		source.on('data', this.hold);
 	}
 
-	private readonly hold = (chunk: Buffer) => {
-		this.chunks.push(chunk);
-		if (this.started()) this.release();
-		else this.timer ??= setInterval(() => this.started() && this.release(), 20);
-	};
+	private readonly hold = (chunk: Buffer) => this.chunks.push(chunk);
 
 	/** The command runs: what was held, then everything after it, goes to the target. */
 	release(): void {
 		if (this.open) return;
 		this.open = true;
-		clearInterval(this.timer);
 		this.source.off('data', this.hold);
 		if (this.target) {
 			for (const chunk of this.chunks) this.target.write(chunk);
@@ -249,7 +280,6 @@ class StderrGate {
 
 	/** What runc wrote, the command never having run. */
 	held(): string {
-		clearInterval(this.timer);
 		return Buffer.concat(this.chunks).toString('utf8');
 	}
 }

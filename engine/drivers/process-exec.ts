@@ -70,6 +70,8 @@ export async function processExec(
 		detached: request.detach,
 	});
 	const ended = closed(child);
+	// Awaited below, after the status pipe: a spawn error meanwhile must not go unhandled.
+	ended.catch(() => {});
 	feedStdin(child, io);
 	forwardStdout(child, io);
 	if (io.stdio !== 'inherit' && io.stdio.stderr && child.stderr)

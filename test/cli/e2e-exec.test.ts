@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {after, describe, it} from 'node:test';
 import {hostPidsWith, makeTempDir, marker, needsRuntime, waitFor} from '../helpers/engine.js';
-import {type C32Sandbox, CLI_PATH, finished, suiteSandbox} from './binary.js';
+import {type C32Sandbox, CLI_PATH, finished, suiteSandbox, waitForOutput} from './binary.js';
 import {hasTmux, quote, TmuxServer} from './tmux.js';
 
 /** Nothing exec writes stays in the storage root once it returned. */
@@ -107,6 +107,27 @@ describe('c32 exec', () => {
 		const both = await box.run(['exec', '-d', '-t', ref, 'sh']);
 		assert.equal(both.code, 2);
 		oneLine(both.stderr, /-d runs the command in the background/);
+	});
+
+	it('a c32 killed while its command runs leaves no exec file behind', async (t) => {
+		if (!needsRuntime(t)) return;
+		const ref = await web();
+		const child = box.spawn(['exec', ref, 'sh', '-c', 'echo started; sleep 30']);
+		await waitForOutput(child, /started/);
+		// runc writes the pid file just after the command starts (its output may come first).
+		await waitFor(() => execLeftovers(box).length === 0, 2000, 'the exec files to go once the command runs');
+		child.kill('SIGKILL');
+	});
+
+	it('a SIGTERM to c32 reaches the command, whose exit code c32 returns', async (t) => {
+		if (!needsRuntime(t)) return;
+		const ref = await web();
+		const child = box.spawn(['exec', ref, 'sh', '-c', "trap 'echo term; exit 3' TERM; echo ready; while :; do sleep 0.1; done"]);
+		const result = finished(child, 20_000);
+		await waitForOutput(child, /ready/);
+		child.kill('SIGTERM');
+		const {code, stdout} = await result;
+		assert.deepEqual([code, stdout], [3, 'ready\nterm\n']);
 	});
 
 	it('-d prints nothing, leaves the command running, and the container stop ends it', async (t) => {
