@@ -221,8 +221,8 @@ export class ContainerEngine implements Engine {
 	async execInContainer(ref: string, options: ExecOptions): Promise<number> {
 		// Loaded on first use: the request checks share create's (config.js).
 		const [{execRequest}, {execIn}] = await Promise.all([import('./exec/request.js'), import('./lifecycle/exec.js')]);
-		const {process, io} = execRequest(options, tty.isatty(0));
-		return execIn(this.lc, this.resolveRef(ref), process, io);
+		const {request, io} = execRequest(options, tty.isatty(0));
+		return execIn(this.lc, this.resolveRef(ref), request, io);
 	}
 
 	waitContainer(ref: string): Promise<number> {

@@ -165,9 +165,9 @@ export class OciDriver implements Driver {
 		await this.runtime('resume', ctx.id);
 	}
 
-	exec(ctx: DriverContext, process: ExecProcess, io: ExecIO): Promise<number> {
+	exec(ctx: DriverContext, request: ExecProcess, io: ExecIO): Promise<number> {
 		const {runtime, layout} = this.options;
-		return runcExec({name: runtime.name, path: runtime.path, root: runtimeRoot(layout)}, ctx, process, io);
+		return runcExec({name: runtime.name, path: runtime.path, root: runtimeRoot(layout)}, ctx, request, io);
 	}
 
 	async cleanup(ctx: DriverContext): Promise<void> {

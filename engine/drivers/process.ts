@@ -166,10 +166,10 @@ export class ProcessDriver implements Driver {
 		else process.kill(-this.mainPid(ctx), 'SIGCONT');
 	}
 
-	exec(ctx: DriverContext, process: ExecProcess, io: ExecIO): Promise<number> {
+	exec(ctx: DriverContext, request: ExecProcess, io: ExecIO): Promise<number> {
 		const dirs = this.dirs(ctx);
 		const cgroupProcs = dirs ? allDirs(dirs).map((dir) => `${dir}/cgroup.procs`) : null;
-		return processExec(ctx, process, io, {cgroupProcs, appDir: ProcessDriver.appDir(ctx)});
+		return processExec(ctx, request, io, {cgroupProcs, appDir: ProcessDriver.appDir(ctx)});
 	}
 
 	async cleanup(ctx: DriverContext): Promise<void> {

@@ -18,7 +18,7 @@ export interface UserSpec {
 }
 
 /** Checks the options; `stdinIsTerminal` says whether this process's fd 0 is a TTY. */
-export function execRequest(options: ExecOptions, stdinIsTerminal: boolean): {process: ExecProcess; io: ExecIO} {
+export function execRequest(options: ExecOptions, stdinIsTerminal: boolean): {request: ExecProcess; io: ExecIO} {
 	if (typeof options !== 'object' || options === null) throw invalid('exec needs options with a command: {command: ["sh"]}');
 	const {command} = options;
 	if (!Array.isArray(command) || command.length === 0 || command[0] === '') {
@@ -33,7 +33,7 @@ export function execRequest(options: ExecOptions, stdinIsTerminal: boolean): {pr
 	const terminal = options.tty === true;
 	const detach = options.detach === true;
 	const io = checkStdio(options, terminal, detach, stdinIsTerminal);
-	return {process: {args: [...command], env, user, cwd, terminal, detach}, io};
+	return {request: {args: [...command], env, user, cwd, terminal, detach}, io};
 }
 
 function checkEnvironment(env: ExecOptions['env']): Record<string, string> {

@@ -8,11 +8,11 @@ import {driverContext, type Lifecycle} from './context.js';
 import {reconcile} from './reconcile.js';
 
 /** Runs the command in the container; resolves with its exit code (see Driver.exec). */
-export async function execIn(lc: Lifecycle, id: string, process: ExecProcess, io: ExecIO): Promise<number> {
+export async function execIn(lc: Lifecycle, id: string, request: ExecProcess, io: ExecIO): Promise<number> {
 	const record = await reconcile(lc, id);
 	requireRunning(record);
 	const driver = await lc.services.driverFor(record);
-	return driver.exec(driverContext(lc, record), process, io);
+	return driver.exec(driverContext(lc, record), request, io);
 }
 
 function requireRunning(record: ContainerRecord): void {

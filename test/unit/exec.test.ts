@@ -26,8 +26,8 @@ function rejects(options: ExecOptions, pattern: RegExp, stdinIsTerminal = false)
 
 describe('execRequest', () => {
 	test('a command alone: the container decides the rest, stdio is /dev/null', () => {
-		const {process, io} = execRequest({command: ['ls', '-l']}, false);
-		assert.deepEqual(process, {args: ['ls', '-l'], env: {}, user: null, cwd: null, terminal: false, detach: false});
+		const {request, io} = execRequest({command: ['ls', '-l']}, false);
+		assert.deepEqual(request, {args: ['ls', '-l'], env: {}, user: null, cwd: null, terminal: false, detach: false});
 		assert.deepEqual(io, {stdio: {stdin: null, stdout: null, stderr: null}});
 	});
 
@@ -44,19 +44,19 @@ describe('execRequest', () => {
 		rejects({command: ['x'], env: {'A=B': 'x'}}, /invalid environment variable name/);
 		rejects({command: ['x'], env: {A: 'a\0'}}, /NUL/);
 		rejects({command: ['x'], env: ['A=1'] as unknown as Record<string, string>}, /object/);
-		assert.deepEqual(execRequest({command: ['x'], env: {A_1: ''}}, false).process.env, {A_1: ''});
+		assert.deepEqual(execRequest({command: ['x'], env: {A_1: ''}}, false).request.env, {A_1: ''});
 	});
 
 	test('the user in one of its four forms; ids in range', () => {
 		for (const user of ['0', '1000', '1000:100', 'nobody', 'www-data:33']) {
-			assert.equal(execRequest({command: ['x'], user}, false).process.user, user);
+			assert.equal(execRequest({command: ['x'], user}, false).request.user, user);
 		}
 		for (const user of ['', ':1', 'a:b', 'a b', '1:2:3', 'x\0']) rejects({command: ['x'], user}, /invalid user/);
 		rejects({command: ['x'], user: String(2 ** 32)}, /ids go from 0/);
 	});
 
 	test('the working directory is absolute, normalized', () => {
-		assert.equal(execRequest({command: ['x'], workingDir: '/srv//app/../data/'}, false).process.cwd, '/srv/data');
+		assert.equal(execRequest({command: ['x'], workingDir: '/srv//app/../data/'}, false).request.cwd, '/srv/data');
 		rejects({command: ['x'], workingDir: 'tmp'}, /must be an absolute path/);
 		rejects({command: ['x'], workingDir: ''}, /must be an absolute path/);
 	});
@@ -70,7 +70,7 @@ describe('execRequest', () => {
 	test('detach excludes a terminal and stdio', () => {
 		rejects({command: ['sleep', '1'], detach: true, tty: true, stdio: 'inherit'}, /detach and tty exclude/, true);
 		rejects({command: ['sleep', '1'], detach: true, stdio: 'inherit'}, /a detached command has no stdio/);
-		assert.equal(execRequest({command: ['sleep', '1'], detach: true}, false).process.detach, true);
+		assert.equal(execRequest({command: ['sleep', '1'], detach: true}, false).request.detach, true);
 	});
 
 	test('streams and the abort signal are handed on', () => {
