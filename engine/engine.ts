@@ -1,7 +1,7 @@
 // ContainerEngine: the engine's façade. There is no daemon: every call resolves the
 // reference, reads the state, reconciles it with what really runs, and hands the work to one
 // lifecycle step (engine/lifecycle/), which acts and records under the container's lock.
-import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
+import type {AttachOptions, AttachResult, Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {isProcessAlive} from './host-facts.js';
@@ -69,15 +69,19 @@ export class ContainerEngine implements Engine {
 		return (await create(this.lc, config)).metadata;
 	}
 
-	async startContainer(ref: string): Promise<ContainerMetadata> {
-		const id = this.resolveRef(ref);
+	startContainer(ref: string): Promise<ContainerMetadata> {
+		return this.start(this.resolveRef(ref));
+	}
+
+	/** A user's start; `created` runs between the runtime's create and start (Driver.start). */
+	private async start(id: string, created?: () => Promise<void>): Promise<ContainerMetadata> {
 		try {
 			return await this.lc.store.withContainerLock(id, async () => {
 				const record = await reconcileLocked(this.lc, id);
 				if (isLive(record)) throw new C32Error('BAD_STATE', `container ${record.metadata.name} is already ${record.metadata.state}`);
 				// A pending restart is overtaken by this start; its scheduler has nothing left to do.
 				endProcess(record.internal.scheduler);
-				return (await launch(this.lc, userStart(record))).metadata;
+				return (await launch(this.lc, userStart(record), created)).metadata;
 			});
 		} catch (error) {
 			await this.removeIfAutoRemove(id, error);
@@ -215,6 +219,12 @@ export class ContainerEngine implements Engine {
 				return monitor !== null && isProcessAlive(monitor, current.internal.monitorStartTime);
 			},
 		});
+	}
+
+	async attachContainer(ref: string, options: AttachOptions): Promise<AttachResult> {
+		// Loaded on first use: only attaching pays for the socket client.
+		const {attach} = await import('./lifecycle/attach.js');
+		return attach(this.lc, this.resolveRef(ref), options, (id, created) => this.start(id, created));
 	}
 
 	waitContainer(ref: string): Promise<number> {
