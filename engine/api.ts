@@ -23,12 +23,17 @@ export interface RemoveOptions {
 	force?: boolean;
 }
 
+/** Where attach writes output: a Writable (process.stdout) or anything with write(). */
+export interface AttachSink {
+	write(chunk: Uint8Array): unknown;
+}
+
 export interface AttachOptions {
 	/** Forwarded when the container was created with stdinOpen (else ignored); its end is the container's EOF. */
 	stdin?: NodeJS.ReadableStream | null;
-	stdout: NodeJS.WritableStream;
+	stdout: AttachSink;
 	/** Default: stdout. A tty container has one stream, all of it on stdout. */
-	stderr?: NodeJS.WritableStream;
+	stderr?: AttachSink;
 	/** For tty containers: the caller's terminal size now, and a way to hear of resizes. */
 	terminal?: {rows: number; columns: number; onResize(listener: (rows: number, columns: number) => void): () => void};
 	/** Read from stdin when it is forwarded; default "ctrl-p,ctrl-q" (docker's spelling). */

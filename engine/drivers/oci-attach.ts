@@ -8,14 +8,15 @@
 // sent to it go to the container's stdin (its terminal with -t); shutting down the write
 // side passes EOF on (-i). Resizes go through the `ctl` FIFO beside it: "1 <rows> <cols>\n".
 import fs from 'node:fs';
+import type {AttachSink} from '../api.js';
 import {C32Error} from '../errors.js';
 
 /** The largest packet conmon reads in one go (its buffer is 32 KiB). */
 const MAX_PACKET = 16 * 1024;
 
 export interface AttachOutput {
-	stdout: NodeJS.WritableStream;
-	stderr: NodeJS.WritableStream;
+	stdout: AttachSink;
+	stderr: AttachSink;
 }
 
 export interface AttachConnection {

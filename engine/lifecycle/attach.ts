@@ -164,7 +164,7 @@ async function followOutput(
 ): Promise<AttachResult> {
 	const paths = containerPaths(lc.layout, run.metadata.id);
 	const entries = followLog(paths.log, {...from, signal, isLive: async () => observeEnd(run, paths) === null});
-	for await (const entry of entries) (entry.stream === 'stderr' ? output.stderr : output.stdout).write(`${entry.line}\n`);
+	for await (const entry of entries) (entry.stream === 'stderr' ? output.stderr : output.stdout).write(Buffer.from(`${entry.line}\n`));
 	if (signal?.aborted) return {exitCode: null, detached: true};
 	return {exitCode: await runExitCode(lc, run, signal), detached: false};
 }

@@ -1,4 +1,4 @@
-// Ctrl-C and SIGTERM for commands that must clean up (attached run, logs -f, stats).
+// Ctrl-C and SIGTERM for commands that must clean up (attached run, attach, logs -f, stats).
 import {constants} from 'node:os';
 
 /** Closer together than any person presses Ctrl-C twice. */
@@ -12,7 +12,7 @@ const ECHO_WINDOW_MS = 100;
  * listens for ends the process as the default action would (exit 128 + signal number).
  */
 export class InterruptDispatcher {
-	private readonly handlers = new Set<() => void>();
+	private readonly handlers = new Set<(signal: NodeJS.Signals) => void>();
 	private lastAt = -Infinity;
 
 	constructor(
@@ -20,7 +20,7 @@ export class InterruptDispatcher {
 		private readonly now: () => number = Date.now,
 	) {}
 
-	add(handler: () => void): () => void {
+	add(handler: (signal: NodeJS.Signals) => void): () => void {
 		this.handlers.add(handler);
 		return () => this.handlers.delete(handler);
 	}
@@ -34,6 +34,6 @@ export class InterruptDispatcher {
 			this.exit(128 + (constants.signals[signal] ?? 0));
 			return;
 		}
-		for (const handler of [...this.handlers]) handler();
+		for (const handler of [...this.handlers]) handler(signal);
 	};
 }
