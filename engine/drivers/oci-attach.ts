@@ -86,12 +86,25 @@ class ConmonAttach implements AttachConnection {
 	async write(data: Buffer): Promise<void> {
 		for (let offset = 0; offset < data.length && !this.done; offset += MAX_PACKET) {
 			const packet = data.subarray(offset, offset + MAX_PACKET);
-			await new Promise<void>((resolve) => this.socket.write(packet, 0, packet.length, resolve));
+			await new Promise<void>((resolve) => {
+				try {
+					this.socket.write(packet, 0, packet.length, resolve);
+				} catch {
+					// Shut down by conmon meanwhile (the container ended): the input has nowhere to go.
+					this.close();
+					resolve();
+				}
+			});
 		}
 	}
 
 	endInput(): void {
-		if (!this.done) this.socket.end();
+		if (this.done) return;
+		try {
+			this.socket.end();
+		} catch {
+			this.close();
+		}
 	}
 
 	resize(rows: number, columns: number): void {

@@ -3,6 +3,7 @@
 // serves all of it on its attach socket (drivers/oci-attach.ts). A minimal container has
 // no monitor socket and no stdin or terminal (config.ts refuses them): its output is followed
 // in its log. One attach is one run, as in docker: a restart of the policy is not followed.
+import {setTimeout as sleep} from 'node:timers/promises';
 import type {AttachOptions, AttachResult} from '../api.js';
 import {DEFAULT_DETACH_KEYS, DetachWatcher, parseDetachKeys} from '../detach-keys.js';
 import type {AttachConnection, AttachOutput} from '../drivers/oci-attach.js';
@@ -111,21 +112,27 @@ async function relay(
 function forwardInput(stdin: NodeJS.ReadableStream, connection: AttachConnection, keys: Buffer, detach: () => void): () => void {
 	const watcher = new DetachWatcher(keys);
 	let stopped = false;
+	// Writes in order, and the EOF after the last of them ('end' does not wait for a paused stream's writes).
+	let sent = Promise.resolve();
+	const send = (then: () => Promise<void> | void) => {
+		sent = sent.then(then).catch(() => {});
+		return sent;
+	};
 	const onData = (chunk: Buffer | string) => {
 		const {forward, detach: detaching} = watcher.feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
 		if (detaching) {
-			// What came before the keys is still sent; then the caller leaves.
-			void connection.write(forward).finally(detach);
+			// What came before the keys is still sent (given a moment); then the caller leaves.
 			stop();
+			void Promise.race([send(() => connection.write(forward)), sleep(1000)]).finally(detach);
 			return;
 		}
 		if (forward.length === 0) return;
 		stdin.pause();
-		void connection.write(forward).then(() => {
+		void send(() => connection.write(forward)).then(() => {
 			if (!stopped) stdin.resume();
 		});
 	};
-	const onEnd = () => connection.endInput();
+	const onEnd = () => void send(() => connection.endInput());
 	const stop = () => {
 		if (stopped) return;
 		stopped = true;
