@@ -34,31 +34,42 @@ export interface AttachConnection {
 
 type SeqpacketSocket = import('node-unix-socket').SeqpacketSocket;
 
-/** Connects to the attach socket in `bundleDir`; RUNTIME_ERROR when nothing serves it. */
-export async function connectAttach(bundleDir: string, output: AttachOutput): Promise<AttachConnection> {
+/**
+ * Connects to the attach socket in `bundleDir`; RUNTIME_ERROR when nothing serves it. With
+ * `input`, a second connection carries the input. One connection for both would lose output:
+ * when the container ends while conmon holds unread input of a connection (a process that
+ * stopped reading), conmon's close resets that connection (ECONNRESET), and what it had
+ * sent on it is discarded unread. The output connection never sends, so it ends cleanly,
+ * its output all read. Output comes on both; the input connection's is dropped.
+ */
+export async function connectAttach(bundleDir: string, output: AttachOutput, options: {input: boolean}): Promise<AttachConnection> {
 	const {SeqpacketSocket} = await import('node-unix-socket');
 	const dir = fs.openSync(bundleDir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
-	const socket = new SeqpacketSocket();
+	const sockets: SeqpacketSocket[] = [];
 	try {
-		await new Promise<void>((resolve, reject) => {
-			socket.once('error', reject);
-			try {
-				socket.connect(`/proc/self/fd/${dir}/attach`, () => {
-					socket.off('error', reject);
-					resolve();
-				});
-			} catch (error) {
-				reject(error);
-			}
-		});
+		for (let i = 0; i < (options.input ? 2 : 1); i++) {
+			const socket = new SeqpacketSocket();
+			sockets.push(socket);
+			await new Promise<void>((resolve, reject) => {
+				socket.once('error', reject);
+				try {
+					socket.connect(`/proc/self/fd/${dir}/attach`, () => {
+						socket.off('error', reject);
+						resolve();
+					});
+				} catch (error) {
+					reject(error);
+				}
+			});
+		}
 	} catch (error) {
-		socket.destroy();
+		for (const socket of sockets) socket.destroy();
 		const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 		throw new C32Error('RUNTIME_ERROR', `cannot attach: the container's monitor does not answer (${reason})`);
 	} finally {
 		fs.closeSync(dir);
 	}
-	return new ConmonAttach(socket, bundleDir, output);
+	return new ConmonAttach(sockets[0]!, sockets[1] ?? null, bundleDir, output);
 }
 
 class ConmonAttach implements AttachConnection {
@@ -67,31 +78,34 @@ class ConmonAttach implements AttachConnection {
 	private control: number | null = null;
 
 	constructor(
-		private readonly socket: SeqpacketSocket,
+		private readonly output: SeqpacketSocket,
+		private readonly input: SeqpacketSocket | null,
 		private readonly bundleDir: string,
-		output: AttachOutput,
+		sinks: AttachOutput,
 	) {
-		socket.on('data', (packet: Buffer) => {
+		output.on('data', (packet: Buffer) => {
 			const data = packet.subarray(1);
-			if (packet[0] === 2) output.stdout.write(data);
-			else if (packet[0] === 3) output.stderr.write(data);
+			if (packet[0] === 2) sinks.stdout.write(data);
+			else if (packet[0] === 3) sinks.stderr.write(data);
 		});
 		this.closed = new Promise<void>((resolve) => {
-			socket.once('end', resolve);
-			// An error (EPIPE, ECONNRESET) only says that the connection is gone.
-			socket.on('error', () => resolve());
+			output.once('end', resolve);
+			// An error (ECONNRESET) only says that the connection is gone.
+			output.on('error', () => resolve());
 		}).then(() => this.close());
+		// Its copy of the output is read (conmon blocks on a full reader) and dropped; its end says nothing the other's does not.
+		input?.on('error', () => {});
 	}
 
 	async write(data: Buffer): Promise<void> {
-		for (let offset = 0; offset < data.length && !this.done; offset += MAX_PACKET) {
+		for (let offset = 0; offset < data.length && !this.done && this.input; offset += MAX_PACKET) {
 			const packet = data.subarray(offset, offset + MAX_PACKET);
+			const input = this.input;
 			await new Promise<void>((resolve) => {
 				try {
-					this.socket.write(packet, 0, packet.length, resolve);
+					input.write(packet, 0, packet.length, resolve);
 				} catch {
-					// Shut down by conmon meanwhile (the container ended): the input has nowhere to go.
-					this.close();
+					// Shut down meanwhile (the container ended): the input has nowhere to go.
 					resolve();
 				}
 			});
@@ -101,9 +115,9 @@ class ConmonAttach implements AttachConnection {
 	endInput(): void {
 		if (this.done) return;
 		try {
-			this.socket.end();
+			this.input?.end();
 		} catch {
-			this.close();
+			// Already shut down.
 		}
 	}
 
@@ -120,7 +134,8 @@ class ConmonAttach implements AttachConnection {
 	close(): void {
 		if (this.done) return;
 		this.done = true;
-		this.socket.destroy();
+		this.output.destroy();
+		this.input?.destroy();
 		if (this.control !== null) fs.closeSync(this.control);
 		this.control = null;
 	}

@@ -36,7 +36,8 @@ export async function attach(lc: Lifecycle, id: string, options: AttachOptions, 
 	let connection: AttachConnection | null = null;
 	const connect = async () => {
 		const {connectAttach} = await import('../drivers/oci-attach.js');
-		connection = await connectAttach(containerPaths(lc.layout, id).bundle, output);
+		const input = options.stdin !== null && options.stdin !== undefined && before.config.stdinOpen === true;
+		connection = await connectAttach(containerPaths(lc.layout, id).bundle, output, {input});
 		// The size is set before the process runs (start) or as soon as possible (a running one).
 		if (before.config.tty && options.terminal) connection.resize(options.terminal.rows, options.terminal.columns);
 	};
@@ -95,7 +96,7 @@ async function relay(
 				cleanups.push(() => options.signal?.removeEventListener('abort', detach));
 			}
 			// A terminal without stdinOpen (-t alone) is never written to: conmon would type it in.
-			if (options.stdin && run.config.stdinOpen) cleanups.push(forwardInput(options.stdin, connection, keys, detach));
+			if (options.stdin && run.config.stdinOpen === true) cleanups.push(forwardInput(options.stdin, connection, keys, detach));
 		});
 		const terminal = options.terminal;
 		if (run.config.tty && terminal) cleanups.push(terminal.onResize((rows, columns) => connection.resize(rows, columns)));

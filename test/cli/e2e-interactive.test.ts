@@ -3,6 +3,7 @@
 // --rm), `create -it` + `start -ai`, `attach` and Ctrl-P Ctrl-Q; and, without a terminal,
 // `run -i` with piped stdin, `run -t`, and the bad input of both.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {after, describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {needsRuntime} from '../helpers/engine.js';
@@ -81,6 +82,20 @@ describe('interactive containers in a terminal', {skip: hasTmux() ? false : 'tmu
 		await sleep(1000);
 		tmux.line(again, 'exit 9');
 		assert.equal(await tmux.exitStatus(again), 9);
+	});
+
+	it('SIGTERM to c32 in raw mode: the container is stopped and the terminal restored', async (t) => {
+		if (!needsRuntime(t)) return;
+		const pane = tmux.open('term', box.dir, ['run', '-it', '--rm', '--stop-timeout', '1', '--name', 'terminated', '--', 'sh']);
+		await tmux.waitFor(pane, /# $/m);
+		const wrapper = Number(tmux.tmux('display-message', '-p', '-t', pane, '#{pane_pid}').trim());
+		const c32 = Number(fs.readFileSync(`/proc/${wrapper}/task/${wrapper}/children`, 'utf8').trim().split(/\s+/)[0]);
+		assert.match(fs.readFileSync(`/proc/${c32}/cmdline`, 'utf8'), /^c32\0/, 'the pane runs c32 (its process title)');
+		process.kill(c32, 'SIGTERM');
+		await tmux.waitFor(pane, /c32: stopping terminated/);
+		// sh is PID 1 and ignores SIGTERM: the stop kills it after its timeout.
+		assert.equal(await tmux.exitStatus(pane), 137);
+		assertRestored(await tmux.waitFor(pane, /c32-exit=137[\s\S]*icanon/));
 	});
 
 	it('run -i without -t at a terminal: Ctrl-C stops the container, as attached run does', async (t) => {

@@ -86,6 +86,26 @@ describe('attach with stdin (stdinOpen)', () => {
 		assert.equal(attached.stdout.text, `${createHash('md5').update(data).digest('hex')}  -\n`);
 	});
 
+	test('a process that stops reading input it is flooded with still has all its output shown', async (t) => {
+		if (!needsRuntime(t)) return;
+		const {engine} = engineFor(t);
+		// yes | head -2: head reads once, prints and exits while input keeps coming.
+		const created = await engine.createContainer({name: 'head', entrypoint: 'head', args: ['-2'], stdinOpen: true});
+		const stdin = new PassThrough();
+		const chunk = Buffer.alloc(64 * 1024, 'y\n');
+		let flooding = true;
+		const flood = () => {
+			while (flooding && stdin.write(chunk));
+			if (flooding) stdin.once('drain', flood);
+		};
+		flood();
+		const attached = attachWith(engine, created.id, {stdin, start: true});
+		const result = await attached.result;
+		flooding = false;
+		assert.deepEqual(result, {exitCode: 0, detached: false});
+		assert.equal(attached.stdout.text, 'y\ny\n');
+	});
+
 	test('start: true misses none of the output, from the first byte', async (t) => {
 		if (!needsRuntime(t)) return;
 		const {engine} = engineFor(t);
