@@ -69,7 +69,7 @@ export class ContainerEngine implements Engine {
 		return (await create(this.lc, config)).metadata;
 	}
 
-	startContainer(ref: string): Promise<ContainerMetadata> {
+	async startContainer(ref: string): Promise<ContainerMetadata> {
 		return this.start(this.resolveRef(ref));
 	}
 
