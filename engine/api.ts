@@ -43,6 +43,33 @@ export interface ExecOptions {
 	signal?: AbortSignal;
 }
 
+/** Where attach writes output: a Writable (process.stdout) or anything with write(). */
+export interface AttachSink {
+	write(chunk: Uint8Array): unknown;
+}
+
+export interface AttachOptions {
+	/** Forwarded when the container was created with stdinOpen (else ignored); its end is the container's EOF. */
+	stdin?: NodeJS.ReadableStream | null;
+	stdout: AttachSink;
+	/** Default: stdout. A tty container has one stream, all of it on stdout. */
+	stderr?: AttachSink;
+	/** For tty containers: the caller's terminal size now, and a way to hear of resizes. */
+	terminal?: {rows: number; columns: number; onResize(listener: (rows: number, columns: number) => void): () => void};
+	/** Read from stdin when it is forwarded; default "ctrl-p,ctrl-q" (docker's spelling). */
+	detachKeys?: string;
+	/** Aborting leaves the container as it is, as a detach does. */
+	signal?: AbortSignal;
+	/** Start the container (created or ended) once attached, as docker start -a: none of its output is missed. */
+	start?: boolean;
+}
+
+/** How an attach ended: the container's exit code (null: it ended unrecorded), or a detach (exitCode null). */
+export interface AttachResult {
+	exitCode: number | null;
+	detached: boolean;
+}
+
 export interface HostStats {
 	cpuCount: number;
 	/** 100 = one full core; up to cpuCount * 100. Since the previous call on this engine. */
@@ -85,6 +112,12 @@ export interface Engine {
 	 * message is "<program>: executable file not found in $PATH" or "<program>: permission denied".
 	 */
 	execInContainer(ref: string, options: ExecOptions): Promise<number>;
+
+	/**
+	 * Relays a running container's output (and input, terminal size) until its run ends or the
+	 * caller detaches. A restart of its policy is a new run: the attach has ended before it.
+	 */
+	attachContainer(ref: string, options: AttachOptions): Promise<AttachResult>;
 
 	/** Resolves with the exit code once the container is no longer running or paused. */
 	waitContainer(ref: string): Promise<number>;

@@ -139,6 +139,13 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		throw invalid(`invalid log size cap ${logSizeMax}: give 4096 bytes to 1 TiB`);
 	}
 
+	const stdinOpen = input.stdinOpen === true;
+	const tty = input.tty === true;
+	if (isolationLevel === 'minimal' && (stdinOpen || tty)) {
+		const what = tty ? 'a terminal (tty, -t)' : 'an open stdin (stdinOpen, -i)';
+		throw invalid(`${what} needs standard or strict isolation: a minimal container is a plain process with no monitor to attach to`);
+	}
+
 	const workingDir = input.workingDir ?? '/app';
 	if (!path.isAbsolute(workingDir)) throw invalid(`working dir ${JSON.stringify(workingDir)} must be an absolute path`);
 
@@ -162,6 +169,8 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		logSizeMax,
 		autoRemove,
 		capabilities: resolveCapabilities(isolationLevel, input.capAdd ?? [], input.capDrop ?? [], host.capLastCap),
+		stdinOpen,
+		tty,
 	};
 }
 
@@ -192,6 +201,8 @@ const BACK: Translation = {
 		capabilities === null || capabilities === undefined || sameSet(capabilities, defaultCapabilities(all.isolationLevel) ?? [])
 			? {}
 			: {capDrop: ['ALL'], capAdd: [...capabilities]},
+	stdinOpen: (stdinOpen) => (stdinOpen ? {stdinOpen} : {}),
+	tty: (tty) => (tty ? {tty} : {}),
 };
 
 /** The ContainerConfig that resolves to `resolved` again (export -> import, stack files). */

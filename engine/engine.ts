@@ -2,7 +2,7 @@
 // reference, reads the state, reconciles it with what really runs, and hands the work to one
 // lifecycle step (engine/lifecycle/), which acts and records under the container's lock.
 import tty from 'node:tty';
-import type {Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
+import type {AttachOptions, AttachResult, Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {isProcessAlive} from './host-facts.js';
@@ -71,14 +71,18 @@ export class ContainerEngine implements Engine {
 	}
 
 	async startContainer(ref: string): Promise<ContainerMetadata> {
-		const id = this.resolveRef(ref);
+		return this.start(this.resolveRef(ref));
+	}
+
+	/** A user's start; `created` runs between the runtime's create and start (Driver.start). */
+	private async start(id: string, created?: () => Promise<void>): Promise<ContainerMetadata> {
 		try {
 			return await this.lc.store.withContainerLock(id, async () => {
 				const record = await reconcileLocked(this.lc, id);
 				if (isLive(record)) throw new C32Error('BAD_STATE', `container ${record.metadata.name} is already ${record.metadata.state}`);
 				// A pending restart is overtaken by this start; its scheduler has nothing left to do.
 				endProcess(record.internal.scheduler);
-				return (await launch(this.lc, userStart(record))).metadata;
+				return (await launch(this.lc, userStart(record), created)).metadata;
 			});
 		} catch (error) {
 			await this.removeIfAutoRemove(id, error);
@@ -223,6 +227,12 @@ export class ContainerEngine implements Engine {
 		const [{execRequest}, {execIn}] = await Promise.all([import('./exec/request.js'), import('./lifecycle/exec.js')]);
 		const {request, io} = execRequest(options, tty.isatty(0));
 		return execIn(this.lc, this.resolveRef(ref), request, io);
+	}
+
+	async attachContainer(ref: string, options: AttachOptions): Promise<AttachResult> {
+		// Loaded on first use: only attaching pays for the socket client.
+		const {attach} = await import('./lifecycle/attach.js');
+		return attach(this.lc, this.resolveRef(ref), options, (id, created) => this.start(id, created));
 	}
 
 	waitContainer(ref: string): Promise<number> {

@@ -52,6 +52,11 @@ export const imagesDir = (layout: StorageLayout) => path.join(layout.storageDir,
 export const runtimeRoot = (layout: StorageLayout) => path.join(layout.runtimeDir, 'runtime');
 export const socketDir = (layout: StorageLayout) => path.join(layout.runtimeDir, 'sockets');
 export const exitDir = (layout: StorageLayout) => path.join(layout.runtimeDir, 'exits');
+/**
+ * conmon's name for a container's attach directory (its -u): 16 hex digits, not the 64 of
+ * the id, so `<socketDir>/<name>/attach` stays well within a unix socket path's 108 bytes.
+ */
+export const attachName = (id: string) => id.slice(0, 16);
 
 /** Where every storage root's container roots are mounted: root-owned, 0711, never listable. */
 export const MOUNTS_BASE = '/run/c32';

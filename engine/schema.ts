@@ -79,6 +79,8 @@ const fields = {
 	logSizeMax: number(),
 	autoRemove: boolean(),
 	capabilities: stringList('capability names such as CAP_CHOWN'),
+	stdinOpen: boolean(),
+	tty: boolean(),
 };
 
 const containerConfigSchema = shape(
@@ -105,6 +107,8 @@ const containerConfigSchema = shape(
 		autoRemove: v.optional(fields.autoRemove),
 		capAdd: v.optional(stringList('capability names such as NET_RAW')),
 		capDrop: v.optional(stringList('capability names such as NET_RAW')),
+		stdinOpen: v.optional(fields.stdinOpen),
+		tty: v.optional(fields.tty),
 	},
 	'a container config object',
 );
@@ -130,6 +134,9 @@ const storedEntries = {
 	logSizeMax: fields.logSizeMax,
 	autoRemove: fields.autoRemove,
 	capabilities: v.optional(v.nullable(fields.capabilities)),
+	// Missing from exports written before interactive containers existed.
+	stdinOpen: v.optional(fields.stdinOpen),
+	tty: v.optional(fields.tty),
 };
 const resolvedConfigSchema = shape(storedEntries, 'a stored container config');
 

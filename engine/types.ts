@@ -96,6 +96,10 @@ export interface ContainerConfig {
 	capAdd?: CapabilityName[];
 	/** Capabilities removed from the default set; "ALL" keeps only those in capAdd. */
 	capDrop?: CapabilityName[];
+	/** Keep the main process's stdin open for attach clients (docker -i). Not for minimal isolation. */
+	stdinOpen?: boolean;
+	/** Give the main process a terminal (docker -t): one output stream, resizable. Not for minimal isolation. */
+	tty?: boolean;
 }
 
 export interface ContainerUser {
@@ -128,6 +132,10 @@ export interface ResolvedConfig {
 	autoRemove: boolean;
 	/** The capability set of the container's process, in kernel order; null for minimal isolation. */
 	capabilities: Capability[] | null;
+	/** docker -i: stdin stays open for attach clients (records written before it existed: false). */
+	stdinOpen: boolean;
+	/** docker -t: the main process's stdio is a terminal. */
+	tty: boolean;
 }
 
 export interface ContainerMetadata {

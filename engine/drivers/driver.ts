@@ -57,8 +57,11 @@ export interface Driver {
 	/**
 	 * Starts the container and resolves once its main process runs. On failure it throws a
 	 * C32Error('START_FAILED') carrying the runtime's message, having removed what it made.
+	 * `created` runs once the monitor serves the container's stdio and before its process
+	 * runs (the OCI driver; the process driver: right after it started), so an attach client
+	 * connected there misses no output; its failure fails the start.
 	 */
-	start(ctx: DriverContext, exitCommand: string[]): Promise<StartResult>;
+	start(ctx: DriverContext, exitCommand: string[], created?: () => Promise<void>): Promise<StartResult>;
 	/** Sends a signal to the main process, or to every process of the container with all. */
 	signal(ctx: DriverContext, signal: string, all: boolean): Promise<void>;
 	pause(ctx: DriverContext): Promise<void>;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import {promisify} from 'node:util';
 import {C32Error} from '../errors.js';
 import {monitorEnvironment} from '../exit-command.js';
-import {exitDir, runtimeRoot, type StorageLayout, socketDir} from '../paths.js';
+import {attachName, exitDir, runtimeRoot, type StorageLayout, socketDir} from '../paths.js';
 import {signalNumber} from '../signals.js';
 import type {Driver, DriverContext, ExecIO, ExecProcess, StartResult} from './driver.js';
 import {runcExec} from './oci-exec.js';
@@ -49,7 +49,7 @@ export class OciDriver implements Driver {
 		}
 	}
 
-	async start(ctx: DriverContext, exitCommand: string[]): Promise<StartResult> {
+	async start(ctx: DriverContext, exitCommand: string[], created?: () => Promise<void>): Promise<StartResult> {
 		const {layout} = this.options;
 		for (const dir of [runtimeRoot(layout), socketDir(layout), exitDir(layout)]) fs.mkdirSync(dir, {recursive: true, mode: 0o700});
 		fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
@@ -59,6 +59,7 @@ export class OciDriver implements Driver {
 		let pid: number;
 		try {
 			pid = await this.createWithConmon(ctx, exitCommand);
+			await created?.();
 			await this.runtime('start', ctx.id);
 		} catch (error) {
 			await this.cleanup(ctx);
@@ -78,7 +79,7 @@ export class OciDriver implements Driver {
 			'-c',
 			ctx.id,
 			'-u',
-			ctx.id,
+			attachName(ctx.id),
 			'-n',
 			ctx.config.name,
 			'-r',
@@ -106,6 +107,7 @@ export class OciDriver implements Driver {
 			'--runtime-arg',
 			runtimeRoot(options.layout),
 			...(options.conmonRotates ? ['--log-rotate', '--log-max-files', '1'] : []),
+			...stdioArgs(ctx.config),
 			...(exitProgram ? ['--exit-command', exitProgram, ...exitArgs.flatMap((a) => ['--exit-command-arg', a])] : []),
 		];
 		return new Promise((resolve, reject) => {
@@ -183,9 +185,22 @@ export class OciDriver implements Driver {
 				fs.rmSync(stateDir, {recursive: true, force: true});
 			});
 		}
-		fs.rmSync(path.join(socketDir(this.options.layout), id), {recursive: true, force: true});
+		// conmon's attach directory: a symlink to the bundle (by the short name; by the id before c32 used one).
+		for (const name of [attachName(id), id]) fs.rmSync(path.join(socketDir(this.options.layout), name), {recursive: true, force: true});
 		fs.rmSync(path.join(exitDir(this.options.layout), id), {force: true});
 	}
+}
+
+/**
+ * -t: conmon takes the terminal's master side, serves it on the attach socket and logs it as
+ * one stream. Never -i with it: conmon closes its stdin when any attach client leaves, which
+ * for a terminal would end all input; a terminal has no EOF to pass on anyway.
+ * -i alone: a stdin pipe, closed when an attach client leaves (its EOF, or a detach: docker's
+ * "stdin once" of run -i). Neither: stdin is /dev/null, as before.
+ */
+export function stdioArgs(config: Pick<DriverContext['config'], 'tty' | 'stdinOpen'>): string[] {
+	if (config.tty) return ['-t'];
+	return config.stdinOpen ? ['-i'] : [];
 }
 
 function lastLine(text: string): string {

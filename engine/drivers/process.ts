@@ -104,7 +104,7 @@ export class ProcessDriver implements Driver {
 		};
 	}
 
-	async start(ctx: DriverContext, exitCommand: string[]): Promise<StartResult> {
+	async start(ctx: DriverContext, exitCommand: string[], created?: () => Promise<void>): Promise<StartResult> {
 		prepareAppDir(ctx);
 		const plan = this.plan(ctx, exitCommand);
 		for (const file of [ctx.paths.pidFile, ctx.paths.monitorPidFile]) fs.rmSync(file, {force: true});
@@ -120,6 +120,13 @@ export class ProcessDriver implements Driver {
 		if ('error' in message) {
 			await this.cleanup(ctx);
 			throw new C32Error('START_FAILED', message.error);
+		}
+		try {
+			await created?.();
+		} catch (error) {
+			await this.signal(ctx, 'SIGKILL', true).catch(() => undefined);
+			await this.cleanup(ctx);
+			throw new C32Error('START_FAILED', error instanceof Error ? error.message : String(error));
 		}
 		return {pid: message.pid, monitorPid: supervisor.pid!};
 	}

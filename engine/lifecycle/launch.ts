@@ -9,8 +9,11 @@ import {driverContext, type Lifecycle, now, save, trySave} from './context.js';
 import {release} from './release.js';
 import {started, startFailed, starting} from './transitions.js';
 
-/** Starts the container; the caller holds its lock. Resolves with the running record, or throws START_FAILED (recorded as failed). */
-export async function launch(lc: Lifecycle, record: ContainerRecord): Promise<ContainerRecord> {
+/**
+ * Starts the container; the caller holds its lock. Resolves with the running record, or throws
+ * START_FAILED (recorded as failed). `created`: see Driver.start (an attach client connects there).
+ */
+export async function launch(lc: Lifecycle, record: ContainerRecord, created?: () => Promise<void>): Promise<ContainerRecord> {
 	const driver = await lc.services.driverFor(record);
 	const ctx = driverContext(lc, record);
 	fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
@@ -20,7 +23,7 @@ export async function launch(lc: Lifecycle, record: ContainerRecord): Promise<Co
 	try {
 		const attachments = await lc.services.attachmentsFor(current);
 		await prepareAll(attachments, ctx, (error, name) => lc.log(`teardown of ${name} after a failed prepare`, error));
-		const {pid, monitorPid} = await driver.start(ctx, lc.services.exitCommand(record.metadata.id));
+		const {pid, monitorPid} = await driver.start(ctx, lc.services.exitCommand(record.metadata.id), created);
 		current = started(
 			current,
 			{pid, pidStartTime: processStartTime(pid), monitorPid, monitorStartTime: processStartTime(monitorPid), bootId: readBootId()},

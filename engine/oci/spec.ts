@@ -124,7 +124,7 @@ export function buildSpec(input: SpecInput): OciSpec {
 	return {
 		ociVersion: '1.0.2',
 		process: {
-			terminal: false,
+			terminal: config.tty === true,
 			user: {uid: config.user.uid, gid: config.user.gid},
 			args: [config.entrypoint, ...config.args],
 			env: containerEnvironment(config),

@@ -55,6 +55,13 @@ export const COMMANDS: CommandEntry[] = [
 		failureCode: ONE_SHOT,
 		load: () => import('./inspect.js'),
 	},
+	{
+		name: 'attach',
+		aliases: [],
+		summary: "Attach to a running container's output, stdin and terminal",
+		failureCode: ONE_SHOT,
+		load: () => import('./attach.js'),
+	},
 	{name: 'logs', aliases: [], summary: "Print or follow a container's output", failureCode: ONE_SHOT, load: () => import('./logs.js')},
 	{name: 'stats', aliases: [], summary: 'Live resource usage of containers', failureCode: ONE_SHOT, load: () => import('./stats.js')},
 	{name: 'export', aliases: [], summary: "Write a container's state as JSON", failureCode: ONE_SHOT, load: () => import('./export.js')},

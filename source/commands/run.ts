@@ -1,7 +1,8 @@
 import {isC32Error} from '../../engine/errors.js';
-import type {ContainerMetadata, Engine} from '../../engine/index.js';
+import type {ContainerConfig, ContainerMetadata, Engine} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
 import {defineCommand} from '../lib/args.js';
+import {attachSession, requireInputTerminal} from '../lib/attach-session.js';
 import {
 	containerFlags,
 	containerOptionsHelp,
@@ -23,19 +24,25 @@ ${containerUsage('run')}
 
 Create and start a container. Attached (the default) it prints the container's output and
 exits with its exit code; Ctrl-C stops it (twice: kills it). With -d it prints the id only.
+With -i your stdin goes to the container (its end is the container's EOF); with -it the
+container gets a terminal: yours, in raw mode, so Ctrl-C reaches the container's process.
+Ctrl-P Ctrl-Q detaches (--detach-keys) and leaves it running: c32 attach comes back.
 ${imageHelp}
 
 Options
   -d, --detach                 Run in the background and print the container id
+  --detach-keys KEYS           Keys that detach from -i (default ctrl-p,ctrl-q)
   --json                       With -d: print the started container as JSON (docs/cli.md)${containerOptionsHelp}
 
 Examples
   $ c32 run ./examples/workers/bot.py
+  $ c32 run -it --rm -- sh
+  $ echo hello | c32 run -i --rm -- tr a-z A-Z
   $ c32 run -d --name my-bot -m 512m --cpus 1 --restart on-failure:5 ./examples/workers/bot.py
   $ c32 run -d --json --name counter ./examples/workers/counter.js | jq -r .id
   $ c32 run --rm -e GREETING=hi -- sh -c 'echo $GREETING from $(hostname)'
   $ mkdir -p out && c32 run --rm --isolation strict -v "$PWD/out:/out" ./examples/workers/job.sh`,
-	flags: {...containerFlags, detach: {type: 'boolean', shortFlag: 'd'}, json: {type: 'boolean'}},
+	flags: {...containerFlags, detach: {type: 'boolean', shortFlag: 'd'}, detachKeys: {type: 'string'}, json: {type: 'boolean'}},
 	operands: {min: 0, max: 0, label: ''},
 	hints: dockerHabitHints,
 });
@@ -45,7 +52,13 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	if (flags.json && !flags.detach) {
 		throw new UsageError("--json goes with -d: attached, c32 run prints the container's own output (see c32 logs --json)");
 	}
+	if (flags.detachKeys !== undefined && (flags.detach || !flags.interactive)) {
+		throw new UsageError('--detach-keys goes with -i: the keys are read from your stdin');
+	}
+	// Before anything is created.
+	if (!flags.detach) requireInputTerminal(flags.tty === true, flags.interactive === true, ctx);
 	const engine = await ctx.engine();
+	if (!flags.detach && (flags.interactive || flags.tty)) return runInteractive(engine, config, flags.detachKeys, ctx);
 	// Attached, this command removes the container itself once it has read the exit code and
 	// the last output; detached, the engine's exit hook does (autoRemove).
 	const toCreate = {...config};
@@ -96,6 +109,34 @@ async function runAttached(engine: Engine, container: ContainerMetadata, remove:
 	} finally {
 		stopListening();
 		if (remove) await removeQuietly(engine, id, ctx);
+	}
+}
+
+/**
+ * -i and/or -t: attached to the container's monitor, started once attached so no output is
+ * missed. --rm stays with the engine here: a detached session leaves the container running,
+ * and the engine removes it when it ends.
+ */
+async function runInteractive(engine: Engine, config: ContainerConfig, detachKeys: string | undefined, ctx: Context): Promise<number> {
+	const created = await engine.createContainer(config);
+	let detached = false;
+	try {
+		const session = await attachSession(engine, ctx, {
+			id: created.id,
+			name: escapeControl(created.name),
+			tty: config.tty === true,
+			stdin: config.stdinOpen === true,
+			start: true,
+			detachKeys,
+		});
+		detached = session.detached;
+		return session.code;
+	} catch (error) {
+		// A start that failed left a container that never ran: it is not left behind.
+		if (isC32Error(error) && error.code === 'START_FAILED') await engine.removeContainer(created.id, {force: true}).catch(() => undefined);
+		throw error;
+	} finally {
+		if (config.autoRemove && !detached) await removeQuietly(engine, created.id, ctx);
 	}
 }
 

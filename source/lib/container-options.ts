@@ -43,6 +43,8 @@ export const containerFlags = {
 	rm: {type: 'boolean'},
 	capAdd: {type: 'string', isMultiple: true},
 	capDrop: {type: 'string', isMultiple: true},
+	interactive: {type: 'boolean', shortFlag: 'i'},
+	tty: {type: 'boolean', shortFlag: 't'},
 } satisfies AnyFlags;
 
 export const imageHelp = `IMAGE is a host path: a file is copied to /app/<name> and run by its kind (.py with
@@ -77,7 +79,9 @@ export const containerOptionsHelp = `
   --log-max-size SIZE          Cap of the log file (default 10m)
   --cap-add CAP                Add a capability, e.g. NET_RAW, or ALL (repeatable; not minimal)
   --cap-drop CAP               Drop a capability, or ALL (repeatable; not minimal)
-  --rm                         Remove the container once it exits (with -d or create: when it ends)`;
+  --rm                         Remove the container once it exits (with -d or create: when it ends)
+  -i, --interactive            Keep the container's stdin open; run attaches it to yours
+  -t, --tty                    Give the container a terminal (with -i: yours, in raw mode)`;
 
 export interface ContainerFlagValues {
 	name?: string;
@@ -108,6 +112,8 @@ export interface ContainerFlagValues {
 	rm: boolean;
 	capAdd: string[];
 	capDrop: string[];
+	interactive: boolean;
+	tty: boolean;
 }
 
 export interface BuildInputs {
@@ -162,6 +168,8 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	// Capability names are checked by the engine, against the kernel's list.
 	if (flags.capAdd.length > 0) config.capAdd = flags.capAdd as CapabilityName[];
 	if (flags.capDrop.length > 0) config.capDrop = flags.capDrop as CapabilityName[];
+	if (flags.interactive) config.stdinOpen = true;
+	if (flags.tty) config.tty = true;
 	return config;
 }
 
@@ -212,15 +220,10 @@ function buildRestartPolicy(flags: ContainerFlagValues): string | undefined {
 	return `on-failure:${maxRestarts}`;
 }
 
-const NO_TERMINAL = 'c32 has no interactive mode; the output is streamed and the container has no stdin';
 const NO_PORTS = 'c32 has no port mapping; standard isolation shares the host network, so a server is reachable on its own port';
 
 /** Flags of docker run that c32 does not have, and what to do instead. */
 export const dockerHabitHints: Record<string, string> = {
-	'-i': NO_TERMINAL,
-	'-t': NO_TERMINAL,
-	'--interactive': NO_TERMINAL,
-	'--tty': NO_TERMINAL,
 	'-p': NO_PORTS,
 	'--publish': NO_PORTS,
 };

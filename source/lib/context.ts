@@ -1,9 +1,10 @@
 // What a command gets from the outside world, so tests can hand it doubles.
 import type {Engine} from '../../engine/index.js';
+import type {CallerTerminal} from './terminal.js';
 
 export interface OutputStream {
 	/** false: the buffer is full; wait for 'drain' before writing much more (see lib/output.ts). */
-	write(text: string): unknown;
+	write(text: string | Uint8Array): unknown;
 	once?(event: 'drain', listener: () => void): unknown;
 	isTTY?: boolean;
 	columns?: number;
@@ -20,6 +21,8 @@ export interface Context {
 	engine(): Promise<Engine>;
 	/** Calls handler on each Ctrl-C (SIGINT) or SIGTERM until the returned function is called. */
 	onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void;
+	/** stdin, raw mode and the terminal's size, for the commands that attach to a container. */
+	terminal: CallerTerminal;
 	readFile(path: string): Promise<string>;
 	writeFile(path: string, data: string): Promise<void>;
 	readStdin(): Promise<string>;

@@ -1,4 +1,4 @@
-// Ctrl-C and SIGTERM for commands that must clean up (attached run, logs -f, stats).
+// Ctrl-C and SIGTERM for commands that must clean up (attached run, attach, logs -f, stats).
 import {constants} from 'node:os';
 
 /** Closer together than any person presses Ctrl-C twice. */

@@ -4,6 +4,7 @@ import process from 'node:process';
 import type {Engine} from '../../engine/index.js';
 import type {Context} from './context.js';
 import {InterruptDispatcher} from './interrupts.js';
+import {processTerminal} from './terminal.js';
 
 export function processContext(): Context {
 	let engine: Engine | undefined;
@@ -31,6 +32,7 @@ export function processContext(): Context {
 			}
 			return interrupts.add(handler);
 		},
+		terminal: processTerminal(),
 		readFile: (path) => readFile(path, 'utf8'),
 		writeFile: (path, data) => writeFile(path, data),
 		async readStdin() {

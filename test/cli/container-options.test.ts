@@ -13,6 +13,8 @@ const none: ContainerFlagValues = {
 	rm: false,
 	capAdd: [],
 	capDrop: [],
+	interactive: false,
+	tty: false,
 };
 const inputs = {cwd: '/work', env: {HOME: '/home/me'}, envFiles: []};
 const build = (
@@ -91,6 +93,11 @@ describe('buildContainerConfig', () => {
 		assert.equal(build({stopTimeout: '5'}).stopTimeout, 5);
 		assert.equal(build({stopTimeout: '1500ms'}).stopTimeout, 1.5);
 		assert.equal(build({logMaxSize: '1m'}).logSizeMax, 1048576);
+	});
+	it('maps -i and -t onto stdinOpen and tty', () => {
+		assert.deepEqual(build({interactive: true, tty: true}), {stdinOpen: true, tty: true});
+		assert.deepEqual(build({interactive: true}), {stdinOpen: true});
+		assert.deepEqual(build({tty: true}), {tty: true});
 	});
 	it('passes the plain options through', () => {
 		assert.deepEqual(

@@ -1,6 +1,8 @@
 // A Context with captured output and a hand-made engine, for running commands in-process.
+import {PassThrough} from 'node:stream';
 import type {Engine} from '../../engine/index.js';
 import type {Context} from '../../source/lib/context.js';
+import type {TerminalSize} from '../../source/lib/terminal.js';
 
 export interface Captured {
 	stdout: string;
@@ -9,10 +11,22 @@ export interface Captured {
 
 export function fakeContext(
 	engine?: Partial<Engine>,
-	options: {isTTY?: boolean; stdinIsTTY?: boolean; answers?: string[]; env?: NodeJS.ProcessEnv; files?: Record<string, string>} = {},
+	options: {
+		isTTY?: boolean;
+		stdinIsTTY?: boolean;
+		answers?: string[];
+		env?: NodeJS.ProcessEnv;
+		files?: Record<string, string>;
+		/** The terminal's size; none: stdout and stderr are no terminals. */
+		size?: TerminalSize;
+	} = {},
 ) {
 	const out: Captured = {stdout: '', stderr: ''};
 	const interruptHandlers = new Set<(signal: NodeJS.Signals) => void>();
+	const hangupHandlers = new Set<() => void>();
+	const resizeHandlers = new Set<(size: TerminalSize) => void>();
+	const input = new PassThrough();
+	const terminal = {raw: false, rawCalls: 0};
 	const files = {...options.files};
 	const asked: string[] = [];
 	const ctx: Context = {
@@ -29,6 +43,25 @@ export function fakeContext(
 		onInterrupt(handler) {
 			interruptHandlers.add(handler);
 			return () => interruptHandlers.delete(handler);
+		},
+		terminal: {
+			input,
+			size: () => options.size ?? null,
+			onResize(listener) {
+				resizeHandlers.add(listener);
+				return () => resizeHandlers.delete(listener);
+			},
+			raw() {
+				terminal.raw = true;
+				terminal.rawCalls++;
+				return () => {
+					terminal.raw = false;
+				};
+			},
+			onHangup(listener) {
+				hangupHandlers.add(listener);
+				return () => hangupHandlers.delete(listener);
+			},
 		},
 		async readFile(path) {
 			const text = files[path];
@@ -49,5 +82,22 @@ export function fakeContext(
 	const interrupt = (signal: NodeJS.Signals = 'SIGINT') => {
 		for (const handler of [...interruptHandlers]) handler(signal);
 	};
-	return {ctx, out, files, asked, interrupt, listening: () => interruptHandlers.size};
+	const hangup = () => {
+		for (const handler of [...hangupHandlers]) handler();
+	};
+	const resize = (size: TerminalSize) => {
+		for (const handler of [...resizeHandlers]) handler(size);
+	};
+	return {
+		ctx,
+		out,
+		files,
+		asked,
+		interrupt,
+		hangup,
+		resize,
+		input,
+		terminal,
+		listening: () => interruptHandlers.size + hangupHandlers.size,
+	};
 }

@@ -43,6 +43,15 @@ describe('start-up weight', () => {
 			}
 		}
 	});
+	it('no command, attach included, loads the attach socket client (a native addon) up front', () => {
+		for (const module of fs.readdirSync(commandsDir).filter((f) => f.endsWith('.js'))) {
+			const closure = staticClosure(path.join(commandsDir, module));
+			assert.ok(!closure.has('pkg:node-unix-socket'), `${module} loads node-unix-socket`);
+			assert.ok(![...closure].some((f) => f.endsWith(`${path.sep}oci-attach.js`)), `${module} loads the attach client`);
+		}
+		const engine = staticClosure(fileURLToPath(new URL('../../engine/index.js', import.meta.url)));
+		assert.ok(!engine.has('pkg:node-unix-socket'), 'the engine loads node-unix-socket up front');
+	});
 	it('the CLI entry loads commands lazily, not the engine, meow or any command up front', () => {
 		const closure = [...staticClosure(fileURLToPath(new URL('../../source/cli.js', import.meta.url)))];
 		assert.ok(!closure.some((f) => f.endsWith(`${path.sep}engine${path.sep}index.js`)), 'cli.js statically loads the engine');

@@ -1,9 +1,10 @@
 // Driving c32 in a real terminal: a private tmux server, panes that run a command and report
-// its exit status, screen captures. Not a test file.
+// its exit status, keys typed into them, and their screens read back. Not a test file.
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {CLI_PATH} from './binary.js';
 
 export function hasTmux(): boolean {
 	try {
@@ -18,6 +19,13 @@ export function quote(word: string): string {
 	return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+export interface PaneOptions {
+	columns?: number;
+	rows?: number;
+	/** A command run after the pane's command has exited, e.g. `stty -a` to see the terminal left behind. */
+	after?: string;
+}
+
 export class TmuxServer {
 	readonly socket = `c32-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -27,22 +35,39 @@ export class TmuxServer {
 
 	/**
 	 * Runs `shellCommand` in a new window of `columns` x `rows`. A shell around it ignores the
-	 * Ctrl-C meant for the command, prints `exit=<status>` and then `after` (another command's
-	 * output), and keeps the pane open.
+	 * Ctrl-C meant for the command, prints `c32-exit=<status>` and then runs `after`, and keeps
+	 * the pane open.
 	 */
-	open(name: string, shellCommand: string, options: {columns?: number; rows?: number; after?: string} = {}): string {
+	open(name: string, shellCommand: string, options: PaneOptions = {}): string {
 		const {columns = 120, rows = 40, after = ':'} = options;
-		const script = `trap : INT; ${shellCommand}; echo "exit=$?"; ${after}; sleep 120`;
+		const script = `trap : INT; ${shellCommand}; echo "c32-exit=$?"; ${after}; sleep 120`;
 		this.run('new-session', '-d', '-s', name, '-x', String(columns), '-y', String(rows), 'sh', '-c', script);
 		return name;
 	}
 
-	screen(target: string): string {
-		return this.run('capture-pane', '-p', '-J', '-t', target);
+	/** Runs the built `c32 ...args` on the storage directory; the terminal's settings follow its exit. */
+	openC32(name: string, storageDir: string, args: string[], options: PaneOptions = {}): string {
+		const vars = Object.entries({C32_STORAGE_DIR: storageDir, TERM: 'xterm-256color'}).map(([k, v]) => `${k}=${quote(v)}`);
+		const command = ['env', ...vars, quote(process.execPath), quote(CLI_PATH), ...args.map(quote)].join(' ');
+		return this.open(name, command, {after: 'stty -a', ...options});
 	}
 
 	keys(target: string, ...keys: string[]): void {
 		this.run('send-keys', '-t', target, ...keys);
+	}
+
+	/** Types a line of text literally, then Enter. */
+	line(target: string, text: string): void {
+		this.run('send-keys', '-t', target, '-l', text);
+		this.run('send-keys', '-t', target, 'Enter');
+	}
+
+	resize(target: string, columns: number, rows: number): void {
+		this.run('resize-window', '-t', target, '-x', String(columns), '-y', String(rows));
+	}
+
+	screen(target: string): string {
+		return this.run('capture-pane', '-p', '-J', '-S', '-200', '-t', target);
 	}
 
 	async waitFor(target: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
@@ -58,7 +83,7 @@ export class TmuxServer {
 
 	/** The status the pane's command exited with. */
 	async exitStatus(target: string, timeoutMs = 15_000): Promise<number> {
-		return Number(/exit=(\d+)/.exec(await this.waitFor(target, /exit=\d+/, timeoutMs))![1]);
+		return Number(/c32-exit=(\d+)/.exec(await this.waitFor(target, /c32-exit=\d+/, timeoutMs))![1]);
 	}
 
 	/** Ends the server and removes its socket file. */

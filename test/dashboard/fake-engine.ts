@@ -1,6 +1,7 @@
 // An in-memory Engine for dashboard tests: containers, states, metrics and logs that a test
 // sets directly, actions that can be slowed down, held or made to fail, and a record of calls.
 import type {
+	AttachResult,
 	ContainerConfig,
 	ContainerInfo,
 	ContainerMetadata,
@@ -129,6 +130,8 @@ export class FakeEngine implements Engine {
 			logSizeMax: 10 * 1024 * 1024,
 			autoRemove: false,
 			capabilities: null,
+			stdinOpen: false,
+			tty: false,
 		};
 		const container: FakeContainer = {
 			meta,
@@ -414,6 +417,13 @@ export class FakeEngine implements Engine {
 		const container = this.find(ref);
 		if (container.meta.state !== 'running') throw this.badState(container, 'exec in');
 		return 0;
+	}
+
+	/** The dashboard never attaches; a running container's attach ends at once with its code. */
+	async attachContainer(ref: string): Promise<AttachResult> {
+		const container = this.find(ref);
+		if (container.meta.state !== 'running') throw this.badState(container, 'attach');
+		return {exitCode: container.meta.exitCode, detached: false};
 	}
 
 	async waitContainer(ref: string): Promise<number> {

@@ -110,6 +110,11 @@ describe('buildSpec process', () => {
 		assert.equal(s.process.terminal, false);
 	});
 
+	test('tty gives the process a terminal; stdinOpen alone does not', () => {
+		assert.equal(spec({entrypoint: 'sh', tty: true}).process.terminal, true);
+		assert.equal(spec({entrypoint: 'sh', stdinOpen: true}).process.terminal, false);
+	});
+
 	test("the environment is PATH, HOSTNAME, HOME and the configured variables, never the host's", () => {
 		const leak = `C32_SPEC_LEAK_${process.pid}`;
 		process.env[leak] = 'x';

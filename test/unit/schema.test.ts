@@ -50,6 +50,8 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	logSizeMax: {logSizeMax: 8192},
 	autoRemove: {autoRemove: true},
 	capabilities: {capAdd: ['NET_RAW'], capDrop: ['CHOWN']},
+	stdinOpen: {stdinOpen: true},
+	tty: {tty: true},
 };
 
 describe('export -> import round trip', () => {
