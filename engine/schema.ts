@@ -79,6 +79,7 @@ const fields = {
 	logSizeMax: number(),
 	autoRemove: boolean(),
 	capabilities: stringList('capability names such as CAP_CHOWN'),
+	init: boolean(),
 };
 
 const containerConfigSchema = shape(
@@ -105,11 +106,12 @@ const containerConfigSchema = shape(
 		autoRemove: v.optional(fields.autoRemove),
 		capAdd: v.optional(stringList('capability names such as NET_RAW')),
 		capDrop: v.optional(stringList('capability names such as NET_RAW')),
+		init: v.optional(fields.init),
 	},
 	'a container config object',
 );
 
-/** A stored (exported) config: every field present. capabilities is missing from exports before they were stored. */
+/** A stored (exported) config: every field present. capabilities and init are missing from exports before they were stored. */
 const storedEntries = {
 	name: fields.name,
 	image: v.nullable(fields.image),
@@ -130,6 +132,7 @@ const storedEntries = {
 	logSizeMax: fields.logSizeMax,
 	autoRemove: fields.autoRemove,
 	capabilities: v.optional(v.nullable(fields.capabilities)),
+	init: v.optional(fields.init),
 };
 const resolvedConfigSchema = shape(storedEntries, 'a stored container config');
 

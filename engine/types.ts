@@ -96,6 +96,13 @@ export interface ContainerConfig {
 	capAdd?: CapabilityName[];
 	/** Capabilities removed from the default set; "ALL" keeps only those in capAdd. */
 	capDrop?: CapabilityName[];
+	/**
+	 * Run a small init (catatonit or tini) as PID 1 that forwards signals to the command's
+	 * process group and reaps orphans (docker's --init). Default: on for a script image (a
+	 * file image whose command c32 derives), off for a command given explicitly and for
+	 * minimal isolation, which refuses it (its process is not PID 1).
+	 */
+	init?: boolean;
 }
 
 export interface ContainerUser {
@@ -128,6 +135,8 @@ export interface ResolvedConfig {
 	autoRemove: boolean;
 	/** The capability set of the container's process, in kernel order; null for minimal isolation. */
 	capabilities: Capability[] | null;
+	/** Whether an init runs as PID 1 with the command as its child (false in records from before it existed). */
+	init: boolean;
 }
 
 export interface ContainerMetadata {
@@ -216,6 +225,8 @@ export interface DoctorReport {
 	/** Runtimes found but unusable on this host, with why. */
 	runtimesRejected: {name: string; reason: string}[];
 	conmon: {path: string; version: string} | null;
+	/** The init that --init binds into containers (a static catatonit or tini), or null when none is installed. */
+	init: {name: string; path: string; version: string} | null;
 	cgroupVersion: 1 | 2 | 'hybrid' | null;
 	root: boolean;
 	userNamespaces: boolean;

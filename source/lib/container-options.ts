@@ -43,6 +43,7 @@ export const containerFlags = {
 	rm: {type: 'boolean'},
 	capAdd: {type: 'string', isMultiple: true},
 	capDrop: {type: 'string', isMultiple: true},
+	init: {type: 'boolean'},
 } satisfies AnyFlags;
 
 export const imageHelp = `IMAGE is a host path: a file is copied to /app/<name> and run by its kind (.py with
@@ -77,7 +78,9 @@ export const containerOptionsHelp = `
   --log-max-size SIZE          Cap of the log file (default 10m)
   --cap-add CAP                Add a capability, e.g. NET_RAW, or ALL (repeatable; not minimal)
   --cap-drop CAP               Drop a capability, or ALL (repeatable; not minimal)
-  --rm                         Remove the container once it exits (with -d or create: when it ends)`;
+  --rm                         Remove the container once it exits (with -d or create: when it ends)
+  --init, --no-init            Run an init as PID 1 that forwards signals and reaps zombies
+                               (default: on for a script IMAGE, off for a given command)`;
 
 export interface ContainerFlagValues {
 	name?: string;
@@ -108,6 +111,8 @@ export interface ContainerFlagValues {
 	rm: boolean;
 	capAdd: string[];
 	capDrop: string[];
+	/** --init / --no-init / --init=BOOL; undefined when none was given (the engine's default). */
+	init?: boolean;
 }
 
 export interface BuildInputs {
@@ -167,7 +172,27 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	// Capability names are checked by the engine, against the kernel's list.
 	if (flags.capAdd.length > 0) config.capAdd = flags.capAdd as CapabilityName[];
 	if (flags.capDrop.length > 0) config.capDrop = flags.capDrop as CapabilityName[];
+	if (flags.init !== undefined) config.init = flags.init;
 	return config;
+}
+
+/**
+ * Whether --init, --no-init or --init=true|false was given, and the last one's value. meow
+ * gives an absent boolean as false, which would turn the script-image default off.
+ */
+export function initFlag(options: readonly string[]): boolean | undefined {
+	let value: boolean | undefined;
+	for (const word of options) {
+		if (word === '--init') value = true;
+		else if (word === '--no-init') value = false;
+		else if (word.startsWith('--init=')) {
+			const text = word.slice('--init='.length);
+			if (text !== 'true' && text !== 'false')
+				throw new UsageError(`invalid --init value "${text}": use --init, --no-init or --init=false`);
+			value = text === 'true';
+		}
+	}
+	return value;
 }
 
 /** "SRC:DST", "SRC:DST:ro" or "SRC:DST:rw"; a relative SRC is taken from the current directory. */
@@ -248,7 +273,8 @@ export async function parseContainerCommand<Flags extends AnyFlags>(
 ): Promise<{flags: Parsed<Flags>['flags']; config: ContainerConfig}> {
 	const words = splitRunArgv(argv, valueFlagNames(spec.flags), IMAGE_FLAGS);
 	const {flags} = parseArgs(spec, words.options, ctx);
-	const config = await containerConfigFromFlags(flags as unknown as ContainerFlagValues, words, ctx);
+	const values = {...(flags as unknown as ContainerFlagValues), init: initFlag(words.options)};
+	const config = await containerConfigFromFlags(values, words, ctx);
 	return {flags, config};
 }
 

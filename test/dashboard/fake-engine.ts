@@ -128,6 +128,7 @@ export class FakeEngine implements Engine {
 			logSizeMax: 10 * 1024 * 1024,
 			autoRemove: false,
 			capabilities: null,
+			init: false,
 		};
 		const container: FakeContainer = {
 			meta,
@@ -426,6 +427,7 @@ export class FakeEngine implements Engine {
 			runtime: {name: 'runc', path: '/usr/sbin/runc', version: '1.1.5'},
 			runtimesRejected: [],
 			conmon: {path: '/usr/bin/conmon', version: '2.1.6'},
+			init: {name: 'catatonit', path: '/usr/bin/catatonit', version: '0.1.7'},
 			cgroupVersion: 2,
 			root: true,
 			userNamespaces: true,

@@ -50,6 +50,7 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	logSizeMax: {logSizeMax: 8192},
 	autoRemove: {autoRemove: true},
 	capabilities: {capAdd: ['NET_RAW'], capDrop: ['CHOWN']},
+	init: {init: true},
 };
 
 describe('export -> import round trip', () => {
