@@ -23,6 +23,22 @@ export interface RemoveOptions {
 	force?: boolean;
 }
 
+export interface ExecOptions {
+	/** Non-empty, strings without NUL. */
+	command: string[];
+	/** Added to (and overriding) the container's environment. */
+	env?: Record<string, string>;
+	/** "uid", "uid:gid" or a user name; default the container's. */
+	user?: string;
+	/** Absolute; default the container's. */
+	workingDir?: string;
+	/** A terminal: needs stdio 'inherit' and a TTY stdin. */
+	tty?: boolean;
+	stdio?: 'inherit' | {stdin?: NodeJS.ReadableStream | null; stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream};
+	/** Start it and resolve 0 at once; it ends with the container. */
+	detach?: boolean;
+}
+
 export interface HostStats {
 	cpuCount: number;
 	/** 100 = one full core; up to cpuCount * 100. Since the previous call on this engine. */
@@ -61,6 +77,9 @@ export interface Engine {
 
 	/** Resolves with the exit code once the container is no longer running or paused. */
 	waitContainer(ref: string): Promise<number>;
+
+	/** Runs a command in the running container; resolves with the command's exit code. */
+	execInContainer(ref: string, options: ExecOptions): Promise<number>;
 
 	exportContainerState(ref: string): Promise<ExportedState>;
 	importContainerState(state: ExportedState): Promise<ContainerMetadata>;

@@ -1,7 +1,7 @@
 // ContainerEngine: the engine's façade. There is no daemon: every call resolves the
 // reference, reads the state, reconciles it with what really runs, and hands the work to one
 // lifecycle step (engine/lifecycle/), which acts and records under the container's lock.
-import type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
+import type {Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {isProcessAlive} from './host-facts.js';
@@ -230,6 +230,11 @@ export class ContainerEngine implements Engine {
 		// The schema and config resolution load only for the commands that create.
 		const [{parseExportedConfig}, {toContainerConfig}] = await Promise.all([import('./schema.js'), import('./config.js')]);
 		return this.createContainer(toContainerConfig(parseExportedConfig(state, FORMAT_VERSION)));
+	}
+
+	/** Branch exec implements this (issue 9); until it is merged the dashboard's `e` says so. */
+	async execInContainer(_ref: string, _options: ExecOptions): Promise<number> {
+		throw new C32Error('UNSUPPORTED', 'exec is not in this build of c32 yet: it comes with branch exec');
 	}
 
 	doctor(): Promise<DoctorReport> {

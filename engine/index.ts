@@ -1,5 +1,5 @@
 // The public API of the c32 engine.
-export type {Engine, HostStats, RemoveOptions, StopOptions} from './api.js';
+export type {Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
 export {ContainerEngine} from './engine.js';
 export {C32Error, type C32ErrorCode, isC32Error} from './errors.js';
 export {escapeControl} from './text.js';

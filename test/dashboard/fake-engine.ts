@@ -8,6 +8,7 @@ import type {
 	ContainerState,
 	DoctorReport,
 	Engine,
+	ExecOptions,
 	ExportedState,
 	HostStats,
 	LogEntry,
@@ -53,7 +54,7 @@ export interface AddOptions {
 }
 
 type Listener = () => void;
-type Verb = 'start' | 'stop' | 'restart' | 'pause' | 'resume' | 'remove';
+type Verb = 'start' | 'stop' | 'restart' | 'pause' | 'resume' | 'remove' | 'exec';
 
 let counter = 0;
 
@@ -77,6 +78,8 @@ export class FakeEngine implements Engine {
 	private readonly logListeners = new Map<string, Set<Listener>>();
 	/** Makes listContainers throw this once. */
 	failNextList: Error | null = null;
+	/** What execInContainer resolves with: the command's exit code. */
+	execExitCode = 0;
 	/** Log entries kept per container, like a capped log file; older ones are dropped. */
 	logLimit = Number.POSITIVE_INFINITY;
 
@@ -410,6 +413,15 @@ export class FakeEngine implements Engine {
 
 	async waitContainer(ref: string): Promise<number> {
 		return this.find(ref).meta.exitCode ?? 0;
+	}
+
+	/** Held by hold() like the actions, so a test can look at the screen while the command runs. */
+	async execInContainer(ref: string, options: ExecOptions): Promise<number> {
+		this.record('execInContainer', ref, options);
+		const container = this.find(ref);
+		await this.settle('exec');
+		if (container.meta.state !== 'running') throw this.badState(container, 'exec in');
+		return this.execExitCode;
 	}
 
 	async exportContainerState(ref: string): Promise<ExportedState> {
