@@ -52,6 +52,9 @@ export function terminalHandoff(parts: HandoffParts): TerminalHandoff & {readonl
 			return lent;
 		},
 		async run<T>(work: () => Promise<T>): Promise<T> {
+			// Called from a key press, inside Ink's loop over the keyboard stream: the loop's next
+			// read would start the handle reading again. Once it is done, nothing reads until resumed.
+			await new Promise((resolve) => setImmediate(resolve));
 			parts.pause();
 			holdInput(parts.stdin);
 			parts.screen.leave();

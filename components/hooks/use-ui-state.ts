@@ -79,13 +79,16 @@ export function useUiState({initialPrefs, actions, shell, prefs, store, onQuit}:
 
 	const pressKey = useCallback(
 		(input: string, key: Key, context: KeyContext) => {
+			// Keys read while `e`'s command takes the terminal were typed for it, not for the dashboard.
+			if (shell.busy) return;
 			for (const [one, oneKey] of splitInput(input, key)) {
+				if (shell.busy) return;
 				const result = handleKey(uiRef.current, one, oneKey, context);
 				if (result.state !== uiRef.current) update(result.state);
 				for (const effect of result.effects) runEffect(effect);
 			}
 		},
-		[runEffect, update],
+		[runEffect, shell, update],
 	);
 
 	return {ui, uiRef, update, pressKey};

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import {afterEach, describe, test} from 'node:test';
 import {splitCommandLine} from '../../components/model/command-line.js';
+import {holdInput, resumeInput} from '../../components/terminal-handoff.js';
 import {runTop} from '../../components/top.js';
 import {C32Error} from '../../engine/index.js';
 import {FakeEngine} from './fake-engine.js';
@@ -101,21 +102,38 @@ describe('e: a shell in the selected container', () => {
 		assert.deepEqual(ui.handoffs, ['lend', 'return']);
 	});
 
+	test('keys read together with the Enter were typed for the shell: the dashboard does not act on them', async () => {
+		const engine = workers();
+		engine.hold();
+		const ui = await open(engine);
+		await ui.press('e');
+		await ui.waitFor((frame) => frame.includes('run in alpha'), 'the prompt');
+		await ui.press('\rxd');
+		await waitFor(() => engine.callsTo('execInContainer').length === 1, 'the exec call');
+		await ui.press('q', 'd');
+		assert.equal(ui.quits(), 0);
+		assert.doesNotMatch(ui.frame(), /Remove alpha\?/);
+		engine.release();
+		await ui.waitFor((frame) => frame.includes('sh in alpha exited with code 0'), 'the result');
+		assert.deepEqual(engine.callsTo('stopContainer'), []);
+		await ui.press('x');
+		await waitFor(() => engine.callsTo('stopContainer').length === 1, 'keys to work again');
+	});
+
 	test('the selection, sort and filter are the same afterwards', async () => {
 		const engine = workers();
 		const ui = await open(engine);
 		await ui.press('/', 'o', KEY.enter, 'N', 'j', 'j');
 		await ui.waitFor((frame) => /NAME▼/.test(frame) && /^▶ bravo /m.test(frame), 'bravo selected, sorted by name descending');
-		const before = {selected: ui.selectedName(), table: ui.lines().filter((line) => /^[▶ ] \S+ /.test(line))};
+		const table = () =>
+			ui.lines().flatMap((line) => /^([▶ ]) (alpha|bravo|paused-one|stopped-one) /.exec(line)?.slice(1, 3).join('') ?? []);
+		const before = {selected: ui.selectedName(), table: table()};
 		assert.equal(before.selected, 'bravo');
-		assert.equal(before.table.length, 4, 'the title and the three the filter shows');
+		assert.deepEqual(before.table, [' stopped-one', ' paused-one', '▶bravo'], 'filtered by "o", by name descending');
 		await ui.press('e', KEY.enter);
 		await ui.waitFor((frame) => frame.includes('sh in bravo exited with code 0'), 'the result');
 		assert.equal(ui.selectedName(), before.selected);
-		assert.deepEqual(
-			ui.lines().filter((line) => /^[▶ ] \S+ /.test(line)),
-			before.table,
-		);
+		assert.deepEqual(table(), before.table);
 		assert.match(ui.frame(), /NAME▼/, 'still sorted by name, descending');
 		assert.match(statusLine(ui), /filter "o"/);
 	});
@@ -135,6 +153,24 @@ describe('splitCommandLine', () => {
 		assert.deepEqual(splitCommandLine("sh -c 'x"), {error: 'unclosed single quote in the command'});
 		assert.deepEqual(splitCommandLine('echo "x'), {error: 'unclosed double quote in the command'});
 		assert.deepEqual(splitCommandLine('echo \\'), {error: 'the command ends with a lone backslash'});
+	});
+});
+
+describe('holding the keyboard for the shell', () => {
+	test("raw mode off and the terminal handle's reading stopped; then both back", () => {
+		const calls: string[] = [];
+		const handle = {
+			reading: true,
+			readStop: () => calls.push('readStop'),
+			readStart: () => calls.push('readStart'),
+		};
+		const stdin = {isTTY: true, setRawMode: (mode: boolean) => calls.push(`raw ${mode}`), _handle: handle};
+		holdInput(stdin as unknown as NodeJS.ReadStream);
+		assert.deepEqual(calls, ['raw false', 'readStop']);
+		assert.equal(handle.reading, false, "Node's stream starts it again when read from");
+		resumeInput(stdin as unknown as NodeJS.ReadStream);
+		assert.deepEqual(calls, ['raw false', 'readStop', 'raw true', 'readStart']);
+		assert.equal(handle.reading, true);
 	});
 });
 
