@@ -20,6 +20,7 @@ const {diffFrame, frameLines} = await import('../components/screen.js');
 const {ActionRunner} = await import('../components/store/action-runner.js');
 const {DashboardStore} = await import('../components/store/dashboard-store.js');
 const {LogFollower} = await import('../components/store/log-follower.js');
+const {ShellRunner} = await import('../components/store/shell-runner.js');
 
 const TARGET_MS = 16;
 
@@ -79,6 +80,8 @@ async function run(count: number, ticks: number, columns: number, rows: number):
 		store,
 		follower,
 		actions,
+		// The benchmark presses no `e`: the command would run without the terminal.
+		shell: new ShellRunner(engine, {run: (work) => work()}),
 		prefs,
 		initialPrefs: prefs.load(),
 		theme: {color: true},

@@ -16,6 +16,7 @@ import type {Prefs, PrefsStore} from './prefs.js';
 import type {ActionRunner} from './store/action-runner.js';
 import type {DashboardStore} from './store/dashboard-store.js';
 import type {LogFollower} from './store/log-follower.js';
+import type {ShellRunner} from './store/shell-runner.js';
 import {ContainerTable} from './views/ContainerTable.js';
 import {Details} from './views/Details.js';
 import {Graphs} from './views/Graphs.js';
@@ -29,16 +30,18 @@ export interface AppProps {
 	store: DashboardStore;
 	follower: LogFollower;
 	actions: ActionRunner;
+	/** Runs `e`'s command with the terminal. */
+	shell: ShellRunner;
 	prefs: PrefsStore;
 	initialPrefs: Prefs;
 	onQuit: () => void;
 }
 
-export function App({store, follower, actions, prefs, initialPrefs, onQuit}: AppProps) {
+export function App({store, follower, actions, shell, prefs, initialPrefs, onQuit}: AppProps) {
 	const size = useTerminalSize();
 	const snapshot = useExternal(store);
 	const pending = useSyncExternalStore(actions.subscribe, actions.getPending, actions.getPending);
-	const {ui, uiRef, update, pressKey} = useUiState({initialPrefs, actions, prefs, store, onQuit});
+	const {ui, uiRef, update, pressKey} = useUiState({initialPrefs, actions, shell, prefs, store, onQuit});
 	const {all: allRows, shown: rows, selection, selected} = useRows(snapshot, pending, ui.filter, ui.sort, ui.selection);
 	useKeepSelection(ui, selection, uiRef, update);
 	useLogFollow(follower, selection.id, selected?.meta.startedAt ?? null);

@@ -8,6 +8,8 @@ import {ScreenWriter} from './screen.js';
 import {ActionRunner} from './store/action-runner.js';
 import {DashboardStore} from './store/dashboard-store.js';
 import {LogFollower} from './store/log-follower.js';
+import {ShellRunner} from './store/shell-runner.js';
+import {terminalHandoff} from './terminal-handoff.js';
 import {type Theme, ThemeContext, themeFromEnv} from './views/theme.js';
 
 export interface TopOptions {
@@ -26,6 +28,7 @@ export interface MountOptions {
 	store: DashboardStore;
 	follower: LogFollower;
 	actions: ActionRunner;
+	shell: ShellRunner;
 	prefs: PrefsStore;
 	initialPrefs: Prefs;
 	theme: Theme;
@@ -39,10 +42,10 @@ export interface MountOptions {
 
 /** Renders the dashboard with Ink; every render hands one whole frame to `stdout`. */
 export function mountDashboard(options: MountOptions): Instance {
-	const {store, follower, actions, prefs, initialPrefs, theme, onQuit, onRender} = options;
+	const {store, follower, actions, shell, prefs, initialPrefs, theme, onQuit, onRender} = options;
 	return render(
 		<ThemeContext.Provider value={theme}>
-			<App store={store} follower={follower} actions={actions} prefs={prefs} initialPrefs={initialPrefs} onQuit={onQuit} />
+			<App store={store} follower={follower} actions={actions} shell={shell} prefs={prefs} initialPrefs={initialPrefs} onQuit={onQuit} />
 		</ThemeContext.Provider>,
 		{
 			stdin: options.stdin,
@@ -76,18 +79,33 @@ export async function runDashboard(engine: Engine, options: TopOptions = {}): Pr
 	const follower = new LogFollower(engine);
 	const actions = new ActionRunner(engine, () => void store.refresh());
 	const screen = new ScreenWriter(stdout, {maxFps: MAX_FPS});
+	let quit: () => void = () => {};
+	const quitting = new Promise<void>((resolve) => {
+		quit = resolve;
+	});
+	let quitAfterShell = false;
+	const handoff = terminalHandoff({
+		stdin,
+		screen,
+		pause: () => store.stop(),
+		resume: () => {
+			store.start();
+			if (quitAfterShell) quit();
+		},
+	});
+	const shell = new ShellRunner(engine, handoff);
 	const leave = () => screen.leave();
 	// Whatever ends the process, the terminal gets its screen and cursor back.
 	process.once('exit', leave);
 	screen.enter();
 
-	let quit: () => void = () => {};
-	const quitting = new Promise<void>((resolve) => {
-		quit = resolve;
-	});
 	// Killed or hung up on: quit as with q, so the terminal is given back and actions finish.
+	// While a shell has the terminal, Ctrl-C there is the shell's; other signals quit after it.
 	const signals = ['SIGTERM', 'SIGHUP', 'SIGINT'] as const;
-	const onSignal = () => quit();
+	const onSignal = (signal: NodeJS.Signals) => {
+		if (!handoff.lent) quit();
+		else if (signal !== 'SIGINT') quitAfterShell = true;
+	};
 	for (const signal of signals) process.on(signal, onSignal);
 	store.start();
 	const instance = mountDashboard({
@@ -100,8 +118,10 @@ export async function runDashboard(engine: Engine, options: TopOptions = {}): Pr
 		stdin,
 		stdout: screen as unknown as NodeJS.WriteStream,
 		stderr,
+		shell,
 		onQuit: () => quit(),
 	});
+
 	try {
 		await Promise.race([quitting, instance.waitUntilExit()]);
 	} finally {

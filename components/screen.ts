@@ -48,6 +48,9 @@ export class ScreenWriter extends EventEmitter {
 	readonly isTTY = true;
 	private shown: string[] = [];
 	private pending: string | null = null;
+	/** The newest frame Ink handed over, drawn again when the screen comes back. */
+	private latest: string | null = null;
+	private entered = false;
 	private timer: NodeJS.Timeout | null = null;
 	private lastFlush = 0;
 	private repaint = true;
@@ -73,12 +76,23 @@ export class ScreenWriter extends EventEmitter {
 		return this.out.rows || 24;
 	}
 
-	/** Switches to the alternate screen; the user's scrollback stays untouched. */
+	/**
+	 * Switches to the alternate screen; the user's scrollback stays untouched. Entered again
+	 * (after a command had the terminal), it draws the whole newest frame and reports a
+	 * resize, as the terminal may have changed size meanwhile.
+	 */
 	enter(): void {
 		if (this.active) return;
 		this.active = true;
 		this.out.on('resize', this.onResize);
 		this.emitRaw(ENTER_ALT_SCREEN + HIDE_CURSOR + CLEAR_SCREEN);
+		const again = this.entered;
+		this.entered = true;
+		if (!again) return;
+		this.repaint = true;
+		this.pending ??= this.latest;
+		this.schedule();
+		this.emit('resize');
 	}
 
 	/** Draws what is pending and gives the terminal back as it was. */
@@ -96,6 +110,7 @@ export class ScreenWriter extends EventEmitter {
 		const text = typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
 		if (text !== '') {
 			this.pending = text;
+			this.latest = text;
 			this.schedule();
 		}
 		if (callback) setImmediate(callback);

@@ -88,6 +88,8 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 	if (!Array.isArray(args) || args.some((a) => typeof a !== 'string' || a.includes('\0'))) {
 		throw invalid('args must be a list of strings without NUL bytes');
 	}
+	// A script image: the command is the one c32 derives from the image file's kind.
+	const scriptImage = command !== null && (input.entrypoint === undefined || input.entrypoint === '');
 	if (input.entrypoint !== undefined && input.entrypoint !== '') {
 		command = {entrypoint: input.entrypoint, args};
 	} else if (args.length > 0) {
@@ -145,6 +147,7 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		const what = tty ? 'a terminal (tty, -t)' : 'an open stdin (stdinOpen, -i)';
 		throw invalid(`${what} needs standard or strict isolation: a minimal container is a plain process with no monitor to attach to`);
 	}
+	const init = resolveInit(input.init, scriptImage, isolationLevel);
 
 	const workingDir = input.workingDir ?? '/app';
 	if (!path.isAbsolute(workingDir)) throw invalid(`working dir ${JSON.stringify(workingDir)} must be an absolute path`);
@@ -171,7 +174,24 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		capabilities: resolveCapabilities(isolationLevel, input.capAdd ?? [], input.capDrop ?? [], host.capLastCap),
 		stdinOpen,
 		tty,
+		init,
 	};
+}
+
+/**
+ * An init by default for script images: sh, python3 and node as PID 1 ignore SIGTERM (the
+ * kernel drops signals PID 1 has no handler for) and reap no orphans. A command given
+ * explicitly is PID 1 itself, as in docker, unless asked. Minimal isolation has no pid
+ * namespace: its process is not PID 1, so signals and orphans already work as on the host.
+ */
+function resolveInit(init: boolean | undefined, scriptImage: boolean, isolation: IsolationType): boolean {
+	if (isolation !== 'minimal') return init ?? scriptImage;
+	if (init === true) {
+		throw invalid(
+			'minimal isolation runs no init: its process is not PID 1 (no pid namespace), so signals and orphans work as on the host; drop --init or use standard isolation',
+		);
+	}
+	return false;
 }
 
 type Translation = {[K in keyof ResolvedConfig]-?: (value: ResolvedConfig[K], all: ResolvedConfig) => ContainerConfig};
@@ -197,6 +217,8 @@ const BACK: Translation = {
 	logSizeMax: (logSizeMax) => ({logSizeMax}),
 	autoRemove: (autoRemove) => ({autoRemove}),
 	// The level's default set needs no options (an export from before capabilities were stored has none).
+	// Always explicit: the default depends on how the command was given, which the stored form no longer tells.
+	init: (init) => ({init: init === true}),
 	capabilities: (capabilities, all) =>
 		capabilities === null || capabilities === undefined || sameSet(capabilities, defaultCapabilities(all.isolationLevel) ?? [])
 			? {}

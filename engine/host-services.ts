@@ -11,7 +11,7 @@ import {OciDriver} from './drivers/oci.js';
 import {ProcessDriver, processGroupMembers} from './drivers/process.js';
 import {C32Error} from './errors.js';
 import {kernelHasMountSetattr} from './fs/mount.js';
-import {detectHost, hostAllowsUserNamespaces, requireOciTools} from './host.js';
+import {detectHost, findInit, hostAllowsUserNamespaces, requireOciTools} from './host.js';
 import type {Attachment} from './lifecycle/attachments.js';
 import {HostStatsSampler, MetricsSampler, type MetricsTarget} from './metrics.js';
 import {type BundleHost, checkBundle, prepareBundle, teardownBundle} from './oci/bundle.js';
@@ -53,6 +53,7 @@ export function createHostServices(layout: StorageLayout): HostServices {
 		userNamespacesAllowed: hostAllowsUserNamespaces(),
 		recursiveReadOnly: kernelHasMountSetattr(),
 		kernelRelease: os.release(),
+		init: findInit(),
 	});
 
 	let oci: Promise<OciDriver> | undefined;

@@ -22,6 +22,7 @@ import {detectCgroupHost} from './cgroups/detect.js';
 import {cgroupDirs} from './cgroups/paths.js';
 import {removeCgroup} from './cgroups/remove.js';
 import {debugLogFile} from './debug-log.js';
+import {isStaticExecutable} from './elf.js';
 import {C32Error} from './errors.js';
 import type {DoctorReport} from './types.js';
 
@@ -128,6 +129,75 @@ async function removeProbeCgroup(cgroupsPath: string): Promise<void> {
 	} catch {
 		// No cgroups on this host: nothing was created.
 	}
+}
+
+// ---- The container init (--init) ----
+
+/** The inits c32 can bind into a container, in order of preference: static builds only. */
+export const INIT_PROGRAMS = ['catatonit', 'tini-static', 'tini'] as const;
+/** The package that installs a usable one. */
+export const INIT_PACKAGE = 'catatonit';
+
+export interface InitBinary {
+	name: string;
+	path: string;
+}
+
+export interface InitLookup {
+	init: InitBinary | null;
+	/** Inits found but not usable: dynamically linked ones need libraries a container's root may not have. */
+	rejected: {path: string; reason: string}[];
+}
+
+/** The first static init on the search path (the same directories as runc and conmon). */
+export function findInit(
+	find: (name: string) => string | null = (name) => findExecutable(name),
+	isStatic: (file: string) => boolean = isStaticExecutable,
+): InitLookup {
+	const rejected: InitLookup['rejected'] = [];
+	for (const name of INIT_PROGRAMS) {
+		const found = find(name);
+		if (found === null) continue;
+		if (isStatic(found)) return {init: {name, path: found}, rejected};
+		rejected.push({path: found, reason: 'dynamically linked: a container root may lack its libraries'});
+	}
+	return {init: null, rejected};
+}
+
+function missingInitMessage(lookup: InitLookup): string {
+	const rejected = lookup.rejected.map((r) => ` (${r.path} is ${r.reason})`).join('');
+	return `no container init (a static catatonit or tini) is installed${rejected}: install one with \`${installCommand([INIT_PACKAGE])}\``;
+}
+
+/** The init for a container that runs with one, or INIT_MISSING saying what to install. */
+export function requireInit(lookup: InitLookup): InitBinary {
+	if (lookup.init !== null) return lookup.init;
+	throw new C32Error(
+		'INIT_MISSING',
+		`this container runs an init as PID 1 (--init, the default for script images) but ${missingInitMessage(lookup)}, or create it with --no-init`,
+	);
+}
+
+/** "tini version 0.19.0" (tini) or "tini version 0.1.7_catatonit" (catatonit, which answers as tini for docker). */
+export function initVersion(output: string): string | null {
+	return parseVersionOutput(output)?.replace(/_catatonit$/, '') ?? null;
+}
+
+async function detectInit(): Promise<{init: DoctorReport['init']; problem: string | null}> {
+	const lookup = findInit();
+	if (lookup.init === null) return {init: null, problem: `${capitalise(missingInitMessage(lookup))} (for --init and script images)`};
+	let version = 'unknown';
+	try {
+		const {stdout} = await run(lookup.init.path, ['--version'], {timeout: 5000});
+		version = initVersion(stdout) ?? version;
+	} catch {
+		// Shown as unknown; it is still the binary create will bind.
+	}
+	return {init: {...lookup.init, version}, problem: null};
+}
+
+function capitalise(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 // ---- Kernel features ----
@@ -246,10 +316,11 @@ function missingPackages(report: Pick<HostReport, 'runtime' | 'conmon'>): string
 async function detectHostFacts(forced: string | undefined): Promise<HostReport> {
 	const root = process.getuid?.() === 0;
 	const conmonPath = findExecutable('conmon');
-	const [choice, conmonVersion, userNamespaces] = await Promise.all([
+	const [choice, conmonVersion, userNamespaces, init] = await Promise.all([
 		forced ? forcedRuntime(forced) : preferredRuntime(),
 		conmonPath === null ? Promise.resolve(null) : versionOf(conmonPath),
 		userNamespacesWork(root),
+		detectInit(),
 	]);
 	const conmon = conmonPath === null ? null : {path: conmonPath, version: conmonVersion!};
 	const cgroupVersion = detectCgroupHost().version;
@@ -260,6 +331,7 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 	const packages = missingPackages({runtime: choice.runtime, conmon});
 	if (choice.runtime === null && !forced) problems.push(`No OCI runtime (runc or crun) found: ${installCommand(packages)}`);
 	if (conmon === null) problems.push(`conmon, the container monitor, is not installed: ${installCommand(packages)}`);
+	if (init.problem !== null) problems.push(init.problem);
 	if (cgroupVersion === null)
 		problems.push('No cgroup filesystem is mounted, so limits and metrics cannot work: mount -t cgroup2 none /sys/fs/cgroup');
 	if (!root) problems.push('Not running as root: OCI containers and cgroup limits need root (run c32 with sudo)');
@@ -273,6 +345,7 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 		runtime: choice.runtime,
 		runtimesRejected: choice.runtimesRejected,
 		conmon,
+		init: init.init,
 		cgroupVersion,
 		root,
 		userNamespaces,

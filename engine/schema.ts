@@ -81,6 +81,7 @@ const fields = {
 	capabilities: stringList('capability names such as CAP_CHOWN'),
 	stdinOpen: boolean(),
 	tty: boolean(),
+	init: boolean(),
 };
 
 const containerConfigSchema = shape(
@@ -109,11 +110,12 @@ const containerConfigSchema = shape(
 		capDrop: v.optional(stringList('capability names such as NET_RAW')),
 		stdinOpen: v.optional(fields.stdinOpen),
 		tty: v.optional(fields.tty),
+		init: v.optional(fields.init),
 	},
 	'a container config object',
 );
 
-/** A stored (exported) config: every field present. capabilities is missing from exports before they were stored. */
+/** A stored (exported) config: every field present. capabilities and init are missing from exports before they were stored. */
 const storedEntries = {
 	name: fields.name,
 	image: v.nullable(fields.image),
@@ -137,6 +139,7 @@ const storedEntries = {
 	// Missing from exports written before interactive containers existed.
 	stdinOpen: v.optional(fields.stdinOpen),
 	tty: v.optional(fields.tty),
+	init: v.optional(fields.init),
 };
 const resolvedConfigSchema = shape(storedEntries, 'a stored container config');
 

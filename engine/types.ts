@@ -100,6 +100,13 @@ export interface ContainerConfig {
 	stdinOpen?: boolean;
 	/** Give the main process a terminal (docker -t): one output stream, resizable. Not for minimal isolation. */
 	tty?: boolean;
+	/**
+	 * Run a small init (catatonit or tini) as PID 1 that forwards signals to the command's
+	 * process group and reaps orphans (docker's --init). Default: on for a script image (a
+	 * file image whose command c32 derives), off for a command given explicitly and for
+	 * minimal isolation, which refuses it (its process is not PID 1).
+	 */
+	init?: boolean;
 }
 
 export interface ContainerUser {
@@ -136,6 +143,8 @@ export interface ResolvedConfig {
 	stdinOpen: boolean;
 	/** docker -t: the main process's stdio is a terminal. */
 	tty: boolean;
+	/** Whether an init runs as PID 1 with the command as its child (false in records from before it existed). */
+	init: boolean;
 }
 
 export interface ContainerMetadata {
@@ -224,6 +233,8 @@ export interface DoctorReport {
 	/** Runtimes found but unusable on this host, with why. */
 	runtimesRejected: {name: string; reason: string}[];
 	conmon: {path: string; version: string} | null;
+	/** The init that --init binds into containers (a static catatonit or tini), or null when none is installed. */
+	init: {name: string; path: string; version: string} | null;
 	cgroupVersion: 1 | 2 | 'hybrid' | null;
 	root: boolean;
 	userNamespaces: boolean;

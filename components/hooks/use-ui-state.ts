@@ -9,10 +9,12 @@ import {type Effect, handleKey, initialUiState, type KeyContext, selectionChange
 import {type Prefs, type PrefsStore, stepInterval} from '../prefs.js';
 import type {ActionRunner} from '../store/action-runner.js';
 import type {DashboardStore} from '../store/dashboard-store.js';
+import type {ShellRunner} from '../store/shell-runner.js';
 
 export interface UiDeps {
 	initialPrefs: Prefs;
 	actions: ActionRunner;
+	shell: ShellRunner;
 	prefs: PrefsStore;
 	store: DashboardStore;
 	onQuit: () => void;
@@ -28,7 +30,7 @@ function prefsOf(ui: UiState): Prefs {
 	};
 }
 
-export function useUiState({initialPrefs, actions, prefs, store, onQuit}: UiDeps) {
+export function useUiState({initialPrefs, actions, shell, prefs, store, onQuit}: UiDeps) {
 	const [ui, setUi] = useState(() =>
 		initialUiState({
 			sort: {column: initialPrefs.sortColumn, descending: initialPrefs.sortDescending},
@@ -46,7 +48,8 @@ export function useUiState({initialPrefs, actions, prefs, store, onQuit}: UiDeps
 
 	useEffect(() => {
 		actions.onStatus = (status) => update({...uiRef.current, status});
-	}, [actions, update]);
+		shell.onStatus = (status) => update({...uiRef.current, status});
+	}, [actions, shell, update]);
 
 	const runEffect = useCallback(
 		(effect: Effect) => {
@@ -56,6 +59,9 @@ export function useUiState({initialPrefs, actions, prefs, store, onQuit}: UiDeps
 					return;
 				case 'action':
 					actions.run(effect);
+					return;
+				case 'exec':
+					void shell.open(effect);
 					return;
 				case 'save-prefs':
 					prefs.save(prefsOf(uiRef.current));
@@ -68,18 +74,21 @@ export function useUiState({initialPrefs, actions, prefs, store, onQuit}: UiDeps
 				}
 			}
 		},
-		[actions, onQuit, prefs, store, update],
+		[actions, onQuit, prefs, shell, store, update],
 	);
 
 	const pressKey = useCallback(
 		(input: string, key: Key, context: KeyContext) => {
+			// Keys read while `e`'s command takes the terminal were typed for it, not for the dashboard.
+			if (shell.busy) return;
 			for (const [one, oneKey] of splitInput(input, key)) {
+				if (shell.busy) return;
 				const result = handleKey(uiRef.current, one, oneKey, context);
 				if (result.state !== uiRef.current) update(result.state);
 				for (const effect of result.effects) runEffect(effect);
 			}
 		},
-		[runEffect, update],
+		[runEffect, shell, update],
 	);
 
 	return {ui, uiRef, update, pressKey};

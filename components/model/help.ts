@@ -30,6 +30,7 @@ export const HELP: readonly HelpSection[] = [
 			['r', 'restart'],
 			['p', 'pause / resume'],
 			['d', 'remove (asks y/n first)'],
+			['e', 'shell in it (asks the command)'],
 			['/', 'filter: name, id, image…'],
 			['Esc', 'clear the filter'],
 		],

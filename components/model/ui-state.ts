@@ -2,12 +2,14 @@
 // state, the key and what is on screen, so every binding is testable without a terminal.
 import type {ContainerMetadata} from '../../engine/index.js';
 import {COLUMNS, type ColumnId, columnForKey, columnSpec} from './columns.js';
+import {splitCommandLine} from './command-line.js';
 import type {LogBuffer} from './log-buffer.js';
 import {FOLLOWING, findMatches, type LogView, nextMatch, revealLine, scrollLog, scrollToTop, toggleFollow} from './log-view.js';
 import {moveSelection, resolveSelection, type Selection} from './selection.js';
 import type {SortOrder} from './sort.js';
 
-export type Mode = 'normal' | 'filter' | 'search' | 'confirm' | 'help';
+/** `exec`: the command prompt of `e`, for the container in UiState.exec. */
+export type Mode = 'normal' | 'filter' | 'search' | 'confirm' | 'help' | 'exec';
 export type Focus = 'table' | 'logs';
 export type Verb = 'start' | 'stop' | 'restart' | 'pause' | 'resume' | 'remove';
 
@@ -33,6 +35,8 @@ export interface UiState {
 	/** Sequence number of the log line the last n/N landed on. */
 	currentMatch: number | null;
 	confirm: {id: string; name: string; force: boolean} | null;
+	/** The container the `e` prompt runs its command in. */
+	exec: {id: string; name: string} | null;
 	status: StatusMessage | null;
 	intervalMs: number;
 }
@@ -69,6 +73,7 @@ export interface KeyContext {
 export type Effect =
 	| {type: 'quit'}
 	| {type: 'action'; verb: Verb; id: string; name: string; force: boolean}
+	| {type: 'exec'; id: string; name: string; command: string[]}
 	| {type: 'save-prefs'}
 	| {type: 'interval'; direction: 1 | -1};
 
@@ -92,6 +97,7 @@ export function initialUiState(init: {sort: SortOrder; showGraphs: boolean; show
 		draft: '',
 		currentMatch: null,
 		confirm: null,
+		exec: null,
 		status: null,
 		intervalMs: init.intervalMs,
 	};
@@ -147,6 +153,32 @@ function act(state: UiState, ctx: KeyContext, verb: Verb): KeyResult {
 		return same({...state, mode: 'confirm', confirm: {id: container.id, name: container.name, force}, status: null});
 	}
 	return {state, effects: [{type: 'action', verb, id: container.id, name: container.name, force: false}]};
+}
+
+/** `e`: the prompt for the command to run in the selected container, if it runs. */
+function openExec(state: UiState, ctx: KeyContext): KeyResult {
+	const container = selectedContainer(state, ctx);
+	if (!container) return same({...state, status: {text: 'No container selected', tone: 'info'}});
+	if (container.state !== 'running') {
+		const hint = container.state === 'paused' ? 'resume it (p)' : 'start it (s)';
+		return same({...state, status: {text: `${container.name} is ${container.state}: ${hint} to open a shell in it`, tone: 'info'}});
+	}
+	return same({...state, mode: 'exec', exec: {id: container.id, name: container.name}, draft: '', status: null});
+}
+
+function execPrompt(state: UiState, input: string, key: KeyInput): KeyResult {
+	const closed: UiState = {...state, mode: 'normal', draft: '', exec: null};
+	if (key.escape) return same(closed);
+	if (key.return) {
+		const target = state.exec;
+		if (!target) return same(closed);
+		const line = splitCommandLine(state.draft);
+		if ('error' in line) return same({...closed, status: {text: `Not run: ${line.error}`, tone: 'error'}});
+		return {state: closed, effects: [{type: 'exec', id: target.id, name: target.name, command: line.words}]};
+	}
+	if (key.backspace || key.delete) return same({...state, draft: state.draft.slice(0, -1)});
+	if (isText(input, key)) return same({...state, draft: state.draft + input});
+	return same(state);
 }
 
 function jumpToMatch(state: UiState, ctx: KeyContext, direction: 1 | -1): KeyResult {
@@ -238,6 +270,8 @@ export function handleKey(state: UiState, input: string, key: KeyInput, ctx: Key
 		case 'filter':
 		case 'search':
 			return textEntry(state, input, key, ctx);
+		case 'exec':
+			return execPrompt(state, input, key);
 		case 'normal':
 			break;
 	}
@@ -249,6 +283,7 @@ export function handleKey(state: UiState, input: string, key: KeyInput, ctx: Key
 	if (input === 'r') return act(state, ctx, 'restart');
 	if (input === 'p') return act(state, ctx, 'pause');
 	if (input === 'd') return act(state, ctx, 'remove');
+	if (input === 'e') return openExec(state, ctx);
 	if (input === '+' || input === '=') return {state, effects: [{type: 'interval', direction: 1}]};
 	if (input === '-') return {state, effects: [{type: 'interval', direction: -1}]};
 	if (input === '<' || input === ',') return shiftSort(state, -1);

@@ -4,8 +4,8 @@ import type {Segment} from '../model/segments.js';
 import type {UiState} from '../model/ui-state.js';
 import {Line} from './Line.js';
 
-const HINTS = '? help  q quit  / filter  s x r p d start stop restart pause remove  l logs  Tab focus';
-const SHORT_HINTS = '? help  q quit  / filter  s x r p d actions  l logs  Tab focus';
+const HINTS = '? help  q quit  / filter  s x r p d start stop restart pause remove  e shell  l logs  Tab focus';
+const SHORT_HINTS = '? help  q quit  / filter  s x r p d actions  e shell  l logs  Tab focus';
 
 export interface StatusProps {
 	ui: UiState;
@@ -30,6 +30,14 @@ export function statusSegments({ui, tickError, shown, total, width}: StatusProps
 			{text: ui.draft},
 			{text: '█', tone: 'accent'},
 			{text: '  Enter finds · Esc cancels', tone: 'dim'},
+		];
+	if (ui.mode === 'exec' && ui.exec)
+		return [
+			{text: `run in ${ui.exec.name}: `, bold: true},
+			{text: 'command (default sh): ', tone: 'dim'},
+			{text: ui.draft},
+			{text: '█', tone: 'accent'},
+			{text: '  Enter runs · Esc cancels', tone: 'dim'},
 		];
 	if (ui.mode === 'confirm' && ui.confirm) {
 		const warning = ui.confirm.force ? ' It is running and will be killed.' : '';

@@ -4,8 +4,10 @@ import {execFile, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
+import {DEFAULT_PATH} from '../config.js';
 import {C32Error} from '../errors.js';
 import {monitorEnvironment} from '../exit-command.js';
+import {lookupCommand} from '../oci/command-lookup.js';
 import {attachName, exitDir, runtimeRoot, type StorageLayout, socketDir} from '../paths.js';
 import {signalNumber} from '../signals.js';
 import type {Driver, DriverContext, ExecIO, ExecProcess, StartResult} from './driver.js';
@@ -59,6 +61,7 @@ export class OciDriver implements Driver {
 		let pid: number;
 		try {
 			pid = await this.createWithConmon(ctx, exitCommand);
+			if (ctx.config.init) checkCommandUnderInit(ctx, pid);
 			await created?.();
 			await this.runtime('start', ctx.id);
 		} catch (error) {
@@ -201,6 +204,14 @@ export class OciDriver implements Driver {
 export function stdioArgs(config: Pick<DriverContext['config'], 'tty' | 'stdinOpen'>): string[] {
 	if (config.tty) return ['-t'];
 	return config.stdinOpen ? ['-i'] : [];
+}
+
+/** runc checked only the init it runs: the command the init will run must exist too (see oci/command-lookup.ts). */
+function checkCommandUnderInit(ctx: DriverContext, pid: number): void {
+	const {config} = ctx;
+	const searchPath = config.environment['PATH'] ?? DEFAULT_PATH;
+	const problem = lookupCommand(`/proc/${pid}/root`, config.entrypoint, searchPath, config.workingDir);
+	if (problem !== null) throw new C32Error('START_FAILED', problem);
 }
 
 function lastLine(text: string): string {

@@ -16,11 +16,12 @@ import type {DriverContext} from '../drivers/driver.js';
 import {C32Error} from '../errors.js';
 import {ensureDirectory, isWithin, replaceFile, resolveWithin, type TreeView} from '../fs/in-root.js';
 import {hostMounts, isMountPoint, mountOverlay, mountsBelow, unmount} from '../fs/mount.js';
+import {type InitLookup, requireInit} from '../host.js';
 import {MOUNTS_BASE} from '../paths.js';
 import type {ResolvedConfig} from '../types.js';
 import {ETC_FILE_NAMES, etcFiles, readHostResolvConf, writeEtcFiles} from './etc-files.js';
 import {buildSkeleton, readHostDirs} from './rootfs.js';
-import {type AppMount, type BindFile, buildSpec, type HostDir} from './spec.js';
+import {type AppMount, type BindFile, buildSpec, type HostDir, INIT_PATH} from './spec.js';
 import {checkUserNamespace, containerRootOnHost, userNamespaceOf} from './user-namespace.js';
 
 /** What prepareBundle needs to know about this host. */
@@ -34,6 +35,8 @@ export interface BundleHost {
 	/** Whether runc can make a mount read-only recursively here (mount_setattr, Linux 5.12). */
 	recursiveReadOnly: boolean;
 	kernelRelease: string;
+	/** The static init found on this host, bound into containers that run with one. */
+	init: InitLookup;
 }
 
 /** Refuses, before anything is created, what the bundle could not keep as promised. Run at create and at every start. */
@@ -68,6 +71,7 @@ export function checkBundle(
 	hostDirs: HostDir[] = readHostDirs(),
 	mounts?: MountInfoEntry[],
 ): void {
+	if (config.init) requireInit(host.init);
 	checkVolumeSources(config);
 	checkUserNamespace(config, {userNamespacesAllowed: host.userNamespacesAllowed, stat: (p) => fs.statSync(p)});
 	if (host.recursiveReadOnly) return;
@@ -103,7 +107,8 @@ export async function prepareBundle(ctx: DriverContext, host: BundleHost): Promi
 	ensureDirectory(paths.layers.upper, 0o755, root);
 	ensureDirectory(paths.layers.work, 0o700);
 	const etc = etcMounts(ctx, hostDirs);
-	buildSkeleton(paths.layers.skeleton, {config, hostDirs, fileTargets: etc.created, owner: root});
+	const fileTargets = config.init ? [...etc.created, INIT_PATH] : etc.created;
+	buildSkeleton(paths.layers.skeleton, {config, hostDirs, fileTargets, owner: root});
 	writeEtcFiles(paths.etc, etcFiles({hostname: config.hostname, hostResolvConf: readHostResolvConf()}));
 
 	makeMountDir(ctx, userNamespace ? 0o710 : 0o700, root.gid);
@@ -126,6 +131,7 @@ export async function prepareBundle(ctx: DriverContext, host: BundleHost): Promi
 		blockDevice: parseDevice(host.blockDevice),
 		swapLimitSupported: host.swapLimitSupported,
 		userNamespace,
+		initBinary: config.init ? requireInit(host.init).path : null,
 		arch: process.arch,
 	});
 	fs.mkdirSync(paths.bundle, {recursive: true, mode: 0o700});

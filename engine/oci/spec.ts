@@ -4,6 +4,7 @@
 import {defaultCapabilities} from '../capabilities.js';
 import {CPU_PERIOD_US, cpuQuotaUs, diskBytesPerSecond, memoryLimitBytes} from '../cgroups/limits.js';
 import {containerEnvironment} from '../environment.js';
+import {C32Error} from '../errors.js';
 import type {ResolvedConfig, UserNamespace} from '../types.js';
 import {defaultSeccompProfile, type SeccompProfile} from './seccomp.js';
 
@@ -42,8 +43,18 @@ export interface SpecInput {
 	swapLimitSupported: boolean;
 	/** The user namespace (strict), see user-namespace.ts; null shares the host's. */
 	userNamespace: UserNamespace | null;
+	/** The host path of the static init bound to INIT_PATH when config.init is on (see host.ts findInit). */
+	initBinary?: string | null;
 	arch: string;
 }
+
+/**
+ * Where the init is bound in a container: outside the user's tree and independent of the
+ * root's /usr, so it works for any root. catatonit and tini take the same flags: -g sends
+ * the signals it gets to the command's whole process group, -- ends its own options.
+ */
+export const INIT_PATH = '/run/c32-init';
+const INIT_ARGS = [INIT_PATH, '-g', '--'];
 
 /** Files and directories of the host's /etc that a container must not read. */
 export const MASKED_HOST_SECRETS = [
@@ -126,7 +137,7 @@ export function buildSpec(input: SpecInput): OciSpec {
 		process: {
 			terminal: config.tty === true,
 			user: {uid: config.user.uid, gid: config.user.gid},
-			args: [config.entrypoint, ...config.args],
+			args: [...(runsInit(input) ? INIT_ARGS : []), config.entrypoint, ...config.args],
 			env: containerEnvironment(config),
 			cwd: config.workingDir,
 			capabilities: {bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: []},
@@ -156,6 +167,13 @@ export function buildSpec(input: SpecInput): OciSpec {
 		},
 		annotations: {'io.c32.name': config.name, 'io.c32.isolation': config.isolationLevel},
 	};
+}
+
+/** Whether the container runs under the init; the bundle refuses to start one whose init is missing (INIT_MISSING) before it gets here. */
+function runsInit(input: SpecInput): boolean {
+	if (input.config.init !== true) return false;
+	if (!input.initBinary) throw new C32Error('INIT_MISSING', 'the container runs an init as PID 1 but no init binary was given');
+	return true;
 }
 
 function buildMounts(input: SpecInput): Mount[] {
@@ -216,6 +234,9 @@ function buildMounts(input: SpecInput): Mount[] {
 			options: bindOptions(volume.readOnly),
 		});
 	}
+	// Last, so that no volume can cover it; read-only, and executable (no noexec).
+	if (runsInit(input))
+		mounts.push({destination: INIT_PATH, type: 'bind', source: input.initBinary!, options: ['bind', ...readOnly, 'nosuid', 'nodev']});
 	return mounts;
 }
 

@@ -11,7 +11,8 @@ export const spec = defineCommand({
 Usage
   $ c32 doctor [--json]
 
-What this host supports (OCI runtime, conmon, cgroups, user namespaces, overlayfs, seccomp)
+What this host supports (OCI runtime, conmon, the container init, cgroups, user namespaces,
+overlayfs, seccomp)
 and what to install for what is missing.
 
 Options
@@ -41,6 +42,7 @@ export function formatDoctor(report: DoctorReport, colors: Palette): string {
 		['OCI runtime', report.runtime ? safe(`${report.runtime.name} ${report.runtime.version} (${report.runtime.path})`) : missing],
 		...report.runtimesRejected.map(({name, reason}): [string, string] => [`  ${safe(name)}`, colors.dim(`not used: ${safe(reason)}`)]),
 		['conmon', report.conmon ? safe(`${report.conmon.version} (${report.conmon.path})`) : missing],
+		['init', report.init ? safe(`${report.init.name} ${report.init.version} (${report.init.path})`) : missing],
 		[
 			'cgroups',
 			report.cgroupVersion === null ? missing : report.cgroupVersion === 'hybrid' ? 'hybrid (v1 + v2)' : `v${report.cgroupVersion}`,

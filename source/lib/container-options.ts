@@ -45,6 +45,7 @@ export const containerFlags = {
 	capDrop: {type: 'string', isMultiple: true},
 	interactive: {type: 'boolean', shortFlag: 'i'},
 	tty: {type: 'boolean', shortFlag: 't'},
+	init: {type: 'boolean'},
 } satisfies AnyFlags;
 
 export const imageHelp = `IMAGE is a host path: a file is copied to /app/<name> and run by its kind (.py with
@@ -81,7 +82,9 @@ export const containerOptionsHelp = `
   --cap-drop CAP               Drop a capability, or ALL (repeatable; not minimal)
   --rm                         Remove the container once it exits (with -d or create: when it ends)
   -i, --interactive            Keep the container's stdin open; run attaches it to yours
-  -t, --tty                    Give the container a terminal (with -i: yours, in raw mode)`;
+  -t, --tty                    Give the container a terminal (with -i: yours, in raw mode)
+  --init, --no-init            Run an init as PID 1 that forwards signals and reaps zombies
+                               (default: on for a script IMAGE, off for a given command)`;
 
 export interface ContainerFlagValues {
 	name?: string;
@@ -114,6 +117,8 @@ export interface ContainerFlagValues {
 	capDrop: string[];
 	interactive: boolean;
 	tty: boolean;
+	/** --init / --no-init / --init=BOOL; undefined when none was given (the engine's default). */
+	init?: boolean;
 }
 
 export interface BuildInputs {
@@ -170,7 +175,27 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.capDrop.length > 0) config.capDrop = flags.capDrop as CapabilityName[];
 	if (flags.interactive) config.stdinOpen = true;
 	if (flags.tty) config.tty = true;
+	if (flags.init !== undefined) config.init = flags.init;
 	return config;
+}
+
+/**
+ * Whether --init, --no-init or --init=true|false was given, and the last one's value. meow
+ * gives an absent boolean as false, which would turn the script-image default off.
+ */
+export function initFlag(options: readonly string[]): boolean | undefined {
+	let value: boolean | undefined;
+	for (const word of options) {
+		if (word === '--init') value = true;
+		else if (word === '--no-init') value = false;
+		else if (word.startsWith('--init=')) {
+			const text = word.slice('--init='.length);
+			if (text !== 'true' && text !== 'false')
+				throw new UsageError(`invalid --init value "${text}": use --init, --no-init or --init=false`);
+			value = text === 'true';
+		}
+	}
+	return value;
 }
 
 /** "SRC:DST", "SRC:DST:ro" or "SRC:DST:rw"; a relative SRC is taken from the current directory. */
@@ -246,7 +271,8 @@ export async function parseContainerCommand<Flags extends AnyFlags>(
 ): Promise<{flags: Parsed<Flags>['flags']; config: ContainerConfig}> {
 	const words = splitRunArgv(argv, valueFlagNames(spec.flags), IMAGE_FLAGS);
 	const {flags} = parseArgs(spec, words.options, ctx);
-	const config = await containerConfigFromFlags(flags as unknown as ContainerFlagValues, words, ctx);
+	const values = {...(flags as unknown as ContainerFlagValues), init: initFlag(words.options)};
+	const config = await containerConfigFromFlags(values, words, ctx);
 	return {flags, config};
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {buildContainerConfig, type ContainerFlagValues, parseVolume} from '../../source/lib/container-options.js';
+import {buildContainerConfig, type ContainerFlagValues, initFlag, parseVolume} from '../../source/lib/container-options.js';
 import {UsageError} from '../../source/lib/errors.js';
 
 const none: ContainerFlagValues = {
@@ -25,6 +25,17 @@ const build = (
 describe('buildContainerConfig', () => {
 	it('is empty for no options, leaving every default to the engine', () => {
 		assert.deepEqual(build({}), {});
+	});
+	it('--init and --no-init set init; without either the engine decides (on for script images)', () => {
+		assert.equal(build({init: true}).init, true);
+		assert.equal(build({init: false}).init, false);
+		assert.equal('init' in build({}), false);
+		assert.equal(initFlag([]), undefined);
+		assert.equal(initFlag(['--rm', '--init']), true);
+		assert.equal(initFlag(['--init', '--no-init']), false, 'the last one wins');
+		assert.equal(initFlag(['--init=false']), false);
+		assert.equal(initFlag(['--no-init', '--init=true']), true);
+		assert.throws(() => initFlag(['--init=yes']), /invalid --init value "yes": use --init, --no-init or --init=false/);
 	});
 	it('resolves the image against the current directory', () => {
 		assert.equal(build({}, {options: [], image: 'bots/a.py', command: []}).image, '/work/bots/a.py');

@@ -55,7 +55,7 @@ export interface AddOptions {
 }
 
 type Listener = () => void;
-type Verb = 'start' | 'stop' | 'restart' | 'pause' | 'resume' | 'remove';
+type Verb = 'start' | 'stop' | 'restart' | 'pause' | 'resume' | 'remove' | 'exec';
 
 let counter = 0;
 
@@ -79,6 +79,8 @@ export class FakeEngine implements Engine {
 	private readonly logListeners = new Map<string, Set<Listener>>();
 	/** Makes listContainers throw this once. */
 	failNextList: Error | null = null;
+	/** What execInContainer resolves with: the command's exit code. */
+	execExitCode = 0;
 	/** Log entries kept per container, like a capped log file; older ones are dropped. */
 	logLimit = Number.POSITIVE_INFINITY;
 
@@ -132,6 +134,7 @@ export class FakeEngine implements Engine {
 			capabilities: null,
 			stdinOpen: false,
 			tty: false,
+			init: false,
 		};
 		const container: FakeContainer = {
 			meta,
@@ -411,14 +414,6 @@ export class FakeEngine implements Engine {
 		};
 	}
 
-	/** Records the call; a running container "runs" the command and reports exitCode 0. */
-	async execInContainer(ref: string, options: ExecOptions): Promise<number> {
-		this.record('execInContainer', ref, options.command);
-		const container = this.find(ref);
-		if (container.meta.state !== 'running') throw this.badState(container, 'exec in');
-		return 0;
-	}
-
 	/** The dashboard never attaches; a running container's attach ends at once with its code. */
 	async attachContainer(ref: string): Promise<AttachResult> {
 		const container = this.find(ref);
@@ -428,6 +423,15 @@ export class FakeEngine implements Engine {
 
 	async waitContainer(ref: string): Promise<number> {
 		return this.find(ref).meta.exitCode ?? 0;
+	}
+
+	/** Held by hold() like the actions, so a test can look at the screen while the command runs. */
+	async execInContainer(ref: string, options: ExecOptions): Promise<number> {
+		this.record('execInContainer', ref, options);
+		const container = this.find(ref);
+		await this.settle('exec');
+		if (container.meta.state !== 'running') throw this.badState(container, 'exec in');
+		return this.execExitCode;
 	}
 
 	async exportContainerState(ref: string): Promise<ExportedState> {
@@ -445,6 +449,7 @@ export class FakeEngine implements Engine {
 			runtime: {name: 'runc', path: '/usr/sbin/runc', version: '1.1.5'},
 			runtimesRejected: [],
 			conmon: {path: '/usr/bin/conmon', version: '2.1.6'},
+			init: {name: 'catatonit', path: '/usr/bin/catatonit', version: '0.1.7'},
 			cgroupVersion: 2,
 			root: true,
 			userNamespaces: true,

@@ -6,6 +6,7 @@ import type {Prefs} from '../../components/prefs.js';
 import {ActionRunner} from '../../components/store/action-runner.js';
 import {DashboardStore} from '../../components/store/dashboard-store.js';
 import {LogFollower} from '../../components/store/log-follower.js';
+import {ShellRunner, type TerminalHandoff} from '../../components/store/shell-runner.js';
 import {ThemeContext} from '../../components/views/theme.js';
 import type {FakeEngine} from './fake-engine.js';
 import {memoryPrefs, waitFor} from './util.js';
@@ -38,10 +39,31 @@ export async function mount(engine: FakeEngine, options: MountOptions = {}) {
 	const store = new DashboardStore(engine, {intervalMs: prefs.load().intervalMs});
 	const follower = new LogFollower(engine, {flushMs: 5, capacity: options.logCapacity});
 	const actions = new ActionRunner(engine, () => void store.refresh());
+	/** What the terminal handoff did, in order: 'lend' when `e`'s command got the terminal, 'return' when it came back. */
+	const handoffs: string[] = [];
+	const handoff: TerminalHandoff = {
+		async run(work) {
+			handoffs.push('lend');
+			try {
+				return await work();
+			} finally {
+				handoffs.push('return');
+			}
+		},
+	};
+	const shell = new ShellRunner(engine, handoff);
 	let quits = 0;
 	const ui = render(
 		<ThemeContext.Provider value={{color: options.color ?? true}}>
-			<App store={store} follower={follower} actions={actions} prefs={prefs} initialPrefs={prefs.load()} onQuit={() => quits++} />
+			<App
+				store={store}
+				follower={follower}
+				actions={actions}
+				shell={shell}
+				prefs={prefs}
+				initialPrefs={prefs.load()}
+				onQuit={() => quits++}
+			/>
 		</ThemeContext.Provider>,
 	);
 	const resize = (columns: number, rows: number) => {
@@ -60,6 +82,8 @@ export async function mount(engine: FakeEngine, options: MountOptions = {}) {
 		store,
 		follower,
 		actions,
+		shell,
+		handoffs,
 		prefs,
 		frame,
 		lines: () => frame().split('\n'),

@@ -36,7 +36,10 @@ export class Keyboard extends EventEmitter {
 	read(): string | null {
 		return this.queue.shift() ?? null;
 	}
-	setRawMode(): this {
+	/** As the dashboard last set it: raw while it reads keys, cooked while a shell has the terminal. */
+	rawMode = false;
+	setRawMode(mode: boolean): this {
+		this.rawMode = mode;
 		return this;
 	}
 	setEncoding(): this {

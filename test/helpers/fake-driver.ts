@@ -363,6 +363,7 @@ export class FakeServices implements EngineServices {
 			runtime: {name: 'fake', path: '/nonexistent/fake', version: '0'},
 			runtimesRejected: [],
 			conmon: null,
+			init: null,
 			cgroupVersion: null,
 			root: process.getuid?.() === 0,
 			userNamespaces: false,

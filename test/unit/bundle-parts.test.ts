@@ -89,6 +89,7 @@ describe('checkBundle without recursive read-only mounts (kernels before 5.12)',
 		userNamespacesAllowed: true,
 		recursiveReadOnly: false,
 		kernelRelease: '5.10.0',
+		init: {init: null, rejected: []},
 	};
 
 	test('a :ro volume with something mounted below it is refused; one without is fine', (t) => {

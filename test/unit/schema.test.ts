@@ -52,6 +52,7 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	capabilities: {capAdd: ['NET_RAW'], capDrop: ['CHOWN']},
 	stdinOpen: {stdinOpen: true},
 	tty: {tty: true},
+	init: {init: true},
 };
 
 describe('export -> import round trip', () => {
