@@ -122,9 +122,6 @@ export interface Engine {
 	/** Resolves with the exit code once the container is no longer running or paused. */
 	waitContainer(ref: string): Promise<number>;
 
-	/** Runs a command in the running container; resolves with the command's exit code. */
-	execInContainer(ref: string, options: ExecOptions): Promise<number>;
-
 	exportContainerState(ref: string): Promise<ExportedState>;
 	importContainerState(state: ExportedState): Promise<ContainerMetadata>;
 
