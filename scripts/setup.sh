@@ -23,6 +23,9 @@ missing=()
 for tool in runc conmon; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 # The init of --init and of script images (tini-static does the same job).
 command -v catatonit >/dev/null || command -v tini-static >/dev/null || missing+=(catatonit)
+# OCI images: skopeo moves them, setfattr writes the overlay whiteouts of their layers.
+command -v skopeo >/dev/null || missing+=(skopeo)
+command -v setfattr >/dev/null || missing+=(attr)
 if [ ${#missing[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		echo "c32 setup: installing ${missing[*]} with apt-get" >&2

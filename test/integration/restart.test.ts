@@ -73,7 +73,8 @@ test('on-failure:3 restarts a failing container three times with growing backoff
 	assert.ok(waits[0]! >= 100, `first restart after ${waits[0]} ms`);
 	assert.ok(waits[1]! >= 200, `second restart after ${waits[1]} ms`);
 	assert.ok(waits[2]! >= 400, `third restart after ${waits[2]} ms`);
-	assert.ok(waits[2]! > waits[0]! + 150, `the backoff did not grow: ${waits.join(', ')} ms`);
+	// Only lower bounds here: a loaded host adds start-up time to every wait. The exact
+	// 100/200/400 sequence is checked on a fake clock in test/unit/lifecycle-restart.test.ts.
 });
 
 test('on-failure does not restart a container that exits 0; "no" never restarts', async (t) => {
