@@ -1,5 +1,5 @@
 // Wall time of the c32 binary, as a user or a script pays it: `c32 ps` with 1, 100 and 1000
-// containers, `c32 run -d`, and bare start-up (`c32 --version`). Medians over repeated runs,
+// containers, `c32 run -d`, `c32 exec`, and bare start-up (`c32 --version`). Medians over repeated runs,
 // side by side with podman (against a busybox rootfs: no image registry is reachable) when it
 // is installed. Run as root after `npm run build`:
 //   node dist/bench/cli-commands.js [--runs N] [--sizes 1,100,1000] [--no-write]
@@ -254,6 +254,13 @@ async function main(): Promise<void> {
 				c32.command(['ps', '-a', '--json']),
 				podman?.command(['ps', '-a', '--format', 'json']) ?? null,
 			);
+			if (size === SIZES[0]) {
+				await both(
+					'`exec` of `true` in a running container',
+					c32.command(['exec', 'bench-0', '--', 'true']),
+					podman?.command(['exec', 'bench-0', 'true']) ?? null,
+				);
+			}
 		}
 		// run -d on an empty store; each new container is removed (untimed) before the next run.
 		const fresh = new C32Side();
