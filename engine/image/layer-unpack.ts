@@ -8,6 +8,7 @@
 // so the only symlinks in it are the layer's own, and no entry may pass through one — a
 // parent is checked with lstat (and remembered), a file is opened O_CREAT|O_EXCL|O_NOFOLLOW,
 // owners are set with lchown/fchown. Anything that would escape is refused with IMAGE_INVALID.
+import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {C32Error} from '../errors.js';
@@ -106,6 +107,9 @@ class LayerWriter {
 	/** Attributes, set in one setfattr once the files exist (after chown, which clears capabilities). */
 	readonly #xattrs = new Map<string, Xattrs>();
 	readonly #opaque = new Set<string>();
+	/** The device every whiteout links to, under a name no entry uses; removed at the end. */
+	#sharedWhiteout: string | null = null;
+	readonly #sharedWhiteouts: string[] = [];
 
 	constructor(root: string, shift: number) {
 		this.#root = root;
@@ -312,13 +316,35 @@ class LayerWriter {
 		fs.linkSync(this.#full(targetRel), this.#full(rel));
 	}
 
-	/** `.wh.NAME`: NAME (of a lower layer) is deleted; overlayfs sees that as a 0:0 character device. */
+	/**
+	 * `.wh.NAME`: NAME (of a lower layer) is deleted; overlayfs sees that as a 0:0 character
+	 * device. All whiteouts of a layer are hard links of one such device, as the kernel's own
+	 * are: one mknod per layer however many files it deletes.
+	 */
 	async #whiteout(entry: TarEntry, parts: string[], hidden: string): Promise<void> {
 		if (hidden === '' || hidden === '.' || hidden === '..') throw refuse(entry.path, 'is a whiteout without a name');
 		this.#parent(parts, entry.path);
 		const rel = [...parts.slice(0, -1), hidden].join('/');
 		await this.#clear(rel, false);
-		this.#specials.set(rel, {...this.#metadata(entry), mode: entry.mode & 0o777, type: 'char', major: 0, minor: 0});
+		try {
+			fs.linkSync(await this.#whiteoutSource(), this.#full(rel));
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code !== 'EMLINK' && code !== 'ENOENT') throw error;
+			this.#sharedWhiteout = null; // full of links, or replaced by an entry of that name
+			fs.linkSync(await this.#whiteoutSource(), this.#full(rel));
+		}
+	}
+
+	async #whiteoutSource(): Promise<string> {
+		if (this.#sharedWhiteout !== null) return this.#sharedWhiteout;
+		const file = `${this.#root}/.c32-whiteout-${process.pid}-${randomBytes(6).toString('hex')}`;
+		await makeSpecialFiles([{path: file, type: 'char', major: 0, minor: 0}]);
+		fs.lchownSync(file, this.#shift, this.#shift);
+		fs.chmodSync(file, 0o600); // a node just made, not a symlink
+		this.#sharedWhiteout = file;
+		this.#sharedWhiteouts.push(file);
+		return file;
 	}
 
 	async #flushSpecials(): Promise<void> {
@@ -351,6 +377,7 @@ class LayerWriter {
 	async finish(): Promise<void> {
 		await this.#flushSpecials();
 		await this.#flushXattrs();
+		for (const file of this.#sharedWhiteouts) fs.rmSync(file, {force: true});
 		if (!this.#dirMetadata.has('')) this.#dirMetadata.set('', {mode: 0o755, uid: this.#shift, gid: this.#shift, atime: 0, mtime: null});
 		for (const [rel, metadata] of this.#dirMetadata) {
 			const fd = openDirectory(this.#full(rel));
