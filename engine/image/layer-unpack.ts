@@ -393,10 +393,5 @@ class LayerWriter {
 }
 
 function lstat(file: string): fs.Stats | null {
-	try {
-		return fs.lstatSync(file);
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-		throw error;
-	}
+	return fs.lstatSync(file, {throwIfNoEntry: false}) ?? null;
 }

@@ -83,7 +83,12 @@ export async function readXattrsIn(dirFds: number[], names: string[][]): Promise
 		if (batch.length === 0) return;
 		const args = ['-h', '-d', '-m', '-', '-e', 'base64', '--absolute-names', '--', ...batch];
 		const {code, stdout, stderr} = await run(tool('getfattr'), args, '', dirFds);
-		if (code !== 0) throw new Error(`getfattr failed: ${firstLine(stderr) || `exit ${code}`}`);
+		if (code !== 0) {
+			throw new C32Error(
+				'RUNTIME_ERROR',
+				`cannot read extended attributes (${firstLine(stderr) || `getfattr exited with ${code}`}): stop or pause the container and retry`,
+			);
+		}
 		for (const [file, xattrs] of parseDump(stdout)) {
 			const match = /^\/proc\/self\/fd\/([0-9]+)\/(.*)$/s.exec(file);
 			if (match) result.set(`${Number(match[1]) - 3}/${match[2]}`, xattrs);
