@@ -112,6 +112,7 @@ export class FakeEngine implements Engine {
 		const config: ResolvedConfig = {
 			name: options.name,
 			image: meta.image,
+			ociImage: null,
 			entrypoint: 'python3',
 			args: [`/app/${options.name}.py`],
 			environment: {},
