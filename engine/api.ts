@@ -157,6 +157,18 @@ export interface Engine {
 	/** Removes untagged images no container uses. */
 	pruneImages(): Promise<PruneResult>;
 	saveImage(ref: string, file: string, options?: {format?: ArchiveFormat}): Promise<void>;
+
+	// Containers and images (docs/engine-api.md, commit and container archives).
+	/**
+	 * A new image NAME[:TAG]: the container's upper layer (its deletions as whiteouts) on top of
+	 * its image, with its config (+ docker's --change). A running container is paused while its
+	 * layer is packed. UNSUPPORTED for a root of the host's trees or one with --base.
+	 */
+	commitContainer(ref: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary>;
+	/** The container's state and its image in one tar, also an oci-archive (c32 export --with-image). */
+	exportContainerArchive(ref: string, file: string): Promise<void>;
+	/** A file of exportContainerArchive: its image loaded into this store (unless there), then the container created; NAME_IN_USE leaves nothing. */
+	importContainerArchive(file: string, options?: TransferOptions): Promise<ContainerMetadata>;
 	diskUsage(): Promise<DiskUsage>;
 	/** What a file for import or load holds, by its content. */
 	archiveKind(file: string): Promise<ArchiveKind>;

@@ -317,6 +317,46 @@ export class ContainerEngine implements Engine {
 		return (await this.images()).diskUsage();
 	}
 
+	async commitContainer(ref: string, name: string, options: ChangeOptions & TransferOptions = {}): Promise<ImageSummary> {
+		const [{commitContainer}, store] = await Promise.all([import('./image/commit.js'), this.images()]);
+		return commitContainer(this.lc, store, this.resolveRef(ref), name, options);
+	}
+
+	async exportContainerArchive(ref: string, file: string): Promise<void> {
+		const [{exportContainerArchive}, store, state] = await Promise.all([
+			import('./image/container-archive.js'),
+			this.images(),
+			this.exportContainerState(ref),
+		]);
+		await exportContainerArchive(store, this.layout.storageDir, state, file);
+	}
+
+	async importContainerArchive(file: string, options: TransferOptions = {}): Promise<ContainerMetadata> {
+		const [{importContainerArchive}, {load}, store] = await Promise.all([
+			import('./image/container-archive.js'),
+			import('./image/transfer.js'),
+			this.images(),
+		]);
+		return importContainerArchive(
+			store,
+			{
+				checkName: (name) => {
+					const holder = this.lc.store.readIndex()[name];
+					if (holder && this.lc.store.inspectRecord(holder) !== null) {
+						throw new C32Error(
+							'NAME_IN_USE',
+							`the name ${JSON.stringify(name)} is already in use: remove that container or rename it first`,
+						);
+					}
+				},
+				importState: (state) => this.importContainerState(state),
+				loadImage: (archive, transfer) => load(store, archive, 'oci-archive', transfer),
+			},
+			file,
+			options,
+		);
+	}
+
 	async archiveKind(file: string): Promise<ArchiveKind> {
 		return (await import('./image/archive-kind.js')).archiveKind(file);
 	}

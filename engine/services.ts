@@ -71,13 +71,9 @@ export function createServices(layout: StorageLayout, options: {images?: ImageRe
 /** The image store of this storage root, loaded on first use (only containers of OCI images need it). */
 function storeResolver(layout: StorageLayout): ImageResolver {
 	let store: Promise<ImageResolver> | undefined;
-	const load = () =>
-		(store ??= import(STORE_MODULE).then((m: {ImageStore: new (layout: StorageLayout) => ImageResolver}) => new m.ImageStore(layout)));
+	const load = () => (store ??= import('./image/store.js').then(({ImageStore}) => new ImageStore(layout)));
 	return {
 		resolve: async (ref) => (await load()).resolve(ref),
 		layerDirs: async (id, idShift) => (await load()).layerDirs(id, idShift),
 	};
 }
-
-// TODO(merge img-store): a static import('./image/store.js') once ImageStore is in this branch.
-const STORE_MODULE: string = './image/store.js';

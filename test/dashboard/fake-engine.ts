@@ -533,6 +533,20 @@ export class FakeEngine implements Engine {
 		this.refuseTransfer('saveImage', ref, file);
 	}
 
+	async commitContainer(ref: string, name: string): Promise<ImageSummary> {
+		this.record('commitContainer', ref, name);
+		this.find(ref);
+		return this.summary(this.addImage(`localhost/${name.includes(':') ? name : `${name}:latest`}`));
+	}
+
+	async exportContainerArchive(ref: string, file: string): Promise<void> {
+		this.refuseTransfer('exportContainerArchive', ref, file);
+	}
+
+	async importContainerArchive(file: string): Promise<ContainerMetadata> {
+		this.refuseTransfer('importContainerArchive', file);
+	}
+
 	async archiveKind(file: string): Promise<ArchiveKind> {
 		this.refuseTransfer('archiveKind', file);
 	}
