@@ -18,6 +18,8 @@ import type {ResolvedConfig} from '../types.js';
 import {applyChanges} from './changes.js';
 import {packLayer} from './layer-pack.js';
 import type {NewLayer} from './new-image.js';
+import {emptyRuntimeConfig} from './oci-json.js';
+import {localName} from './reference.js';
 import type {ImageStore} from './store.js';
 import type {ChangeOptions, ImageSummary, OciImageConfig, TransferOptions} from './types.js';
 
@@ -28,6 +30,9 @@ export async function commitContainer(
 	name: string,
 	options: ChangeOptions & TransferOptions = {},
 ): Promise<ImageSummary> {
+	// A malformed name or --change fails before the container is paused.
+	localName(name);
+	applyChanges(emptyRuntimeConfig(), options.changes ?? []);
 	let layer: NewLayer | null = null;
 	let record: ContainerRecord | undefined;
 	try {

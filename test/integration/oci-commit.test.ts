@@ -81,6 +81,7 @@ describe('commit', () => {
 			15_000,
 			'the container to write its files',
 		);
+		await expectCode(engine.commitContainer(created.id, 'Bad Name!'), 'INVALID_CONFIG');
 		const summary = await engine.commitContainer(created.id, 'committed:1', {changes: ['ENV COMMITTED=yes']});
 		assert.deepEqual(summary.names, ['localhost/committed:1']);
 		assert.equal((await engine.getContainer(created.id)).state, 'running', 'unpaused after the commit');
