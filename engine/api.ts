@@ -1,6 +1,18 @@
 // The engine's public interface. The CLI and the dashboard depend on this, never on the
 // implementation, so tests can hand them a double.
 import type {
+	ArchiveFormat,
+	ArchiveKind,
+	ChangeOptions,
+	DiskUsage,
+	ImageDetails,
+	ImageSummary,
+	PruneResult,
+	PullOptions,
+	RemovedImage,
+	TransferOptions,
+} from './image/types.js';
+import type {
 	ContainerConfig,
 	ContainerInfo,
 	ContainerMetadata,
@@ -126,6 +138,40 @@ export interface Engine {
 	importContainerState(state: ExportedState): Promise<ContainerMetadata>;
 
 	doctor(): Promise<DoctorReport>;
+
+	// OCI images (docs/engine-api.md, images). References: see docs/storage.md, "OCI images".
+
+	/** From a registry (REF or docker://REF) through skopeo. TRANSPORT_FAILED for an unknown tag or an unreachable registry. */
+	pullImage(ref: string, options?: PullOptions): Promise<ImageSummary>;
+	/** Every image of an oci-archive or docker-archive (podman/docker/c32 save). */
+	loadImage(file: string, options?: TransferOptions): Promise<ImageSummary[]>;
+	/** A root filesystem tar (plain or gzip) as a one-layer image NAME[:TAG], with docker's --change instructions. */
+	importImage(file: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary>;
+	/** Newest first. */
+	listImages(): Promise<ImageSummary[]>;
+	inspectImage(ref: string): Promise<ImageDetails>;
+	/** Gives image `source` the name `target` (taken from any image that had it). */
+	tagImage(source: string, target: string): Promise<void>;
+	/** IMAGE_IN_USE for an image a container uses, unless force (which untags it and keeps it while needed). */
+	removeImages(refs: string[], options?: {force?: boolean}): Promise<RemovedImage[]>;
+	/** Removes untagged images no container uses. */
+	pruneImages(): Promise<PruneResult>;
+	saveImage(ref: string, file: string, options?: {format?: ArchiveFormat}): Promise<void>;
+
+	// Containers and images (docs/engine-api.md, commit and container archives).
+	/**
+	 * A new image NAME[:TAG]: the container's upper layer (its deletions as whiteouts) on top of
+	 * its image, with its config (+ docker's --change). A running container is paused while its
+	 * layer is packed. UNSUPPORTED for a root of the host's trees or one with --base.
+	 */
+	commitContainer(ref: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary>;
+	/** The container's state and its image in one tar, also an oci-archive (c32 export --with-image). */
+	exportContainerArchive(ref: string, file: string): Promise<void>;
+	/** A file of exportContainerArchive: its image loaded into this store (unless there), then the container created; NAME_IN_USE leaves nothing. */
+	importContainerArchive(file: string, options?: TransferOptions): Promise<ContainerMetadata>;
+	diskUsage(): Promise<DiskUsage>;
+	/** What a file for import or load holds, by its content. */
+	archiveKind(file: string): Promise<ArchiveKind>;
 
 	/** Stops every running container (the seed's shutdown hook). */
 	cleanupAll(): Promise<void>;

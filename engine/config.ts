@@ -3,10 +3,11 @@
 import path from 'node:path';
 import {defaultCapabilities, resolveCapabilities} from './capabilities.js';
 import {C32Error} from './errors.js';
+import type {OciImageConfig} from './image/types.js';
 import {parseRestartPolicy} from './restart.js';
 import type {ConfigDefaults} from './settings.js';
 import {resolveSignal} from './signals.js';
-import type {ContainerConfig, ContainerUser, IsolationType, ResolvedConfig, ResourceLimits, Volume} from './types.js';
+import type {ContainerConfig, ContainerImage, ContainerUser, IsolationType, ResolvedConfig, ResourceLimits, Volume} from './types.js';
 import {ISOLATION_TYPES} from './types.js';
 
 export {resolveSignal};
@@ -45,6 +46,39 @@ export interface HostFacts {
 	lookupUser(name: string): {uid: number; gid: number} | null;
 }
 
+/** What create knows of the OCI image a config names, resolved in the image store beforehand. */
+export interface ImageFacts extends ContainerImage {
+	config: OciImageConfig;
+}
+
+/**
+ * Whether `image` is a host path (today's images) rather than an OCI image reference: it
+ * starts with "/", "./", "../" or "~", is "." or "..", or names something on the host.
+ */
+export function isHostPath(image: string, host: Pick<HostFacts, 'pathKind'>): boolean {
+	if (/^(\/|\.\.?(\/|$)|~)/.test(image)) return true;
+	return host.pathKind(path.resolve(image)) !== null;
+}
+
+/**
+ * The OCI image reference a config runs on (its image or its base), or null for a
+ * host-derived root. Minimal isolation is refused here, before any store lookup.
+ */
+export function imageReference(input: ContainerConfig, host: Pick<HostFacts, 'pathKind'>): string | null {
+	const image = typeof input?.image === 'string' && input.image !== '' ? input.image : null;
+	const base = typeof input?.base === 'string' && input.base !== '' ? input.base : null;
+	if (base !== null && (image === null || !isHostPath(image, host))) {
+		throw invalid('base puts a host-path image (a script or a directory) on an OCI image: give image as a host path, or drop base');
+	}
+	const ref = base ?? (image !== null && !isHostPath(image, host) ? image : null);
+	if (ref !== null && input.isolationLevel === 'minimal') {
+		throw invalid(
+			`minimal isolation runs a plain host process on the host's filesystem and cannot use the OCI image ${JSON.stringify(ref)}: use --isolation standard (or strict)`,
+		);
+	}
+	return ref;
+}
+
 export function validateName(name: string): void {
 	if (!NAME_PATTERN.test(name)) {
 		throw invalid(
@@ -65,7 +99,16 @@ export function entrypointForImage(file: string, executable: boolean): {entrypoi
 	return null;
 }
 
-export function resolveConfig(input: ContainerConfig, defaultName: string, host: HostFacts): ResolvedConfig {
+/**
+ * `image`: the OCI image that imageReference(input) names, as the store resolved it (null when it names none).
+ * Its config applies where the input says nothing, by docker's rules.
+ */
+export function resolveConfig(
+	input: ContainerConfig,
+	defaultName: string,
+	host: HostFacts,
+	image: ImageFacts | null = null,
+): ResolvedConfig {
 	if (input === null || typeof input !== 'object') throw invalid('the container config must be an object');
 	const name = input.name ?? defaultName;
 	validateName(name);
@@ -74,15 +117,24 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		throw invalid(`invalid isolation level ${JSON.stringify(String(isolationLevel))}: use minimal, standard or strict`);
 	}
 
-	const image = input.image === undefined || input.image === '' ? null : path.resolve(input.image);
+	const oci = imageReference(input, host) === null ? null : image;
+	if (imageReference(input, host) !== null && image === null) {
+		throw new C32Error(
+			'IMAGE_NOT_FOUND',
+			`image ${JSON.stringify(input.base ?? input.image)} is not in the image store: pull it first (c32 pull REF)`,
+		);
+	}
+	// With a base the host path is the image at /app; without one an OCI image has no host path.
+	const pureOci = oci !== null && input.base === undefined;
+	const imagePath = input.image === undefined || input.image === '' || pureOci ? null : path.resolve(input.image);
 	let command: {entrypoint: string; args: string[]} | null = null;
-	if (image !== null) {
-		const kind = host.pathKind(image);
+	if (imagePath !== null) {
+		const kind = host.pathKind(imagePath);
 		if (kind === null) {
-			throw new C32Error('IMAGE_NOT_FOUND', `image path ${image} does not exist: give an existing file or directory`);
+			throw new C32Error('IMAGE_NOT_FOUND', `image path ${imagePath} does not exist: give an existing file or directory`);
 		}
-		if (kind === 'other') throw invalid(`image path ${image} is not a regular file or a directory`);
-		if (kind === 'file') command = entrypointForImage(image, host.isExecutable(image));
+		if (kind === 'other') throw invalid(`image path ${imagePath} is not a regular file or a directory`);
+		if (kind === 'file') command = entrypointForImage(imagePath, host.isExecutable(imagePath));
 	}
 	const args = input.args ?? [];
 	if (!Array.isArray(args) || args.some((a) => typeof a !== 'string' || a.includes('\0'))) {
@@ -90,7 +142,9 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 	}
 	// A script image: the command is the one c32 derives from the image file's kind.
 	const scriptImage = command !== null && (input.entrypoint === undefined || input.entrypoint === '');
-	if (input.entrypoint !== undefined && input.entrypoint !== '') {
+	if (pureOci) {
+		command = imageCommand(oci.config, input.entrypoint, args, input.image!);
+	} else if (input.entrypoint !== undefined && input.entrypoint !== '') {
 		command = {entrypoint: input.entrypoint, args};
 	} else if (args.length > 0) {
 		// Arguments alone replace the derived command's arguments but keep its entrypoint,
@@ -99,9 +153,9 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 	}
 	if (command === null) {
 		throw invalid(
-			image === null
+			imagePath === null
 				? 'no command: give an image or an entrypoint (e.g. c32 run -- sh -c "echo hi")'
-				: `cannot tell how to run ${path.basename(image)}: give an entrypoint`,
+				: `cannot tell how to run ${path.basename(imagePath)}: give an entrypoint`,
 		);
 	}
 	if (command.entrypoint === '') throw invalid('the command is an empty string: give the program to run');
@@ -149,24 +203,25 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 	}
 	const init = resolveInit(input.init, scriptImage, isolationLevel);
 
-	const workingDir = input.workingDir ?? '/app';
+	const workingDir = input.workingDir ?? (pureOci ? imageWorkingDir(oci.config) : '/app');
 	if (!path.isAbsolute(workingDir)) throw invalid(`working dir ${JSON.stringify(workingDir)} must be an absolute path`);
 
 	return {
 		name,
-		image,
+		image: imagePath,
+		ociImage: oci === null ? null : {id: oci.id, name: oci.name, digest: oci.digest},
 		entrypoint: command.entrypoint,
 		args: command.args,
-		environment: resolveEnvironment(input.environment),
-		volumes: resolveVolumes(input.volumes ?? [], isolationLevel, host),
+		environment: {...imageEnvironment(oci?.config ?? null), ...resolveEnvironment(input.environment)},
+		volumes: resolveVolumes(input.volumes ?? [], isolationLevel, host, oci !== null),
 		resourceLimits: withDefaults(resolveLimits(input.resourceLimits ?? {}, host), isolationLevel, host),
 		isolationLevel,
 		labels: resolveLabels(input.labels),
 		restartPolicy,
 		workingDir: path.normalize(workingDir),
-		user: resolveUser(input.user, host, isolationLevel),
+		user: oci === null ? resolveUser(input.user, host, isolationLevel) : imageUser(input.user ?? (pureOci ? oci.config.user : null)),
 		hostname,
-		stopSignal: resolveSignal(input.stopSignal ?? 'SIGTERM'),
+		stopSignal: resolveSignal(input.stopSignal ?? (pureOci ? oci.config.stopSignal : null) ?? 'SIGTERM'),
 		stopTimeout,
 		network,
 		logSizeMax,
@@ -176,6 +231,53 @@ export function resolveConfig(input: ContainerConfig, defaultName: string, host:
 		tty,
 		init,
 	};
+}
+
+/**
+ * docker's rules: a given entrypoint replaces the image's Entrypoint and Cmd (args follow
+ * it); args alone replace Cmd and keep Entrypoint; neither runs Entrypoint then Cmd.
+ */
+function imageCommand(
+	image: OciImageConfig,
+	entrypoint: string | undefined,
+	args: string[],
+	ref: string,
+): {entrypoint: string; args: string[]} {
+	const argv =
+		entrypoint !== undefined && entrypoint !== ''
+			? [entrypoint, ...args]
+			: [...(image.entrypoint ?? []), ...(args.length > 0 ? args : (image.cmd ?? []))];
+	if (argv.length === 0) throw invalid(`image ${ref} has no Entrypoint or Cmd: give a command (c32 run ${ref} -- sh)`);
+	return {entrypoint: argv[0]!, args: argv.slice(1)};
+}
+
+/** The image's Env as a map; entries whose name the config schema could not take again are left out. */
+function imageEnvironment(image: OciImageConfig | null): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const entry of image?.env ?? []) {
+		const eq = entry.indexOf('=');
+		const key = eq < 0 ? entry : entry.slice(0, eq);
+		if (ENV_KEY_PATTERN.test(key) && !entry.includes('\0')) env[key] = eq < 0 ? '' : entry.slice(eq + 1);
+	}
+	return env;
+}
+
+/** The image's WorkingDir (relative ones from /, as docker), else /. */
+function imageWorkingDir(image: OciImageConfig): string {
+	return image.workingDir ? path.posix.resolve('/', image.workingDir) : '/';
+}
+
+/**
+ * A user on an OCI root: the host's /etc/passwd is not the container's, so a user given as
+ * text is looked up in the root's own at every start (oci/image-user.ts); an object is taken
+ * as it is. None, or "", is root.
+ */
+function imageUser(user: string | ContainerUser | null | undefined): ContainerUser {
+	if (user === undefined || user === null || user === '') return {uid: 0, gid: 0};
+	if (typeof user !== 'string') return checkIds(user);
+	if (!/^[^:\s]+(:[^:\s]+)?$/.test(user))
+		throw invalid(`invalid user ${JSON.stringify(user)}: use uid, uid:gid, a user name or name:group`);
+	return {uid: 0, gid: 0, lookup: user};
 }
 
 /**
@@ -199,7 +301,9 @@ type Translation = {[K in keyof ResolvedConfig]-?: (value: ResolvedConfig[K], al
 /** How each stored field becomes input again: a new field of ResolvedConfig does not compile until it has an entry. */
 const BACK: Translation = {
 	name: (name) => ({name}),
-	image: (image) => (image === null ? {} : {image}),
+	// An OCI image by id: the name may since lead elsewhere, the id is the same image in every store.
+	image: (image, all) => (image !== null ? {image} : all.ociImage ? {image: all.ociImage.id} : {}),
+	ociImage: (ociImage, all) => (ociImage && all.image !== null ? {base: ociImage.id} : {}),
 	entrypoint: (entrypoint) => ({entrypoint}),
 	args: (args) => ({args}),
 	environment: (environment) => ({environment}),
@@ -209,7 +313,7 @@ const BACK: Translation = {
 	labels: (labels) => ({labels}),
 	restartPolicy: (restartPolicy) => ({restartPolicy}),
 	workingDir: (workingDir) => ({workingDir}),
-	user: (user) => ({user}),
+	user: (user) => ({user: user.lookup ?? user}),
 	hostname: (hostname) => ({hostname}),
 	stopSignal: (stopSignal) => ({stopSignal}),
 	stopTimeout: (stopTimeout) => ({stopTimeout}),
@@ -265,8 +369,8 @@ function resolveLabels(labels: Record<string, string> | undefined): Record<strin
 	return result;
 }
 
-function resolveVolumes(volumes: Volume[], isolation: IsolationType, host: HostFacts): Required<Volume>[] {
-	const resolved = volumes.map((v) => resolveVolume(v, isolation, host));
+function resolveVolumes(volumes: Volume[], isolation: IsolationType, host: HostFacts, imageRoot: boolean): Required<Volume>[] {
+	const resolved = volumes.map((v) => resolveVolume(v, isolation, host, imageRoot));
 	const seen = new Set<string>();
 	for (const {destination} of resolved) {
 		if (seen.has(destination)) throw invalid(`duplicate mount destination ${destination}: give each volume its own destination`);
@@ -275,7 +379,7 @@ function resolveVolumes(volumes: Volume[], isolation: IsolationType, host: HostF
 	return resolved;
 }
 
-function resolveVolume(volume: Volume, isolation: string, host: HostFacts): Required<Volume> {
+function resolveVolume(volume: Volume, isolation: string, host: HostFacts, imageRoot: boolean): Required<Volume> {
 	if (!volume || typeof volume.source !== 'string' || typeof volume.destination !== 'string') {
 		throw invalid('a volume needs a source and a destination');
 	}
@@ -292,7 +396,8 @@ function resolveVolume(volume: Volume, isolation: string, host: HostFacts): Requ
 	if (normalized === '/' || FORBIDDEN_DESTINATIONS.some((d) => isWithin(normalized, d))) {
 		throw invalid(`volume destination ${normalized} is not allowed: / , /proc, /sys and /dev are the runtime's`);
 	}
-	if (isolation !== 'minimal' && HOST_SYSTEM_DIRS.some((d) => isWithin(normalized, d))) {
+	// An OCI root has no host trees in it: its /usr and /etc are the image's.
+	if (isolation !== 'minimal' && !imageRoot && HOST_SYSTEM_DIRS.some((d) => isWithin(normalized, d))) {
 		throw invalid(
 			`volume destination ${normalized} lies in the host's read-only ${normalized.split('/')[1]} tree: mount it elsewhere, e.g. /data`,
 		);

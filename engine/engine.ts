@@ -6,6 +6,19 @@ import type {AttachOptions, AttachResult, Engine, ExecOptions, HostStats, Remove
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {isProcessAlive} from './host-facts.js';
+import type {ImageStore} from './image/store.js';
+import type {
+	ArchiveFormat,
+	ArchiveKind,
+	ChangeOptions,
+	DiskUsage,
+	ImageDetails,
+	ImageSummary,
+	PruneResult,
+	PullOptions,
+	RemovedImage,
+	TransferOptions,
+} from './image/types.js';
 import {type Lifecycle, readExisting} from './lifecycle/context.js';
 import {create} from './lifecycle/create.js';
 import {carryOutExit} from './lifecycle/exit.js';
@@ -252,6 +265,100 @@ export class ContainerEngine implements Engine {
 
 	doctor(): Promise<DoctorReport> {
 		return this.lc.services.doctor(this.layout);
+	}
+
+	// ---- OCI images: the store loads on first use, so container commands do not pay for it.
+
+	private imageStore: Promise<ImageStore> | undefined;
+
+	/** The OCI image store of this storage root. */
+	images(): Promise<ImageStore> {
+		this.imageStore ??= import('./image/store.js').then(({ImageStore}) => new ImageStore(this.layout));
+		return this.imageStore;
+	}
+
+	async pullImage(ref: string, options?: PullOptions): Promise<ImageSummary> {
+		return (await this.images()).pull(ref, options);
+	}
+
+	async loadImage(file: string, options?: TransferOptions): Promise<ImageSummary[]> {
+		return (await this.images()).load(file, options);
+	}
+
+	async importImage(file: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary> {
+		return (await this.images()).importRootfs(file, name, options);
+	}
+
+	async listImages(): Promise<ImageSummary[]> {
+		return (await this.images()).list();
+	}
+
+	async inspectImage(ref: string): Promise<ImageDetails> {
+		return (await this.images()).inspect(ref);
+	}
+
+	async tagImage(source: string, target: string): Promise<void> {
+		await (await this.images()).tag(source, target);
+	}
+
+	async removeImages(refs: string[], options: {force?: boolean} = {}): Promise<RemovedImage[]> {
+		return (await this.images()).remove(refs, options);
+	}
+
+	async pruneImages(): Promise<PruneResult> {
+		return (await this.images()).prune();
+	}
+
+	async saveImage(ref: string, file: string, options: {format?: ArchiveFormat} = {}): Promise<void> {
+		await (await this.images()).save(ref, file, options.format);
+	}
+
+	async diskUsage(): Promise<DiskUsage> {
+		return (await this.images()).diskUsage();
+	}
+
+	async commitContainer(ref: string, name: string, options: ChangeOptions & TransferOptions = {}): Promise<ImageSummary> {
+		const [{commitContainer}, store] = await Promise.all([import('./image/commit.js'), this.images()]);
+		return commitContainer(this.lc, store, this.resolveRef(ref), name, options);
+	}
+
+	async exportContainerArchive(ref: string, file: string): Promise<void> {
+		const [{exportContainerArchive}, store, state] = await Promise.all([
+			import('./image/container-archive.js'),
+			this.images(),
+			this.exportContainerState(ref),
+		]);
+		await exportContainerArchive(store, this.layout.storageDir, state, file);
+	}
+
+	async importContainerArchive(file: string, options: TransferOptions = {}): Promise<ContainerMetadata> {
+		const [{importContainerArchive}, {load}, store] = await Promise.all([
+			import('./image/container-archive.js'),
+			import('./image/transfer.js'),
+			this.images(),
+		]);
+		return importContainerArchive(
+			store,
+			{
+				checkName: (name) => {
+					const holder = this.lc.store.readIndex()[name];
+					if (holder && this.lc.store.inspectRecord(holder) !== null) {
+						throw new C32Error(
+							'NAME_IN_USE',
+							`the name ${JSON.stringify(name)} is already in use: remove that container or rename it first`,
+						);
+					}
+				},
+				importState: (state) => this.importContainerState(state),
+				loadImage: (archive, transfer) => load(store, archive, 'oci-archive', transfer),
+			},
+			file,
+			options,
+		);
+	}
+
+	async archiveKind(file: string): Promise<ArchiveKind> {
+		return (await import('./image/archive-kind.js')).archiveKind(file);
 	}
 
 	async cleanupAll(): Promise<void> {

@@ -18,13 +18,13 @@ import {type BundleHost, checkBundle, prepareBundle, teardownBundle} from './oci
 import {cgroupPathFor, runtimeRoot, type StorageLayout} from './paths.js';
 import {purgeContainer} from './purge.js';
 import type {ContainerRecord} from './record.js';
-import type {HostServices} from './services.js';
+import type {HostServices, ImageResolver} from './services.js';
 import {cachedOciTools} from './tools-cache.js';
 import type {ResolvedConfig} from './types.js';
 
 const CGROUP_LIMITS = ['memoryLimitMb', 'cpuLimitPercent', 'maxProcesses', 'diskIoLimitMbps'] as const;
 
-export function createHostServices(layout: StorageLayout): HostServices {
+export function createHostServices(layout: StorageLayout, images: ImageResolver): HostServices {
 	let blockDevice: string | null | undefined;
 	const storageDevice = () => {
 		if (blockDevice === undefined) blockDevice = blockDeviceOf(layout.storageDir);
@@ -87,7 +87,7 @@ export function createHostServices(layout: StorageLayout): HostServices {
 	/** The OCI bundle: the container's root (mounted outside the storage root), its /etc files, config.json. */
 	const bundle: Attachment = {
 		name: 'bundle',
-		prepare: (ctx) => prepareBundle(ctx, bundleHost()),
+		prepare: (ctx) => prepareBundle(ctx, bundleHost(), images),
 		teardown: (ctx) => teardownBundle(ctx),
 	};
 

@@ -79,7 +79,8 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 	const record = {
 		formatVersion: FORMAT_VERSION,
 		metadata: {nextRestartAt: null, ...metadata} as unknown as ContainerMetadata,
-		config: config as unknown as ResolvedConfig,
+		// Records from before OCI images have a host-derived root.
+		config: {ociImage: null, ...config} as unknown as ResolvedConfig,
 		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,
 	};
 	if (data['formatVersion'] === 1) upgradeFromVersion1(record, internal);

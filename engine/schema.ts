@@ -4,7 +4,7 @@
 // INVALID_CONFIG line that names the field: `config.volumes: expected a list of ...`.
 // valibot costs ~13 ms to load (zod ~55 ms), so only create and import load this module.
 import * as v from 'valibot';
-import {type HostFacts, resolveConfig} from './config.js';
+import {type HostFacts, type ImageFacts, imageReference, resolveConfig} from './config.js';
 import {C32Error} from './errors.js';
 import type {ContainerConfig, ExportedState, ResolvedConfig} from './types.js';
 import {ISOLATION_TYPES} from './types.js';
@@ -48,7 +48,9 @@ const volume = shape(
 	'{source, destination, readOnly}',
 );
 
-const user = shape({uid: number(), gid: number(), name: v.optional(text())}, '{uid, gid}');
+const user = shape({uid: number(), gid: number(), name: v.optional(text()), lookup: v.optional(text())}, '{uid, gid}');
+
+const ociImage = shape({id: text('an image id'), name: v.nullable(text('an image name')), digest: text('a digest')}, '{id, name, digest}');
 
 const restartPolicy = shape(
 	{
@@ -61,7 +63,7 @@ const restartPolicy = shape(
 /** The rules of each field, shared by the input and the stored form. */
 const fields = {
 	name: text(),
-	image: text('a host path'),
+	image: text('a host path or an image reference'),
 	entrypoint: text(),
 	args: stringList('strings'),
 	environment: stringMap('string values'),
@@ -88,6 +90,7 @@ const containerConfigSchema = shape(
 	{
 		name: v.optional(fields.name),
 		image: v.optional(fields.image),
+		base: v.optional(text('an image reference')),
 		entrypoint: v.optional(fields.entrypoint),
 		args: v.optional(fields.args),
 		environment: v.optional(fields.environment),
@@ -119,6 +122,8 @@ const containerConfigSchema = shape(
 const storedEntries = {
 	name: fields.name,
 	image: v.nullable(fields.image),
+	// Missing from exports written before OCI images existed: a host-derived root.
+	ociImage: v.optional(v.nullable(ociImage)),
 	entrypoint: fields.entrypoint,
 	args: fields.args,
 	environment: fields.environment,
@@ -178,10 +183,19 @@ export function parseContainerConfig(input: unknown): ContainerConfig {
 	return check(containerConfigSchema, input, 'config') as ContainerConfig;
 }
 
-/** The whole of create's validation: the schema, then the meaning against the host. */
-export function validateConfig(input: unknown, defaultName: (config: ContainerConfig) => string, host: HostFacts): ResolvedConfig {
+/**
+ * The whole of create's validation: the schema, then the meaning against the host.
+ * `image` gives what the store knows of the OCI image the config names (create looks it up first).
+ */
+export function validateConfig(
+	input: unknown,
+	defaultName: (config: ContainerConfig) => string,
+	host: HostFacts,
+	image: (ref: string) => ImageFacts | null = () => null,
+): ResolvedConfig {
 	const config = parseContainerConfig(input);
-	return resolveConfig(config, defaultName(config), host);
+	const ref = imageReference(config, host);
+	return resolveConfig(config, defaultName(config), host, ref === null ? null : image(ref));
 }
 
 /** The config of a file written by export, checked by the same field rules; newer formats are UNSUPPORTED. */
@@ -196,5 +210,6 @@ export function parseExportedConfig(state: unknown, newestFormat: number): Resol
 	if (formatVersion > newestFormat) {
 		throw new C32Error('UNSUPPORTED', `export format ${formatVersion} is newer than this c32 reads (${newestFormat}): upgrade c32`);
 	}
-	return check(resolvedConfigSchema, config, 'config') as ResolvedConfig;
+	const resolved = check(resolvedConfigSchema, config, 'config') as ResolvedConfig;
+	return {...resolved, ociImage: resolved.ociImage ?? null};
 }

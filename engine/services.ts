@@ -4,6 +4,7 @@
 // drivers, cgroup writers, samplers or host probes, and a command-line tool pays for every
 // module it loads at start-up.
 import type {HostStats} from './api.js';
+import type {ImageFacts} from './config.js';
 import type {Driver} from './drivers/driver.js';
 import {exitCommandFor, spawnExitCommand} from './exit-command.js';
 import type {Attachment} from './lifecycle/attachments.js';
@@ -11,7 +12,17 @@ import type {StorageLayout} from './paths.js';
 import type {ContainerRecord, ProcessRef} from './record.js';
 import type {ContainerMetrics, DoctorReport, ResolvedConfig} from './types.js';
 
+/** What containers need of the image store: finding an image, and its unpacked layers. */
+export interface ImageResolver {
+	/** IMAGE_NOT_FOUND when the store has no such image. */
+	resolve(ref: string): Promise<ImageFacts>;
+	/** The image's unpacked layer directories, bottom first; uids and gids shifted by `idShift` (user namespaces). */
+	layerDirs(id: string, idShift: number): Promise<string[]>;
+}
+
 export interface EngineServices {
+	/** The OCI images containers run on. */
+	readonly images: ImageResolver;
 	/** The driver that runs a container of this record (OCI or process). */
 	driverFor(record: ContainerRecord): Promise<Driver>;
 	/** What is prepared before the runtime starts and torn down on every ending, in order. */
@@ -34,12 +45,15 @@ export interface EngineServices {
 }
 
 /** The services that depend on this host's tools, loaded on first use. */
-export type HostServices = Omit<EngineServices, 'exitCommand' | 'spawnScheduler'>;
+export type HostServices = Omit<EngineServices, 'exitCommand' | 'spawnScheduler' | 'images'>;
 
-export function createServices(layout: StorageLayout): EngineServices {
+/** `images` replaces the image store (tests run containers on layer directories of their own). */
+export function createServices(layout: StorageLayout, options: {images?: ImageResolver} = {}): EngineServices {
+	const images = options.images ?? storeResolver(layout);
 	let loaded: Promise<HostServices> | undefined;
-	const services = () => (loaded ??= import('./host-services.js').then((m) => m.createHostServices(layout)));
+	const services = () => (loaded ??= import('./host-services.js').then((m) => m.createHostServices(layout, images)));
 	return {
+		images,
 		driverFor: async (record) => (await services()).driverFor(record),
 		attachmentsFor: async (record) => (await services()).attachmentsFor(record),
 		exitCommand: (id) => exitCommandFor(layout, id),
@@ -51,5 +65,15 @@ export function createServices(layout: StorageLayout): EngineServices {
 		metrics: async (records, layout) => (await services()).metrics(records, layout),
 		hostStats: async () => (await services()).hostStats(),
 		doctor: async (layout) => (await services()).doctor(layout),
+	};
+}
+
+/** The image store of this storage root, loaded on first use (only containers of OCI images need it). */
+function storeResolver(layout: StorageLayout): ImageResolver {
+	let store: Promise<ImageResolver> | undefined;
+	const load = () => (store ??= import('./image/store.js').then(({ImageStore}) => new ImageStore(layout)));
+	return {
+		resolve: async (ref) => (await load()).resolve(ref),
+		layerDirs: async (id, idShift) => (await load()).layerDirs(id, idShift),
 	};
 }

@@ -255,7 +255,7 @@ const loadLockfile = () => (lockfileModulePromise ??= import('proper-lockfile').
  * Takes the lock with our own retry loop rather than proper-lockfile's, which retries every
  * error: a lock whose directory was removed (the container is gone) must fail at once.
  */
-async function withLock<T>(file: string, fn: () => Promise<T> | T, options: LockOptions): Promise<T> {
+export async function withLock<T>(file: string, fn: () => Promise<T> | T, options: LockOptions): Promise<T> {
 	let release: (() => Promise<void>) | null = null;
 	const deadline = Date.now() + (options.waitMs ?? LOCK_WAIT_MS);
 	const lockfile = await loadLockfile();

@@ -58,8 +58,15 @@ export interface RestartPolicy {
 /** What a caller passes to createContainer. Only `name` or `image`/command is needed. */
 export interface ContainerConfig {
 	name?: string;
-	/** A host path: a file (snapshotted to /app/<basename>) or a directory (its contents to /app). */
+	/**
+	 * A host path: a file (snapshotted to /app/<basename>) or a directory (its contents to /app);
+	 * or an OCI image reference ("busybox", "127.0.0.1:5000/team/bot:1", an id) whose root the
+	 * container runs on. A host path starts with "/", "./", "../" or "~", or names something
+	 * that exists on the host; anything else is a reference, resolved in the image store.
+	 */
 	image?: string;
+	/** An OCI image reference whose root a host-path `image` runs on (its snapshot at /app): c32 run --base. */
+	base?: string;
 	entrypoint?: string;
 	args?: string[];
 	environment?: Record<string, string>;
@@ -114,12 +121,30 @@ export interface ContainerUser {
 	gid: number;
 	/** The user name it was given as, when it was. */
 	name?: string;
+	/**
+	 * On an OCI root: the user as given ("name", "uid", "name:group", ...), looked up in the
+	 * container's own /etc/passwd and /etc/group at every start (uid and gid are then 0 here).
+	 */
+	lookup?: string;
+}
+
+/** The OCI image a container's root is made of (ResolvedConfig.ociImage). */
+export interface ContainerImage {
+	/** The image id: its config's digest, "sha256:<64 hex>". */
+	id: string;
+	/** The name it was given by, fully qualified (e.g. "localhost/bot:latest"); null when given by id. */
+	name: string | null;
+	/** The manifest's digest. */
+	digest: string;
 }
 
 /** A ContainerConfig after validation, with every default filled in. This is what is stored. */
 export interface ResolvedConfig {
 	name: string;
+	/** The host path snapshotted to /app; null for none (a pure OCI image or no image). */
 	image: string | null;
+	/** The OCI image the root is made of (with `image`: the --base under it); null for a host-derived root and in older records. */
+	ociImage: ContainerImage | null;
 	/** The full command: entrypoint then args. */
 	entrypoint: string;
 	args: string[];
@@ -156,6 +181,7 @@ export interface ContainerMetadata {
 	exitCode: number | null;
 	oomKilled: boolean;
 	errorMessage: string | null;
+	/** The host path, or the OCI image's name (its short id when it has none). */
 	image: string | null;
 	isolationLevel: IsolationType;
 	/** 'runc', 'crun' or 'process'. */

@@ -37,16 +37,37 @@ export function checkLayerPath(dir: string): void {
 export interface OverlayLayers {
 	/** Top first. */
 	lower: string[];
-	upper: string;
-	work: string;
+	/** The writable layer and overlayfs' work dir; without them the overlay is read-only. */
+	writable: {upper: string; work: string} | null;
+	/** Where relative layer paths start: mount(8) runs there, and the kernel resolves them from it. */
+	cwd?: string;
 }
+
+/** The kernel copies mount options into one page: a longer option string fails the mount. */
+export const MOUNT_OPTIONS_MAX = 4095;
 
 /** Mounts an overlay of `layers` on `target` with extra mount flags (nosuid, nodev, ...). */
 export async function mountOverlay(target: string, layers: OverlayLayers, flags: string[]): Promise<void> {
-	for (const dir of [...layers.lower, layers.upper, layers.work]) checkLayerPath(dir);
-	const options = [`lowerdir=${layers.lower.join(':')}`, `upperdir=${layers.upper}`, `workdir=${layers.work}`, ...flags].join(',');
+	const {writable} = layers;
+	for (const dir of [...layers.lower, ...(writable ? [writable.upper, writable.work] : [])]) checkLayerPath(dir);
+	const options = [
+		`lowerdir=${layers.lower.join(':')}`,
+		// Without redirects and metacopy every changed file is whole in the upper: commit packs it as it is.
+		...(writable ? [`upperdir=${writable.upper}`, `workdir=${writable.work}`, 'redirect_dir=off', 'metacopy=off'] : []),
+		...flags,
+	].join(',');
+	if (options.length > MOUNT_OPTIONS_MAX) {
+		throw new C32Error(
+			'UNSUPPORTED',
+			`the root of ${layers.lower.length} layers needs mount options longer than a page (${options.length} bytes): squash the image into fewer layers`,
+		);
+	}
 	try {
-		await run('mount', ['-t', 'overlay', '-o', options, 'overlay', target], {env: TOOL_ENV, timeout: 30_000});
+		await run('mount', ['-t', 'overlay', '-o', options, 'overlay', target], {
+			env: TOOL_ENV,
+			timeout: 30_000,
+			...(layers.cwd ? {cwd: layers.cwd} : {}),
+		});
 	} catch (error) {
 		throw new C32Error('START_FAILED', `cannot mount the container's root on ${target}: ${toolMessage(error)}`);
 	}

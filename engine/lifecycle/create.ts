@@ -16,8 +16,21 @@ import {newRecord} from './transitions.js';
 export async function create(lc: Lifecycle, input: ContainerConfig): Promise<ContainerRecord> {
 	const id = randomBytes(32).toString('hex');
 	// The schema and the host probes are loaded by the commands that create, not by every command.
-	const [{validateConfig}, {liveHostFacts}] = await Promise.all([import('../schema.js'), import('../live-host-facts.js')]);
-	const config = validateConfig(input, (parsed) => defaultName(parsed, id), liveHostFacts());
+	const [{validateConfig, parseContainerConfig}, {liveHostFacts}, {imageReference}] = await Promise.all([
+		import('../schema.js'),
+		import('../live-host-facts.js'),
+		import('../config.js'),
+	]);
+	const host = liveHostFacts();
+	// An OCI image is looked up in the store first: the config's defaults come from it.
+	const ref = imageReference(parseContainerConfig(input), host);
+	const image = ref === null ? null : await lc.services.images.resolve(ref);
+	const config = validateConfig(
+		input,
+		(parsed) => defaultName(parsed, id),
+		host,
+		() => image,
+	);
 	await lc.services.requireDriver(config.isolationLevel);
 	await lc.services.checkLimits(config);
 
@@ -61,7 +74,9 @@ export function collectImage(lc: Lifecycle, imageDir: string | null, names: Reco
 }
 
 function defaultName(input: ContainerConfig, id: string): string {
-	const image = typeof input?.image === 'string' ? input.image : '';
+	// A reference's tag and digest are not part of its name ("team/bot:1" gives "bot").
+	const given = typeof input?.image === 'string' ? input.image : '';
+	const image = /^[/.~]/.test(given) ? given : given.replace(/@.*$/, '').replace(/:[^/]*$/, '');
 	const base = image
 		? path
 				.basename(image)

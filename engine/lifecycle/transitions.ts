@@ -21,7 +21,7 @@ export function newRecord(id: string, config: ResolvedConfig, imageDir: string |
 			exitCode: null,
 			oomKilled: false,
 			errorMessage: null,
-			image: config.image,
+			image: config.image ?? imageLabel(config.ociImage ?? null),
 			isolationLevel: config.isolationLevel,
 			runtime,
 			createdAt: now,
@@ -35,6 +35,12 @@ export function newRecord(id: string, config: ResolvedConfig, imageDir: string |
 		config,
 		internal: {...INTERNAL_DEFAULTS, imageDir},
 	};
+}
+
+/** How an OCI image is shown: its name, else its short id. */
+export function imageLabel(image: ResolvedConfig['ociImage']): string | null {
+	if (image === null) return null;
+	return image.name ?? image.id.replace(/^sha256:/, '').slice(0, 12);
 }
 
 function with_(

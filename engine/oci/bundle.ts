@@ -18,8 +18,11 @@ import {ensureDirectory, isWithin, replaceFile, resolveWithin, type TreeView} fr
 import {hostMounts, isMountPoint, mountOverlay, mountsBelow, unmount} from '../fs/mount.js';
 import {type InitLookup, requireInit} from '../host.js';
 import {MOUNTS_BASE} from '../paths.js';
+import type {ImageResolver} from '../services.js';
 import type {ResolvedConfig} from '../types.js';
 import {ETC_FILE_NAMES, etcFiles, readHostResolvConf, writeEtcFiles} from './etc-files.js';
+import {buildImageSkeleton, isOnRuntimeMount, layeredView, linkLayers} from './image-root.js';
+import {withImageUser} from './image-user.js';
 import {buildSkeleton, readHostDirs} from './rootfs.js';
 import {type AppMount, type BindFile, buildSpec, type HostDir, INIT_PATH} from './spec.js';
 import {checkUserNamespace, containerRootOnHost, userNamespaceOf} from './user-namespace.js';
@@ -68,7 +71,7 @@ export function checkVolumeSources(config: Pick<ResolvedConfig, 'volumes'>, real
 export function checkBundle(
 	config: ResolvedConfig,
 	host: BundleHost,
-	hostDirs: HostDir[] = readHostDirs(),
+	hostDirs: HostDir[] = hostDirsFor(config),
 	mounts?: MountInfoEntry[],
 ): void {
 	if (config.init) requireInit(host.init);
@@ -93,49 +96,99 @@ export function checkBundle(
 	}
 }
 
-export async function prepareBundle(ctx: DriverContext, host: BundleHost): Promise<void> {
-	const {config, paths} = ctx;
-	const hostDirs = readHostDirs();
-	checkBundle(config, host, hostDirs);
+export async function prepareBundle(ctx: DriverContext, host: BundleHost, images: ImageResolver): Promise<void> {
+	const {paths} = ctx;
+	const hostDirs = hostDirsFor(ctx.config);
+	checkBundle(ctx.config, host, hostDirs);
 	closeStorageRoot(host.storageDir);
-	const userNamespace = userNamespaceOf(config);
-	const root = containerRootOnHost(config);
+	const userNamespace = userNamespaceOf(ctx.config);
+	const root = containerRootOnHost(ctx.config);
+	const image = ctx.config.ociImage ?? null;
+	// Strict keeps no writes on an OCI root: the image's layers alone, read-only.
+	const writable = image === null || ctx.config.isolationLevel !== 'strict';
+	// Unpacked (once per image and id shift) before anything of this container is made.
+	const layers = image === null ? [] : [...(await images.layerDirs(image.id, root.uid))].reverse();
 
 	// The container's writes: the upper layer's root directory is the container's "/".
 	migrateLegacyRootfs(ctx);
 	fs.mkdirSync(path.dirname(paths.layers.upper), {recursive: true, mode: 0o700});
-	ensureDirectory(paths.layers.upper, 0o755, root);
-	ensureDirectory(paths.layers.work, 0o700);
-	const etc = etcMounts(ctx, hostDirs);
-	const fileTargets = config.init ? [...etc.created, INIT_PATH] : etc.created;
-	buildSkeleton(paths.layers.skeleton, {config, hostDirs, fileTargets, owner: root});
-	writeEtcFiles(paths.etc, etcFiles({hostname: config.hostname, hostResolvConf: readHostResolvConf()}));
+	if (writable) {
+		ensureDirectory(paths.layers.upper, 0o755, root);
+		ensureDirectory(paths.layers.work, 0o700);
+	}
+	let etcBinds: BindFile[];
+	if (image === null) {
+		const etc = etcMounts(ctx, hostDirs);
+		const fileTargets = ctx.config.init ? [...etc.created, INIT_PATH] : etc.created;
+		buildSkeleton(paths.layers.skeleton, {config: ctx.config, hostDirs, fileTargets, owner: root});
+		etcBinds = etc.binds;
+	} else {
+		etcBinds = imageSkeleton(ctx, layers, root);
+	}
+	writeEtcFiles(paths.etc, etcFiles({hostname: ctx.config.hostname, hostResolvConf: readHostResolvConf()}));
 
 	makeMountDir(ctx, userNamespace ? 0o710 : 0o700, root.gid);
 	await unmount(paths.rootfs);
 	ensureDirectory(paths.rootfs, 0o755);
-	await mountOverlay(paths.rootfs, {lower: [paths.layers.skeleton], upper: paths.layers.upper, work: paths.layers.work}, [
-		'nosuid',
-		'nodev',
-	]);
+	const layersDir = path.dirname(paths.layers.skeleton);
+	const lower = [paths.layers.skeleton];
+	if (image !== null) lower.push(...linkLayers(path.join(layersDir, 'lower'), layers).map((name) => path.join(layersDir, name)));
+	await mountOverlay(
+		paths.rootfs,
+		{
+			// Relative to the container's rootfs directory: see oci/image-root.ts on the length of mount options.
+			lower: lower.map((dir) => path.relative(layersDir, dir)),
+			writable: writable ? {upper: path.relative(layersDir, paths.layers.upper), work: path.relative(layersDir, paths.layers.work)} : null,
+			cwd: layersDir,
+		},
+		['nosuid', 'nodev'],
+	);
+	// From here on a failure is torn down by the caller (the bundle attachment's teardown unmounts).
+	const config = image === null ? ctx.config : withImageUser(ctx.config, paths.rootfs);
+	if (config !== ctx.config) checkUserNamespace(config, {userNamespacesAllowed: host.userNamespacesAllowed, stat: (p) => fs.statSync(p)});
 
 	const spec = buildSpec({
 		id: ctx.id,
 		config,
 		rootfs: paths.rootfs,
-		app: appMount(ctx),
+		// A pure OCI image has no /app; a host-path image on one (--base) has it as on a host root.
+		app: image !== null && ctx.imageDir === null ? null : appMount(ctx),
+		imageRoot: image !== null,
 		hostDirs,
-		etcFiles: etc.binds,
+		etcFiles: etcBinds,
 		recursiveReadOnly: host.recursiveReadOnly,
 		cgroupsPath: `/${ctx.cgroupPath}`,
 		blockDevice: parseDevice(host.blockDevice),
 		swapLimitSupported: host.swapLimitSupported,
 		userNamespace,
-		initBinary: config.init ? requireInit(host.init).path : null,
+		initBinary: ctx.config.init ? requireInit(host.init).path : null,
 		arch: process.arch,
 	});
 	fs.mkdirSync(paths.bundle, {recursive: true, mode: 0o700});
 	replaceFile(paths.bundle, 'config.json', JSON.stringify(spec, null, 2), 0o600);
+}
+
+/** The host's system directories bound into a host-derived root; an OCI root has none of them. */
+function hostDirsFor(config: ResolvedConfig): HostDir[] {
+	return config.ociImage ? [] : readHostDirs();
+}
+
+/**
+ * The skeleton of an OCI root: the mount points the image lacks. Returns the binds of the
+ * container's /etc files, at the paths the image's symlinks lead them to.
+ */
+function imageSkeleton(ctx: DriverContext, layersTopFirst: string[], owner: {uid: number; gid: number}): BindFile[] {
+	const {config} = ctx;
+	const dirs = ['/proc', '/sys', '/dev', '/tmp'];
+	const files = ETC_FILE_NAMES.map((name) => `/etc/${name}`);
+	if (ctx.imageDir !== null) dirs.push('/app');
+	if (config.init) files.push(INIT_PATH);
+	for (const volume of config.volumes) (fs.statSync(volume.source).isDirectory() ? dirs : files).push(volume.destination);
+	const volumes = config.volumes.map((v) => v.destination);
+	// docker makes a working directory the image lacks; one on a mount is the mount's.
+	if (!isOnRuntimeMount(config.workingDir, ctx.imageDir === null ? volumes : [...volumes, '/app'])) dirs.push(config.workingDir);
+	const resolved = buildImageSkeleton(ctx.paths.layers.skeleton, layeredView(layersTopFirst), {dirs, files}, owner);
+	return ETC_FILE_NAMES.map((name, index) => ({source: path.join(ctx.paths.etc, name), destination: resolved.files[index]!}));
 }
 
 /** Unmounts the container's root and removes its mount directories. Idempotent; never removes anything recursively outside the storage root. */

@@ -29,8 +29,11 @@ export interface SpecInput {
 	id: string;
 	config: ResolvedConfig;
 	rootfs: string;
-	app: AppMount;
-	/** The host directories bound read-only, only those that exist (see HOST_SYSTEM_DIRS). */
+	/** null: no /app (an OCI image without a host-path image on it). */
+	app: AppMount | null;
+	/** Whether the root is an OCI image's: nothing of the host's /etc is in it, so none of its secrets are masked. */
+	imageRoot?: boolean;
+	/** The host directories bound read-only, only those that exist (see HOST_SYSTEM_DIRS); none on an OCI root. */
 	hostDirs: HostDir[];
 	/** The container's /etc/hostname, /etc/hosts and /etc/resolv.conf. */
 	etcFiles: BindFile[];
@@ -162,7 +165,7 @@ export function buildSpec(input: SpecInput): OciSpec {
 			cgroupsPath: input.cgroupsPath,
 			resources: buildResources(input),
 			seccomp: defaultSeccompProfile(input.arch),
-			maskedPaths: [...MASKED_KERNEL_PATHS, ...MASKED_HOST_SECRETS],
+			maskedPaths: input.imageRoot ? MASKED_KERNEL_PATHS : [...MASKED_KERNEL_PATHS, ...MASKED_HOST_SECRETS],
 			readonlyPaths: READONLY_KERNEL_PATHS,
 		},
 		annotations: {'io.c32.name': config.name, 'io.c32.isolation': config.isolationLevel},
@@ -216,16 +219,17 @@ function buildMounts(input: SpecInput): Mount[] {
 		options: ['nosuid', 'nodev', 'mode=1777', `size=${tmpSizeKb(config)}k`],
 	});
 	const app = input.app;
-	mounts.push(
-		app.kind === 'overlay'
-			? {
-					destination: '/app',
-					type: 'overlay',
-					source: 'overlay',
-					options: [`lowerdir=${app.lower}`, `upperdir=${app.upper}`, `workdir=${app.work}`],
-				}
-			: {destination: '/app', type: 'bind', source: app.source, options: bindOptions(app.readOnly)},
-	);
+	if (app !== null)
+		mounts.push(
+			app.kind === 'overlay'
+				? {
+						destination: '/app',
+						type: 'overlay',
+						source: 'overlay',
+						options: [`lowerdir=${app.lower}`, `upperdir=${app.upper}`, `workdir=${app.work}`],
+					}
+				: {destination: '/app', type: 'bind', source: app.source, options: bindOptions(app.readOnly)},
+		);
 	for (const volume of config.volumes) {
 		mounts.push({
 			destination: volume.destination,

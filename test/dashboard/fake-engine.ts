@@ -1,19 +1,25 @@
 // An in-memory Engine for dashboard tests: containers, states, metrics and logs that a test
 // sets directly, actions that can be slowed down, held or made to fail, and a record of calls.
 import type {
+	ArchiveKind,
 	AttachResult,
 	ContainerConfig,
 	ContainerInfo,
 	ContainerMetadata,
 	ContainerMetrics,
 	ContainerState,
+	DiskUsage,
 	DoctorReport,
 	Engine,
 	ExecOptions,
 	ExportedState,
 	HostStats,
+	ImageDetails,
+	ImageSummary,
 	LogEntry,
 	LogOptions,
+	PruneResult,
+	RemovedImage,
 	RemoveOptions,
 	ResolvedConfig,
 	StopOptions,
@@ -112,6 +118,7 @@ export class FakeEngine implements Engine {
 		const config: ResolvedConfig = {
 			name: options.name,
 			image: meta.image,
+			ociImage: null,
 			entrypoint: 'python3',
 			args: [`/app/${options.name}.py`],
 			environment: {},
@@ -459,6 +466,141 @@ export class FakeEngine implements Engine {
 			runtimeDir: '/fake/run',
 			debugLog: '/var/lib/c32/debug.log',
 			problems: [],
+		};
+	}
+
+	// ---- images: an in-memory store a test fills with addImage; transfers are refused.
+
+	readonly images = new Map<string, ImageDetails>();
+
+	/** An image the fake store holds (name like "localhost/bot:1"). */
+	addImage(name: string | null, extra: Partial<ImageDetails> = {}): ImageDetails {
+		const id = `sha256:${hexId()}`;
+		const image: ImageDetails = {
+			id,
+			names: name === null ? [] : [name],
+			digest: `sha256:${hexId()}`,
+			size: 1_234_567,
+			created: new Date(Date.now() - 86_400_000).toISOString(),
+			storedAt: new Date(Date.now() - 3_600_000).toISOString(),
+			architecture: 'amd64',
+			os: 'linux',
+			config: {entrypoint: null, cmd: ['/bin/sh'], env: [], workingDir: null, user: null, stopSignal: null, labels: {}, exposedPorts: []},
+			layers: [],
+			usedBy: [],
+			...extra,
+		};
+		this.images.set(id, image);
+		return image;
+	}
+
+	private findImage(ref: string): ImageDetails {
+		for (const image of this.images.values()) {
+			if (
+				image.id === ref ||
+				image.id === `sha256:${ref}` ||
+				image.names.some((n) => n === ref || n === `localhost/${ref}` || n === `localhost/${ref}:latest`)
+			) {
+				return image;
+			}
+		}
+		throw new C32Error('IMAGE_NOT_FOUND', `no such image: ${ref}`);
+	}
+
+	private summary(image: ImageDetails): ImageSummary {
+		const {id, names, digest, size, created, storedAt} = image;
+		return {id, names: [...names], digest, size, created, storedAt};
+	}
+
+	private refuseTransfer(method: string, ...args: unknown[]): never {
+		this.record(method, ...args);
+		throw new C32Error('TRANSPORT_FAILED', `the fake engine has no transport (${method})`);
+	}
+
+	async pullImage(ref: string): Promise<ImageSummary> {
+		this.refuseTransfer('pullImage', ref);
+	}
+
+	async loadImage(file: string): Promise<ImageSummary[]> {
+		this.refuseTransfer('loadImage', file);
+	}
+
+	async importImage(file: string, name: string): Promise<ImageSummary> {
+		this.refuseTransfer('importImage', file, name);
+	}
+
+	async saveImage(ref: string, file: string): Promise<void> {
+		this.refuseTransfer('saveImage', ref, file);
+	}
+
+	async commitContainer(ref: string, name: string): Promise<ImageSummary> {
+		this.record('commitContainer', ref, name);
+		this.find(ref);
+		return this.summary(this.addImage(`localhost/${name.includes(':') ? name : `${name}:latest`}`));
+	}
+
+	async exportContainerArchive(ref: string, file: string): Promise<void> {
+		this.refuseTransfer('exportContainerArchive', ref, file);
+	}
+
+	async importContainerArchive(file: string): Promise<ContainerMetadata> {
+		this.refuseTransfer('importContainerArchive', file);
+	}
+
+	async archiveKind(file: string): Promise<ArchiveKind> {
+		this.refuseTransfer('archiveKind', file);
+	}
+
+	async listImages(): Promise<ImageSummary[]> {
+		this.record('listImages');
+		return [...this.images.values()].map((image) => this.summary(image));
+	}
+
+	async inspectImage(ref: string): Promise<ImageDetails> {
+		this.record('inspectImage', ref);
+		const image = this.findImage(ref);
+		return {...image, names: [...image.names]};
+	}
+
+	async tagImage(source: string, target: string): Promise<void> {
+		this.record('tagImage', source, target);
+		const image = this.findImage(source);
+		for (const other of this.images.values()) other.names = other.names.filter((n) => n !== target);
+		image.names.push(target);
+	}
+
+	async removeImages(refs: string[], options: {force?: boolean} = {}): Promise<RemovedImage[]> {
+		this.record('removeImages', refs, options);
+		return refs.map((ref) => {
+			const image = this.findImage(ref);
+			if (image.usedBy.length > 0 && !options.force)
+				throw new C32Error('IMAGE_IN_USE', `image ${ref} is used by container ${image.usedBy[0]}`);
+			const untagged = image.names;
+			image.names = [];
+			const deleted = image.usedBy.length === 0;
+			if (deleted) this.images.delete(image.id);
+			return {ref, id: image.id, untagged, deleted};
+		});
+	}
+
+	async pruneImages(): Promise<PruneResult> {
+		this.record('pruneImages');
+		const deleted = [...this.images.values()].filter((i) => i.names.length === 0 && i.usedBy.length === 0).map((i) => i.id);
+		let reclaimedBytes = 0;
+		for (const id of deleted) {
+			reclaimedBytes += this.images.get(id)!.size;
+			this.images.delete(id);
+		}
+		return {deleted, reclaimedBytes};
+	}
+
+	async diskUsage(): Promise<DiskUsage> {
+		this.record('diskUsage');
+		const size = [...this.images.values()].reduce((sum, image) => sum + image.size, 0);
+		return {
+			images: {count: this.images.size, size, reclaimable: 0},
+			layers: {count: 0, size: 0, shared: 0},
+			containers: {count: this.containers.size, size: 0},
 		};
 	}
 

@@ -27,6 +27,7 @@ import type {EngineServices} from '../../engine/services.js';
 import {type LockOptions, Store} from '../../engine/store.js';
 import type {ContainerConfig, ContainerMetadata, ContainerMetrics, DoctorReport} from '../../engine/types.js';
 import {isAlive, makeTempDir} from './engine.js';
+import {MemoryImages} from './images.js';
 
 /** One run of a container under the fake driver. */
 export interface FakeRun {
@@ -286,6 +287,8 @@ export const ATTACHMENTS = ['bundle', 'network'] as const;
 
 export class FakeServices implements EngineServices {
 	readonly events = new EventLog();
+	/** Images a test adds; layerDirs gives what it was added with. */
+	readonly images = new MemoryImages();
 	readonly driver: FakeDriver;
 	/** The attachment whose prepare fails, if any. */
 	failingPrepare: (typeof ATTACHMENTS)[number] | null = null;

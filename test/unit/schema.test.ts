@@ -10,9 +10,18 @@ import {isC32Error} from '../../engine/errors.js';
 import {parseExportedConfig, RESOLVED_FIELDS, validateConfig} from '../../engine/schema.js';
 import type {ContainerConfig, ExportedState, ResolvedConfig} from '../../engine/types.js';
 import {fakeHost} from '../helpers/fake-host.js';
+import {imageConfig} from '../helpers/images.js';
 
 const host = fakeHost();
-const validate = (input: unknown, h = host) => validateConfig(input, () => 'default-name', h);
+const busybox = {
+	id: `sha256:${'b'.repeat(64)}`,
+	name: 'localhost/busybox:latest',
+	digest: `sha256:${'d'.repeat(64)}`,
+	config: imageConfig({cmd: ['sh'], env: ['PATH=/bin', 'FROM_IMAGE=1'], workingDir: '/work', user: 'bot', stopSignal: 'SIGINT'}),
+};
+/** The image store as create consults it: by name or by id. */
+const images = (ref: string) => (ref === 'busybox' || ref === busybox.id ? busybox : null);
+const validate = (input: unknown, h = host) => validateConfig(input, () => 'default-name', h, images);
 const BASE: ContainerConfig = {entrypoint: 'true'};
 
 /** What an export file holds for `config`, and what importing it resolves to. */
@@ -28,6 +37,7 @@ function roundTrip(config: ResolvedConfig): ResolvedConfig {
 const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	name: {name: 'renamed'},
 	image: {image: '/srv/bot.py'},
+	ociImage: {image: 'busybox'},
 	entrypoint: {entrypoint: 'sleep'},
 	args: {args: ['5', 'a b', '']},
 	environment: {environment: {A: 'b', EMPTY: ''}},
@@ -89,6 +99,25 @@ describe('export -> import round trip', () => {
 		const noCaps = validate({...BASE, capDrop: ['ALL']});
 		assert.deepEqual(noCaps.capabilities, []);
 		assert.deepEqual(roundTrip(noCaps), noCaps);
+	});
+
+	test('an OCI image, a base under a host-path image and a user looked up at start survive export and import', () => {
+		for (const input of [
+			{image: 'busybox'},
+			{image: 'busybox', args: ['echo', 'hi'], environment: {FROM_IMAGE: '2'}, user: 'bot:staff', workingDir: '/x'},
+			{image: 'busybox', isolationLevel: 'strict' as const, user: '7'},
+			{image: '/srv/bot.py', base: 'busybox'},
+			{image: '/srv/project', base: 'busybox', entrypoint: 'sh', user: 'bot'},
+		]) {
+			const original = validate(input);
+			assert.deepEqual(roundTrip(original), original, JSON.stringify(input));
+		}
+	});
+
+	test('an export from before OCI images imports with a host-derived root', () => {
+		const {ociImage, ...old} = validate(BASE);
+		assert.equal(ociImage, null);
+		assert.equal(roundTrip(old as ResolvedConfig).ociImage, null);
 	});
 
 	test('an export from before capabilities were stored imports with the level default', () => {
