@@ -2,6 +2,7 @@
 // by umoci from busybox-static. Every failure leaves nothing behind in the store.
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
+import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -97,6 +98,8 @@ test('pull from a registry on 127.0.0.1, with docker:// and --tls-verify=false; 
 	assert.equal(dirs.length, 2);
 	assert.ok(fs.statSync(path.join(dirs[0]!, 'bin', 'busybox')).isFile());
 	assert.equal(fs.readFileSync(path.join(dirs[1]!, TWO_LAYER.addedFile), 'utf8').trim(), TWO_LAYER.addedContent);
+	const whiteout = fs.lstatSync(path.join(dirs[1]!, TWO_LAYER.deletedFile));
+	assert.ok(whiteout.isCharacterDevice() && whiteout.rdev === 0, 'layer 2 deletes the file with an overlayfs whiteout');
 	// A second pull of the same image stores nothing new.
 	const blobs = list(path.join(s.dir, 'oci', 'blobs', 'sha256')).length;
 	await s.engine.pullImage(`${registry.host}/team/bot:1`, {tlsVerify: false});
@@ -260,6 +263,8 @@ test('two images sharing a base layer store it once; system df shows it', async 
 	// The id-shifted copy of a layer is its own directory, removed with the image.
 	const shifted = await store.layerDirs(a.id, 100000);
 	assert.match(path.basename(shifted[0]!), /^[0-9a-f]{64}-100000$/);
+	assert.equal(fs.statSync(path.join(shifted[0]!, 'bin', 'busybox')).uid, 100000);
+	assert.equal(fs.statSync(path.join(dirsA[0]!, 'bin', 'busybox')).uid, 0);
 	await s.engine.removeImages([a.id]);
 	assert.deepEqual(list(path.join(s.dir, 'oci', 'layers')), []);
 	assert.deepEqual(list(path.join(s.dir, 'oci', 'blobs', 'sha256')), []);
@@ -284,6 +289,39 @@ test('a tampered blob is refused: the config on inspect, a layer on unpack, nami
 	const inspect = await expectCode(s.engine.inspectImage(image!.id), 'IMAGE_INVALID');
 	assert.ok(inspect.message.includes(details.id), inspect.message);
 	await expectCode(store.resolve(TWO_LAYER.name), 'IMAGE_INVALID');
+});
+
+test('a layer that unpacks to another diff id than its config names is refused', async (t) => {
+	const s = setup(t);
+	if (!s) return;
+	// An OCI layout whose config lies about layer 2 (every digest is right, so it loads).
+	const layout = makeTempDir('c32-lying-layout-');
+	t.after(() => fs.rmSync(layout, {recursive: true, force: true}));
+	fs.cpSync(s.fixtures.layout, layout, {recursive: true});
+	const blob = (digest: string) => path.join(layout, 'blobs', 'sha256', digest.slice(7));
+	const write = (data: string) => {
+		const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+		fs.writeFileSync(blob(digest), data);
+		return {digest, size: Buffer.byteLength(data)};
+	};
+	const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8'));
+	const entry = index.manifests.find(
+		(m: {annotations?: Record<string, string>}) => m.annotations?.['org.opencontainers.image.ref.name'] === 'two-layer',
+	);
+	const manifest = JSON.parse(fs.readFileSync(blob(entry.digest), 'utf8'));
+	const config = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8'));
+	config.rootfs.diff_ids[1] = `sha256:${'0'.repeat(64)}`;
+	manifest.config = {...manifest.config, ...write(JSON.stringify(config))};
+	const written = write(JSON.stringify(manifest));
+	index.manifests = [{...entry, ...written, annotations: {'org.opencontainers.image.ref.name': 'localhost/lying:1'}}];
+	fs.writeFileSync(path.join(layout, 'index.json'), JSON.stringify(index));
+	const archive = path.join(s.dir, 'lying.tar');
+	execFileSync('tar', ['-C', layout, '-cf', archive, '.']);
+	const [image] = await s.engine.loadImage(archive);
+	const error = await expectCode((await s.engine.images()).layerDirs(image!.id, 0), 'IMAGE_INVALID');
+	assert.match(error.message, /diff id/);
+	const layers = list(path.join(s.dir, 'oci', 'layers'));
+	assert.equal(layers.length, 1, `only the honest layer 1 was kept: ${layers}`);
 });
 
 test('corrupt and foreign archives are refused with nothing stored', async (t) => {
