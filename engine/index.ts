@@ -2,9 +2,9 @@
 export type {AttachOptions, AttachResult, AttachSink, Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
 export {ContainerEngine} from './engine.js';
 export {C32Error, type C32ErrorCode, isC32Error} from './errors.js';
+export type * from './image/types.js';
 export {escapeControl} from './text.js';
 export * from './types.js';
-export type * from './image/types.js';
 
 import {ContainerEngine} from './engine.js';
 import {resolveStorage} from './paths.js';

@@ -392,6 +392,7 @@ test('references: malformed is INVALID_CONFIG, unknown is IMAGE_NOT_FOUND; ids, 
 		hex.slice(0, 12),
 		`sha256:${hex.slice(0, 12)}`,
 		`test/two-layer@${image!.digest}`,
+		image!.digest,
 		'localhost/test/two-layer:1',
 	]) {
 		assert.equal((await s.engine.inspectImage(ref)).id, image!.id, ref);
