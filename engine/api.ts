@@ -139,7 +139,7 @@ export interface Engine {
 
 	doctor(): Promise<DoctorReport>;
 
-	// OCI images (docs/engine-api.md, images). References: see docs/storage.md, "OCI images".
+	// OCI images (docs/engine-api.md, "Images"; names and references: docs/storage.md, "OCI images").
 
 	/** From a registry (REF or docker://REF) through skopeo. TRANSPORT_FAILED for an unknown tag or an unreachable registry. */
 	pullImage(ref: string, options?: PullOptions): Promise<ImageSummary>;

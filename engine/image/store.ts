@@ -83,9 +83,10 @@ export class ImageStore {
 		if (typeof ref !== 'string' || ref.trim() === '') throw new C32Error('IMAGE_NOT_FOUND', `no image given: ${NOT_FOUND_HINT}`);
 		const all = Object.values(images);
 		const prefix = idPrefix(ref);
-		// A full id wins over a name that happens to be 64 hex digits.
+		// A full id (or manifest digest) wins over a name that happens to be 64 hex digits.
 		if (prefix?.length === 64) {
-			const record = images[`sha256:${prefix}`];
+			const digest = `sha256:${prefix}`;
+			const record = images[digest] ?? all.find((r) => r.digest === digest);
 			if (record) return {record, name: null};
 		}
 		let parsed: ReturnType<typeof parseReference> | null = null;
