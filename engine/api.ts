@@ -1,5 +1,18 @@
 // The engine's public interface. The CLI and the dashboard depend on this, never on the
 // implementation, so tests can hand them a double.
+
+import type {
+	ArchiveFormat,
+	ArchiveKind,
+	ChangeOptions,
+	DiskUsage,
+	ImageDetails,
+	ImageSummary,
+	PruneResult,
+	PullOptions,
+	RemovedImage,
+	TransferOptions,
+} from './image/types.js';
 import type {
 	ContainerConfig,
 	ContainerInfo,
@@ -126,6 +139,24 @@ export interface Engine {
 	importContainerState(state: ExportedState): Promise<ContainerMetadata>;
 
 	doctor(): Promise<DoctorReport>;
+
+	pullImage(ref: string, options?: PullOptions): Promise<ImageSummary>;
+	loadImage(file: string, options?: TransferOptions): Promise<ImageSummary[]>; // oci-archive | docker-archive
+	importImage(file: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary>; // rootfs tar → 1-layer image
+	listImages(): Promise<ImageSummary[]>;
+	inspectImage(ref: string): Promise<ImageDetails>;
+	tagImage(source: string, target: string): Promise<void>;
+	removeImages(refs: string[], options?: {force?: boolean}): Promise<RemovedImage[]>; // IMAGE_IN_USE unless force
+	pruneImages(): Promise<PruneResult>; // untagged, unused images
+	saveImage(ref: string, file: string, options?: {format?: ArchiveFormat}): Promise<void>;
+	diskUsage(): Promise<DiskUsage>;
+	archiveKind(file: string): Promise<ArchiveKind>; // engine/image/archive-kind.ts
+
+	/** The container's upper layer as a new image (H3). */
+	commitContainer(ref: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary>;
+	/** A tar of the container's state and its image as an OCI layout (c32 export --with-image). */
+	exportContainerArchive(ref: string, file: string): Promise<void>;
+	importContainerArchive(file: string): Promise<ContainerMetadata>;
 
 	/** Stops every running container (the seed's shutdown hook). */
 	cleanupAll(): Promise<void>;

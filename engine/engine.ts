@@ -6,6 +6,18 @@ import type {AttachOptions, AttachResult, Engine, ExecOptions, HostStats, Remove
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {isProcessAlive} from './host-facts.js';
+import type {
+	ArchiveFormat,
+	ArchiveKind,
+	ChangeOptions,
+	DiskUsage,
+	ImageDetails,
+	ImageSummary,
+	PruneResult,
+	PullOptions,
+	RemovedImage,
+	TransferOptions,
+} from './image/types.js';
 import {type Lifecycle, readExisting} from './lifecycle/context.js';
 import {create} from './lifecycle/create.js';
 import {carryOutExit} from './lifecycle/exit.js';
@@ -252,6 +264,68 @@ export class ContainerEngine implements Engine {
 
 	doctor(): Promise<DoctorReport> {
 		return this.lc.services.doctor(this.layout);
+	}
+
+	// Images (issue 10). PLACEHOLDER delegations of the cli branch: the lead replaces them with
+	// the store's and the run helper's at merge.
+	private images() {
+		return import('./image/engine-commands.js');
+	}
+
+	async pullImage(ref: string, options?: PullOptions): Promise<ImageSummary> {
+		return (await this.images()).pullImage(this.layout, ref, options);
+	}
+
+	async loadImage(file: string, options?: TransferOptions): Promise<ImageSummary[]> {
+		return (await this.images()).loadImage(this.layout, file, options);
+	}
+
+	async importImage(file: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary> {
+		return (await this.images()).importImage(this.layout, file, name, options);
+	}
+
+	async listImages(): Promise<ImageSummary[]> {
+		return (await this.images()).listImages(this.layout);
+	}
+
+	async inspectImage(ref: string): Promise<ImageDetails> {
+		return (await this.images()).inspectImage(this.layout, ref);
+	}
+
+	async tagImage(source: string, target: string): Promise<void> {
+		return (await this.images()).tagImage(this.layout, source, target);
+	}
+
+	async removeImages(refs: string[], options?: {force?: boolean}): Promise<RemovedImage[]> {
+		return (await this.images()).removeImages(this.layout, refs, options);
+	}
+
+	async pruneImages(): Promise<PruneResult> {
+		return (await this.images()).pruneImages(this.layout);
+	}
+
+	async saveImage(ref: string, file: string, options?: {format?: ArchiveFormat}): Promise<void> {
+		return (await this.images()).saveImage(this.layout, ref, file, options);
+	}
+
+	async diskUsage(): Promise<DiskUsage> {
+		return (await this.images()).diskUsage(this.layout);
+	}
+
+	async archiveKind(file: string): Promise<ArchiveKind> {
+		return (await this.images()).archiveKind(this.layout, file);
+	}
+
+	async commitContainer(ref: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary> {
+		return (await this.images()).commitContainer(this.layout, ref, name, options);
+	}
+
+	async exportContainerArchive(ref: string, file: string): Promise<void> {
+		return (await this.images()).exportContainerArchive(this.layout, ref, file);
+	}
+
+	async importContainerArchive(file: string): Promise<ContainerMetadata> {
+		return (await this.images()).importContainerArchive(this.layout, file);
 	}
 
 	async cleanupAll(): Promise<void> {

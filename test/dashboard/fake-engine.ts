@@ -1,6 +1,7 @@
 // An in-memory Engine for dashboard tests: containers, states, metrics and logs that a test
 // sets directly, actions that can be slowed down, held or made to fail, and a record of calls.
 import type {
+	ArchiveKind,
 	AttachResult,
 	ContainerConfig,
 	ContainerInfo,
@@ -12,8 +13,12 @@ import type {
 	ExecOptions,
 	ExportedState,
 	HostStats,
+	ImageDetails,
+	ImageSummary,
 	LogEntry,
 	LogOptions,
+	PruneResult,
+	RemovedImage,
 	RemoveOptions,
 	ResolvedConfig,
 	StopOptions,
@@ -52,7 +57,18 @@ export interface AddOptions {
 	labels?: Record<string, string>;
 	blockReadBytes?: number;
 	blockWriteBytes?: number;
+	/** An OCI image container: config.ociImage and, unless `image` says otherwise, its name as the image. */
+	ociImage?: {id: string; name: string | null; digest: string};
 }
+
+export interface AddImageOptions {
+	names?: string[];
+	size?: number;
+	created?: string | null;
+}
+
+/** The config of a container made from an OCI image, as the run branch stores it (issue 10). */
+type ConfigWithImage = ResolvedConfig & {ociImage?: {id: string; name: string | null; digest: string} | null};
 
 type Listener = () => void;
 type Verb = 'start' | 'stop' | 'restart' | 'pause' | 'resume' | 'remove' | 'exec';
@@ -83,6 +99,28 @@ export class FakeEngine implements Engine {
 	execExitCode = 0;
 	/** Log entries kept per container, like a capped log file; older ones are dropped. */
 	logLimit = Number.POSITIVE_INFINITY;
+	readonly images = new Map<string, ImageDetails>();
+	/** Makes inspectImage of this image id (or every id: '*') throw it. */
+	readonly imageFailures = new Map<string, Error>();
+
+	addImage(options: AddImageOptions = {}): ImageDetails {
+		const id = `sha256:${hexId()}`;
+		const image: ImageDetails = {
+			id,
+			names: options.names ?? [],
+			digest: `sha256:${hexId()}`,
+			size: options.size ?? 5_000_000,
+			created: options.created ?? null,
+			storedAt: new Date().toISOString(),
+			architecture: 'amd64',
+			os: 'linux',
+			config: {entrypoint: null, cmd: ['sh'], env: [], workingDir: null, user: null, stopSignal: null, labels: {}, exposedPorts: []},
+			layers: [],
+			usedBy: [],
+		};
+		this.images.set(id, image);
+		return image;
+	}
 
 	add(options: AddOptions): FakeContainer {
 		const id = hexId();
@@ -97,7 +135,12 @@ export class FakeEngine implements Engine {
 			exitCode: options.exitCode ?? (state === 'exited' ? 0 : null),
 			oomKilled: options.oomKilled ?? false,
 			errorMessage: options.errorMessage ?? null,
-			image: options.image === undefined ? `/srv/${options.name}.py` : options.image,
+			image:
+				options.image !== undefined
+					? options.image
+					: options.ociImage
+						? (options.ociImage.name ?? options.ociImage.id.slice(7, 19))
+						: `/srv/${options.name}.py`,
 			isolationLevel: options.isolationLevel ?? 'standard',
 			runtime: 'runc',
 			createdAt: new Date(now - 3_600_000).toISOString(),
@@ -109,7 +152,8 @@ export class FakeEngine implements Engine {
 			stopRequested: false,
 			labels: options.labels ?? {},
 		};
-		const config: ResolvedConfig = {
+		const config: ConfigWithImage = {
+			...(options.ociImage ? {ociImage: options.ociImage} : {}),
 			name: options.name,
 			image: meta.image,
 			entrypoint: 'python3',
@@ -460,6 +504,103 @@ export class FakeEngine implements Engine {
 			debugLog: '/var/lib/c32/debug.log',
 			problems: [],
 		};
+	}
+
+	private findImage(ref: string): ImageDetails {
+		const bare = ref.replace(/^sha256:/, '');
+		const found = [...this.images.values()].find(
+			(image) => image.names.includes(ref) || image.id === ref || (bare.length >= 12 && image.id.slice(7).startsWith(bare)),
+		);
+		if (!found) throw new C32Error('IMAGE_NOT_FOUND', `no image "${ref}": pull it first: c32 pull ${ref}`);
+		return found;
+	}
+
+	private summary(image: ImageDetails): ImageSummary {
+		const {id, names, digest, size, created, storedAt} = image;
+		return {id, names: [...names], digest, size, created, storedAt};
+	}
+
+	async inspectImage(ref: string): Promise<ImageDetails> {
+		this.record('inspectImage', ref);
+		const image = this.findImage(ref);
+		const failure = this.imageFailures.get(image.id) ?? this.imageFailures.get('*');
+		if (failure) throw failure;
+		return structuredClone(image);
+	}
+
+	async listImages(): Promise<ImageSummary[]> {
+		this.record('listImages');
+		return [...this.images.values()].map((image) => this.summary(image));
+	}
+
+	async pullImage(ref: string): Promise<ImageSummary> {
+		this.record('pullImage', ref);
+		return this.summary(this.addImage({names: [ref]}));
+	}
+
+	async loadImage(file: string): Promise<ImageSummary[]> {
+		this.record('loadImage', file);
+		return [this.summary(this.addImage({names: [`localhost/${file}:latest`]}))];
+	}
+
+	async importImage(file: string, name: string): Promise<ImageSummary> {
+		this.record('importImage', file, name);
+		return this.summary(this.addImage({names: [name]}));
+	}
+
+	async tagImage(source: string, target: string): Promise<void> {
+		this.record('tagImage', source, target);
+		this.findImage(source).names.push(target);
+	}
+
+	async removeImages(refs: string[]): Promise<RemovedImage[]> {
+		this.record('removeImages', refs);
+		return refs.map((ref) => {
+			const image = this.findImage(ref);
+			this.images.delete(image.id);
+			return {ref, id: image.id, untagged: image.names, deleted: true};
+		});
+	}
+
+	async pruneImages(): Promise<PruneResult> {
+		this.record('pruneImages');
+		const untagged = [...this.images.values()].filter((image) => image.names.length === 0);
+		for (const image of untagged) this.images.delete(image.id);
+		return {deleted: untagged.map((image) => image.id), reclaimedBytes: untagged.reduce((sum, image) => sum + image.size, 0)};
+	}
+
+	async saveImage(ref: string, file: string): Promise<void> {
+		this.record('saveImage', ref, file);
+		this.findImage(ref);
+	}
+
+	async diskUsage() {
+		const size = [...this.images.values()].reduce((sum, image) => sum + image.size, 0);
+		return {
+			images: {count: this.images.size, size, reclaimable: 0},
+			layers: {count: this.images.size, size, shared: 0},
+			containers: {count: this.containers.size, size: 0},
+		};
+	}
+
+	async archiveKind(file: string): Promise<ArchiveKind> {
+		return file.endsWith('.json') ? 'container-state' : 'rootfs';
+	}
+
+	async commitContainer(ref: string, name: string): Promise<ImageSummary> {
+		this.record('commitContainer', ref, name);
+		this.find(ref);
+		return this.summary(this.addImage({names: [name]}));
+	}
+
+	async exportContainerArchive(ref: string, file: string): Promise<void> {
+		this.record('exportContainerArchive', ref, file);
+		this.find(ref);
+	}
+
+	async importContainerArchive(file: string): Promise<ContainerMetadata> {
+		this.record('importContainerArchive', file);
+		return {...this.add({name: `imported-${counter}`, state: 'created'}).meta};
 	}
 
 	async cleanupAll(): Promise<void> {
