@@ -1,5 +1,5 @@
 // The real Context: this process's streams, signals, files and engine.
-import {readFile, writeFile} from 'node:fs/promises';
+import {readFile, stat, writeFile} from 'node:fs/promises';
 import process from 'node:process';
 import type {Engine} from '../../engine/index.js';
 import type {Context} from './context.js';
@@ -34,6 +34,11 @@ export function processContext(): Context {
 		},
 		terminal: processTerminal(),
 		readFile: (path) => readFile(path, 'utf8'),
+		exists: (path) =>
+			stat(path).then(
+				() => true,
+				() => false,
+			),
 		writeFile: (path, data) => writeFile(path, data),
 		async readStdin() {
 			const chunks: Buffer[] = [];

@@ -160,7 +160,8 @@ describe('help, version, doctor, completion, top', () => {
 			)
 				.trim()
 				.split('\n');
-		assert.deepEqual(complete(['c32', 'lo']), ['logs']);
+		assert.deepEqual(complete(['c32', 'log']), ['logs']);
+		assert.deepEqual(complete(['c32', 'image', 'in']), ['inspect']);
 		assert.deepEqual(complete(['c32', 'logs', 'comp']), ['completable']);
 		assert.ok(complete(['c32', 'logs', '--ta']).includes('--tail'));
 		assert.ok(complete(['c32', 'stats', '--no']).includes('--no-stream'));
