@@ -182,7 +182,6 @@ describe('commands against an engine double', () => {
 		let received: ExportedState | undefined;
 		const {ctx, out} = fakeContext(
 			{
-				archiveKind: async () => 'container-state',
 				importContainerState: async (given) => {
 					received = given;
 					return container('copy');

@@ -51,7 +51,10 @@ describe('export and import', () => {
 	it('explains a missing or broken file', async () => {
 		const missing = await box.run(['import', 'nope.json']);
 		assert.equal(missing.code, 1);
-		assert.equal(missing.stderr, 'c32: error: nope.json does not exist: give a file written by c32 export\n');
+		assert.equal(
+			missing.stderr,
+			'c32: error: nope.json does not exist: give a file written by c32 export, or a tar of a root filesystem\n',
+		);
 		fs.writeFileSync(path.join(box.dir, 'broken.json'), '{"half":');
 		const broken = await box.run(['import', 'broken.json']);
 		assert.equal(broken.stderr, 'c32: error: broken.json is not JSON: give a file written by c32 export\n');

@@ -78,6 +78,10 @@ export function fakeContext(
 		async exists(path) {
 			return path in files || (options.existing ?? []).includes(path);
 		},
+		async peekFile(path, bytes) {
+			if (path in files) return Buffer.from(files[path]!).subarray(0, bytes);
+			return (options.existing ?? []).includes(path) ? Buffer.from('ustar') : null;
+		},
 		async writeFile(path, data) {
 			files[path] = data;
 		},

@@ -216,7 +216,6 @@ describe('import tells its files apart by content', () => {
 	const files = {'state.json': state, '/work/state.json': state};
 	const existing = ['/work/root.tar', '/work/box.tar', '/work/img.tar'];
 	const kinds: Record<string, ArchiveKind> = {
-		'/work/state.json': 'container-state',
 		'/work/root.tar': 'rootfs',
 		'/work/box.tar': 'container-archive',
 		'/work/img.tar': 'oci-archive',
@@ -226,11 +225,27 @@ describe('import tells its files apart by content', () => {
 		return {...fakeContext(engine, {files, existing}), calls};
 	};
 
-	it('a state JSON is recreated as before, --name applied', async () => {
-		const {ctx, out, calls} = setup();
+	it('a state JSON is recreated as before, --name applied, without asking the image store', async () => {
+		const {engine, calls} = imageEngine({
+			archiveKind: async () => {
+				throw new Error('a JSON file is told apart without the image store');
+			},
+		});
+		const {ctx, out} = fakeContext(engine, {files: {...files, ' bom.json': `\uFEFF \n${state}`, '/work/ bom.json': `\uFEFF \n${state}`}});
 		assert.equal(await runCli(['import', '--name', 'copy', 'state.json'], ctx), 0);
-		assert.deepEqual(calls, [['importContainerState', 'copy']]);
-		assert.equal(out.stdout, `${container('copy').id}\n`);
+		assert.equal(await runCli(['import', ' bom.json'], ctx), 0);
+		assert.deepEqual(calls, [
+			['importContainerState', 'copy'],
+			['importContainerState', 'orig'],
+		]);
+		assert.equal(out.stdout, `${container('copy').id}\n`.repeat(2));
+	});
+
+	it('a file the store calls a container state is read as one', async () => {
+		const {engine, calls} = imageEngine({archiveKind: async () => 'container-state'});
+		const {ctx} = fakeContext(engine, {files: {'odd.json': `${state}`, '/work/odd.json': `[${state}]`}});
+		assert.equal(await runCli(['import', 'odd.json'], ctx), 0);
+		assert.deepEqual(calls, [['importContainerState', 'orig']]);
 	});
 
 	it('a container archive is imported whole', async () => {

@@ -97,7 +97,6 @@ describe('--json of the commands that act on containers', () => {
 		const state = {formatVersion: 1, exportedAt: 'x', metadata: container('orig'), config: {name: 'orig'}};
 		const {ctx, out} = fakeContext(
 			{
-				archiveKind: async () => 'container-state',
 				importContainerState: async () => container('copy', {state: 'created'}),
 				listContainers: async () => [container('a\nb\x1b]0;t\x07')],
 			},
