@@ -1,4 +1,5 @@
 // Flags shared by the commands that move images (pull, load, import, commit, run/create).
+import path from 'node:path';
 import type {PullOptions} from '../../engine/index.js';
 import {UsageError} from './errors.js';
 
@@ -23,7 +24,7 @@ export function pullOptions(flags: {tlsVerify?: boolean; authfile?: string}, cwd
 
 /** Files handed to the engine are absolute: its working directory is not the caller's concern. */
 export function absolute(file: string, cwd: string): string {
-	return file.startsWith('/') ? file : `${cwd.replace(/\/+$/, '')}/${file}`;
+	return path.resolve(cwd, file);
 }
 
 export const changeFlag = {change: {type: 'string', isMultiple: true}} as const;

@@ -21,14 +21,15 @@ function amount(progress: TransferProgress): string {
 	return progress.total === null ? done : `${done} / ${formatDecimalBytes(progress.total)}`;
 }
 
-function item(progress: TransferProgress): string {
-	return progress.item ? `  ${escapeControl(progress.item)}` : '';
+/** The item, escaped, after `gap`; nothing without one. */
+function item(progress: TransferProgress, gap: string): string {
+	return progress.item ? `${gap}${escapeControl(progress.item)}` : '';
 }
 
 /** The terminal line: phase, bar (when the total is known), bytes, item; at most `columns - 1` wide. */
 export function progressLine(progress: TransferProgress, columns = 80): string {
 	const bar = progress.total !== null && progress.total > 0 ? ` ${progressBar(progress.done / progress.total)}` : '';
-	const line = `${progress.phase.padEnd(9)}${bar} ${amount(progress)}${item(progress)}`;
+	const line = `${progress.phase.padEnd(9)}${bar} ${amount(progress)}${item(progress, '  ')}`;
 	// One cell short of the edge: a line that fills it wraps on some terminals, and \r then
 	// returns to the wrong line.
 	const room = Math.max(10, columns - 1);
@@ -39,7 +40,7 @@ export function progressLine(progress: TransferProgress, columns = 80): string {
 /** The line of a phase or item change where there is no terminal. */
 export function plainLine(progress: TransferProgress): string {
 	const total = progress.total === null ? '' : ` (${formatDecimalBytes(progress.total)})`;
-	return `${progress.phase}${item(progress).replace(/^ {2}/, ' ')}${total}`;
+	return `${progress.phase}${item(progress, ' ')}${total}`;
 }
 
 export interface ProgressWriter {
