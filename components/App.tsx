@@ -10,6 +10,7 @@ import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {useKeepSelection, useUiState} from './hooks/use-ui-state.js';
 import type {CellContext} from './model/cells.js';
 import {fitColumns} from './model/columns.js';
+import {ociImageOf} from './model/details.js';
 import {computeLayout, MIN_COLUMNS, MIN_ROWS} from './model/layout.js';
 import type {KeyContext} from './model/ui-state.js';
 import type {Prefs, PrefsStore} from './prefs.js';
@@ -94,6 +95,8 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 	};
 	const bodyHeight = layout.height - layout.headerLines - 1;
 	const info = selected ? (snapshot.infos.get(selected.meta.id) ?? null) : null;
+	const ociImage = info ? ociImageOf(info) : null;
+	const image = ociImage ? snapshot.images.get(ociImage.id) : undefined;
 	const logs = (rowsForLogs: number) => (
 		<LogSection
 			follower={follower}
@@ -125,7 +128,9 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 					filter={ui.filter}
 					totalCount={allRows.length}
 				/>
-				{layout.detailsLines > 0 && <Details meta={selected?.meta ?? null} info={info} now={cells.now} height={layout.detailsLines} />}
+				{layout.detailsLines > 0 && (
+					<Details meta={selected?.meta ?? null} info={info} now={cells.now} height={layout.detailsLines} image={image} />
+				)}
 				{layout.graphRows > 0 && (
 					<Graphs
 						history={selected ? store.historyOf(selected.meta.id) : undefined}

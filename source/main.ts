@@ -58,6 +58,7 @@ Examples
   $ c32 run -d --name my-bot -m 512m ./examples/workers/bot.py
   $ c32 ps
   $ c32 logs -f my-bot
+  $ c32 import rootfs.tar tools:1 && c32 run --rm tools:1 -- sh -c 'echo hi'
   $ c32 top`);
 }
 

@@ -1,7 +1,7 @@
 // Turns a container row into the styled cells of one table line.
 import type {ColumnId, TableLayout} from './columns.js';
 import {COLUMNS, CPU_VALUE_WIDTH, columnSpec, MEM_VALUE_WIDTH} from './columns.js';
-import {bar, fit, formatAge, formatBytes, formatDuration, formatMb, formatPercent, shortId} from './format.js';
+import {bar, fit, fitStart, formatAge, formatBytes, formatDuration, formatMb, formatPercent, shortId} from './format.js';
 import {type ContainerRow, stateLabel} from './row.js';
 import type {Segment} from './segments.js';
 
@@ -63,6 +63,8 @@ export function cellSegments(id: ColumnId, width: number, row: ContainerRow, lay
 	switch (id) {
 		case 'name':
 			return [{text: fit(meta.name, width)}];
+		case 'image':
+			return [{text: fitStart(meta.image ?? '-', width), tone: meta.image === null ? 'dim' : undefined}];
 		case 'id':
 			return [{text: fit(shortId(meta.id), width), tone: 'dim'}];
 		case 'state': {

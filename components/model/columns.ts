@@ -1,6 +1,6 @@
 // The table's columns and how they shrink to fit the terminal's width.
 
-export type ColumnId = 'name' | 'id' | 'state' | 'cpu' | 'mem' | 'pids' | 'io' | 'uptime' | 'restarts' | 'isolation';
+export type ColumnId = 'name' | 'image' | 'id' | 'state' | 'cpu' | 'mem' | 'pids' | 'io' | 'uptime' | 'restarts' | 'isolation';
 
 export interface ColumnSpec {
 	id: ColumnId;
@@ -16,6 +16,7 @@ export interface ColumnSpec {
 
 export const COLUMNS: readonly ColumnSpec[] = [
 	{id: 'name', title: 'NAME', label: 'name', key: 'N', align: 'left', descendingFirst: false},
+	{id: 'image', title: 'IMAGE', label: 'image', key: 'E', align: 'left', descendingFirst: false},
 	{id: 'id', title: 'ID', label: 'id', key: 'I', align: 'left', descendingFirst: false},
 	{id: 'state', title: 'STATE', label: 'state', key: 'S', align: 'left', descendingFirst: false},
 	{id: 'cpu', title: 'CPU%', label: 'cpu', key: 'C', align: 'left', descendingFirst: true},
@@ -53,6 +54,7 @@ const NAME_MAX = 32;
 const BAR_MAX = 16;
 
 const FIXED: Record<Exclude<ColumnId, 'name' | 'cpu' | 'mem'>, number> = {
+	image: 26,
 	id: 12,
 	state: 9,
 	pids: 5,
@@ -74,6 +76,7 @@ export interface TableLayout {
 // before the columns people watch most disappear.
 const DEGRADE: ({drop: ColumnId} | {bars: number} | {nameMin: number})[] = [
 	{drop: 'id'},
+	{drop: 'image'},
 	{drop: 'isolation'},
 	{bars: 8},
 	{drop: 'restarts'},

@@ -1,6 +1,6 @@
 // The details pane: what the selected container is and how it is limited.
-import type {ContainerInfo, ContainerMetadata} from '../../engine/index.js';
-import {formatAge, formatMb} from './format.js';
+import type {ContainerInfo, ContainerMetadata, ImageDetails, ResolvedConfig} from '../../engine/index.js';
+import {formatAge, formatBytes, formatMb} from './format.js';
 import type {Segment} from './segments.js';
 
 function field(label: string, value: string, tone?: Segment['tone']): Segment[] {
@@ -15,6 +15,26 @@ function ago(iso: string | null, now: number): string {
 	if (!iso) return '-';
 	const at = Date.parse(iso);
 	return Number.isNaN(at) ? '-' : `${formatAge(now - at)} ago`;
+}
+
+/** The OCI image a container was made from, or null for a host-path image (and records from before images). */
+export function ociImageOf(info: ContainerInfo): ResolvedConfig['ociImage'] {
+	return info.config.ociImage ?? null;
+}
+
+/** An OCI image as the dashboard knows it: inspected, or why that failed. */
+export type ImageInfo = {details: ImageDetails} | {error: string};
+
+/** "sha256:0123456789ab": a digest short enough for a details line. */
+function shortDigest(digest: string): string {
+	return digest.slice(0, 'sha256:'.length + 12);
+}
+
+/** What the details pane says of an OCI image: its digest and size, or why they are unknown. */
+export function imageFields(image: ImageInfo | undefined): Segment[] {
+	if (!image) return field('digest', '…', 'dim');
+	if ('error' in image) return field('image details', image.error.split('\n')[0]!, 'bad');
+	return [...field('digest', shortDigest(image.details.digest)), ...field('size', formatBytes(image.details.size))];
 }
 
 export function limitsText(info: ContainerInfo): string {
@@ -41,7 +61,13 @@ export function exitText(meta: ContainerMetadata): string {
 }
 
 /** `lines` content lines (the title is the caller's). */
-export function detailsLines(meta: ContainerMetadata, info: ContainerInfo | null, now: number, lines: number): Segment[][] {
+export function detailsLines(
+	meta: ContainerMetadata,
+	info: ContainerInfo | null,
+	now: number,
+	lines: number,
+	image?: ImageInfo,
+): Segment[][] {
 	// A damaged container has no config to show: only what is wrong and how to remove it.
 	if (meta.state === 'damaged') return [field('error', meta.errorMessage ?? 'its state file cannot be read', 'bad')];
 	if (!info) return [[{text: 'loading…', tone: 'dim'}]];
@@ -55,7 +81,7 @@ export function detailsLines(meta: ContainerMetadata, info: ContainerInfo | null
 		.map(([key, value]) => `${key}=${value}`)
 		.join(' ');
 	const out: Segment[][] = [
-		[...field('image', meta.image ?? 'none'), ...field('command', command)],
+		[...field('image', meta.image ?? 'none'), ...(ociImageOf(info) ? imageFields(image) : []), ...field('command', command)],
 		[
 			...field('limits', limitsText(info)),
 			...field('isolation', `${meta.isolationLevel} (${meta.runtime})`),

@@ -1,7 +1,7 @@
 // Pure text formatting for the dashboard. Every function returns a plain string so the
 // views stay dumb and these can be unit-tested.
 import {escapeControl} from '../../engine/text.js';
-import {clipToWidth, textWidth} from './width.js';
+import {clipEndToWidth, clipToWidth, textWidth} from './width.js';
 
 const UNITS = ['B', 'K', 'M', 'G', 'T', 'P'] as const;
 
@@ -92,6 +92,17 @@ export function fit(raw: string, width: number, align: 'left' | 'right' = 'left'
 	}
 	const blanks = ' '.repeat(width - cells);
 	return align === 'left' ? text + blanks : blanks + text;
+}
+
+/** As fit, but a text too wide keeps its end ("…team/bot:1"): image names and paths say most there. */
+export function fitStart(raw: string, width: number): string {
+	if (width <= 0) return '';
+	const text = escapeControl(raw);
+	const cells = textWidth(text);
+	if (cells <= width) return text + ' '.repeat(width - cells);
+	if (width === 1) return '…';
+	const clipped = clipEndToWidth(text, width - 1);
+	return `…${clipped.text}${' '.repeat(width - 1 - clipped.width)}`;
 }
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'] as const;

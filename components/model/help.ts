@@ -8,7 +8,7 @@ export interface HelpSection {
 
 // The sort keys, in groups that fit one help line each.
 const SORT_GROUPS = [
-	['name', 'id', 'state'],
+	['name', 'image', 'id', 'state'],
 	['cpu', 'mem', 'pids', 'io'],
 	['uptime', 'restarts', 'isolation'],
 ];

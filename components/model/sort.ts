@@ -56,12 +56,14 @@ function numericKey(row: ContainerRow, column: ColumnId): number {
 	}
 }
 
-const byName = (a: ContainerRow, b: ContainerRow) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0);
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byName = (a: ContainerRow, b: ContainerRow) => compareText(a.meta.name, b.meta.name);
 
 export function compareRows(a: ContainerRow, b: ContainerRow, order: SortOrder): number {
 	let result = 0;
 	if (order.column === 'name') result = byName(a, b);
 	else if (order.column === 'id') result = a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0;
+	else if (order.column === 'image') result = compareText(a.meta.image ?? '', b.meta.image ?? '');
 	else result = numericKey(a, order.column) - numericKey(b, order.column);
 	if (order.descending) result = -result;
 	return result !== 0 ? result : byName(a, b);

@@ -118,3 +118,20 @@ export function clipToWidth(text: string, width: number): {text: string; width: 
 	}
 	return {text: text.slice(0, end), width: used};
 }
+
+/** The longest end of `text` that fits in `width` cells. */
+export function clipEndToWidth(text: string, width: number): {text: string; width: number} {
+	if (width <= 0) return {text: '', width: 0};
+	if (NARROW.test(text)) return text.length <= width ? {text, width: text.length} : {text: text.slice(text.length - width), width};
+	const graphemes = [...segmenter.segment(text)];
+	let used = 0;
+	let start = text.length;
+	for (let i = graphemes.length - 1; i >= 0; i--) {
+		const {segment, index} = graphemes[i]!;
+		const cells = graphemeWidth(segment);
+		if (used + cells > width) break;
+		used += cells;
+		start = index;
+	}
+	return {text: text.slice(start), width: used};
+}

@@ -2,6 +2,7 @@
 // all live ones in one batch and reads the host, then publishes one immutable snapshot.
 // Components subscribe to the snapshot; none of them runs a timer of its own.
 import type {ContainerInfo, ContainerMetadata, ContainerMetrics, Engine, HostStats} from '../../engine/index.js';
+import {type ImageInfo, ociImageOf} from '../model/details.js';
 import {isLive} from '../model/row.js';
 import {Series} from '../model/series.js';
 
@@ -10,6 +11,8 @@ export interface Snapshot {
 	metrics: ReadonlyMap<string, ContainerMetrics>;
 	/** Inspected configs by id; a container appears here a tick or so after it is first seen. */
 	infos: ReadonlyMap<string, ContainerInfo>;
+	/** The OCI images of the inspected containers, by image id: inspected once each, or why that failed. */
+	images: ReadonlyMap<string, ImageInfo>;
 	host: HostStats | null;
 	/** The runtime the engine uses, once known. */
 	runtime: string | null;
@@ -40,6 +43,7 @@ const EMPTY: Snapshot = {
 	containers: [],
 	metrics: new Map(),
 	infos: new Map(),
+	images: new Map(),
 	host: null,
 	runtime: null,
 	at: 0,
@@ -58,6 +62,7 @@ export class DashboardStore {
 	private readonly listeners = new Set<() => void>();
 	private readonly history = new Map<string, History>();
 	private readonly inspecting = new Set<string>();
+	private readonly inspectingImages = new Set<string>();
 	private timer: NodeJS.Timeout | null = null;
 	private running = false;
 	private inFlight: Promise<void> | null = null;
@@ -197,6 +202,24 @@ export class DashboardStore {
 				if (result.status === 'fulfilled' && listed.has(result.value.id)) infos.set(result.value.id, result.value);
 			}
 			if (infos.size !== this.snapshot.infos.size) this.publish({infos});
+			this.inspectImages([...infos.values()]);
+		});
+	}
+
+	/** An image never changes under its id: each is inspected once, whatever the outcome. */
+	private inspectImages(infos: readonly ContainerInfo[]): void {
+		const ids = new Set(infos.flatMap((info) => ociImageOf(info)?.id ?? []));
+		const fresh = [...ids].filter((id) => !this.snapshot.images.has(id) && !this.inspectingImages.has(id));
+		if (fresh.length === 0) return;
+		for (const id of fresh) this.inspectingImages.add(id);
+		void Promise.allSettled(fresh.map((id) => this.engine.inspectImage(id))).then((results) => {
+			const images = new Map(this.snapshot.images);
+			results.forEach((result, index) => {
+				const id = fresh[index]!;
+				this.inspectingImages.delete(id);
+				images.set(id, result.status === 'fulfilled' ? {details: result.value} : {error: message(result.reason)});
+			});
+			this.publish({images});
 		});
 	}
 

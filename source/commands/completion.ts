@@ -33,11 +33,16 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 async function completionCommands(): Promise<CompletionCommand[]> {
 	const visible = COMMANDS.filter((c) => !c.hidden);
 	const modules = await Promise.all(visible.map((c) => c.load()));
-	return visible.map((command, index) => ({
-		names: [command.name, ...command.aliases],
-		summary: command.summary,
-		flags: flagWords(modules[index]!.spec?.flags ?? {}),
-	}));
+	return visible.map((command, index) => {
+		const module = modules[index]!;
+		const subcommands = module.subcommands?.subcommands.flatMap((s) => s.names);
+		return {
+			names: [command.name, ...command.aliases],
+			summary: command.summary,
+			flags: flagWords(module.spec?.flags ?? {}),
+			...(subcommands ? {subcommands} : {}),
+		};
+	});
 }
 
 function flagWords(flags: AnyFlags): string[] {

@@ -9,6 +9,8 @@ import {
 } from '../lib/container-options.js';
 import {containerJson} from '../lib/container-view.js';
 import type {Context} from '../lib/context.js';
+import {pullOptions} from '../lib/image-flags.js';
+import {pullForContainer, pullPolicy} from '../lib/image-pull.js';
 import {writeJson} from '../lib/json.js';
 
 export const spec = defineCommand({
@@ -33,7 +35,10 @@ Examples
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, config} = await parseContainerCommand(spec, argv, ctx);
-	const created = await (await ctx.engine()).createContainer(config);
+	const policy = pullPolicy(flags.pull);
+	const engine = await ctx.engine();
+	await pullForContainer(engine, config, {policy, pull: pullOptions(flags, ctx.cwd)}, ctx);
+	const created = await engine.createContainer(config);
 	if (flags.json) writeJson(ctx.stdout, containerJson(created));
 	else ctx.stdout.write(`${created.id}\n`);
 	return 0;

@@ -14,6 +14,8 @@ import {
 import {containerJson} from '../lib/container-view.js';
 import type {Context} from '../lib/context.js';
 import {errorLine, UsageError} from '../lib/errors.js';
+import {pullOptions} from '../lib/image-flags.js';
+import {pullForContainer, pullPolicy} from '../lib/image-pull.js';
 import {writeJson} from '../lib/json.js';
 import {writeLogEntry} from '../lib/log-writer.js';
 
@@ -57,7 +59,9 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	}
 	// Before anything is created.
 	if (!flags.detach) requireInputTerminal(flags.tty === true, flags.interactive === true, ctx);
+	const policy = pullPolicy(flags.pull);
 	const engine = await ctx.engine();
+	await pullForContainer(engine, config, {policy, pull: pullOptions(flags, ctx.cwd)}, ctx);
 	if (!flags.detach && (flags.interactive || flags.tty)) return runInteractive(engine, config, flags.detachKeys, ctx);
 	// Attached, this command removes the container itself once it has read the exit code and
 	// the last output; detached, the engine's exit hook does (autoRemove).

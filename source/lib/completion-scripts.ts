@@ -5,16 +5,25 @@ export interface CompletionCommand {
 	names: string[];
 	summary: string;
 	flags: string[];
+	/** `c32 image ls`: the words that may follow the command. */
+	subcommands?: string[];
 }
 
 /** Commands whose operands are host paths, not containers. */
-const FILE_COMMANDS = ['run', 'create', 'import'];
+const FILE_COMMANDS = ['run', 'create', 'import', 'load'];
+
+/** Commands whose operands are images (no completion of their names yet): none are offered. */
+const IMAGE_COMMANDS = ['pull', 'images', 'image', 'save', 'tag', 'rmi', 'system'];
 
 export function bashScript(commands: CompletionCommand[]): string {
 	const words = commands.flatMap((c) => c.names).join(' ');
 	const cases = commands
 		.filter((c) => c.flags.length > 0)
 		.map((c) => `\t\t${c.names.join('|')}) flags="${c.flags.join(' ')}" ;;`)
+		.join('\n');
+	const subcases = commands
+		.filter((c) => c.subcommands)
+		.map((c) => `\t\t\t${c.names.join('|')}) COMPREPLY=($(compgen -W "${c.subcommands!.join(' ')} --help" -- "$cur")); return ;;`)
 		.join('\n');
 	return `# c32 bash completion. Load it with: eval "$(c32 completion bash)"
 _c32() {
@@ -24,6 +33,11 @@ _c32() {
 		return
 	fi
 	local command="\${COMP_WORDS[1]}" flags=""
+	if [ "$COMP_CWORD" -eq 2 ]; then
+		case "$command" in
+${subcases}
+		esac
+	fi
 	case "$command" in
 ${cases}
 	esac
@@ -34,6 +48,7 @@ ${cases}
 	case "$command" in
 		completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")) ;;
 		${FILE_COMMANDS.join('|')}) COMPREPLY=($(compgen -f -- "$cur")) ;;
+		${IMAGE_COMMANDS.join('|')}) COMPREPLY=() ;;
 		*) COMPREPLY=($(compgen -W "$(c32 __names 2>/dev/null)" -- "$cur")) ;;
 	esac
 }
@@ -49,6 +64,10 @@ export function zshScript(commands: CompletionCommand[]): string {
 		.filter((c) => c.flags.length > 0)
 		.map((c) => `\t\t${c.names.join('|')}) flags=(${c.flags.join(' ')}) ;;`)
 		.join('\n');
+	const subcases = commands
+		.filter((c) => c.subcommands)
+		.map((c) => `\t\t\t${c.names.join('|')}) compadd -- ${c.subcommands!.join(' ')}; return ;;`)
+		.join('\n');
 	return `#compdef c32
 # c32 zsh completion. Load it with: eval "$(c32 completion zsh)" (after compinit),
 # or save it as _c32 in a directory of $fpath.
@@ -61,6 +80,11 @@ ${described}
 		_describe 'command' commands
 		return
 	fi
+	if (( CURRENT == 3 )); then
+		case $words[2] in
+${subcases}
+		esac
+	fi
 	case $words[2] in
 ${cases}
 	esac
@@ -71,6 +95,7 @@ ${cases}
 	case $words[2] in
 		completion) compadd bash zsh ;;
 		${FILE_COMMANDS.join('|')}) _files ;;
+		${IMAGE_COMMANDS.join('|')}) ;;
 		*) compadd -- \${(f)"$(c32 __names 2>/dev/null)"} ;;
 	esac
 }

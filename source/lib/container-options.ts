@@ -46,15 +46,25 @@ export const containerFlags = {
 	interactive: {type: 'boolean', shortFlag: 'i'},
 	tty: {type: 'boolean', shortFlag: 't'},
 	init: {type: 'boolean'},
+	base: {type: 'string'},
+	pull: {type: 'string'},
+	tlsVerify: {type: 'boolean', default: true},
 } satisfies AnyFlags;
 
-export const imageHelp = `IMAGE is a host path: a file is copied to /app/<name> and run by its kind (.py with
-python3, .js with node, .sh with sh, an executable as itself); a directory becomes /app.
+export const imageHelp = `IMAGE is a host path or an OCI image. A host path (it starts with /, ./, ../ or ~, or
+names something here) is copied: a file to /app/<name>, run by its kind (.py with python3,
+.js with node, .sh with sh, an executable as itself); a directory becomes /app. Anything
+else is an image reference (tools:1, 127.0.0.1:5000/team/bot:1), pulled first when it is
+not stored yet (--pull); its config gives the command, environment, working directory and
+user unless options say otherwise.
 Options go before IMAGE; what follows IMAGE (or --) is the container's command.`;
 
 export const containerOptionsHelp = `
   --name NAME                  Name the container (default: a generated one)
-  --image PATH                 The image: a file or directory on the host (or give IMAGE)
+  --image PATH|REF             The image: a host path or an image reference (or give IMAGE)
+  --base REF                   An OCI image as the root under a host-path IMAGE (at /app)
+  --pull POLICY                missing (default: pull when not stored) | always | never
+  --tls-verify=false           Pull over plain http or a self-signed certificate
   --entrypoint CMD             The program to run (default: derived from the image)
   --args ARG                   An argument for the program (repeatable), or words after IMAGE
   -e, --env KEY=VALUE          Set an environment variable (repeatable; KEY alone copies yours)
@@ -71,7 +81,7 @@ export const containerOptionsHelp = `
   --auto-restart               Restart on failure, up to 5 times (= --restart on-failure:5)
   --max-restarts N             Give up after N restarts (with --auto-restart or on-failure)
   -l, --label KEY=VALUE        Set a label (repeatable)
-  -w, --workdir DIR            Working directory inside the container (default /app)
+  -w, --workdir DIR            Working directory inside the container (default /app; an image's own)
   -u, --user USER              uid, uid:gid or a host user name
   --hostname NAME              Hostname inside the container (default: the container's name)
   --network host|none          Network (strict isolation: none only)
@@ -119,6 +129,9 @@ export interface ContainerFlagValues {
 	tty: boolean;
 	/** --init / --no-init / --init=BOOL; undefined when none was given (the engine's default). */
 	init?: boolean;
+	base?: string;
+	pull?: string;
+	tlsVerify?: boolean;
 }
 
 export interface BuildInputs {
@@ -127,6 +140,23 @@ export interface BuildInputs {
 	env: NodeJS.ProcessEnv;
 	/** The contents of each --env-file, in order. */
 	envFiles: {path: string; text: string}[];
+	/** The image words (as typed) that name something on the host, relative to cwd. */
+	existing?: ReadonlySet<string>;
+}
+
+/**
+ * Whether an image word is a host path (today's images) rather than an OCI image reference:
+ * it looks like a path, or names something that exists. The engine applies the same rule.
+ */
+export function isHostPath(word: string, existing: ReadonlySet<string> = new Set()): boolean {
+	return /^(\/|\.\.?(\/|$)|~(\/|$))/.test(word) || existing.has(word);
+}
+
+/** A host-path word as an absolute path: `~` is the caller's home. */
+function hostPath(word: string, inputs: BuildInputs): string {
+	const home = inputs.env['HOME'];
+	if (home && (word === '~' || word.startsWith('~/'))) return path.join(home, word.slice(1));
+	return path.resolve(inputs.cwd, word);
 }
 
 /** Flags and words -> the ContainerConfig handed to the engine. Pure. */
@@ -136,7 +166,13 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.name !== undefined) config.name = flags.name;
 
 	const image = flags.image ?? words.image;
-	if (image !== undefined) config.image = path.resolve(inputs.cwd, image);
+	if (image !== undefined) config.image = isHostPath(image, inputs.existing) ? hostPath(image, inputs) : image;
+	if (flags.base !== undefined) {
+		if (image !== undefined && !config.image?.startsWith('/')) {
+			throw new UsageError(`--base goes under a host-path IMAGE (a script or directory); "${image}" is an image reference`);
+		}
+		config.base = flags.base;
+	}
 	if (flags.entrypoint !== undefined) config.entrypoint = flags.entrypoint;
 	if (flags.args.length > 0 && words.command.length > 0) {
 		throw new UsageError('give the command either with --args or after the image, not both');
@@ -280,8 +316,11 @@ export async function parseContainerCommand<Flags extends AnyFlags>(
 export async function containerConfigFromFlags(
 	flags: ContainerFlagValues,
 	words: RunArgv,
-	ctx: {cwd: string; env: NodeJS.ProcessEnv; readFile(path: string): Promise<string>},
+	ctx: {cwd: string; env: NodeJS.ProcessEnv; readFile(path: string): Promise<string>; exists(path: string): Promise<boolean>},
 ): Promise<ContainerConfig> {
 	const envFiles = await readEnvFiles(flags.envFile, ctx);
-	return buildContainerConfig(flags, words, {cwd: ctx.cwd, env: ctx.env, envFiles});
+	const image = flags.image ?? words.image;
+	const existing = new Set<string>();
+	if (image !== undefined && !isHostPath(image) && (await ctx.exists(path.resolve(ctx.cwd, image)))) existing.add(image);
+	return buildContainerConfig(flags, words, {cwd: ctx.cwd, env: ctx.env, envFiles, existing});
 }

@@ -24,6 +24,10 @@ export interface Context {
 	/** stdin, raw mode and the terminal's size, for the commands that attach to a container. */
 	terminal: CallerTerminal;
 	readFile(path: string): Promise<string>;
+	/** Whether something (a file, a directory) is at `path` (relative: to cwd). */
+	exists(path: string): Promise<boolean>;
+	/** Up to `bytes` bytes from the start of a file; null when there is no file to read. */
+	peekFile(path: string, bytes: number): Promise<Uint8Array | null>;
 	writeFile(path: string, data: string): Promise<void>;
 	readStdin(): Promise<string>;
 	/** Asks on the terminal (stdin must be one) and resolves with the line typed. */

@@ -1,5 +1,5 @@
 // The real Context: this process's streams, signals, files and engine.
-import {readFile, writeFile} from 'node:fs/promises';
+import {open, readFile, stat, writeFile} from 'node:fs/promises';
 import process from 'node:process';
 import type {Engine} from '../../engine/index.js';
 import type {Context} from './context.js';
@@ -34,6 +34,24 @@ export function processContext(): Context {
 		},
 		terminal: processTerminal(),
 		readFile: (path) => readFile(path, 'utf8'),
+		exists: (path) =>
+			stat(path).then(
+				() => true,
+				() => false,
+			),
+		async peekFile(path, bytes) {
+			const file = await open(path, 'r').catch(() => null);
+			if (!file) return null;
+			try {
+				const buffer = Buffer.alloc(bytes);
+				const {bytesRead} = await file.read(buffer, 0, bytes, 0);
+				return buffer.subarray(0, bytesRead);
+			} catch {
+				return null; // a directory, say: not a file to import
+			} finally {
+				await file.close();
+			}
+		},
 		writeFile: (path, data) => writeFile(path, data),
 		async readStdin() {
 			const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {buildContainerConfig, type ContainerFlagValues, initFlag, parseVolume} from '../../source/lib/container-options.js';
+import {buildContainerConfig, type ContainerFlagValues, initFlag, isHostPath, parseVolume} from '../../source/lib/container-options.js';
 import {UsageError} from '../../source/lib/errors.js';
 
 const none: ContainerFlagValues = {
@@ -16,7 +16,7 @@ const none: ContainerFlagValues = {
 	interactive: false,
 	tty: false,
 };
-const inputs = {cwd: '/work', env: {HOME: '/home/me'}, envFiles: []};
+const inputs = {cwd: '/work', env: {HOME: '/home/me'}, envFiles: [], existing: new Set(['bots/a.py'])};
 const build = (
 	flags: Partial<ContainerFlagValues>,
 	words = {options: [], image: undefined as string | undefined, command: [] as string[]},
@@ -37,9 +37,24 @@ describe('buildContainerConfig', () => {
 		assert.equal(initFlag(['--no-init', '--init=true']), true);
 		assert.throws(() => initFlag(['--init=yes']), /invalid --init value "yes": use --init, --no-init or --init=false/);
 	});
-	it('resolves the image against the current directory', () => {
-		assert.equal(build({}, {options: [], image: 'bots/a.py', command: []}).image, '/work/bots/a.py');
+	it('resolves a host-path image against the current directory', () => {
+		assert.equal(build({}, {options: [], image: 'bots/a.py', command: []}).image, '/work/bots/a.py', 'it exists here');
 		assert.equal(build({image: '/abs/b.py'}).image, '/abs/b.py');
+		assert.equal(build({image: './b.py'}).image, '/work/b.py');
+		assert.equal(build({image: '../b'}).image, '/b');
+		assert.equal(build({image: '~/bots'}).image, '/home/me/bots');
+	});
+	it('passes an image reference as it is: no path, nothing by that name here', () => {
+		for (const ref of ['tools:1', 'busybox', '127.0.0.1:5000/team/bot:1', 'team/bot@sha256:abc', 'bots/b.py']) {
+			assert.equal(build({image: ref}).image, ref);
+		}
+		assert.equal(isHostPath('.'), true);
+		assert.equal(isHostPath('..'), true);
+		assert.equal(isHostPath('.hidden'), false);
+	});
+	it('--base goes under a host-path image, not under an image reference', () => {
+		assert.deepEqual(build({base: 'tools:1'}, {options: [], image: './job.sh', command: []}), {image: '/work/job.sh', base: 'tools:1'});
+		assert.throws(() => build({base: 'tools:1'}, {options: [], image: 'other:2', command: []}), /--base goes under a host-path IMAGE/);
 	});
 	it('takes the command from the words after the image or from --args, not both', () => {
 		assert.deepEqual(build({}, {options: [], image: undefined, command: ['sh', '-c', 'x']}).args, ['sh', '-c', 'x']);

@@ -51,7 +51,10 @@ describe('export and import', () => {
 	it('explains a missing or broken file', async () => {
 		const missing = await box.run(['import', 'nope.json']);
 		assert.equal(missing.code, 1);
-		assert.equal(missing.stderr, 'c32: error: nope.json does not exist: give a file written by c32 export\n');
+		assert.equal(
+			missing.stderr,
+			'c32: error: nope.json does not exist: give a file written by c32 export, or a tar of a root filesystem\n',
+		);
 		fs.writeFileSync(path.join(box.dir, 'broken.json'), '{"half":');
 		const broken = await box.run(['import', 'broken.json']);
 		assert.equal(broken.stderr, 'c32: error: broken.json is not JSON: give a file written by c32 export\n');
@@ -160,7 +163,8 @@ describe('help, version, doctor, completion, top', () => {
 			)
 				.trim()
 				.split('\n');
-		assert.deepEqual(complete(['c32', 'lo']), ['logs']);
+		assert.deepEqual(complete(['c32', 'log']), ['logs']);
+		assert.deepEqual(complete(['c32', 'image', 'in']), ['inspect']);
 		assert.deepEqual(complete(['c32', 'logs', 'comp']), ['completable']);
 		assert.ok(complete(['c32', 'logs', '--ta']).includes('--tail'));
 		assert.ok(complete(['c32', 'stats', '--no']).includes('--no-stream'));

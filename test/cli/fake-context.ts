@@ -17,6 +17,10 @@ export function fakeContext(
 		answers?: string[];
 		env?: NodeJS.ProcessEnv;
 		files?: Record<string, string>;
+		/** Paths that exist besides those of `files` (directories, tars). */
+		existing?: string[];
+		/** stderr is a terminal of this many columns (progress bars). */
+		stderrColumns?: number;
 		/** The terminal's size; none: stdout and stderr are no terminals. */
 		size?: TerminalSize;
 	} = {},
@@ -32,7 +36,10 @@ export function fakeContext(
 	const ctx: Context = {
 		stdin: {isTTY: options.stdinIsTTY ?? false},
 		stdout: {write: (text: string) => (out.stdout += text), isTTY: options.isTTY ?? false},
-		stderr: {write: (text: string) => (out.stderr += text)},
+		stderr: {
+			write: (text: string) => (out.stderr += text),
+			...(options.stderrColumns === undefined ? {} : {isTTY: true, columns: options.stderrColumns}),
+		},
 		env: options.env ?? {},
 		cwd: '/work',
 		now: () => new Date('2025-06-01T12:00:00.000Z'),
@@ -67,6 +74,13 @@ export function fakeContext(
 			const text = files[path];
 			if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), {code: 'ENOENT'});
 			return text;
+		},
+		async exists(path) {
+			return path in files || (options.existing ?? []).includes(path);
+		},
+		async peekFile(path, bytes) {
+			if (path in files) return Buffer.from(files[path]!).subarray(0, bytes);
+			return (options.existing ?? []).includes(path) ? Buffer.from('ustar') : null;
 		},
 		async writeFile(path, data) {
 			files[path] = data;

@@ -66,7 +66,8 @@ describe('overview', () => {
 		const engine = new FakeEngine();
 		engine.add({name: 'half', cpuPercent: 50, cpuLimitPercent: 50});
 		engine.add({name: 'free', cpuPercent: 50});
-		const ui = await open(engine, {columns: 160});
+		// Wide enough for bars of 16 cells next to every column.
+		const ui = await open(engine, {columns: 180});
 		// The limit comes from inspect, which lands just after the first tick.
 		await ui.waitFor(() => /50% ██████████████/.test(ui.row('half')), 'a full bar for half at its limit');
 		const freeBar = /50% (█*)/.exec(ui.row('free'))?.[1] ?? '';

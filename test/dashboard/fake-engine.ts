@@ -58,7 +58,17 @@ export interface AddOptions {
 	labels?: Record<string, string>;
 	blockReadBytes?: number;
 	blockWriteBytes?: number;
+	/** An OCI image container: config.ociImage and, unless `image` says otherwise, its name as the image. */
+	ociImage?: {id: string; name: string | null; digest: string};
 }
+
+export interface AddImageOptions {
+	names?: string[];
+	size?: number;
+	created?: string | null;
+}
+
+/** The config of a container made from an OCI image, as the run branch stores it (issue 10). */
 
 type Listener = () => void;
 type Verb = 'start' | 'stop' | 'restart' | 'pause' | 'resume' | 'remove' | 'exec';
@@ -89,6 +99,28 @@ export class FakeEngine implements Engine {
 	execExitCode = 0;
 	/** Log entries kept per container, like a capped log file; older ones are dropped. */
 	logLimit = Number.POSITIVE_INFINITY;
+	readonly images = new Map<string, ImageDetails>();
+	/** Makes inspectImage of this image id (or every id: '*') throw it. */
+	readonly imageFailures = new Map<string, Error>();
+
+	addImage(options: AddImageOptions = {}): ImageDetails {
+		const id = `sha256:${hexId()}`;
+		const image: ImageDetails = {
+			id,
+			names: options.names ?? [],
+			digest: `sha256:${hexId()}`,
+			size: options.size ?? 5_000_000,
+			created: options.created ?? null,
+			storedAt: new Date().toISOString(),
+			architecture: 'amd64',
+			os: 'linux',
+			config: {entrypoint: null, cmd: ['sh'], env: [], workingDir: null, user: null, stopSignal: null, labels: {}, exposedPorts: []},
+			layers: [],
+			usedBy: [],
+		};
+		this.images.set(id, image);
+		return image;
+	}
 
 	add(options: AddOptions): FakeContainer {
 		const id = hexId();
@@ -103,7 +135,12 @@ export class FakeEngine implements Engine {
 			exitCode: options.exitCode ?? (state === 'exited' ? 0 : null),
 			oomKilled: options.oomKilled ?? false,
 			errorMessage: options.errorMessage ?? null,
-			image: options.image === undefined ? `/srv/${options.name}.py` : options.image,
+			image:
+				options.image !== undefined
+					? options.image
+					: options.ociImage
+						? (options.ociImage.name ?? options.ociImage.id.slice(7, 19))
+						: `/srv/${options.name}.py`,
 			isolationLevel: options.isolationLevel ?? 'standard',
 			runtime: 'runc',
 			createdAt: new Date(now - 3_600_000).toISOString(),
@@ -118,7 +155,7 @@ export class FakeEngine implements Engine {
 		const config: ResolvedConfig = {
 			name: options.name,
 			image: meta.image,
-			ociImage: null,
+			ociImage: options.ociImage ?? null,
 			entrypoint: 'python3',
 			args: [`/app/${options.name}.py`],
 			environment: {},
@@ -469,42 +506,13 @@ export class FakeEngine implements Engine {
 		};
 	}
 
-	// ---- images: an in-memory store a test fills with addImage; transfers are refused.
-
-	readonly images = new Map<string, ImageDetails>();
-
-	/** An image the fake store holds (name like "localhost/bot:1"). */
-	addImage(name: string | null, extra: Partial<ImageDetails> = {}): ImageDetails {
-		const id = `sha256:${hexId()}`;
-		const image: ImageDetails = {
-			id,
-			names: name === null ? [] : [name],
-			digest: `sha256:${hexId()}`,
-			size: 1_234_567,
-			created: new Date(Date.now() - 86_400_000).toISOString(),
-			storedAt: new Date(Date.now() - 3_600_000).toISOString(),
-			architecture: 'amd64',
-			os: 'linux',
-			config: {entrypoint: null, cmd: ['/bin/sh'], env: [], workingDir: null, user: null, stopSignal: null, labels: {}, exposedPorts: []},
-			layers: [],
-			usedBy: [],
-			...extra,
-		};
-		this.images.set(id, image);
-		return image;
-	}
-
 	private findImage(ref: string): ImageDetails {
-		for (const image of this.images.values()) {
-			if (
-				image.id === ref ||
-				image.id === `sha256:${ref}` ||
-				image.names.some((n) => n === ref || n === `localhost/${ref}` || n === `localhost/${ref}:latest`)
-			) {
-				return image;
-			}
-		}
-		throw new C32Error('IMAGE_NOT_FOUND', `no such image: ${ref}`);
+		const bare = ref.replace(/^sha256:/, '');
+		const found = [...this.images.values()].find(
+			(image) => image.names.includes(ref) || image.id === ref || (bare.length >= 12 && image.id.slice(7).startsWith(bare)),
+		);
+		if (!found) throw new C32Error('IMAGE_NOT_FOUND', `no image "${ref}": pull it first: c32 pull ${ref}`);
+		return found;
 	}
 
 	private summary(image: ImageDetails): ImageSummary {
@@ -512,43 +520,12 @@ export class FakeEngine implements Engine {
 		return {id, names: [...names], digest, size, created, storedAt};
 	}
 
-	private refuseTransfer(method: string, ...args: unknown[]): never {
-		this.record(method, ...args);
-		throw new C32Error('TRANSPORT_FAILED', `the fake engine has no transport (${method})`);
-	}
-
-	async pullImage(ref: string): Promise<ImageSummary> {
-		this.refuseTransfer('pullImage', ref);
-	}
-
-	async loadImage(file: string): Promise<ImageSummary[]> {
-		this.refuseTransfer('loadImage', file);
-	}
-
-	async importImage(file: string, name: string): Promise<ImageSummary> {
-		this.refuseTransfer('importImage', file, name);
-	}
-
-	async saveImage(ref: string, file: string): Promise<void> {
-		this.refuseTransfer('saveImage', ref, file);
-	}
-
-	async commitContainer(ref: string, name: string): Promise<ImageSummary> {
-		this.record('commitContainer', ref, name);
-		this.find(ref);
-		return this.summary(this.addImage(`localhost/${name.includes(':') ? name : `${name}:latest`}`));
-	}
-
-	async exportContainerArchive(ref: string, file: string): Promise<void> {
-		this.refuseTransfer('exportContainerArchive', ref, file);
-	}
-
-	async importContainerArchive(file: string): Promise<ContainerMetadata> {
-		this.refuseTransfer('importContainerArchive', file);
-	}
-
-	async archiveKind(file: string): Promise<ArchiveKind> {
-		this.refuseTransfer('archiveKind', file);
+	async inspectImage(ref: string): Promise<ImageDetails> {
+		this.record('inspectImage', ref);
+		const image = this.findImage(ref);
+		const failure = this.imageFailures.get(image.id) ?? this.imageFailures.get('*');
+		if (failure) throw failure;
+		return structuredClone(image);
 	}
 
 	async listImages(): Promise<ImageSummary[]> {
@@ -556,52 +533,74 @@ export class FakeEngine implements Engine {
 		return [...this.images.values()].map((image) => this.summary(image));
 	}
 
-	async inspectImage(ref: string): Promise<ImageDetails> {
-		this.record('inspectImage', ref);
-		const image = this.findImage(ref);
-		return {...image, names: [...image.names]};
+	async pullImage(ref: string): Promise<ImageSummary> {
+		this.record('pullImage', ref);
+		return this.summary(this.addImage({names: [ref]}));
+	}
+
+	async loadImage(file: string): Promise<ImageSummary[]> {
+		this.record('loadImage', file);
+		return [this.summary(this.addImage({names: [`localhost/${file}:latest`]}))];
+	}
+
+	async importImage(file: string, name: string): Promise<ImageSummary> {
+		this.record('importImage', file, name);
+		return this.summary(this.addImage({names: [name]}));
 	}
 
 	async tagImage(source: string, target: string): Promise<void> {
 		this.record('tagImage', source, target);
-		const image = this.findImage(source);
-		for (const other of this.images.values()) other.names = other.names.filter((n) => n !== target);
-		image.names.push(target);
+		this.findImage(source).names.push(target);
 	}
 
-	async removeImages(refs: string[], options: {force?: boolean} = {}): Promise<RemovedImage[]> {
-		this.record('removeImages', refs, options);
+	async removeImages(refs: string[]): Promise<RemovedImage[]> {
+		this.record('removeImages', refs);
 		return refs.map((ref) => {
 			const image = this.findImage(ref);
-			if (image.usedBy.length > 0 && !options.force)
-				throw new C32Error('IMAGE_IN_USE', `image ${ref} is used by container ${image.usedBy[0]}`);
-			const untagged = image.names;
-			image.names = [];
-			const deleted = image.usedBy.length === 0;
-			if (deleted) this.images.delete(image.id);
-			return {ref, id: image.id, untagged, deleted};
+			this.images.delete(image.id);
+			return {ref, id: image.id, untagged: image.names, deleted: true};
 		});
 	}
 
 	async pruneImages(): Promise<PruneResult> {
 		this.record('pruneImages');
-		const deleted = [...this.images.values()].filter((i) => i.names.length === 0 && i.usedBy.length === 0).map((i) => i.id);
-		let reclaimedBytes = 0;
-		for (const id of deleted) {
-			reclaimedBytes += this.images.get(id)!.size;
-			this.images.delete(id);
-		}
-		return {deleted, reclaimedBytes};
+		const untagged = [...this.images.values()].filter((image) => image.names.length === 0);
+		for (const image of untagged) this.images.delete(image.id);
+		return {deleted: untagged.map((image) => image.id), reclaimedBytes: untagged.reduce((sum, image) => sum + image.size, 0)};
+	}
+
+	async saveImage(ref: string, file: string): Promise<void> {
+		this.record('saveImage', ref, file);
+		this.findImage(ref);
 	}
 
 	async diskUsage(): Promise<DiskUsage> {
-		this.record('diskUsage');
 		const size = [...this.images.values()].reduce((sum, image) => sum + image.size, 0);
 		return {
 			images: {count: this.images.size, size, reclaimable: 0},
-			layers: {count: 0, size: 0, shared: 0},
+			layers: {count: this.images.size, size, shared: 0},
 			containers: {count: this.containers.size, size: 0},
 		};
+	}
+
+	async archiveKind(file: string): Promise<ArchiveKind> {
+		return file.endsWith('.json') ? 'container-state' : 'rootfs';
+	}
+
+	async commitContainer(ref: string, name: string): Promise<ImageSummary> {
+		this.record('commitContainer', ref, name);
+		this.find(ref);
+		return this.summary(this.addImage({names: [name]}));
+	}
+
+	async exportContainerArchive(ref: string, file: string): Promise<void> {
+		this.record('exportContainerArchive', ref, file);
+		this.find(ref);
+	}
+
+	async importContainerArchive(file: string): Promise<ContainerMetadata> {
+		this.record('importContainerArchive', file);
+		return {...this.add({name: `imported-${counter}`, state: 'created'}).meta};
 	}
 
 	async cleanupAll(): Promise<void> {
