@@ -200,6 +200,20 @@ function capitalise(text: string): string {
 	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** "skopeo version 1.9.3" → "1.9.3". */
+export function parseSkopeoVersion(output: string): string | null {
+	return /skopeo version (\S+)/.exec(output)?.[1] ?? null;
+}
+
+async function skopeoVersionOf(executable: string): Promise<string> {
+	try {
+		const {stdout} = await run(executable, ['--version'], {timeout: 5000});
+		return parseSkopeoVersion(stdout) ?? 'unknown';
+	} catch {
+		return 'unknown';
+	}
+}
+
 // ---- Kernel features ----
 
 function readOptional(file: string): string | null {
@@ -316,13 +330,17 @@ function missingPackages(report: Pick<HostReport, 'runtime' | 'conmon'>): string
 async function detectHostFacts(forced: string | undefined): Promise<HostReport> {
 	const root = process.getuid?.() === 0;
 	const conmonPath = findExecutable('conmon');
-	const [choice, conmonVersion, userNamespaces, init] = await Promise.all([
+	const skopeoPath = findExecutable('skopeo');
+	const [choice, conmonVersion, userNamespaces, init, skopeoVersion] = await Promise.all([
 		forced ? forcedRuntime(forced) : preferredRuntime(),
 		conmonPath === null ? Promise.resolve(null) : versionOf(conmonPath),
 		userNamespacesWork(root),
 		detectInit(),
+		skopeoPath === null ? Promise.resolve(null) : skopeoVersionOf(skopeoPath),
 	]);
 	const conmon = conmonPath === null ? null : {path: conmonPath, version: conmonVersion!};
+	const skopeo = skopeoPath === null ? null : {path: skopeoPath, version: skopeoVersion!};
+	const layerTools = findExecutable('setfattr') !== null && findExecutable('getfattr') !== null;
 	const cgroupVersion = detectCgroupHost().version;
 	const overlayfs = overlayfsAvailable();
 	const seccomp = seccompSupported(readOptional('/proc/self/status') ?? '', readOptional('/proc/sys/kernel/seccomp/actions_avail'));
@@ -332,6 +350,8 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 	if (choice.runtime === null && !forced) problems.push(`No OCI runtime (runc or crun) found: ${installCommand(packages)}`);
 	if (conmon === null) problems.push(`conmon, the container monitor, is not installed: ${installCommand(packages)}`);
 	if (init.problem !== null) problems.push(init.problem);
+	if (skopeo === null) problems.push(`skopeo is not installed, so OCI images cannot be pulled, loaded or saved: ${installCommand(['skopeo'])}`);
+	if (!layerTools) problems.push(`setfattr is not installed, so OCI image layers cannot be unpacked: ${installCommand(['attr'])}`);
 	if (cgroupVersion === null)
 		problems.push('No cgroup filesystem is mounted, so limits and metrics cannot work: mount -t cgroup2 none /sys/fs/cgroup');
 	if (!root) problems.push('Not running as root: OCI containers and cgroup limits need root (run c32 with sudo)');
@@ -346,6 +366,8 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 		runtimesRejected: choice.runtimesRejected,
 		conmon,
 		init: init.init,
+		skopeo,
+		layerTools,
 		cgroupVersion,
 		root,
 		userNamespaces,

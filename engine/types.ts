@@ -261,6 +261,10 @@ export interface DoctorReport {
 	conmon: {path: string; version: string} | null;
 	/** The init that --init binds into containers (a static catatonit or tini), or null when none is installed. */
 	init: {name: string; path: string; version: string} | null;
+	/** The transport of OCI images (pull, load, save), or null when not installed. */
+	skopeo: {path: string; version: string} | null;
+	/** setfattr and getfattr (the attr package), which unpacking and committing image layers need. */
+	layerTools: boolean;
 	cgroupVersion: 1 | 2 | 'hybrid' | null;
 	root: boolean;
 	userNamespaces: boolean;

@@ -43,6 +43,8 @@ export function formatDoctor(report: DoctorReport, colors: Palette): string {
 		...report.runtimesRejected.map(({name, reason}): [string, string] => [`  ${safe(name)}`, colors.dim(`not used: ${safe(reason)}`)]),
 		['conmon', report.conmon ? safe(`${report.conmon.version} (${report.conmon.path})`) : missing],
 		['init', report.init ? safe(`${report.init.name} ${report.init.version} (${report.init.path})`) : missing],
+		['skopeo', report.skopeo ? safe(`${report.skopeo.version} (${report.skopeo.path})`) : missing],
+		['layer tools', report.layerTools ? 'setfattr, getfattr' : missing],
 		[
 			'cgroups',
 			report.cgroupVersion === null ? missing : report.cgroupVersion === 'hybrid' ? 'hybrid (v1 + v2)' : `v${report.cgroupVersion}`,

@@ -493,6 +493,8 @@ export class FakeEngine implements Engine {
 			runtime: {name: 'runc', path: '/usr/sbin/runc', version: '1.1.5'},
 			runtimesRejected: [],
 			conmon: {path: '/usr/bin/conmon', version: '2.1.6'},
+			skopeo: {path: '/usr/bin/skopeo', version: '1.9.3'},
+			layerTools: true,
 			init: {name: 'catatonit', path: '/usr/bin/catatonit', version: '0.1.7'},
 			cgroupVersion: 2,
 			root: true,

@@ -366,6 +366,8 @@ export class FakeServices implements EngineServices {
 			runtime: {name: 'fake', path: '/nonexistent/fake', version: '0'},
 			runtimesRejected: [],
 			conmon: null,
+			skopeo: null,
+			layerTools: false,
 			init: null,
 			cgroupVersion: null,
 			root: process.getuid?.() === 0,
