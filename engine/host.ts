@@ -350,7 +350,8 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 	if (choice.runtime === null && !forced) problems.push(`No OCI runtime (runc or crun) found: ${installCommand(packages)}`);
 	if (conmon === null) problems.push(`conmon, the container monitor, is not installed: ${installCommand(packages)}`);
 	if (init.problem !== null) problems.push(init.problem);
-	if (skopeo === null) problems.push(`skopeo is not installed, so OCI images cannot be pulled, loaded or saved: ${installCommand(['skopeo'])}`);
+	if (skopeo === null)
+		problems.push(`skopeo is not installed, so OCI images cannot be pulled, loaded or saved: ${installCommand(['skopeo'])}`);
 	if (!layerTools) problems.push(`setfattr is not installed, so OCI image layers cannot be unpacked: ${installCommand(['attr'])}`);
 	if (cgroupVersion === null)
 		problems.push('No cgroup filesystem is mounted, so limits and metrics cannot work: mount -t cgroup2 none /sys/fs/cgroup');
