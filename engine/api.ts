@@ -167,8 +167,8 @@ export interface Engine {
 	commitContainer(ref: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary>;
 	/** The container's state and its image in one tar, also an oci-archive (c32 export --with-image). */
 	exportContainerArchive(ref: string, file: string): Promise<void>;
-	/** A file of exportContainerArchive: its image loaded into this store (unless there), then the container created; NAME_IN_USE leaves nothing. */
-	importContainerArchive(file: string, options?: TransferOptions): Promise<ContainerMetadata>;
+	/** A file of exportContainerArchive: its image loaded into this store (unless there), then the container created (as `name` when given); NAME_IN_USE leaves nothing. */
+	importContainerArchive(file: string, options?: TransferOptions & {name?: string}): Promise<ContainerMetadata>;
 	diskUsage(): Promise<DiskUsage>;
 	/** What a file for import or load holds, by its content. */
 	archiveKind(file: string): Promise<ArchiveKind>;

@@ -331,7 +331,7 @@ export class ContainerEngine implements Engine {
 		await exportContainerArchive(store, this.layout.storageDir, state, file);
 	}
 
-	async importContainerArchive(file: string, options: TransferOptions = {}): Promise<ContainerMetadata> {
+	async importContainerArchive(file: string, options: TransferOptions & {name?: string} = {}): Promise<ContainerMetadata> {
 		const [{importContainerArchive}, {load}, store] = await Promise.all([
 			import('./image/container-archive.js'),
 			import('./image/transfer.js'),

@@ -90,9 +90,10 @@ export async function importContainerArchive(
 	store: ImageStore,
 	engine: ArchiveImport,
 	file: string,
-	options: TransferOptions = {},
+	options: TransferOptions & {name?: string} = {},
 ): Promise<ContainerMetadata> {
-	const state = await readArchiveState(file);
+	const exported = await readArchiveState(file);
+	const state = options.name === undefined ? exported : renamed(exported, options.name);
 	const [{parseExportedConfig}, {FORMAT_VERSION}] = await Promise.all([import('../schema.js'), import('../record.js')]);
 	const config = parseExportedConfig(state, FORMAT_VERSION);
 	if (config.ociImage === null) {
@@ -110,6 +111,12 @@ export async function importContainerArchive(
 		if (!known) await store.remove([config.ociImage.id], {force: true}).catch(() => {});
 		throw error;
 	}
+}
+
+/** The state under another name (import --name); the name is checked with the rest of the config. */
+function renamed(state: ExportedState, name: string): ExportedState {
+	if (typeof state !== 'object' || state === null) return state;
+	return {...state, config: {...state.config, name}, metadata: {...state.metadata, name}};
 }
 
 function archiveError(error: unknown, what: string): Error {

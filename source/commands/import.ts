@@ -24,7 +24,7 @@ What FILE holds is told by its content:
   - an oci-archive or docker-archive: not here, use c32 load -i FILE.
 
 Options
-  --name NAME            Give the new container this name instead of the exported one (JSON)
+  --name NAME            Give the new container this name instead of the exported one
   --json                 Print the new container (as c32 create --json) or image as JSON${changeFlagHelp}
   -q, --quiet            No progress while an image is stored
 
@@ -59,8 +59,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 			return importState(await readOrExplain(ctx, file), file, flags, ctx);
 		case 'container-archive': {
 			refuse(name, changes, kind);
-			if (flags.name !== undefined) throw new UsageError('--name goes with the JSON of c32 export; an archive keeps its name');
-			const created = await engine.importContainerArchive(path);
+			const created = await engine.importContainerArchive(path, flags.name === undefined ? {} : {name: flags.name});
 			writeCreated(created, flags, ctx);
 			return 0;
 		}

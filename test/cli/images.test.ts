@@ -60,8 +60,8 @@ function imageEngine(overrides: Partial<Engine> = {}) {
 			calls.push(['importImage', file, name, options?.changes]);
 			return image([name]);
 		},
-		async importContainerArchive(file) {
-			calls.push(['importContainerArchive', file]);
+		async importContainerArchive(file, options) {
+			calls.push(['importContainerArchive', file, ...(options?.name ? [options.name] : [])]);
 			return container('restored');
 		},
 		async importContainerState(state) {
@@ -253,7 +253,8 @@ describe('import tells its files apart by content', () => {
 		assert.equal(await runCli(['import', 'box.tar'], ctx), 0);
 		assert.deepEqual(calls, [['importContainerArchive', '/work/box.tar']]);
 		assert.equal(out.stdout, `${container('restored').id}\n`);
-		assert.equal(await runCli(['import', '--name', 'x', 'box.tar'], ctx), 2, '--name is for the JSON');
+		assert.equal(await runCli(['import', '--name', 'x', 'box.tar'], ctx), 0);
+		assert.deepEqual(calls.at(-1), ['importContainerArchive', '/work/box.tar', 'x'], '--name renames it');
 	});
 
 	it('a root filesystem tar becomes an image named NAME, with --change', async () => {

@@ -147,6 +147,13 @@ describe('export --with-image and import into another storage root', () => {
 		await expectCode(otherEngine.importContainerArchive(archive), 'NAME_IN_USE');
 		assert.equal((await otherEngine.listContainers()).length, 1);
 		assert.equal((await otherEngine.listImages()).length, 1);
+
+		// Under another name it is a second container of the same image; a bad name is refused.
+		await expectCode(otherEngine.importContainerArchive(archive, {name: 'no spaces'}), 'INVALID_CONFIG');
+		const second = await otherEngine.importContainerArchive(archive, {name: 'travels-2'});
+		assert.equal(second.name, 'travels-2');
+		assert.equal((await otherEngine.listContainers()).length, 2);
+		assert.equal((await otherEngine.listImages()).length, 1);
 	});
 
 	test('a name in use in a fresh store: NAME_IN_USE before the image is loaded', async (t) => {
