@@ -174,12 +174,9 @@ test('the backoff resets once a run has stayed up for 10 s', async (t) => {
 	assert.ok(runs[4]! && longRunEnd - runs[4]! >= 10_000, `run 5 lasted ${longRunEnd - runs[4]!} ms`);
 	const waits = runs.slice(1).map((start, i) => start - ends[i]!);
 	t.diagnostic(`waits between runs (ms): ${waits.join(', ')}`);
-	// Each wait is the backoff plus the time to notice the exit and start again. The crash loop
-	// waited 800 ms before run 5; without a reset, run 6 would wait 1600 ms, with it 100 ms.
-	// Comparing the two keeps the check independent of how loaded the host is.
+	// Each wait is the backoff plus the time to notice the exit and start again, which a loaded
+	// host stretches (over a second has been seen). The backoff is a lower bound: without a
+	// reset run 6 waits at least 1600 ms; with it 100 ms plus that overhead.
 	assert.ok(waits[3]! >= 800, `the fourth restart waited only ${waits[3]} ms`);
-	assert.ok(
-		waits[4]! < waits[3]!,
-		`after a 10 s run the restart waited ${waits[4]} ms, more than the ${waits[3]} ms of the crash loop before it: the backoff was not reset`,
-	);
+	assert.ok(waits[4]! < 1600, `after a 10 s run the restart waited ${waits[4]} ms: the backoff of 1600 ms was not reset`);
 });
