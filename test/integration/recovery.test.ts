@@ -67,32 +67,44 @@ function runCli(storageDir: string, args: string[]): {code: number; stdout: stri
 	}
 }
 
-/** A storage root on a small tmpfs of its own, unmounted after the test. */
-function smallStorageRoot(t: TestContext, sizeMb: number): string {
+/**
+ * An engine on a small tmpfs of its own. After the test its containers are removed first,
+ * then the tmpfs is unmounted: the other way round, a failed test would leave them running.
+ */
+function smallStorageRoot(t: TestContext, sizeMb: number): {dir: string; engine: ReturnType<typeof getEngine>} {
 	const dir = makeTempDir('c32-full-');
 	execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m,mode=0700`, 'tmpfs', dir]);
-	t.after(() => {
-		execFileSync('umount', ['-l', dir]);
-		fs.rmSync(dir, {recursive: true, force: true});
+	const engine = getEngine({storageDir: dir});
+	t.after(async () => {
+		try {
+			await removeAll(engine);
+		} finally {
+			execFileSync('umount', ['-l', dir]);
+			fs.rmSync(dir, {recursive: true, force: true});
+		}
 	});
-	return dir;
+	return {dir, engine};
 }
 
 test('with the storage root full, ps answers and stop and rm -f still act (item 10)', async (t) => {
 	if (!needsRuntime(t)) return;
-	const dir = smallStorageRoot(t, 24);
-	const engine = getEngine({storageDir: dir});
-	t.after(() => removeAll(engine));
+	const {dir, engine} = smallStorageRoot(t, 24);
 	const token = marker();
 	const other = marker();
 	await engine.createContainer(sleeper(other, {name: 'bystander'}));
 	await engine.startContainer('bystander');
+	// The filler waits for its start to be recorded before it fills the disk: this test is about
+	// what works on a full disk, not about a start racing it.
+	const go = makeTempDir('c32-go-');
+	t.after(() => fs.rmSync(go, {recursive: true, force: true}));
 	await engine.createContainer(
-		shell(`dd if=/dev/zero of=/var/fill bs=64k 2>/dev/null; trap 'exit 0' TERM; echo ${token}; while :; do sleep 0.1; done`, {
-			name: 'filler',
-		}),
+		shell(
+			`while [ ! -e /go/now ]; do sleep 0.05; done; dd if=/dev/zero of=/var/fill bs=64k 2>/dev/null; trap 'exit 0' TERM; echo ${token}; while :; do sleep 0.1; done`,
+			{name: 'filler', volumes: [{source: go, destination: '/go', readOnly: true}]},
+		),
 	);
 	await engine.startContainer('filler');
+	fs.writeFileSync(path.join(go, 'now'), '');
 	await waitFor(() => fs.statfsSync(dir).bavail === 0, 20_000, 'the storage root to fill up');
 	await waitFor(() => hostPidsWith(token).length > 0, 10_000, 'the filler to keep running');
 
