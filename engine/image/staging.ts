@@ -4,6 +4,7 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import {C32Error} from '../errors.js';
 import {isProcessAlive} from '../host-facts.js';
 import type {OciPaths} from './paths.js';
 
@@ -16,6 +17,13 @@ export interface Staging {
 }
 
 export function createStaging(paths: OciPaths): Staging {
+	// skopeo splits its oci: and archive arguments at ':', so a path with one is read wrongly.
+	if (paths.staging.includes(':')) {
+		throw new C32Error(
+			'INVALID_CONFIG',
+			`the storage root ${path.dirname(paths.root)} has a ':' in its path, which skopeo cannot take: use a C32_STORAGE_DIR without one for OCI images`,
+		);
+	}
 	removeAbandoned(paths);
 	const dir = path.join(paths.staging, `${process.pid}-${randomBytes(6).toString('hex')}`);
 	fs.mkdirSync(dir, {mode: 0o700});
