@@ -45,6 +45,57 @@ async function execText(e: ContainerEngine, ref: string, command: string[]): Pro
 }
 
 describe('an image of the store', () => {
+	test('volumes (read-write and read-only), metrics, logs and a restart policy work as on a host root', async (t) => {
+		if (!needsRuntime(t)) return;
+		// The restart comes from the monitor's exit command, a process of its own: it finds the
+		// image in the real store, as every container's restart does.
+		await engine.importImage(rootfsTar, 'bb-volumes', {changes: ['ENV PATH=/bin']});
+		const data = makeTempDir('c32-oci-volume-');
+		const config = makeTempDir('c32-oci-config-');
+		t.after(() => {
+			fs.rmSync(data, {recursive: true, force: true});
+			fs.rmSync(config, {recursive: true, force: true});
+		});
+		fs.writeFileSync(path.join(config, 'setting'), 'on\n');
+		const script =
+			'echo run >> /data/runs; cat /config/setting; touch /config/x 2>/dev/null && echo ro=no || echo ro=yes; ' +
+			'[ "$(wc -l < /data/runs)" -ge 2 ] && exec sleep 60; exit 3';
+		const created = await engine.createContainer({
+			image: 'bb-volumes',
+			entrypoint: 'sh',
+			args: ['-c', script],
+			restartPolicy: 'on-failure:2',
+			volumes: [
+				{source: data, destination: '/data'},
+				{source: config, destination: '/config', readOnly: true},
+			],
+		});
+		await engine.startContainer(created.id);
+		const meta = await withTimeout(
+			(async () => {
+				for (;;) {
+					const current = await engine.getContainer(created.id);
+					if (current.restartCount === 1 && current.state === 'running') return current;
+					await new Promise((resolve) => setTimeout(resolve, 100));
+				}
+			})(),
+			20_000,
+			'the restart after exit 3',
+		);
+		assert.equal(meta.restartCount, 1);
+		assert.equal(fs.readFileSync(path.join(data, 'runs'), 'utf8'), 'run\nrun\n', 'both runs wrote to the host directory');
+		const metrics = await engine.getContainerMetrics(created.id);
+		assert.ok(metrics.memoryMb > 0, `memory ${metrics.memoryMb} MB`);
+		assert.ok(metrics.pids >= 1, `pids ${metrics.pids}`);
+		const lines: string[] = [];
+		for await (const entry of engine.getLogs(created.id)) lines.push(entry.line);
+		assert.deepEqual(
+			lines.filter((line) => line !== ''),
+			['on', 'ro=yes', 'on', 'ro=yes'],
+		);
+		await engine.removeContainer(created.id, {force: true});
+	});
+
 	test('an imported root filesystem runs, with its --change config', async (t) => {
 		if (!needsRuntime(t)) return;
 		await engine.importImage(rootfsTar, 'bb', {
