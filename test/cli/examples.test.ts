@@ -9,6 +9,7 @@ import {fileURLToPath} from 'node:url';
 import {COMMANDS} from '../../source/commands/registry.js';
 import {topLevelHelp} from '../../source/main.js';
 import {needsRuntime} from '../helpers/engine.js';
+import {needsImageTools, ociFixtures, push, startRegistry} from '../helpers/oci-fixtures.js';
 import {CLI_PATH, finished, suiteSandbox} from './binary.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -189,5 +190,35 @@ describe('the README runs as written', () => {
 		const [api] = JSON.parse((await box.run(['inspect', 'api'])).stdout);
 		assert.equal(api.config.entrypoint, 'node');
 		assert.deepEqual(api.config.args, ['server.mjs']);
+	});
+
+	it('"OCI images": each command works, against a registry of the test', async (t) => {
+		if (!needsRuntime(t) || !needsImageTools(t)) return;
+		const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+		const section = readme.slice(readme.indexOf('\n**OCI images** ('));
+		const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+		assert.ok(block, 'the section has a sh block');
+		// Two changes only: the registry is the test's own on a free port, with an image pushed
+		// as team/bot:1 (the README's 127.0.0.1:5000 is the docker-registry package's default),
+		// and image prune gets -f, as there is no terminal here to answer its question.
+		const registry = await startRegistry(t);
+		push(ociFixtures(), 'two-layer', `${registry.host}/team/bot:1`);
+		const script = block.replaceAll('127.0.0.1:5000', registry.host).replace(/c32 image prune(?=\s)/, 'c32 image prune -f');
+		assert.notEqual(script, block);
+		const clone = path.join(box.dir, 'oci-clone');
+		fs.cpSync(path.join(ROOT, 'examples'), path.join(clone, 'examples'), {recursive: true});
+		const child = spawn('bash', ['-c', `set -e\nc32() { "${process.execPath}" "${CLI_PATH}" "$@"; }\n${script}`], {
+			cwd: clone,
+			env: box.env(),
+		});
+		child.stdin.end();
+		const result = await finished(child, 180_000);
+		assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+		assert.match(result.stdout, /hi from Linux/);
+		assert.match(result.stdout, /^ready$/m, "the committed image has the container's change");
+		const images = JSON.parse((await box.run(['images', '--json'])).stdout) as {names: string[]}[];
+		const names = images.flatMap((image) => image.names).sort();
+		assert.ok(names.includes('localhost/tools:1'), names.join(' '));
+		assert.ok(names.includes(`${registry.host}/team/bot:1`), names.join(' '));
 	});
 });
