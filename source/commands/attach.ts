@@ -1,6 +1,5 @@
-import {escapeControl} from '../../engine/text.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
-import {attachSession, requireInputTerminal} from '../lib/attach-session.js';
+import {attachExisting} from '../lib/attach-session.js';
 import type {Context} from '../lib/context.js';
 
 export const spec = defineCommand({
@@ -32,17 +31,5 @@ Examples
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, operands} = parseArgs(spec, argv, ctx);
-	const engine = await ctx.engine();
-	const info = await engine.inspectContainer(operands[0]!);
-	const stdin = flags.stdin && info.config.stdinOpen === true;
-	requireInputTerminal(info.config.tty === true, stdin, ctx);
-	const session = await attachSession(engine, ctx, {
-		id: info.id,
-		name: escapeControl(info.name),
-		tty: info.config.tty === true,
-		stdin,
-		start: false,
-		detachKeys: flags.detachKeys,
-	});
-	return session.code;
+	return attachExisting(await ctx.engine(), ctx, operands[0]!, {wantStdin: flags.stdin, start: false, detachKeys: flags.detachKeys});
 }

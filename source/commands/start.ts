@@ -1,6 +1,5 @@
-import {escapeControl} from '../../engine/text.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
-import {attachSession, requireInputTerminal} from '../lib/attach-session.js';
+import {attachExisting} from '../lib/attach-session.js';
 import type {Context} from '../lib/context.js';
 import {actOnEach, containerResult} from '../lib/each-ref.js';
 import {UsageError} from '../lib/errors.js';
@@ -45,17 +44,9 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	if (operands.length > 1) throw new UsageError('start -a or -i attaches to one container: give one');
 	if (flags.json) throw new UsageError("--json goes without -a: attached, c32 start prints the container's own output");
 	if (flags.detachKeys !== undefined && !flags.interactive) throw new UsageError('--detach-keys goes with -i');
-	const engine = await ctx.engine();
-	const info = await engine.inspectContainer(operands[0]!);
-	const stdin = flags.interactive === true && info.config.stdinOpen === true;
-	requireInputTerminal(info.config.tty === true, stdin, ctx);
-	const session = await attachSession(engine, ctx, {
-		id: info.id,
-		name: escapeControl(info.name),
-		tty: info.config.tty === true,
-		stdin,
+	return attachExisting(await ctx.engine(), ctx, operands[0]!, {
+		wantStdin: flags.interactive === true,
 		start: true,
 		detachKeys: flags.detachKeys,
 	});
-	return session.code;
 }

@@ -6,6 +6,7 @@
 //   - otherwise Ctrl-C stops the container (a second one kills it), as attached run always did.
 //   - SIGTERM and SIGHUP to c32 stop the container, whatever the mode.
 import type {AttachResult, Engine} from '../../engine/index.js';
+import {escapeControl} from '../../engine/text.js';
 import type {Context} from './context.js';
 import {UsageError} from './errors.js';
 
@@ -26,6 +27,31 @@ export interface SessionPlan {
 export function requireInputTerminal(tty: boolean, stdin: boolean, ctx: Context): void {
 	if (tty && stdin && ctx.stdin.isTTY !== true)
 		throw new UsageError('the input device is not a TTY: drop -t (or -i), or run c32 in a terminal');
+}
+
+/**
+ * Attaches to an existing container (attach, start -a/-i): its stdin only when it was created
+ * with -i and the caller asks for it, and the caller's terminal checked first.
+ */
+export async function attachExisting(
+	engine: Engine,
+	ctx: Context,
+	ref: string,
+	options: {wantStdin: boolean; start: boolean; detachKeys: string | undefined},
+): Promise<number> {
+	const info = await engine.inspectContainer(ref);
+	const tty = info.config.tty === true;
+	const stdin = options.wantStdin && info.config.stdinOpen === true;
+	requireInputTerminal(tty, stdin, ctx);
+	const session = await attachSession(engine, ctx, {
+		id: info.id,
+		name: escapeControl(info.name),
+		tty,
+		stdin,
+		start: options.start,
+		detachKeys: options.detachKeys,
+	});
+	return session.code;
 }
 
 /** Attaches until the container's run ends (code: its exit code) or the caller detaches (code 0). */
