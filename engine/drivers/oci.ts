@@ -53,7 +53,7 @@ export class OciDriver implements Driver {
 
 	async start(ctx: DriverContext, exitCommand: string[], created?: () => Promise<void>): Promise<StartResult> {
 		const {layout} = this.options;
-		for (const dir of [runtimeRoot(layout), socketDir(layout), exitDir(layout)]) fs.mkdirSync(dir, {recursive: true, mode: 0o700});
+		for (const dir of [runtimeRoot(layout), socketDir(layout)]) fs.mkdirSync(dir, {recursive: true, mode: 0o700});
 		fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
 		// A previous run of the same container may have left its runtime state behind.
 		await this.cleanup(ctx);
@@ -97,8 +97,6 @@ export class OciDriver implements Driver {
 			String(ctx.config.logSizeMax),
 			'--log-level',
 			'error',
-			'--exit-dir',
-			exitDir(options.layout),
 			'--persist-dir',
 			ctx.paths.userdata,
 			'--socket-dir-path',
@@ -190,6 +188,8 @@ export class OciDriver implements Driver {
 		}
 		// conmon's attach directory: a symlink to the bundle (by the short name; by the id before c32 used one).
 		for (const name of [attachName(id), id]) fs.rmSync(path.join(socketDir(this.options.layout), name), {recursive: true, force: true});
+		// c32 reads the exit code from the persist dir; runs of versions that also gave conmon an
+		// exit dir left a file there.
 		fs.rmSync(path.join(exitDir(this.options.layout), id), {force: true});
 	}
 }
