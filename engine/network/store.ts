@@ -64,7 +64,7 @@ export class NetworkStore {
 		return network;
 	}
 
-	create(options: CreateNetworkOptions): Promise<NetworkRecord> {
+	async create(options: CreateNetworkOptions): Promise<NetworkRecord> {
 		checkName(options.name);
 		const subnet = options.subnet === undefined ? undefined : parseCidr(options.subnet);
 		return this.locked(async () => {
@@ -86,7 +86,7 @@ export class NetworkStore {
 	}
 
 	/** BAD_STATE while `inUse` (names of containers configured on it) is not empty. Its bridge and leases go with it. */
-	remove(name: string, inUse: string[]): Promise<void> {
+	async remove(name: string, inUse: string[]): Promise<void> {
 		return this.locked(async () => {
 			const network = this.inspect(name);
 			if (inUse.length > 0) {
