@@ -15,7 +15,7 @@ import {NetworkStore} from '../../engine/network/store.js';
 import {contains, formatIpv4, parseCidr, parseIpv4, parseRouteTable} from '../../engine/network/subnets.js';
 import type {PortMapping} from '../../engine/network/types.js';
 import type {StorageLayout} from '../../engine/paths.js';
-import {expectCode, makeTempDir} from '../helpers/engine.js';
+import {engineFor, expectCode, makeTempDir} from '../helpers/engine.js';
 import {needsNetworkStack, networkTracesOf, nodeInNetns, removeNetworksOf, serverInNetns} from '../helpers/network.js';
 
 const newId = () => randomBytes(32).toString('hex');
@@ -321,6 +321,30 @@ describe('network stack', {timeout: 300_000}, () => {
 		fs.rmSync(first.storageDir, {recursive: true, force: true});
 		await new NetworkStore(second).create({name: 'later'});
 		assert.notEqual(bridgeOwner(a.bridge), first.storageDir, "the gone root's bridge was removed");
+	});
+
+	test('the engine: create, list (the default first), inspect, remove', async (t) => {
+		if (!needsNetworkStack(t)) return;
+		const {engine} = engineFor(t);
+		const layout = {storageDir: engine.layout.storageDir, runtimeDir: engine.layout.runtimeDir};
+		t.after(() => removeNetworksOf(layout));
+		const made = await engine.createNetwork('bots', {internal: true});
+		assert.equal(made.internal, true);
+		assert.deepEqual(made.containers, []);
+		assert.deepEqual(
+			(await engine.listNetworks()).map((n) => n.name),
+			['c32', 'bots'],
+		);
+		assert.equal((await engine.inspectNetwork('bots')).subnet, made.subnet);
+		await expectCode(engine.createNetwork('more', {subnet: made.subnet}), 'INVALID_CONFIG');
+		await expectCode(engine.createNetwork('more', {subnet: '10.90.1.0/33'}), 'INVALID_CONFIG');
+		await expectCode(engine.inspectNetwork('gone'), 'NOT_FOUND');
+		await engine.removeNetwork('bots');
+		await expectCode(engine.removeNetwork('bots'), 'NOT_FOUND');
+		assert.deepEqual(
+			(await engine.listNetworks()).map((n) => n.name),
+			['c32'],
+		);
 	});
 
 	test('stale attachments are freed: a dead container, and everything after a reboot', async (t) => {
