@@ -131,18 +131,15 @@ export function readAttachment(layout: StorageLayout, containerId: string): Netw
  */
 export async function freeStaleLeases(layout: StorageLayout, liveIds: Set<string>): Promise<void> {
 	await wipeIfRebooted(layout);
-	const attached = new Set(
-		list(resultsDir(layout)).flatMap((name) => (ID.test(name.slice(0, -5)) && name.endsWith('.json') ? [name.slice(0, -5)] : [])),
-	);
-	const stale = async (id: string) => !liveIds.has(id) && (await isIdle(layout, id));
-	for (const id of attached) {
-		if (await stale(id)) {
-			await leaveNetwork(layout, id);
-			attached.delete(id);
-		}
+	// An attachment is recorded before its namespace and lease exist, so each is looked up
+	// afresh: a container that joins meanwhile is seen.
+	const attachedNow = () =>
+		list(resultsDir(layout)).flatMap((name) => (name.endsWith('.json') && ID.test(name.slice(0, -5)) ? [name.slice(0, -5)] : []));
+	for (const id of attachedNow()) {
+		if (!liveIds.has(id) && (await isIdle(layout, id))) await leaveNetwork(layout, id);
 	}
-	const kept = [...liveIds, ...attached];
 	for (const name of list(netnsDir(layout))) {
+		const kept = [...liveIds, ...attachedNow()];
 		if (!kept.some((id) => attachName(id) === name)) await removeNetns(path.join(netnsDir(layout), name));
 	}
 	for (const network of list(leasesDir(layout))) {
@@ -151,7 +148,8 @@ export async function freeStaleLeases(layout: StorageLayout, liveIds: Set<string
 			// host-local names a lease after its address and writes "<container id>\r\n<interface>" into it.
 			if (!/^[0-9.]+$/.test(lease)) continue;
 			const holder = readTrimmed(path.join(dir, lease))?.split(/\r?\n/)[0] ?? '';
-			if (!liveIds.has(holder) && !attached.has(holder) && (await isIdle(layout, holder))) fs.rmSync(path.join(dir, lease), {force: true});
+			if (liveIds.has(holder) || fs.existsSync(stateFile(layout, holder))) continue;
+			if (await isIdle(layout, holder)) fs.rmSync(path.join(dir, lease), {force: true});
 		}
 	}
 }
