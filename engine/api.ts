@@ -12,6 +12,7 @@ import type {
 	RemovedImage,
 	TransferOptions,
 } from './image/types.js';
+import type {NetworkInfo} from './network/types.js';
 import type {
 	ContainerConfig,
 	ContainerInfo,
@@ -172,6 +173,17 @@ export interface Engine {
 	diskUsage(): Promise<DiskUsage>;
 	/** What a file for import or load holds, by its content. */
 	archiveKind(file: string): Promise<ArchiveKind>;
+
+	// Networks (docs/architecture.md, "Networks").
+
+	/** A bridge network: the next free 10.90.N.0/24 unless `subnet`; INVALID_CONFIG for a bad or overlapping subnet, NAME_IN_USE for a taken name. */
+	createNetwork(name: string, options?: {subnet?: string; internal?: boolean}): Promise<NetworkInfo>;
+	/** Every network, the default `c32` first. */
+	listNetworks(): Promise<NetworkInfo[]>;
+	/** NOT_FOUND for an unknown name. */
+	inspectNetwork(name: string): Promise<NetworkInfo>;
+	/** BAD_STATE while a container is configured on it; its bridge goes with it. */
+	removeNetwork(name: string): Promise<void>;
 
 	/** Stops every running container (the seed's shutdown hook). */
 	cleanupAll(): Promise<void>;

@@ -31,6 +31,7 @@ import {freeze, kill, stop} from './lifecycle/stop.js';
 import {isLive, userStart} from './lifecycle/transitions.js';
 import {waitForExit} from './lifecycle/wait.js';
 import {followLog, readLogEntries} from './logs.js';
+import type {NetworkInfo} from './network/types.js';
 import {userNamespaceOf} from './oci/user-namespace.js';
 import {containerPaths, resolveStorage, type StorageLayout} from './paths.js';
 import {FORMAT_VERSION} from './record.js';
@@ -359,6 +360,28 @@ export class ContainerEngine implements Engine {
 
 	async archiveKind(file: string): Promise<ArchiveKind> {
 		return (await import('./image/archive-kind.js')).archiveKind(file);
+	}
+
+	// ---- Networks: loaded on first use.
+
+	private networkCommands(): Promise<typeof import('./network/manage.js')> {
+		return import('./network/manage.js');
+	}
+
+	async createNetwork(name: string, options: {subnet?: string; internal?: boolean} = {}): Promise<NetworkInfo> {
+		return (await this.networkCommands()).createNetwork(this.lc.store, name, options);
+	}
+
+	async listNetworks(): Promise<NetworkInfo[]> {
+		return (await this.networkCommands()).listNetworks(this.lc.store);
+	}
+
+	async inspectNetwork(name: string): Promise<NetworkInfo> {
+		return (await this.networkCommands()).inspectNetwork(this.lc.store, name);
+	}
+
+	async removeNetwork(name: string): Promise<void> {
+		await (await this.networkCommands()).removeNetwork(this.lc.store, name);
 	}
 
 	async cleanupAll(): Promise<void> {

@@ -3,6 +3,7 @@ export type {AttachOptions, AttachResult, AttachSink, Engine, ExecOptions, HostS
 export {ContainerEngine} from './engine.js';
 export {C32Error, type C32ErrorCode, isC32Error} from './errors.js';
 export type * from './image/types.js';
+export type {NetworkInfo, NetworkRecord} from './network/types.js';
 export {escapeControl} from './text.js';
 export * from './types.js';
 

@@ -18,6 +18,8 @@ import type {
 	ImageSummary,
 	LogEntry,
 	LogOptions,
+	NetworkInfo,
+	NetworkRecord,
 	PruneResult,
 	RemovedImage,
 	RemoveOptions,
@@ -80,6 +82,18 @@ function hexId(): string {
 	let out = '';
 	for (let i = 0; i < 8; i++) out += ((counter * 2654435761 + i * 40503) >>> 0).toString(16).padStart(8, '0');
 	return out.slice(0, 64);
+}
+
+function fakeNetwork(name: string, n: number, internal: boolean): NetworkRecord {
+	return {
+		name,
+		id: `${n.toString(16).padStart(2, '0')}${'e'.repeat(62)}`,
+		subnet: `10.90.${n}.0/24`,
+		gateway: `10.90.${n}.1`,
+		bridge: `c32br${n}`,
+		internal,
+		createdAt: '2024-01-01T00:00:00.000Z',
+	};
 }
 
 export class FakeEngine implements Engine {
@@ -603,6 +617,58 @@ export class FakeEngine implements Engine {
 	async importContainerArchive(file: string): Promise<ContainerMetadata> {
 		this.record('importContainerArchive', file);
 		return {...this.add({name: `imported-${counter}`, state: 'created'}).meta};
+	}
+
+	/** Networks by name; the default `c32` is there from the start. */
+	readonly networks = new Map<string, NetworkRecord>([['c32', fakeNetwork('c32', 0, false)]]);
+
+	private networkInfo(network: NetworkRecord): NetworkInfo {
+		const containers = [...this.containers.values()]
+			.filter((c) => (c.config as {network?: unknown}).network === network.name)
+			.map((c) => c.meta.name)
+			.sort();
+		return {...network, containers};
+	}
+
+	private findNetwork(name: string): NetworkRecord {
+		const network = this.networks.get(name);
+		if (!network) throw new C32Error('NOT_FOUND', `no network named ${JSON.stringify(name)}: create it with c32 network create ${name}`);
+		return network;
+	}
+
+	async createNetwork(name: string, options: {subnet?: string; internal?: boolean} = {}): Promise<NetworkInfo> {
+		this.record('createNetwork', name, options);
+		if (this.networks.has(name))
+			throw new C32Error('NAME_IN_USE', `a network named ${JSON.stringify(name)} exists already: choose another name`);
+		const taken = new Set([...this.networks.values()].map((n) => n.subnet));
+		let n = 0;
+		while (taken.has(`10.90.${n}.0/24`)) n++;
+		const network = fakeNetwork(name, n, options.internal ?? false);
+		if (options.subnet !== undefined) {
+			if (taken.has(options.subnet))
+				throw new C32Error('INVALID_CONFIG', `the subnet ${options.subnet} overlaps another network: choose another`);
+			network.subnet = options.subnet;
+		}
+		this.networks.set(name, network);
+		return this.networkInfo(network);
+	}
+
+	async listNetworks(): Promise<NetworkInfo[]> {
+		this.record('listNetworks');
+		return [...this.networks.values()].map((network) => this.networkInfo(network));
+	}
+
+	async inspectNetwork(name: string): Promise<NetworkInfo> {
+		this.record('inspectNetwork', name);
+		return this.networkInfo(this.findNetwork(name));
+	}
+
+	async removeNetwork(name: string): Promise<void> {
+		this.record('removeNetwork', name);
+		const info = this.networkInfo(this.findNetwork(name));
+		if (info.containers.length > 0)
+			throw new C32Error('BAD_STATE', `network ${name} is in use by ${info.containers.join(', ')}: remove those containers first`);
+		this.networks.delete(name);
 	}
 
 	async cleanupAll(): Promise<void> {
