@@ -43,6 +43,7 @@ import type {
 	ContainerInfo,
 	ContainerMetadata,
 	ContainerMetrics,
+	ContainerNetwork,
 	DoctorReport,
 	ExportedState,
 	LogEntry,
@@ -173,6 +174,7 @@ export class ContainerEngine implements Engine {
 			config: record.config,
 			paths: {bundle: paths.bundle, log: paths.log},
 			userNamespace: userNamespaceOf(record.config),
+			network: networkOf(record),
 		};
 	}
 
@@ -389,4 +391,15 @@ export class ContainerEngine implements Engine {
 		const live = containers.filter((c) => c.state === 'running' || c.state === 'paused');
 		await Promise.all(live.map((c) => this.stopContainer(c.id).catch((error) => this.lc.log(`cleanupAll: stop of ${c.name}`, error))));
 	}
+}
+
+/** The container's c32 network: its address and host ports while it runs, else what its config asks for. */
+export function networkOf(record: ContainerRecord): ContainerNetwork | null {
+	const {network: name, ports} = record.config;
+	if (name === 'host' || name === 'none') return null;
+	const joined = record.internal.network;
+	if (joined !== null && joined.name === name && isLive(record)) {
+		return {name, ip: joined.ip, gateway: joined.gateway, ports: joined.ports.map((p) => ({...p}))};
+	}
+	return {name, ip: null, gateway: null, ports: ports.map((p) => ({...p}))};
 }

@@ -187,6 +187,8 @@ export class FakeEngine implements Engine {
 			stopSignal: 'SIGTERM',
 			stopTimeout: 10,
 			network: 'host',
+			ports: [],
+			networkAliases: [],
 			logSizeMax: 10 * 1024 * 1024,
 			autoRemove: false,
 			capabilities: null,
@@ -404,6 +406,7 @@ export class FakeEngine implements Engine {
 			config: container.config,
 			paths: {bundle: `/fake/${container.meta.id}/bundle`, log: `/fake/${container.meta.id}/ctr.log`},
 			userNamespace: null,
+			network: null,
 		};
 	}
 
