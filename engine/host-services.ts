@@ -139,6 +139,10 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 		purge: async (id) => {
 			const runtime = fs.existsSync(path.join(runtimeRoot(layout), id)) ? await ociDriver() : null;
 			await purgeContainer(layout, id, runtime);
+			// Its record cannot say which network it was on: every roster and any attachment of its id.
+			const [{leaveNetwork}, {removeName}] = await networkModules();
+			await removeName(layout, id);
+			await leaveNetwork(layout, id);
 		},
 		driverFor: async (record: ContainerRecord): Promise<Driver> => {
 			enableAccounting();

@@ -11,6 +11,7 @@ import {readBootId} from '../host-facts.js';
 import {hostNames, hostsFile, rewriteInPlace} from '../oci/etc-files.js';
 import {containerPaths, type StorageLayout} from '../paths.js';
 import {withLock} from '../store.js';
+import {netnsFile} from './attach.js';
 
 /** One container on a network, as the others see it. */
 export interface NetworkName {
@@ -45,6 +46,21 @@ export async function removeName(layout: StorageLayout, id: string): Promise<voi
 		const network = file.slice(0, -'.json'.length);
 		if (!readRoster(layout, network).members.some((m) => m.id === id)) continue;
 		await changeRoster(layout, network, (members) => members.filter((m) => m.id !== id));
+	}
+}
+
+/**
+ * Takes off every roster the containers whose network namespace is gone: they vanished
+ * without their teardown (a container joins before it is put on a roster, and leaves after
+ * it was taken off, so anyone on a roster without a namespace is stale).
+ */
+export async function pruneNames(layout: StorageLayout): Promise<void> {
+	for (const file of list(namesDir(layout))) {
+		if (!NETWORK_FILE.test(file)) continue;
+		const network = file.slice(0, -'.json'.length);
+		const gone = (m: NetworkName) => !fs.existsSync(netnsFile(layout, m.id));
+		if (!readRoster(layout, network).members.some(gone)) continue;
+		await changeRoster(layout, network, (members) => members.filter((m) => !gone(m)));
 	}
 }
 

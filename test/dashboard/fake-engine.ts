@@ -674,6 +674,23 @@ export class FakeEngine implements Engine {
 		this.networks.delete(name);
 	}
 
+	async connectNetwork(ref: string, network: string, options: {aliases?: string[]} = {}): Promise<ContainerMetadata> {
+		this.record('connectNetwork', ref, network, options);
+		this.findNetwork(network);
+		const container = this.find(ref);
+		container.config = {...container.config, network, networkAliases: options.aliases ?? []};
+		return {...container.meta};
+	}
+
+	async disconnectNetwork(ref: string, network: string): Promise<ContainerMetadata> {
+		this.record('disconnectNetwork', ref, network);
+		const container = this.find(ref);
+		if (container.config.network !== network)
+			throw new C32Error('INVALID_CONFIG', `container ${container.meta.name} is not on network ${network}: nothing to disconnect`);
+		container.config = {...container.config, network: 'none', ports: [], networkAliases: []};
+		return {...container.meta};
+	}
+
 	async cleanupAll(): Promise<void> {
 		for (const container of this.containers.values()) {
 			if (container.meta.state === 'running' || container.meta.state === 'paused') this.transition(container, 'stopped');
