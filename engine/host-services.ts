@@ -172,6 +172,7 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 				const {NetworkStore} = await import('./network/store.js');
 				new NetworkStore(layout).inspect(config.network); // NOT_FOUND names the fix
 			}
+			await checkPortsFree(config);
 			const needsCgroups = CGROUP_LIMITS.some((key) => limits[key] !== undefined);
 			if (needsCgroups && !canUseCgroups) {
 				throw new C32Error(
@@ -190,4 +191,22 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 export function conmonCanRotate(version: string): boolean {
 	const [major = 0, minor = 0] = version.split(/[.+-]/).map(Number);
 	return major > 2 || (major === 2 && minor >= 2);
+}
+
+/** A host port someone listens on now is refused at create already (every start checks again, rules included). */
+async function checkPortsFree(config: ResolvedConfig): Promise<void> {
+	const fixed = config.ports.filter((p) => p.hostPort !== 0);
+	if (fixed.length === 0) return;
+	const {bindError} = await import('./network/ports.js');
+	for (const {hostIp, hostPort, protocol} of fixed) {
+		const error = await bindError(hostIp, hostPort, protocol);
+		if (error === null) continue;
+		const where = `${hostIp === '' ? '' : `${hostIp}:`}${hostPort}/${protocol}`;
+		throw new C32Error(
+			'INVALID_CONFIG',
+			error === 'EADDRNOTAVAIL'
+				? `${hostIp} is not an address of this host: publish on one of its addresses, or on all`
+				: `the host port ${where} is in use (${error}): choose another host port, or publish only the container port for a free one`,
+		);
+	}
 }
