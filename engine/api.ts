@@ -184,6 +184,19 @@ export interface Engine {
 	inspectNetwork(name: string): Promise<NetworkInfo>;
 	/** BAD_STATE while a container is configured on it; its bridge goes with it. */
 	removeNetwork(name: string): Promise<void>;
+	/**
+	 * Puts a container on a c32 network (one at a time: this replaces the one it is on), known
+	 * there by its name and `aliases`. It applies at the container's next start: a running one
+	 * keeps its current network until it is restarted. NOT_FOUND for an unknown network,
+	 * INVALID_CONFIG for host/none or a minimal container.
+	 */
+	connectNetwork(ref: string, network: string, options?: {aliases?: string[]}): Promise<ContainerMetadata>;
+	/**
+	 * Takes a container off its network from its next start (a running one keeps it until
+	 * restarted): it then has loopback only, and its published ports, aliases and bandwidth
+	 * limit are dropped. INVALID_CONFIG when it is not on that network.
+	 */
+	disconnectNetwork(ref: string, network: string): Promise<ContainerMetadata>;
 
 	/** Stops every running container (the seed's shutdown hook). */
 	cleanupAll(): Promise<void>;

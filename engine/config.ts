@@ -4,15 +4,28 @@ import path from 'node:path';
 import {defaultCapabilities, resolveCapabilities} from './capabilities.js';
 import {C32Error} from './errors.js';
 import type {OciImageConfig} from './image/types.js';
+import {parsePortSpec} from './network/ports.js';
 import {parseRestartPolicy} from './restart.js';
 import type {ConfigDefaults} from './settings.js';
 import {resolveSignal} from './signals.js';
-import type {ContainerConfig, ContainerImage, ContainerUser, IsolationType, ResolvedConfig, ResourceLimits, Volume} from './types.js';
-import {ISOLATION_TYPES} from './types.js';
+import type {
+	ContainerConfig,
+	ContainerImage,
+	ContainerUser,
+	IsolationType,
+	NetworkMode,
+	PortMapping,
+	ResolvedConfig,
+	ResourceLimits,
+	Volume,
+} from './types.js';
+import {DEFAULT_NETWORK, ISOLATION_TYPES} from './types.js';
 
 export {resolveSignal};
 
 export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+/** A network's name, and an alias on one: what a hosts file can hold. */
+export const NETWORK_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LABEL_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,254}$/;
 export const DEFAULT_LOG_SIZE_MAX = 10 * 1024 * 1024;
@@ -172,14 +185,9 @@ export function resolveConfig(
 		throw invalid('autoRemove and a restart policy conflict: a removed container cannot be restarted; drop one of them');
 	}
 
-	const network = input.network ?? (isolationLevel === 'strict' ? 'none' : 'host');
-	if (network !== 'host' && network !== 'none') throw invalid(`invalid network ${JSON.stringify(String(network))}: use host or none`);
-	if (isolationLevel === 'strict' && network === 'host') {
-		throw invalid('strict isolation has no host network: drop the network option or use standard isolation');
-	}
-	if (isolationLevel === 'minimal' && network === 'none') {
-		throw invalid('minimal isolation has no network namespace: use standard isolation for network "none"');
-	}
+	const network = resolveNetwork(input.network, isolationLevel);
+	const ports = resolvePorts(input.ports, network);
+	const networkAliases = resolveAliases(input.networkAliases, network);
 
 	const hostname = input.hostname ?? name.slice(0, 63);
 	if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(hostname)) {
@@ -214,7 +222,7 @@ export function resolveConfig(
 		args: command.args,
 		environment: {...imageEnvironment(oci?.config ?? null), ...resolveEnvironment(input.environment)},
 		volumes: resolveVolumes(input.volumes ?? [], isolationLevel, host, oci !== null),
-		resourceLimits: withDefaults(resolveLimits(input.resourceLimits ?? {}, host), isolationLevel, host),
+		resourceLimits: withDefaults(resolveLimits(input.resourceLimits ?? {}, host, network), isolationLevel, host),
 		isolationLevel,
 		labels: resolveLabels(input.labels),
 		restartPolicy,
@@ -224,6 +232,8 @@ export function resolveConfig(
 		stopSignal: resolveSignal(input.stopSignal ?? (pureOci ? oci.config.stopSignal : null) ?? 'SIGTERM'),
 		stopTimeout,
 		network,
+		ports,
+		networkAliases,
 		logSizeMax,
 		autoRemove,
 		capabilities: resolveCapabilities(isolationLevel, input.capAdd ?? [], input.capDrop ?? [], host.capLastCap),
@@ -318,6 +328,8 @@ const BACK: Translation = {
 	stopSignal: (stopSignal) => ({stopSignal}),
 	stopTimeout: (stopTimeout) => ({stopTimeout}),
 	network: (network) => ({network}),
+	ports: (ports) => (ports.length > 0 ? {ports: ports.map((p) => ({...p}))} : {}),
+	networkAliases: (networkAliases) => (networkAliases.length > 0 ? {networkAliases: [...networkAliases]} : {}),
 	logSizeMax: (logSizeMax) => ({logSizeMax}),
 	autoRemove: (autoRemove) => ({autoRemove}),
 	// The level's default set needs no options (an export from before capabilities were stored has none).
@@ -343,6 +355,87 @@ export function toContainerConfig(resolved: ResolvedConfig): ContainerConfig {
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
 	return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** Whether a network mode names a c32 network (rather than the host's or none). */
+export function isNamedNetwork(network: NetworkMode): boolean {
+	return network !== 'host' && network !== 'none';
+}
+
+/**
+ * Standard gets the c32 network, strict only loopback unless a network is named, minimal
+ * the host's (it has no namespaces). Whether a named network exists is checked at create.
+ */
+function resolveNetwork(network: NetworkMode | undefined, isolation: IsolationType): NetworkMode {
+	if (network === undefined) return isolation === 'standard' ? DEFAULT_NETWORK : isolation === 'strict' ? 'none' : 'host';
+	if (typeof network !== 'string' || !NETWORK_NAME_PATTERN.test(network)) {
+		throw invalid(
+			`invalid network ${JSON.stringify(String(network))}: use host, none or a network's name (1-63 letters, digits, "_", "." or "-")`,
+		);
+	}
+	if (isolation === 'strict' && network === 'host') {
+		throw invalid('strict isolation has no host network: drop the network option, name a c32 network, or use standard isolation');
+	}
+	if (isolation === 'minimal' && network !== 'host') {
+		throw invalid(
+			`minimal isolation has no network namespace: it can only use the host's network, not ${JSON.stringify(network)}; use standard isolation`,
+		);
+	}
+	return network;
+}
+
+/** Published ports: docker's -p strings or objects, ranges expanded; only on a c32 network. */
+function resolvePorts(ports: ContainerConfig['ports'], network: NetworkMode): PortMapping[] {
+	if (ports === undefined || ports.length === 0) return [];
+	if (!Array.isArray(ports)) throw invalid('ports must be a list such as ["8080:80", "127.0.0.1:9000:9000/udp"]');
+	if (!isNamedNetwork(network)) {
+		throw invalid(
+			network === 'host'
+				? 'published ports need a c32 network: on the host network a server is reachable on its own port already; drop -p or use --network c32'
+				: 'published ports need a c32 network: a container on network none has only loopback; drop -p or name a network',
+		);
+	}
+	const resolved = ports.flatMap((port) => (typeof port === 'string' ? parsePortSpec(port) : [checkPort(port)]));
+	const seen = new Set<string>();
+	for (const port of resolved) {
+		const key = `${port.hostIp}|${port.hostPort}|${port.protocol}`;
+		if (port.hostPort !== 0 && seen.has(key)) {
+			throw invalid(`host port ${port.hostPort}/${port.protocol} is published twice: give each mapping its own host port`);
+		}
+		seen.add(key);
+	}
+	return resolved;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** A PortMapping object as the stored form holds it (docker strings are parsed by parsePortSpec). */
+function checkPort(port: PortMapping): PortMapping {
+	const inRange = (n: unknown, min: number) => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= 65535;
+	if (port === null || typeof port !== 'object')
+		throw invalid('a port mapping must be an object {hostIp, hostPort, containerPort, protocol}');
+	const {hostIp = '', hostPort = 0, containerPort, protocol = 'tcp'} = port;
+	if (typeof hostIp !== 'string' || (hostIp !== '' && !IPV4.test(hostIp))) {
+		throw invalid(
+			`invalid host address ${JSON.stringify(String(hostIp))} of a port mapping: give an IPv4 address such as 127.0.0.1, or '' for all`,
+		);
+	}
+	if (!inRange(containerPort, 1)) throw invalid(`invalid container port ${String(containerPort)}: give 1 to 65535`);
+	if (!inRange(hostPort, 0)) throw invalid(`invalid host port ${String(hostPort)}: give 1 to 65535 (or 0 for a free one)`);
+	if (protocol !== 'tcp' && protocol !== 'udp') throw invalid(`invalid protocol ${JSON.stringify(String(protocol))}: use tcp or udp`);
+	return {hostIp, hostPort, containerPort, protocol};
+}
+
+function resolveAliases(aliases: string[] | undefined, network: NetworkMode): string[] {
+	if (aliases === undefined || aliases.length === 0) return [];
+	if (!isNamedNetwork(network))
+		throw invalid(`network aliases name a container on a c32 network: network ${network} has none; drop them or name a network`);
+	for (const alias of aliases) {
+		if (typeof alias !== 'string' || !NETWORK_NAME_PATTERN.test(alias)) {
+			throw invalid(`invalid network alias ${JSON.stringify(String(alias))}: use 1-63 letters, digits, "_", "." or "-"`);
+		}
+	}
+	return [...new Set(aliases)];
 }
 
 function resolveEnvironment(env: Record<string, string> | undefined): Record<string, string> {
@@ -412,7 +505,7 @@ function isWithin(p: string, dir: string): boolean {
 	return p === dir || p.startsWith(`${dir}/`);
 }
 
-function resolveLimits(limits: ResourceLimits, host: HostFacts): ResourceLimits {
+function resolveLimits(limits: ResourceLimits, host: HostFacts, network: string): ResourceLimits {
 	const result: ResourceLimits = {};
 	const check = (key: keyof ResourceLimits, min: number, absurd: number, hostMax: number | null, unit: string) => {
 		const value = limits[key];
@@ -433,11 +526,11 @@ function resolveLimits(limits: ResourceLimits, host: HostFacts): ResourceLimits 
 	for (const key of ['maxProcesses', 'maxOpenFiles'] as const) {
 		if (result[key] !== undefined && !Number.isInteger(result[key])) throw invalid(`${key} must be a whole number`);
 	}
-	const bandwidth = limits.networkBandwidthLimitMbps;
-	if (bandwidth !== undefined && bandwidth !== null && bandwidth !== 0) {
-		throw new C32Error(
-			'UNSUPPORTED',
-			'networkBandwidthLimitMbps is not supported yet: c32 has no network shaping; remove the limit (or set it to 0)',
+	// 0 is the seed's "no limit": nothing is stored, so an export says the same.
+	if (limits.networkBandwidthLimitMbps !== 0) check('networkBandwidthLimitMbps', 0.001, 100_000, null, ' Mbit/s');
+	if (result.networkBandwidthLimitMbps !== undefined && !isNamedNetwork(network)) {
+		throw invalid(
+			`networkBandwidthLimitMbps shapes a container's own network: it cannot apply to network ${network}; use a c32 network (e.g. --network ${DEFAULT_NETWORK}) or drop the limit`,
 		);
 	}
 	return result;

@@ -1,6 +1,8 @@
 // ContainerEngine: the engine's façade. There is no daemon: every call resolves the
 // reference, reads the state, reconciles it with what really runs, and hands the work to one
 // lifecycle step (engine/lifecycle/), which acts and records under the container's lock.
+import fs from 'node:fs';
+import path from 'node:path';
 import tty from 'node:tty';
 import type {AttachOptions, AttachResult, Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {debugLogFor} from './debug-log.js';
@@ -43,6 +45,7 @@ import type {
 	ContainerInfo,
 	ContainerMetadata,
 	ContainerMetrics,
+	ContainerNetwork,
 	DoctorReport,
 	ExportedState,
 	LogEntry,
@@ -149,8 +152,16 @@ export class ContainerEngine implements Engine {
 		return carryOutExit(this.lc, id);
 	}
 
-	listContainers(): Promise<ContainerMetadata[]> {
-		return listAll(this.lc);
+	async listContainers(): Promise<ContainerMetadata[]> {
+		const list = await listAll(this.lc);
+		// Every end that reconcile saw released its network; what is left belongs to containers that vanished without a teardown.
+		const live = new Set(list.filter((c) => c.state === 'running' || c.state === 'paused').map((c) => c.id));
+		if (networkLeftovers(this.layout, live)) {
+			const [{freeStaleLeases}, {pruneNames}] = await Promise.all([import('./network/attach.js'), import('./network/names.js')]);
+			await freeStaleLeases(this.layout, live).catch((error) => this.lc.log('freeing stale network leases', error));
+			await pruneNames(this.layout).catch((error) => this.lc.log('pruning network names', error));
+		}
+		return list;
 	}
 
 	async getContainer(ref: string): Promise<ContainerMetadata> {
@@ -173,6 +184,7 @@ export class ContainerEngine implements Engine {
 			config: record.config,
 			paths: {bundle: paths.bundle, log: paths.log},
 			userNamespace: userNamespaceOf(record.config),
+			network: networkOf(record),
 		};
 	}
 
@@ -384,9 +396,47 @@ export class ContainerEngine implements Engine {
 		await (await this.networkCommands()).removeNetwork(this.lc.store, name);
 	}
 
+	async connectNetwork(ref: string, network: string, options: {aliases?: string[]} = {}): Promise<ContainerMetadata> {
+		const {connect} = await import('./network/connect.js');
+		return (await connect(this.lc, this.resolveRef(ref), network, options.aliases)).metadata;
+	}
+
+	async disconnectNetwork(ref: string, network: string): Promise<ContainerMetadata> {
+		const {disconnect} = await import('./network/connect.js');
+		return (await disconnect(this.lc, this.resolveRef(ref), network)).metadata;
+	}
+
 	async cleanupAll(): Promise<void> {
 		const containers = await this.listContainers();
 		const live = containers.filter((c) => c.state === 'running' || c.state === 'paused');
 		await Promise.all(live.map((c) => this.stopContainer(c.id).catch((error) => this.lc.log(`cleanupAll: stop of ${c.name}`, error))));
 	}
+}
+
+/** The container's c32 network: its address and host ports while it runs, else what its config asks for. */
+export function networkOf(record: ContainerRecord): ContainerNetwork | null {
+	const {network: name, ports} = record.config;
+	if (name === 'host' || name === 'none') return null;
+	const joined = record.internal.network;
+	if (joined !== null && joined.name === name && isLive(record)) {
+		return {name, ip: joined.ip, gateway: joined.gateway, ports: joined.ports.map((p) => ({...p}))};
+	}
+	return {name, ip: null, gateway: null, ports: ports.map((p) => ({...p}))};
+}
+
+/**
+ * Whether a network attachment (<runtime>/cni/results/<id>.json) or namespace (<runtime>/netns/<id16>)
+ * names a container that is not running: a few directory reads, so that listing loads the
+ * network code only when there is something to free.
+ */
+function networkLeftovers(layout: StorageLayout, live: Set<string>): boolean {
+	const names = (dir: string) => {
+		try {
+			return fs.readdirSync(path.join(layout.runtimeDir, dir));
+		} catch {
+			return [];
+		}
+	};
+	const liveShort = new Set([...live].map((id) => id.slice(0, 16)));
+	return names('cni/results').some((file) => !live.has(file.replace(/\.json$/, ''))) || names('netns').some((file) => !liveShort.has(file));
 }

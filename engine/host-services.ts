@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type {HostStats} from './api.js';
 import {blockDeviceOf, cgroupDirs, detectCgroupHost, enableBlockIoAccounting} from './cgroups/index.js';
+import {isNamedNetwork} from './config.js';
 import {debugLogFile} from './debug-log.js';
 import type {Driver} from './drivers/driver.js';
 import {OciDriver} from './drivers/oci.js';
@@ -20,7 +21,7 @@ import {purgeContainer} from './purge.js';
 import type {ContainerRecord} from './record.js';
 import type {HostServices, ImageResolver} from './services.js';
 import {cachedOciTools} from './tools-cache.js';
-import type {ResolvedConfig} from './types.js';
+import {DEFAULT_NETWORK, type ResolvedConfig} from './types.js';
 
 const CGROUP_LIMITS = ['memoryLimitMb', 'cpuLimitPercent', 'maxProcesses', 'diskIoLimitMbps'] as const;
 
@@ -91,11 +92,57 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 		teardown: (ctx) => teardownBundle(ctx),
 	};
 
+	const networkModules = () => Promise.all([import('./network/attach.js'), import('./network/names.js')]);
+	/**
+	 * A c32 network: a network namespace wired to the network's bridge by the CNI plugins
+	 * (address, published ports, bandwidth), before the bundle, whose spec joins it.
+	 */
+	const network: Attachment = {
+		name: 'network',
+		prepare: async (ctx) => {
+			const [{joinNetwork}] = await networkModules();
+			const {config} = ctx;
+			const joined = await joinNetwork(layout, {
+				containerId: ctx.id,
+				network: config.network,
+				ports: config.ports,
+				bandwidthMbps: config.resourceLimits.networkBandwidthLimitMbps ?? 0,
+			});
+			ctx.network = {name: config.network, ...joined};
+		},
+		teardown: async (ctx) => {
+			const [{leaveNetwork}] = await networkModules();
+			await leaveNetwork(layout, ctx.id);
+		},
+	};
+	/** The container's name on its network: in the hosts file of every container on it (its own included), after the bundle wrote its files. */
+	const names: Attachment = {
+		name: 'names',
+		prepare: async (ctx) => {
+			const [, {addName, namesOf}] = await networkModules();
+			if (!ctx.network) throw new C32Error('RUNTIME_ERROR', `container ${ctx.config.name} has no address on network ${ctx.config.network}`);
+			await addName(layout, ctx.network.name, {id: ctx.id, ip: ctx.network.ip, names: namesOf(ctx.config)});
+		},
+		teardown: async (ctx) => {
+			const [, {removeName}] = await networkModules();
+			await removeName(layout, ctx.id);
+		},
+	};
+
 	return {
-		attachmentsFor: async (record) => (record.config.isolationLevel === 'minimal' ? [] : [bundle]),
+		attachmentsFor: async (record) => {
+			if (record.config.isolationLevel === 'minimal') return [];
+			// What the latest run joined is torn down even when the config has since moved to another network.
+			const onNetwork = isNamedNetwork(record.config.network) || record.internal.network !== null;
+			return onNetwork ? [network, bundle, names] : [bundle];
+		},
 		purge: async (id) => {
 			const runtime = fs.existsSync(path.join(runtimeRoot(layout), id)) ? await ociDriver() : null;
 			await purgeContainer(layout, id, runtime);
+			// Its record cannot say which network it was on: every roster and any attachment of its id.
+			const [{leaveNetwork}, {removeName}] = await networkModules();
+			await removeName(layout, id);
+			await leaveNetwork(layout, id);
 		},
 		driverFor: async (record: ContainerRecord): Promise<Driver> => {
 			enableAccounting();
@@ -121,6 +168,11 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 				);
 			}
 			if (config.isolationLevel !== 'minimal') checkBundle(config, bundleHost());
+			if (isNamedNetwork(config.network) && config.network !== DEFAULT_NETWORK) {
+				const {NetworkStore} = await import('./network/store.js');
+				new NetworkStore(layout).inspect(config.network); // NOT_FOUND names the fix
+			}
+			await checkPortsFree(config);
 			const needsCgroups = CGROUP_LIMITS.some((key) => limits[key] !== undefined);
 			if (needsCgroups && !canUseCgroups) {
 				throw new C32Error(
@@ -139,4 +191,22 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 export function conmonCanRotate(version: string): boolean {
 	const [major = 0, minor = 0] = version.split(/[.+-]/).map(Number);
 	return major > 2 || (major === 2 && minor >= 2);
+}
+
+/** A host port someone listens on now is refused at create already (every start checks again, rules included). */
+async function checkPortsFree(config: ResolvedConfig): Promise<void> {
+	const fixed = config.ports.filter((p) => p.hostPort !== 0);
+	if (fixed.length === 0) return;
+	const {bindError} = await import('./network/ports.js');
+	for (const {hostIp, hostPort, protocol} of fixed) {
+		const error = await bindError(hostIp, hostPort, protocol);
+		if (error === null) continue;
+		const where = `${hostIp === '' ? '' : `${hostIp}:`}${hostPort}/${protocol}`;
+		throw new C32Error(
+			'INVALID_CONFIG',
+			error === 'EADDRNOTAVAIL'
+				? `${hostIp} is not an address of this host: publish on one of its addresses, or on all`
+				: `the host port ${where} is in use (${error}): choose another host port, or publish only the container port for a free one`,
+		);
+	}
 }

@@ -1,6 +1,6 @@
 // What the engine stores for one container (containers/<id>/state.json), how an older
 // record is brought up to date, and how a damaged one is told apart. See docs/storage.md.
-import {CONTAINER_STATES, type ContainerMetadata, type ResolvedConfig} from './types.js';
+import {CONTAINER_STATES, type ContainerMetadata, type PortMapping, type ResolvedConfig} from './types.js';
 
 /** Version 2: `restarting` state, metadata.nextRestartAt, stop requests, restart schedulers. */
 export const FORMAT_VERSION = 2;
@@ -9,6 +9,17 @@ export const FORMAT_VERSION = 2;
 export interface ProcessRef {
 	pid: number;
 	startTime: number | null;
+}
+
+/** What joining a c32 network gave the current run (network/attach.ts joinNetwork). */
+export interface NetworkState {
+	name: string;
+	ip: string;
+	gateway: string;
+	/** The bound network namespace the container joins, under the runtime directory. */
+	netnsPath: string;
+	/** The published ports with their host ports resolved (a 0 of the config is the port picked). */
+	ports: PortMapping[];
 }
 
 /** Engine bookkeeping that is not part of the public metadata. */
@@ -34,6 +45,8 @@ export interface InternalState {
 	stopRequest: {until: string; by: ProcessRef | null} | null;
 	/** The process that will carry out a pending restart (the exit command, or one started to take over). */
 	scheduler: ProcessRef | null;
+	/** The c32 network of the latest run (kept after it ends, for what it names); null when it joined none. */
+	network: NetworkState | null;
 }
 
 export interface ContainerRecord {
@@ -56,6 +69,7 @@ export const INTERNAL_DEFAULTS: Readonly<InternalState> = {
 	startingAt: null,
 	stopRequest: null,
 	scheduler: null,
+	network: null,
 };
 
 /**
@@ -79,8 +93,8 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 	const record = {
 		formatVersion: FORMAT_VERSION,
 		metadata: {nextRestartAt: null, ...metadata} as unknown as ContainerMetadata,
-		// Records from before OCI images have a host-derived root.
-		config: {ociImage: null, ...config} as unknown as ResolvedConfig,
+		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases.
+		config: {ociImage: null, ports: [], networkAliases: [], ...config} as unknown as ResolvedConfig,
 		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,
 	};
 	if (data['formatVersion'] === 1) upgradeFromVersion1(record, internal);

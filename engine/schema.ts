@@ -52,6 +52,20 @@ const user = shape({uid: number(), gid: number(), name: v.optional(text()), look
 
 const ociImage = shape({id: text('an image id'), name: v.nullable(text('an image name')), digest: text('a digest')}, '{id, name, digest}');
 
+const hostIp = text('an IPv4 address or ""');
+const protocol = v.picklist(['tcp', 'udp'], 'expected tcp or udp');
+const portMapping = shape({hostIp, hostPort: number(), containerPort: number(), protocol}, '{hostIp, hostPort, containerPort, protocol}');
+/** Input may leave out hostIp (all addresses), hostPort (a free one) and protocol (tcp). */
+const portInput = shape(
+	{
+		hostIp: v.optional(hostIp),
+		hostPort: v.optional(number()),
+		containerPort: number(),
+		protocol: v.optional(protocol),
+	},
+	'{containerPort, hostPort, hostIp, protocol}',
+);
+
 const restartPolicy = shape(
 	{
 		name: v.picklist(['no', 'on-failure', 'always', 'unless-stopped'], 'expected no, on-failure, always or unless-stopped'),
@@ -77,7 +91,9 @@ const fields = {
 	hostname: text(),
 	stopSignal: text('a signal name or number'),
 	stopTimeout: number(),
-	network: v.picklist(['host', 'none'], 'expected host or none'),
+	network: text('host, none or a network name'),
+	ports: v.array(portMapping, 'expected a list of {hostIp, hostPort, containerPort, protocol}'),
+	networkAliases: stringList('names'),
 	logSizeMax: number(),
 	autoRemove: boolean(),
 	capabilities: stringList('capability names such as CAP_CHOWN'),
@@ -107,6 +123,13 @@ const containerConfigSchema = shape(
 		stopSignal: v.optional(fields.stopSignal),
 		stopTimeout: v.optional(fields.stopTimeout),
 		network: v.optional(fields.network),
+		ports: v.optional(
+			v.union(
+				[stringList('port specs'), v.array(portInput)],
+				'expected a list of port specs such as "8080:80" or of {containerPort, hostPort, hostIp, protocol}',
+			),
+		),
+		networkAliases: v.optional(fields.networkAliases),
 		logSizeMax: v.optional(fields.logSizeMax),
 		autoRemove: v.optional(fields.autoRemove),
 		capAdd: v.optional(stringList('capability names such as NET_RAW')),
@@ -138,6 +161,9 @@ const storedEntries = {
 	stopSignal: fields.stopSignal,
 	stopTimeout: fields.stopTimeout,
 	network: fields.network,
+	// Missing from exports written before networks: none published, no aliases.
+	ports: v.optional(fields.ports),
+	networkAliases: v.optional(fields.networkAliases),
 	logSizeMax: fields.logSizeMax,
 	autoRemove: fields.autoRemove,
 	capabilities: v.optional(v.nullable(fields.capabilities)),
@@ -211,5 +237,5 @@ export function parseExportedConfig(state: unknown, newestFormat: number): Resol
 		throw new C32Error('UNSUPPORTED', `export format ${formatVersion} is newer than this c32 reads (${newestFormat}): upgrade c32`);
 	}
 	const resolved = check(resolvedConfigSchema, config, 'config') as ResolvedConfig;
-	return {...resolved, ociImage: resolved.ociImage ?? null};
+	return {...resolved, ociImage: resolved.ociImage ?? null, ports: resolved.ports ?? [], networkAliases: resolved.networkAliases ?? []};
 }

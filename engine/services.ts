@@ -35,7 +35,7 @@ export interface EngineServices {
 	purge(id: string): Promise<void>;
 	/** Throws RUNTIME_MISSING / MONITOR_MISSING when this isolation level cannot run here. */
 	requireDriver(isolation: ResolvedConfig['isolationLevel']): Promise<void>;
-	/** Checks host support for the limits (e.g. a block device for I/O throttling). */
+	/** Checks host support for the config at create: its limits (e.g. a block device for I/O throttling), its bundle, the network it names. */
 	checkLimits(config: ResolvedConfig): Promise<void>;
 	/** Whether this container's log writer truncates at the cap instead of rotating. */
 	logTruncates(record: ContainerRecord): Promise<boolean>;

@@ -11,6 +11,7 @@
 // When the container ends, the monitor runs `exitCommand` (argv) so the engine can record
 // the exit and apply the restart policy with no daemon around.
 import type {ContainerPaths} from '../paths.js';
+import type {NetworkState} from '../record.js';
 import type {ResolvedConfig} from '../types.js';
 
 export interface DriverContext {
@@ -21,6 +22,11 @@ export interface DriverContext {
 	imageDir: string | null;
 	/** cgroup path relative to each hierarchy's root, e.g. "c32/<id>". */
 	cgroupPath: string;
+	/**
+	 * The c32 network of the run: the record's for a running container; during a start, set
+	 * by the network attachment's prepare for the attachments after it (the bundle's spec).
+	 */
+	network?: NetworkState | null;
 }
 
 export interface StartResult {

@@ -22,6 +22,7 @@ export function driverContext(lc: Lifecycle, record: ContainerRecord): DriverCon
 		paths: containerPaths(lc.layout, record.metadata.id),
 		imageDir: record.internal.imageDir,
 		cgroupPath: cgroupPathFor(record.metadata.id),
+		network: record.internal.network,
 	};
 }
 

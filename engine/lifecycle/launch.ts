@@ -15,7 +15,8 @@ import {started, startFailed, starting} from './transitions.js';
  */
 export async function launch(lc: Lifecycle, record: ContainerRecord, created?: () => Promise<void>): Promise<ContainerRecord> {
 	const driver = await lc.services.driverFor(record);
-	const ctx = driverContext(lc, record);
+	// The network of this run is the one its attachment joins now, if any.
+	const ctx = {...driverContext(lc, record), network: null};
 	fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
 	for (const file of [ctx.paths.exitFile, ctx.paths.oomFile]) fs.rmSync(file, {force: true});
 	let current = starting(record, driver.name, now());
@@ -24,11 +25,14 @@ export async function launch(lc: Lifecycle, record: ContainerRecord, created?: (
 		const attachments = await lc.services.attachmentsFor(current);
 		await prepareAll(attachments, ctx, (error, name) => lc.log(`teardown of ${name} after a failed prepare`, error));
 		const {pid, monitorPid} = await driver.start(ctx, lc.services.exitCommand(record.metadata.id), created);
-		current = started(
-			current,
-			{pid, pidStartTime: processStartTime(pid), monitorPid, monitorStartTime: processStartTime(monitorPid), bootId: readBootId()},
-			now(),
-		);
+		const run = {
+			pid,
+			pidStartTime: processStartTime(pid),
+			monitorPid,
+			monitorStartTime: processStartTime(monitorPid),
+			bootId: readBootId(),
+		};
+		current = started(current, {...run, network: ctx.network ?? null}, now());
 		await save(lc, current);
 		return current;
 	} catch (error) {

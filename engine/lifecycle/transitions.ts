@@ -2,7 +2,7 @@
 // reads the clock, the disk or /proc: every fact comes in as an argument, so each transition
 // is tested on its own (test/unit/lifecycle-transitions.test.ts). See docs/architecture.md for the diagram.
 
-import {type ContainerRecord, FORMAT_VERSION, INTERNAL_DEFAULTS, type ProcessRef} from '../record.js';
+import {type ContainerRecord, FORMAT_VERSION, INTERNAL_DEFAULTS, type NetworkState, type ProcessRef} from '../record.js';
 import {BACKOFF_RESET_AFTER_MS, backoffDelayMs, shouldRestart} from '../restart.js';
 import type {ResolvedConfig} from '../types.js';
 
@@ -58,7 +58,17 @@ export function userStart(record: ContainerRecord): ContainerRecord {
 
 /** A start is under way (by the user or a restart): a new generation. The last run's outcome shows until it runs. */
 export function starting(record: ContainerRecord, runtime: string, now: string): ContainerRecord {
-	return with_(record, {runtime}, {generation: record.internal.generation + 1, startingAt: now, stopRequest: null, scheduler: null});
+	return with_(
+		record,
+		{runtime},
+		{
+			generation: record.internal.generation + 1,
+			startingAt: now,
+			stopRequest: null,
+			scheduler: null,
+			network: null,
+		},
+	);
 }
 
 export interface RunFacts {
@@ -67,6 +77,8 @@ export interface RunFacts {
 	monitorPid: number;
 	monitorStartTime: number | null;
 	bootId: string | null;
+	/** The c32 network it joined, if any. */
+	network?: NetworkState | null;
 }
 
 export function started(record: ContainerRecord, run: RunFacts, now: string): ContainerRecord {
@@ -88,6 +100,7 @@ export function started(record: ContainerRecord, run: RunFacts, now: string): Co
 			monitorStartTime: run.monitorStartTime,
 			pidStartTime: run.pidStartTime,
 			bootId: run.bootId,
+			network: run.network ?? null,
 		},
 	);
 }

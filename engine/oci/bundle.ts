@@ -125,7 +125,10 @@ export async function prepareBundle(ctx: DriverContext, host: BundleHost, images
 	} else {
 		etcBinds = imageSkeleton(ctx, layers, root);
 	}
-	writeEtcFiles(paths.etc, etcFiles({hostname: ctx.config.hostname, hostResolvConf: readHostResolvConf()}));
+	writeEtcFiles(
+		paths.etc,
+		etcFiles({hostname: ctx.config.hostname, hostResolvConf: readHostResolvConf(), ownNetwork: ctx.config.network !== 'host'}),
+	);
 
 	makeMountDir(ctx, userNamespace ? 0o710 : 0o700, root.gid);
 	await unmount(paths.rootfs);
@@ -161,6 +164,7 @@ export async function prepareBundle(ctx: DriverContext, host: BundleHost, images
 		blockDevice: parseDevice(host.blockDevice),
 		swapLimitSupported: host.swapLimitSupported,
 		userNamespace,
+		netnsPath: ctx.network?.netnsPath ?? null,
 		initBinary: ctx.config.init ? requireInit(host.init).path : null,
 		arch: process.arch,
 	});

@@ -46,6 +46,8 @@ export interface SpecInput {
 	swapLimitSupported: boolean;
 	/** The user namespace (strict), see user-namespace.ts; null shares the host's. */
 	userNamespace: UserNamespace | null;
+	/** On a c32 network: the network namespace it joins (made and wired by the network attachment). */
+	netnsPath?: string | null;
 	/** The host path of the static init bound to INIT_PATH when config.init is on (see host.ts findInit). */
 	initBinary?: string | null;
 	arch: string;
@@ -113,7 +115,7 @@ export interface OciSpec {
 	hostname: string;
 	mounts: Mount[];
 	linux: {
-		namespaces: {type: string}[];
+		namespaces: {type: string; path?: string}[];
 		uidMappings?: {containerID: number; hostID: number; size: number}[];
 		gidMappings?: {containerID: number; hostID: number; size: number}[];
 		cgroupsPath: string;
@@ -130,8 +132,9 @@ export function buildSpec(input: SpecInput): OciSpec {
 	const strict = config.isolationLevel === 'strict';
 	// A record written before capabilities were stored gets its level's default set.
 	const caps = config.capabilities ?? defaultCapabilities(config.isolationLevel) ?? [];
-	const namespaces = [{type: 'pid'}, {type: 'mount'}, {type: 'ipc'}, {type: 'uts'}, {type: 'cgroup'}];
-	if (config.network === 'none') namespaces.push({type: 'network'});
+	const namespaces: {type: string; path?: string}[] = [{type: 'pid'}, {type: 'mount'}, {type: 'ipc'}, {type: 'uts'}, {type: 'cgroup'}];
+	const network = networkNamespace(input);
+	if (network !== null) namespaces.push(network);
 	if (input.userNamespace) namespaces.push({type: 'user'});
 	const userns = input.userNamespace;
 
@@ -172,6 +175,16 @@ export function buildSpec(input: SpecInput): OciSpec {
 	};
 }
 
+/** None on the host's network; a new empty one for none; the prepared one on a c32 network. */
+function networkNamespace(input: SpecInput): {type: string; path?: string} | null {
+	const {network} = input.config;
+	if (network === 'host') return null;
+	if (network === 'none') return {type: 'network'};
+	if (!input.netnsPath)
+		throw new C32Error('RUNTIME_ERROR', `the container is on network ${network} but no network namespace was prepared for it`);
+	return {type: 'network', path: input.netnsPath};
+}
+
 /** Whether the container runs under the init; the bundle refuses to start one whose init is missing (INIT_MISSING) before it gets here. */
 function runsInit(input: SpecInput): boolean {
 	if (input.config.init !== true) return false;
@@ -185,7 +198,12 @@ function buildMounts(input: SpecInput): Mount[] {
 	const readOnly = input.recursiveReadOnly ? ['ro', 'rro'] : ['ro'];
 	const bindOptions = (ro: boolean) => ['rbind', ...(ro ? readOnly : ['rw']), 'nosuid', 'nodev'];
 	// In a user namespace sysfs can only be mounted by the owner of the network namespace:
-	// strict, the only level with a user namespace, always has its own.
+	// strict on network none has its own; on a c32 network the namespace is made by c32 on
+	// the host (its owner is the host's), so the host's /sys is bound read-only instead, as podman does.
+	const sysfs: Mount =
+		input.userNamespace && input.config.network !== 'none'
+			? {destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', ...readOnly]}
+			: {destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro']};
 	const mounts: Mount[] = [
 		{destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev']},
 		{destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k']},
@@ -197,7 +215,7 @@ function buildMounts(input: SpecInput): Mount[] {
 		},
 		{destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k']},
 		{destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev']},
-		{destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro']},
+		sysfs,
 	];
 	for (const dir of input.hostDirs) {
 		if (dir.symlinkTarget !== undefined) continue;

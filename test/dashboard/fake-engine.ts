@@ -187,6 +187,8 @@ export class FakeEngine implements Engine {
 			stopSignal: 'SIGTERM',
 			stopTimeout: 10,
 			network: 'host',
+			ports: [],
+			networkAliases: [],
 			logSizeMax: 10 * 1024 * 1024,
 			autoRemove: false,
 			capabilities: null,
@@ -404,6 +406,7 @@ export class FakeEngine implements Engine {
 			config: container.config,
 			paths: {bundle: `/fake/${container.meta.id}/bundle`, log: `/fake/${container.meta.id}/ctr.log`},
 			userNamespace: null,
+			network: null,
 		};
 	}
 
@@ -669,6 +672,23 @@ export class FakeEngine implements Engine {
 		if (info.containers.length > 0)
 			throw new C32Error('BAD_STATE', `network ${name} is in use by ${info.containers.join(', ')}: remove those containers first`);
 		this.networks.delete(name);
+	}
+
+	async connectNetwork(ref: string, network: string, options: {aliases?: string[]} = {}): Promise<ContainerMetadata> {
+		this.record('connectNetwork', ref, network, options);
+		this.findNetwork(network);
+		const container = this.find(ref);
+		container.config = {...container.config, network, networkAliases: options.aliases ?? []};
+		return {...container.meta};
+	}
+
+	async disconnectNetwork(ref: string, network: string): Promise<ContainerMetadata> {
+		this.record('disconnectNetwork', ref, network);
+		const container = this.find(ref);
+		if (container.config.network !== network)
+			throw new C32Error('INVALID_CONFIG', `container ${container.meta.name} is not on network ${network}: nothing to disconnect`);
+		container.config = {...container.config, network: 'none', ports: [], networkAliases: []};
+		return {...container.meta};
 	}
 
 	async cleanupAll(): Promise<void> {

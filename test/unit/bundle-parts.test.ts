@@ -9,7 +9,7 @@ import type {MountInfoEntry} from '../../engine/cgroups/mountinfo.js';
 import {type HostFacts, resolveConfig} from '../../engine/config.js';
 import {checkLayerPath, kernelHasMountSetattr, mountsBelow} from '../../engine/fs/mount.js';
 import {type BundleHost, checkBundle} from '../../engine/oci/bundle.js';
-import {etcFiles, writeEtcFiles} from '../../engine/oci/etc-files.js';
+import {etcFiles, hostsFile, rewriteInPlace, writeEtcFiles} from '../../engine/oci/etc-files.js';
 import {buildSkeleton} from '../../engine/oci/rootfs.js';
 import type {ContainerConfig} from '../../engine/types.js';
 import {fakeHost} from '../helpers/fake-host.js';
@@ -25,13 +25,61 @@ const facts = (kinds: Record<string, 'file' | 'directory'>): HostFacts =>
 
 describe('etc files', () => {
 	test('hostname, hosts with localhost and the own name, resolv.conf as the host has it', () => {
-		const files = etcFiles({hostname: 'bot-1', hostResolvConf: 'nameserver 10.0.0.1\nsearch lan\n'});
+		const files = etcFiles({hostname: 'bot-1', hostResolvConf: 'nameserver 10.0.0.1\nsearch lan\n', ownNetwork: false});
 		assert.equal(files.hostname, 'bot-1\n');
 		assert.match(files.hosts, /^127\.0\.0\.1\tlocalhost$/m);
 		assert.match(files.hosts, /^::1\tlocalhost ip6-localhost ip6-loopback$/m);
 		assert.match(files.hosts, /^127\.0\.1\.1\tbot-1$/m);
 		assert.equal(files['resolv.conf'], 'nameserver 10.0.0.1\nsearch lan\n');
-		assert.match(etcFiles({hostname: 'api.example.org', hostResolvConf: ''}).hosts, /^127\.0\.1\.1\tapi\.example\.org api$/m);
+		assert.match(
+			etcFiles({hostname: 'api.example.org', hostResolvConf: '', ownNetwork: false}).hosts,
+			/^127\.0\.1\.1\tapi\.example\.org api$/m,
+		);
+	});
+
+	test('a network of its own: the host loopback resolvers are left out (none left: no nameserver at all)', () => {
+		const host = 'nameserver 127.0.0.53\nnameserver 10.255.255.53\nnameserver ::1\noptions edns0\nsearch lan\n';
+		assert.equal(
+			etcFiles({hostname: 'x', hostResolvConf: host, ownNetwork: true})['resolv.conf'],
+			'nameserver 10.255.255.53\noptions edns0\nsearch lan\n',
+		);
+		assert.equal(etcFiles({hostname: 'x', hostResolvConf: host, ownNetwork: false})['resolv.conf'], host);
+		const onlyLocal = etcFiles({
+			hostname: 'x',
+			hostResolvConf: 'nameserver 127.0.0.53\nnameserver 127.1.2.3\nsearch lan\n',
+			ownNetwork: true,
+		});
+		assert.doesNotMatch(onlyLocal['resolv.conf'], /nameserver/);
+		assert.match(onlyLocal['resolv.conf'], /^search lan$/m);
+	});
+
+	test('hosts on a network: the own address and names, then every peer by name and alias', () => {
+		const hosts = hostsFile({ip: '10.90.0.7', names: ['web', 'web', 'www']}, [
+			{ip: '10.90.0.12', names: ['db', 'postgres']},
+			{ip: '10.90.0.3', names: ['cache']},
+			{ip: '10.90.0.4', names: []},
+		]);
+		assert.equal(
+			hosts,
+			'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.90.0.7\tweb www\n10.90.0.3\tcache\n10.90.0.12\tdb postgres\n',
+		);
+	});
+
+	test('rewriteInPlace keeps the inode (a bind mount sees it), never follows a link, skips a missing file', (t) => {
+		const dir = tempDir(t);
+		const file = path.join(dir, 'hosts');
+		fs.writeFileSync(file, 'a much longer old content than the new one\n');
+		const inode = fs.statSync(file).ino;
+		assert.equal(rewriteInPlace(file, 'new\n'), true);
+		assert.equal(fs.readFileSync(file, 'utf8'), 'new\n');
+		assert.equal(fs.statSync(file).ino, inode);
+		const victim = path.join(dir, 'victim');
+		fs.writeFileSync(victim, 'keep\n');
+		fs.symlinkSync(victim, path.join(dir, 'link'));
+		assert.throws(() => rewriteInPlace(path.join(dir, 'link'), 'x'), /ELOOP/);
+		assert.equal(fs.readFileSync(victim, 'utf8'), 'keep\n');
+		assert.equal(rewriteInPlace(path.join(dir, 'gone'), 'x'), false);
+		assert.equal(fs.existsSync(path.join(dir, 'gone')), false);
 	});
 
 	test('writeEtcFiles replaces what the container left there instead of writing through it', (t) => {
@@ -40,7 +88,7 @@ describe('etc files', () => {
 		fs.writeFileSync(victim, 'keep\n');
 		fs.mkdirSync(path.join(dir, 'etc'));
 		fs.symlinkSync(victim, path.join(dir, 'etc', 'hosts'));
-		writeEtcFiles(path.join(dir, 'etc'), etcFiles({hostname: 'x', hostResolvConf: ''}));
+		writeEtcFiles(path.join(dir, 'etc'), etcFiles({hostname: 'x', hostResolvConf: '', ownNetwork: false}));
 		assert.equal(fs.readFileSync(victim, 'utf8'), 'keep\n');
 		assert.deepEqual(fs.readdirSync(path.join(dir, 'etc')).sort(), ['hostname', 'hosts', 'resolv.conf']);
 	});

@@ -24,6 +24,7 @@ function specOf(config: ResolvedConfig) {
 		blockDevice: null,
 		swapLimitSupported: true,
 		userNamespace: null,
+		netnsPath: '/run/c32-test/netns/x',
 		arch: 'x64',
 	});
 }

@@ -63,7 +63,8 @@ describe('resolveConfig defaults', () => {
 		assert.equal(c.isolationLevel, 'standard');
 		assert.equal(c.workingDir, '/app');
 		assert.equal(c.hostname, 'default-name');
-		assert.equal(c.network, 'host');
+		assert.equal(c.network, 'c32', 'standard is on the c32 bridge network');
+		assert.deepEqual([c.ports, c.networkAliases], [[], []]);
 		assert.equal(c.stopSignal, 'SIGTERM');
 		assert.equal(c.stopTimeout, 10);
 		assert.equal(c.logSizeMax, DEFAULT_LOG_SIZE_MAX);
@@ -78,9 +79,39 @@ describe('resolveConfig defaults', () => {
 
 	test('strict defaults to no network and refuses the host network', () => {
 		assert.equal(resolve({entrypoint: 'true', isolationLevel: 'strict'}).network, 'none');
+		assert.equal(resolve({entrypoint: 'true', isolationLevel: 'strict', network: 'backend'}).network, 'backend');
 		refuses({entrypoint: 'true', isolationLevel: 'strict', network: 'host'}, 'INVALID_CONFIG');
-		refuses({entrypoint: 'true', isolationLevel: 'minimal', network: 'none'}, 'INVALID_CONFIG');
 		assert.equal(resolve({entrypoint: 'true', network: 'none'}).network, 'none');
+		assert.equal(resolve({entrypoint: 'true', network: 'host'}).network, 'host', '--network host is as before');
+	});
+
+	test('minimal has the host network only: none and named networks are refused', () => {
+		assert.equal(resolve({entrypoint: 'true', isolationLevel: 'minimal'}).network, 'host');
+		refuses({entrypoint: 'true', isolationLevel: 'minimal', network: 'none'}, 'INVALID_CONFIG', /host's network/);
+		refuses({entrypoint: 'true', isolationLevel: 'minimal', network: 'c32'}, 'INVALID_CONFIG', /minimal isolation/);
+	});
+
+	test('network names, ports and aliases: bad ones are refused with what to give', () => {
+		refuses({entrypoint: 'true', network: 'bad name'}, 'INVALID_CONFIG', /invalid network "bad name"/);
+		refuses({entrypoint: 'true', network: ''}, 'INVALID_CONFIG', /invalid network/);
+		refuses({entrypoint: 'true', ports: ['70000:80']}, 'INVALID_CONFIG', /outside 1-65535/);
+		refuses({entrypoint: 'true', ports: ['8080:0']}, 'INVALID_CONFIG', /outside 1-65535/);
+		refuses({entrypoint: 'true', ports: ['http']}, 'INVALID_CONFIG', /HOSTPORT:CONTAINERPORT/);
+		refuses({entrypoint: 'true', ports: [{containerPort: 80, hostPort: 65536} as never]}, 'INVALID_CONFIG', /host port 65536/);
+		refuses({entrypoint: 'true', ports: [{containerPort: 80, hostIp: '::1'} as never]}, 'INVALID_CONFIG', /IPv4/);
+		refuses({entrypoint: 'true', ports: ['8080:80', '8080:81']}, 'INVALID_CONFIG', /published twice/);
+		refuses({entrypoint: 'true', network: 'host', ports: ['8080:80']}, 'INVALID_CONFIG', /need a c32 network/);
+		refuses({entrypoint: 'true', network: 'none', ports: ['80']}, 'INVALID_CONFIG', /need a c32 network/);
+		refuses({entrypoint: 'true', network: 'host', networkAliases: ['db']}, 'INVALID_CONFIG', /aliases/);
+		refuses({entrypoint: 'true', networkAliases: ['no spaces']}, 'INVALID_CONFIG', /invalid network alias/);
+		const c = resolve({entrypoint: 'true', ports: ['8080:80', '127.0.0.1:9000-9001:90-91/udp', '53/udp'], networkAliases: ['db', 'db']});
+		assert.deepEqual(c.ports, [
+			{hostIp: '', hostPort: 8080, containerPort: 80, protocol: 'tcp'},
+			{hostIp: '127.0.0.1', hostPort: 9000, containerPort: 90, protocol: 'udp'},
+			{hostIp: '127.0.0.1', hostPort: 9001, containerPort: 91, protocol: 'udp'},
+			{hostIp: '', hostPort: 0, containerPort: 53, protocol: 'udp'},
+		]);
+		assert.deepEqual(c.networkAliases, ['db']);
 	});
 
 	test('the hostname defaults to the name, cut to 63 characters', () => {
@@ -178,8 +209,11 @@ describe('resolveConfig limits', () => {
 		assert.deepEqual(resolve({entrypoint: 'true', resourceLimits: max}).resourceLimits, max);
 	});
 
-	test('networkBandwidthLimitMbps is UNSUPPORTED unless 0', () => {
-		refuses({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: 10}}, 'UNSUPPORTED', /networkBandwidthLimitMbps/);
+	test('networkBandwidthLimitMbps: megabits on a c32 network; 0 is no limit; negative or without a network refused', () => {
+		assert.equal(resolve({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: 8}}).resourceLimits.networkBandwidthLimitMbps, 8);
+		refuses({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: -1}}, 'INVALID_CONFIG', /networkBandwidthLimitMbps -1/);
+		refuses({entrypoint: 'true', network: 'host', resourceLimits: {networkBandwidthLimitMbps: 8}}, 'INVALID_CONFIG', /c32 network/);
+		refuses({entrypoint: 'true', network: 'none', resourceLimits: {networkBandwidthLimitMbps: 8}}, 'INVALID_CONFIG', /c32 network/);
 		assert.deepEqual(resolve({entrypoint: 'true', resourceLimits: {networkBandwidthLimitMbps: 0}}).resourceLimits, {
 			maxProcesses: 2048,
 			maxOpenFiles: 4096,

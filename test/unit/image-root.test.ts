@@ -175,6 +175,7 @@ describe('the spec of an OCI root', () => {
 		blockDevice: null,
 		swapLimitSupported: true,
 		userNamespace: null,
+		netnsPath: '/run/c32-test/netns/x',
 		arch: 'x64',
 	});
 

@@ -68,6 +68,7 @@ describe('the spec of a container with an init', () => {
 		blockDevice: null,
 		swapLimitSupported: true,
 		userNamespace: null,
+		netnsPath: '/run/c32-test/netns/x',
 		initBinary,
 		arch: 'x64',
 	});

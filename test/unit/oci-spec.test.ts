@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {STANDARD_CAPABILITIES} from '../../engine/capabilities.js';
 import {type HostFacts, resolveConfig} from '../../engine/config.js';
+import {C32Error} from '../../engine/errors.js';
 import {buildSpec, CPU_PERIOD_US, MASKED_HOST_SECRETS, type OciSpec, type SpecInput} from '../../engine/oci/spec.js';
 import type {ContainerConfig} from '../../engine/types.js';
 import {fakeHost} from '../helpers/fake-host.js';
@@ -29,6 +30,7 @@ function spec(config: ContainerConfig, overrides: Partial<SpecInput> = {}): OciS
 		blockDevice: null,
 		swapLimitSupported: true,
 		userNamespace: null,
+		netnsPath: '/run/c32-test/netns/x',
 		arch: 'x64',
 		...overrides,
 	});
@@ -38,9 +40,15 @@ const mount = (s: OciSpec, destination: string) => s.mounts.find((m) => m.destin
 const nsTypes = (s: OciSpec) => s.linux.namespaces.map((n) => n.type).sort();
 
 describe('buildSpec isolation', () => {
-	test('standard: pid, mount, ipc, uts and cgroup namespaces; host network; no user namespace', () => {
+	test('standard: pid, mount, ipc, uts, cgroup and the prepared network namespace; no user namespace', () => {
 		const s = spec({entrypoint: 'true'});
-		assert.deepEqual(nsTypes(s), ['cgroup', 'ipc', 'mount', 'pid', 'uts']);
+		assert.deepEqual(nsTypes(s), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
+		assert.deepEqual(
+			s.linux.namespaces.find((n) => n.type === 'network'),
+			{type: 'network', path: '/run/c32-test/netns/x'},
+			'it joins the namespace the network attachment wired',
+		);
+		assert.deepEqual(nsTypes(spec({entrypoint: 'true', network: 'host'})), ['cgroup', 'ipc', 'mount', 'pid', 'uts'], '--network host');
 		assert.equal(s.linux.uidMappings, undefined);
 		assert.equal(s.root.readonly, false);
 	});
@@ -79,7 +87,39 @@ describe('buildSpec isolation', () => {
 	});
 
 	test('network none gives a standard container its own network namespace', () => {
-		assert.ok(nsTypes(spec({entrypoint: 'true', network: 'none'})).includes('network'));
+		const none = spec({entrypoint: 'true', network: 'none'});
+		assert.deepEqual(
+			none.linux.namespaces.find((n) => n.type === 'network'),
+			{type: 'network'},
+			'a new, empty one',
+		);
+		assert.equal(mount(none, '/sys')?.type, 'sysfs');
+	});
+
+	test('a c32 network without a prepared namespace is refused, never run on the host network', () => {
+		assert.throws(
+			() => spec({entrypoint: 'true', network: 'backend'}, {netnsPath: null}),
+			(e: unknown) => e instanceof C32Error && e.code === 'RUNTIME_ERROR' && /network backend/.test(e.message),
+		);
+	});
+
+	test('strict on a c32 network: its user namespace does not own the network namespace, so /sys is the host one bound read-only', () => {
+		const mapping = [{containerID: 0, hostID: 100000, size: 65536}];
+		const s = spec(
+			{entrypoint: 'true', isolationLevel: 'strict', network: 'backend'},
+			{userNamespace: {uidMappings: mapping, gidMappings: mapping}},
+		);
+		assert.deepEqual(
+			s.linux.namespaces.find((n) => n.type === 'network'),
+			{type: 'network', path: '/run/c32-test/netns/x'},
+		);
+		assert.deepEqual(mount(s, '/sys'), {
+			destination: '/sys',
+			type: 'bind',
+			source: '/sys',
+			options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro', 'rro'],
+		});
+		assert.equal(mount(spec({entrypoint: 'true', network: 'backend'}), '/sys')?.type, 'sysfs', 'without a user namespace sysfs is mounted');
 	});
 
 	test('no_new_privileges, a seccomp filter that denies mount/unshare/ptrace, masked secrets and kernel paths', () => {

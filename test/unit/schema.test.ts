@@ -47,7 +47,16 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 			{source: '/srv/other', destination: '/cache'},
 		],
 	},
-	resourceLimits: {resourceLimits: {cpuLimitPercent: 50, memoryLimitMb: 64, diskIoLimitMbps: 5, maxProcesses: 10, maxOpenFiles: 100}},
+	resourceLimits: {
+		resourceLimits: {
+			cpuLimitPercent: 50,
+			memoryLimitMb: 64,
+			diskIoLimitMbps: 5,
+			maxProcesses: 10,
+			maxOpenFiles: 100,
+			networkBandwidthLimitMbps: 8,
+		},
+	},
 	isolationLevel: {isolationLevel: 'strict'},
 	labels: {labels: {'team/app': 'x', empty: ''}},
 	restartPolicy: {restartPolicy: 'on-failure:3'},
@@ -57,6 +66,8 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	stopSignal: {stopSignal: 'rtmin+3'},
 	stopTimeout: {stopTimeout: 2.5},
 	network: {network: 'none'},
+	ports: {ports: ['8080:80', '127.0.0.1:9000-9001:9000-9001/udp', '53']},
+	networkAliases: {networkAliases: ['db', 'primary']},
 	logSizeMax: {logSizeMax: 8192},
 	autoRemove: {autoRemove: true},
 	capabilities: {capAdd: ['NET_RAW'], capDrop: ['CHOWN']},
@@ -87,7 +98,7 @@ describe('export -> import round trip', () => {
 		const everything: ContainerConfig = {...BASE};
 		for (const [field, sample] of Object.entries(SAMPLES)) if (field !== 'autoRemove') Object.assign(everything, sample);
 		everything.isolationLevel = 'standard';
-		everything.network = 'none';
+		everything.network = 'backend';
 		const original = validate(everything);
 		assert.deepEqual(roundTrip(original), original);
 		for (const isolationLevel of ['minimal', 'standard', 'strict'] as const) {
@@ -120,6 +131,36 @@ describe('export -> import round trip', () => {
 		assert.equal(roundTrip(old as ResolvedConfig).ociImage, null);
 	});
 
+	test('an export from before networks imports with its network as stored, no ports and no aliases', () => {
+		const {ports, networkAliases, ...old} = validate({...BASE, network: 'host'});
+		assert.deepEqual([ports, networkAliases], [[], []]);
+		const imported = roundTrip(old as ResolvedConfig);
+		assert.equal(imported.network, 'host');
+		assert.deepEqual([imported.ports, imported.networkAliases], [[], []]);
+	});
+
+	test('ports: docker strings and objects resolve to the same mappings; bad ones name the field', () => {
+		const fromStrings = validate({...BASE, ports: ['127.0.0.1:8080:80', '5353/udp']}).ports;
+		const fromObjects = validate({
+			...BASE,
+			ports: [{hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp'}, {containerPort: 5353, protocol: 'udp'} as never],
+		}).ports;
+		assert.deepEqual(fromStrings, [
+			{hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp'},
+			{hostIp: '', hostPort: 0, containerPort: 5353, protocol: 'udp'},
+		]);
+		assert.deepEqual(fromObjects, fromStrings);
+		assert.throws(
+			() => validate({...BASE, ports: '80'}),
+			(e: unknown) => isC32Error(e) && e.code === 'INVALID_CONFIG' && /^config\.ports: expected a list of port specs/.test(e.message),
+		);
+		const stored = JSON.parse(JSON.stringify(validate(BASE))) as Record<string, unknown>;
+		assert.throws(
+			() => parseExportedConfig({formatVersion: 1, config: {...stored, ports: [{containerPort: 80}]}}, 1),
+			/^C32Error: config\.ports\[0\]\.hostIp: missing/,
+		);
+	});
+
 	test('an export from before capabilities were stored imports with the level default', () => {
 		const {capabilities, ...old} = validate(BASE);
 		const imported = roundTrip(old as ResolvedConfig);
@@ -145,7 +186,8 @@ describe('bad input: one INVALID_CONFIG line naming the field, for create and im
 		{input: {resourceLimits: {maxProcesses: '5'}}, message: 'config.resourceLimits.maxProcesses: expected a number'},
 		{input: {resourceLimits: {maxProcess: 5}}, message: 'config.resourceLimits.maxProcess: unknown field'},
 		{input: {isolationLevel: 'foo'}, message: 'config.isolationLevel: expected minimal, standard or strict'},
-		{input: {network: 'bridge'}, message: 'config.network: expected host or none'},
+		{input: {network: 7}, message: 'config.network: expected host, none or a network name'},
+		{input: {networkAliases: 'db'}, message: 'config.networkAliases: expected a list of names'},
 		{input: {autoRemove: 'yes'}, message: 'config.autoRemove: expected true or false'},
 		{input: {entrypointt: 'x'}, message: 'config.entrypointt: unknown field'},
 	];
