@@ -91,6 +91,36 @@ export interface HostStats {
 	loadAverage: [number, number, number];
 }
 
+/** A c32 network (engine/network/store.ts NetworkRecord) and the containers on it. */
+export interface NetworkInfo {
+	name: string;
+	id: string;
+	/** "10.90.1.0/24". */
+	subnet: string;
+	gateway: string;
+	/** The host's bridge interface: "c32br1". */
+	bridge: string;
+	/** No outbound NAT: its containers reach only each other. */
+	internal: boolean;
+	createdAt: string;
+	/** Names of the containers on it. */
+	containers: string[];
+}
+
+/**
+ * The network methods the CLI calls. They join Engine when the engine side of issue 11 is
+ * merged; until then only the test doubles implement them (source/lib/network-engine.ts).
+ */
+export interface NetworkCommands {
+	createNetwork(name: string, options?: {subnet?: string; internal?: boolean}): Promise<NetworkInfo>;
+	listNetworks(): Promise<NetworkInfo[]>;
+	inspectNetwork(name: string): Promise<NetworkInfo>;
+	/** BAD_STATE while a container is on it. */
+	removeNetwork(name: string): Promise<void>;
+	connectNetwork(ref: string, network: string, options?: {aliases?: string[]}): Promise<unknown>;
+	disconnectNetwork(ref: string, network: string): Promise<unknown>;
+}
+
 export interface Engine {
 	readonly storageDir: string;
 

@@ -172,6 +172,7 @@ export class ContainerEngine implements Engine {
 			config: record.config,
 			paths: {bundle: paths.bundle, log: paths.log},
 			userNamespace: userNamespaceOf(record.config),
+			network: null,
 		};
 	}
 

@@ -107,6 +107,8 @@ const containerConfigSchema = shape(
 		stopSignal: v.optional(fields.stopSignal),
 		stopTimeout: v.optional(fields.stopTimeout),
 		network: v.optional(fields.network),
+		ports: v.optional(stringList('port specs such as "8080:80"')),
+		networkAliases: v.optional(stringList('names')),
 		logSizeMax: v.optional(fields.logSizeMax),
 		autoRemove: v.optional(fields.autoRemove),
 		capAdd: v.optional(stringList('capability names such as NET_RAW')),

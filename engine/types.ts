@@ -22,7 +22,24 @@ export const CONTAINER_STATES: readonly ContainerState[] = [
 	'damaged',
 ];
 
-export type NetworkMode = 'host' | 'none';
+/**
+ * 'host': the host's network (shared, the less isolated choice); 'none': loopback only; any
+ * other value names a c32 network (`c32`, the default bridge, or one made by createNetwork).
+ */
+export type NetworkMode = 'host' | 'none' | (string & {});
+
+/** The default network of standard containers: bridge c32br0, 10.90.0.0/24. */
+export const DEFAULT_NETWORK = 'c32';
+
+/** A port of the container published on the host. */
+export interface PortMapping {
+	/** The host address it listens on; '' = every address of the host. */
+	hostIp: string;
+	/** In a config, 0 picks a free port at every start; in ContainerInfo.network, the port in use. */
+	hostPort: number;
+	containerPort: number;
+	protocol: 'tcp' | 'udp';
+}
 
 export interface Volume {
 	source: string;
@@ -36,7 +53,10 @@ export interface ResourceLimits {
 	memoryLimitMb?: number;
 	/** Read and write throttle on the block device that holds the storage root. */
 	diskIoLimitMbps?: number;
-	/** Refused until networking supports it; present so the seed's configs parse. */
+	/**
+	 * Megabits per second (as networks count: 8 = 1 MB/s), shaping traffic both ways on a
+	 * c32 network (the CNI bandwidth plugin). 0 or absent = no limit.
+	 */
 	networkBandwidthLimitMbps?: number;
 	/** pids limit for the whole container; default 2048 (C32_DEFAULT_PIDS_LIMIT). */
 	maxProcesses?: number;
@@ -90,7 +110,15 @@ export interface ContainerConfig {
 	stopSignal?: string;
 	/** Seconds between the stop signal and SIGKILL, default 10. */
 	stopTimeout?: number;
+	/** Default: standard → `c32`; strict → none; minimal → host (the only one it can have). */
 	network?: NetworkMode;
+	/**
+	 * Ports published on the host (a c32 network only): objects, or docker's -p syntax
+	 * ("8080:80", "127.0.0.1:8080:80/udp", "80" for a free host port, "8000-8001:80-81").
+	 */
+	ports?: PortMapping[] | string[];
+	/** More names the container is known by to the others on its network. */
+	networkAliases?: string[];
 	/** Log size cap in bytes per log file, default 10 MiB. */
 	logSizeMax?: number;
 	/** Remove the container once it has exited (docker's --rm); excludes a restart policy. */
@@ -216,6 +244,16 @@ export interface ContainerInfo extends ContainerMetadata {
 	paths: {bundle: string; log: string};
 	/** The uid/gid mapping the container runs with; null when it shares the host's (its root is host root). */
 	userNamespace: UserNamespace | null;
+	/** Its c32 network (null for the host's network and for none); ip and gateway only while it runs. */
+	network: ContainerNetwork | null;
+}
+
+export interface ContainerNetwork {
+	name: string;
+	ip: string | null;
+	gateway: string | null;
+	/** While it runs: the host ports in use; else the ports of its config (0 = picked at start). */
+	ports: PortMapping[];
 }
 
 export interface ContainerMetrics {

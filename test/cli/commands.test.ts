@@ -199,7 +199,7 @@ describe('commands against an engine double', () => {
 		const {ctx, out} = fakeContext({
 			inspectContainer: async (ref: string) => {
 				if (ref !== 'a') throw notFound(ref);
-				return {...container('a'), config: {} as never, paths: {bundle: '/b', log: '/l'}, userNamespace: null};
+				return {...container('a'), config: {} as never, paths: {bundle: '/b', log: '/l'}, userNamespace: null, network: null};
 			},
 		});
 		assert.equal(await runCli(['inspect', 'a', 'zz'], ctx), 1);

@@ -79,6 +79,7 @@ describe('the CLI shows user-controlled text escaped', () => {
 			config: {labels: {k: label}} as never,
 			paths: {bundle: '/b', log: '/l'},
 			userNamespace: null,
+			network: null,
 		} as ContainerInfo;
 		const {ctx, out} = fakeContext({inspectContainer: async () => info, listContainers: async () => [info]});
 		assert.equal(await runCli(['inspect', 'evil'], ctx), 0);

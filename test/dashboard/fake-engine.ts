@@ -7,6 +7,7 @@ import type {
 	ContainerInfo,
 	ContainerMetadata,
 	ContainerMetrics,
+	ContainerNetwork,
 	ContainerState,
 	DiskUsage,
 	DoctorReport,
@@ -18,6 +19,8 @@ import type {
 	ImageSummary,
 	LogEntry,
 	LogOptions,
+	NetworkCommands,
+	NetworkInfo,
 	PruneResult,
 	RemovedImage,
 	RemoveOptions,
@@ -37,6 +40,8 @@ export interface FakeContainer {
 	logs: LogEntry[];
 	/** How many of the oldest entries were dropped to stay under logLimit. */
 	logBase: number;
+	/** What inspectContainer says of its network; null: the host's. */
+	network: ContainerNetwork | null;
 }
 
 export interface AddOptions {
@@ -60,6 +65,8 @@ export interface AddOptions {
 	blockWriteBytes?: number;
 	/** An OCI image container: config.ociImage and, unless `image` says otherwise, its name as the image. */
 	ociImage?: {id: string; name: string | null; digest: string};
+	/** Its network as inspect shows it (default: the host's, null). */
+	network?: ContainerNetwork | null;
 }
 
 export interface AddImageOptions {
@@ -82,7 +89,7 @@ function hexId(): string {
 	return out.slice(0, 64);
 }
 
-export class FakeEngine implements Engine {
+export class FakeEngine implements Engine, NetworkCommands {
 	readonly storageDir = '/fake/storage';
 	readonly containers = new Map<string, FakeContainer>();
 	readonly calls: {method: string; args: unknown[]}[] = [];
@@ -102,6 +109,24 @@ export class FakeEngine implements Engine {
 	readonly images = new Map<string, ImageDetails>();
 	/** Makes inspectImage of this image id (or every id: '*') throw it. */
 	readonly imageFailures = new Map<string, Error>();
+	readonly networks = new Map<string, NetworkInfo>();
+
+	addNetwork(name: string, options: {subnet?: string; internal?: boolean} = {}): NetworkInfo {
+		const index = this.networks.size + 1;
+		const subnet = options.subnet ?? `10.90.${index}.0/24`;
+		const network: NetworkInfo = {
+			name,
+			id: hexId(),
+			subnet,
+			gateway: subnet.replace(/\.0\/\d+$/, '.1'),
+			bridge: `c32br${index}`,
+			internal: options.internal ?? false,
+			createdAt: new Date().toISOString(),
+			containers: [],
+		};
+		this.networks.set(name, network);
+		return network;
+	}
 
 	addImage(options: AddImageOptions = {}): ImageDetails {
 		const id = `sha256:${hexId()}`;
@@ -180,6 +205,8 @@ export class FakeEngine implements Engine {
 			tty: false,
 			init: false,
 		};
+		const network = options.network ?? null;
+		if (network) config.network = network.name;
 		const container: FakeContainer = {
 			meta,
 			config,
@@ -190,6 +217,7 @@ export class FakeEngine implements Engine {
 			blockWriteBytes: options.blockWriteBytes ?? 0,
 			logs: [],
 			logBase: 0,
+			network,
 		};
 		this.containers.set(id, container);
 		return container;
@@ -390,6 +418,7 @@ export class FakeEngine implements Engine {
 			config: container.config,
 			paths: {bundle: `/fake/${container.meta.id}/bundle`, log: `/fake/${container.meta.id}/ctr.log`},
 			userNamespace: null,
+			network: container.network === null ? null : structuredClone(container.network),
 		};
 	}
 
@@ -603,6 +632,59 @@ export class FakeEngine implements Engine {
 	async importContainerArchive(file: string): Promise<ContainerMetadata> {
 		this.record('importContainerArchive', file);
 		return {...this.add({name: `imported-${counter}`, state: 'created'}).meta};
+	}
+
+	private findNetwork(name: string): NetworkInfo {
+		const network = this.networks.get(name);
+		if (!network) throw new C32Error('NOT_FOUND', `no network "${name}": c32 network ls lists them`);
+		return network;
+	}
+
+	/** Names of the containers on a network, from their inspect view. */
+	private onNetwork(name: string): string[] {
+		return [...this.containers.values()].filter((c) => c.network?.name === name).map((c) => c.meta.name);
+	}
+
+	async createNetwork(name: string, options: {subnet?: string; internal?: boolean} = {}): Promise<NetworkInfo> {
+		this.record('createNetwork', name, options);
+		if (this.networks.has(name)) throw new C32Error('NAME_IN_USE', `a network named "${name}" exists`);
+		return structuredClone(this.addNetwork(name, options));
+	}
+
+	async listNetworks(): Promise<NetworkInfo[]> {
+		this.record('listNetworks');
+		return [...this.networks.values()].map((network) => ({...structuredClone(network), containers: this.onNetwork(network.name)}));
+	}
+
+	async inspectNetwork(name: string): Promise<NetworkInfo> {
+		this.record('inspectNetwork', name);
+		return {...structuredClone(this.findNetwork(name)), containers: this.onNetwork(name)};
+	}
+
+	async removeNetwork(name: string): Promise<void> {
+		this.record('removeNetwork', name);
+		this.findNetwork(name);
+		const users = this.onNetwork(name);
+		if (users.length > 0) throw new C32Error('BAD_STATE', `network ${name} is in use by ${users.join(', ')}`);
+		this.networks.delete(name);
+	}
+
+	async connectNetwork(ref: string, network: string, options: {aliases?: string[]} = {}): Promise<ContainerMetadata> {
+		this.record('connectNetwork', ref, network, options);
+		const container = this.find(ref);
+		this.findNetwork(network);
+		container.network = {name: network, ip: null, gateway: null, ports: []};
+		container.config.network = network;
+		return {...container.meta};
+	}
+
+	async disconnectNetwork(ref: string, network: string): Promise<ContainerMetadata> {
+		this.record('disconnectNetwork', ref, network);
+		const container = this.find(ref);
+		if (container.network?.name !== network) throw new C32Error('BAD_STATE', `${container.meta.name} is not on network ${network}`);
+		container.network = null;
+		container.config.network = 'none';
+		return {...container.meta};
 	}
 
 	async cleanupAll(): Promise<void> {
