@@ -121,3 +121,42 @@ describe('c32 port', () => {
 		assert.equal(await run('port', 'ghost'), 1);
 	});
 });
+
+describe('ps shows the network', () => {
+	it('a PORTS column of the running containers, docker-style, and network in --json', async () => {
+		const {engine, out, run} = setup();
+		const ports = [
+			{hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' as const},
+			{hostIp: '', hostPort: 5353, containerPort: 53, protocol: 'udp' as const},
+		];
+		engine.add({name: 'web', network: {name: 'c32', ip: '10.90.0.5', gateway: '10.90.0.1', ports}});
+		engine.add({name: 'plain'});
+		engine.add({name: 'done', state: 'exited', network: {name: 'c32', ip: null, gateway: null, ports}});
+		assert.equal(await run('ps', '-a'), 0);
+		const lines = out.stdout.trimEnd().split('\n');
+		assert.match(lines[0]!, /STATUS\s+PORTS$/);
+		const row = (name: string) => lines.find((line) => line.includes(`   ${name}   `))!;
+		assert.match(row('web'), /Up .*\S\s{3,}127\.0\.0\.1:8080->80\/tcp, 0\.0\.0\.0:5353->53\/udp$/);
+		assert.match(row('plain'), /Up [^>]*$/);
+		assert.match(row('done'), /Exited \(0\) [^>]*$/, 'an ended container publishes nothing');
+
+		assert.equal(await run('ps', '-a', '--json'), 0);
+		const json = JSON.parse(out.stdout) as {name: string; network: unknown}[];
+		const byName = Object.fromEntries(json.map((c) => [c.name, c.network]));
+		assert.deepEqual(byName['web'], {name: 'c32', ip: '10.90.0.5', gateway: '10.90.0.1', ports});
+		assert.equal(byName['plain'], null);
+		assert.deepEqual(byName['done'], {name: 'c32', ip: null, gateway: null, ports});
+	});
+
+	it('a container removed between the list and its inspect shows no network', async () => {
+		const {engine, out, run} = setup();
+		engine.add({name: 'gone', network: {name: 'c32', ip: '10.90.0.9', gateway: '10.90.0.1', ports: []}});
+		const inspect = engine.inspectContainer.bind(engine);
+		engine.inspectContainer = async (ref) => {
+			engine.drop('gone');
+			return inspect(ref);
+		};
+		assert.equal(await run('ps', '--json'), 0);
+		assert.equal((JSON.parse(out.stdout) as {network: unknown}[])[0]!.network, null);
+	});
+});
