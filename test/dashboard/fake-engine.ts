@@ -533,6 +533,13 @@ export class FakeEngine implements Engine, NetworkCommands {
 			storageDir: this.storageDir,
 			runtimeDir: '/fake/run',
 			debugLog: '/var/lib/c32/debug.log',
+			network: {
+				cniDir: '/usr/lib/cni',
+				cniPlugins: ['bridge', 'host-local', 'portmap', 'bandwidth', 'firewall', 'tuning', 'loopback'],
+				cniMissing: [],
+				iptables: {path: '/usr/sbin/iptables', version: '1.8.9 (nf_tables)'},
+				nft: {path: '/usr/sbin/nft', version: '1.0.6'},
+			},
 			problems: [],
 		};
 	}
