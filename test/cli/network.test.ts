@@ -1,5 +1,6 @@
 // c32 network, c32 port and the network columns of ps, against the engine double.
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import {describe, it} from 'node:test';
 import {runCli} from '../../source/main.js';
 import {FakeEngine} from '../dashboard/fake-engine.js';
@@ -158,5 +159,36 @@ describe('ps shows the network', () => {
 		};
 		assert.equal(await run('ps', '--json'), 0);
 		assert.equal((JSON.parse(out.stdout) as {network: unknown}[])[0]!.network, null);
+	});
+});
+
+describe('completion of networks', () => {
+	it('bash offers network names after network rm and connect, then container names', async () => {
+		const {ctx, out} = fakeContext();
+		assert.equal(await runCli(['completion', 'bash'], ctx), 0);
+		// A stand-in c32: __names networks lists networks, __names containers.
+		const stub = 'c32() { if [ "$2" = networks ]; then printf "team\\ntools\\n"; else printf "bot\\n"; fi; }';
+		const complete = (line: string) =>
+			execFileSync(
+				'bash',
+				['-c', `${stub}\n${out.stdout}\nCOMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _c32; echo "\${COMPREPLY[*]}"`],
+				{
+					encoding: 'utf8',
+				},
+			).trim();
+		assert.equal(complete('c32 network rm t'), 'team tools');
+		assert.equal(complete("c32 network connect ''"), 'team tools');
+		assert.equal(complete("c32 network connect team ''"), 'bot');
+		assert.equal(complete("c32 network create ''"), '');
+		assert.equal(complete('c32 network d'), 'disconnect');
+		assert.equal(complete("c32 port ''"), 'bot');
+	});
+
+	it('__names networks lists the network names, one a line', async () => {
+		const {engine, out, run} = setup();
+		engine.addNetwork('c32');
+		engine.addNetwork('team');
+		assert.equal(await run('__names', 'networks'), 0);
+		assert.equal(out.stdout, 'c32\nteam\n');
 	});
 });
