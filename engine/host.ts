@@ -24,6 +24,7 @@ import {removeCgroup} from './cgroups/remove.js';
 import {debugLogFile} from './debug-log.js';
 import {isStaticExecutable} from './elf.js';
 import {C32Error} from './errors.js';
+import {detectNetworkStack} from './host-network.js';
 import type {DoctorReport} from './types.js';
 
 const run = promisify(execFile);
@@ -331,12 +332,13 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 	const root = process.getuid?.() === 0;
 	const conmonPath = findExecutable('conmon');
 	const skopeoPath = findExecutable('skopeo');
-	const [choice, conmonVersion, userNamespaces, init, skopeoVersion] = await Promise.all([
+	const [choice, conmonVersion, userNamespaces, init, skopeoVersion, stack] = await Promise.all([
 		forced ? forcedRuntime(forced) : preferredRuntime(),
 		conmonPath === null ? Promise.resolve(null) : versionOf(conmonPath),
 		userNamespacesWork(root),
 		detectInit(),
 		skopeoPath === null ? Promise.resolve(null) : skopeoVersionOf(skopeoPath),
+		detectNetworkStack((name) => findExecutable(name), installCommand),
 	]);
 	const conmon = conmonPath === null ? null : {path: conmonPath, version: conmonVersion!};
 	const skopeo = skopeoPath === null ? null : {path: skopeoPath, version: skopeoVersion!};
@@ -361,6 +363,7 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 		problems.push('The kernel has no seccomp filter support (CONFIG_SECCOMP_FILTER), which standard and strict containers need');
 	if (!userNamespaces)
 		problems.push('User namespaces are unavailable, so strict containers cannot run: sysctl -w user.max_user_namespaces=15000');
+	problems.push(...stack.problems);
 
 	return {
 		runtime: choice.runtime,
@@ -374,6 +377,7 @@ async function detectHostFacts(forced: string | undefined): Promise<HostReport> 
 		userNamespaces,
 		overlayfs,
 		seccomp,
+		network: stack.network,
 		problems,
 	};
 }

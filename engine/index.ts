@@ -1,5 +1,14 @@
 // The public API of the c32 engine.
-export type {AttachOptions, AttachResult, AttachSink, Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
+export type {
+	AttachOptions,
+	AttachResult,
+	AttachSink,
+	Engine,
+	ExecOptions,
+	HostStats,
+	RemoveOptions,
+	StopOptions,
+} from './api.js';
 export {ContainerEngine} from './engine.js';
 export {C32Error, type C32ErrorCode, isC32Error} from './errors.js';
 export type * from './image/types.js';

@@ -306,6 +306,17 @@ export interface DoctorReport {
 	runtimeDir: string;
 	/** Where the engine logs failures it survived (a teardown, an unsaved record, an exit command's error). */
 	debugLog: string;
+	/** The container network stack: the CNI reference plugins c32 uses, and the firewall tools they drive. */
+	network: {
+		/** The first of /usr/lib/cni and /opt/cni/bin holding any of the plugins; null when neither does. */
+		cniDir: string | null;
+		/** Of bridge, host-local, portmap, bandwidth, firewall, tuning and loopback: those found, those not. */
+		cniPlugins: string[];
+		cniMissing: string[];
+		iptables: {path: string; version: string} | null;
+		/** Not needed by the plugins; lists the rules they add (nft list ruleset). */
+		nft: {path: string; version: string} | null;
+	};
 	/** Install hints for whatever is missing. */
 	problems: string[];
 }

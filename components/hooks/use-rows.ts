@@ -1,7 +1,7 @@
 // The table's rows: every container joined with its latest sample, its CPU limit and any
 // action in flight; then the filtered and sorted ones, and the selection among them.
 import {useMemo} from 'react';
-import type {ContainerRow} from '../model/row.js';
+import {addressOf, type ContainerRow} from '../model/row.js';
 import {resolveSelection, type Selection} from '../model/selection.js';
 import {type SortOrder, visibleRows} from '../model/sort.js';
 import type {Verb} from '../model/ui-state.js';
@@ -20,10 +20,12 @@ export function useRows(snapshot: Snapshot, pending: ReadonlyMap<string, Verb>, 
 		(): ContainerRow[] =>
 			snapshot.containers.map((meta) => {
 				const verb = pending.get(meta.id);
+				const info = snapshot.infos.get(meta.id);
 				return {
 					meta,
 					metrics: snapshot.metrics.get(meta.id) ?? null,
-					cpuLimitPercent: snapshot.infos.get(meta.id)?.config.resourceLimits.cpuLimitPercent ?? null,
+					cpuLimitPercent: info?.config.resourceLimits.cpuLimitPercent ?? null,
+					address: addressOf(info),
 					pending: verb ? progressWord(verb) : null,
 				};
 			}),

@@ -98,6 +98,11 @@ export function cellSegments(id: ColumnId, width: number, row: ContainerRow, lay
 			return [{text: fit(String(meta.restartCount), width, align), tone: meta.restartCount > 0 ? 'warn' : 'dim'}];
 		case 'isolation':
 			return [{text: fit(meta.isolationLevel, width), tone: meta.isolationLevel === 'minimal' ? 'warn' : undefined}];
+		case 'ip': {
+			const address = row.address ?? '-';
+			// The host's network is the less isolated one: it stands out as minimal isolation does.
+			return [{text: fit(address, width), tone: address === 'host' ? 'warn' : /^\d/.test(address) ? undefined : 'dim'}];
+		}
 	}
 }
 

@@ -1,6 +1,6 @@
 // The table's columns and how they shrink to fit the terminal's width.
 
-export type ColumnId = 'name' | 'image' | 'id' | 'state' | 'cpu' | 'mem' | 'pids' | 'io' | 'uptime' | 'restarts' | 'isolation';
+export type ColumnId = 'name' | 'image' | 'id' | 'state' | 'cpu' | 'mem' | 'pids' | 'io' | 'uptime' | 'restarts' | 'isolation' | 'ip';
 
 export interface ColumnSpec {
 	id: ColumnId;
@@ -26,6 +26,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
 	{id: 'uptime', title: 'UP / EXITED', label: 'uptime', key: 'U', align: 'left', descendingFirst: true},
 	{id: 'restarts', title: 'RST', label: 'restarts', key: 'R', align: 'right', descendingFirst: true},
 	{id: 'isolation', title: 'ISOLATION', label: 'isolation', key: 'T', align: 'left', descendingFirst: false},
+	{id: 'ip', title: 'IP', label: 'ip address', key: 'A', align: 'left', descendingFirst: false},
 ];
 
 export const COLUMN_IDS: readonly ColumnId[] = COLUMNS.map((column) => column.id);
@@ -62,6 +63,8 @@ const FIXED: Record<Exclude<ColumnId, 'name' | 'cpu' | 'mem'>, number> = {
 	uptime: 13,
 	restarts: 3,
 	isolation: 9,
+	// "255.255.255.255"
+	ip: 15,
 };
 
 export interface TableLayout {
@@ -75,6 +78,7 @@ export interface TableLayout {
 // Applied in order until the table fits: the least useful columns go first, bars shrink
 // before the columns people watch most disappear.
 const DEGRADE: ({drop: ColumnId} | {bars: number} | {nameMin: number})[] = [
+	{drop: 'ip'},
 	{drop: 'id'},
 	{drop: 'image'},
 	{drop: 'isolation'},

@@ -1,6 +1,7 @@
 // The details pane: what the selected container is and how it is limited.
-import type {ContainerInfo, ContainerMetadata, ImageDetails, ResolvedConfig} from '../../engine/index.js';
+import type {ContainerInfo, ContainerMetadata, ImageDetails, PortMapping, ResolvedConfig} from '../../engine/index.js';
 import {formatAge, formatBytes, formatMb} from './format.js';
+import {isLive} from './row.js';
 import type {Segment} from './segments.js';
 
 function field(label: string, value: string, tone?: Segment['tone']): Segment[] {
@@ -45,6 +46,7 @@ export function limitsText(info: ContainerInfo): string {
 	if (limits.maxProcesses !== undefined) parts.push(`pids ${limits.maxProcesses}`);
 	if (limits.maxOpenFiles !== undefined) parts.push(`files ${limits.maxOpenFiles}`);
 	if (limits.diskIoLimitMbps !== undefined) parts.push(`io ${limits.diskIoLimitMbps}MB/s`);
+	if (limits.networkBandwidthLimitMbps) parts.push(`net ${limits.networkBandwidthLimitMbps}Mbit/s`);
 	return parts.join(' · ');
 }
 
@@ -53,6 +55,28 @@ export function restartText(info: ContainerInfo): string {
 	const name = policy.name === 'on-failure' && policy.maxRetries > 0 ? `on-failure:${policy.maxRetries}` : policy.name;
 	const pending = info.state === 'restarting' && info.nextRestartAt ? `, next at ${new Date(info.nextRestartAt).toLocaleTimeString()}` : '';
 	return `${name} (${info.restartCount} restart${info.restartCount === 1 ? '' : 's'}${pending})`;
+}
+
+/** "127.0.0.1:8080->80/tcp", as c32 ps shows published ports. */
+function portText(port: PortMapping): string {
+	return `${port.hostIp === '' ? '0.0.0.0' : port.hostIp}:${port.hostPort}->${port.containerPort}/${port.protocol}`;
+}
+
+/** The network line: which network, and while it runs its address, gateway and published ports. */
+export function networkFields(info: ContainerInfo): Segment[] {
+	const network = info.network;
+	if (network === null) {
+		const mode = info.config.network;
+		return field('network', mode === 'host' ? "host (the host's own network)" : mode, mode === 'host' ? 'warn' : undefined);
+	}
+	const live = isLive(info);
+	const ports = network.ports.length === 0 ? 'none' : network.ports.map(portText).join(', ');
+	return [
+		...field('network', network.name),
+		...field('ip', live && network.ip ? network.ip : '-'),
+		...field('gateway', live && network.gateway ? network.gateway : '-'),
+		...field('ports', ports),
+	];
 }
 
 export function exitText(meta: ContainerMetadata): string {
@@ -82,11 +106,8 @@ export function detailsLines(
 		.join(' ');
 	const out: Segment[][] = [
 		[...field('image', meta.image ?? 'none'), ...(ociImageOf(info) ? imageFields(image) : []), ...field('command', command)],
-		[
-			...field('limits', limitsText(info)),
-			...field('isolation', `${meta.isolationLevel} (${meta.runtime})`),
-			...field('network', config.network),
-		],
+		[...field('limits', limitsText(info)), ...field('isolation', `${meta.isolationLevel} (${meta.runtime})`)],
+		networkFields(info),
 		[...field('volumes', volumes), ...field('workdir', config.workingDir), ...field('user', config.user.name ?? String(config.user.uid))],
 		[
 			...field('restart', restartText(info)),

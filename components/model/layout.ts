@@ -28,7 +28,7 @@ export interface Layout {
 
 export const MIN_COLUMNS = 40;
 export const MIN_ROWS = 10;
-export const DETAILS_LINES = 6;
+export const DETAILS_LINES = 7;
 const LOG_MIN = 4;
 const GRAPH_MIN_ROWS = 2;
 const GRAPH_MAX_ROWS = 6;

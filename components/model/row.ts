@@ -1,5 +1,5 @@
 // What one table row knows: the container, its latest sample and its limits.
-import type {ContainerMetadata, ContainerMetrics, ContainerState} from '../../engine/index.js';
+import type {ContainerInfo, ContainerMetadata, ContainerMetrics, ContainerState} from '../../engine/index.js';
 
 export interface ContainerRow {
 	meta: ContainerMetadata;
@@ -7,6 +7,8 @@ export interface ContainerRow {
 	metrics: ContainerMetrics | null;
 	/** From the container's config once inspected; null = unlimited or not known yet. */
 	cpuLimitPercent: number | null;
+	/** What the IP column shows: its address while it runs on a network, else host, none or -; null until inspected. */
+	address: string | null;
 	/** An action in flight on this container ("stopping", ...), or null. */
 	pending: string | null;
 }
@@ -44,4 +46,12 @@ export function stateLabel(row: Pick<ContainerRow, 'meta' | 'pending'>): StateLa
 
 export function isLive(meta: ContainerMetadata): boolean {
 	return meta.state === 'running' || meta.state === 'paused';
+}
+
+/** The IP column of a container as last inspected: an address, "host", "none", or "-" while it has none. */
+export function addressOf(info: ContainerInfo | undefined): string | null {
+	if (!info) return null;
+	if (info.network?.ip && isLive(info)) return info.network.ip;
+	if (info.network === null && (info.config.network === 'host' || info.config.network === 'none')) return info.config.network;
+	return '-';
 }

@@ -46,6 +46,8 @@ function numericKey(row: ContainerRow, column: ColumnId): number {
 			return STATE_RANK[meta.state] + (meta.oomKilled ? 0.5 : 0);
 		case 'isolation':
 			return ISOLATION_RANK[meta.isolationLevel];
+		case 'ip':
+			return ipv4Number(row.address);
 		case 'uptime':
 			// Running longest first when descending; exited ones after, most recently exited first.
 			return meta.state === 'running' || meta.state === 'paused'
@@ -54,6 +56,12 @@ function numericKey(row: ContainerRow, column: ColumnId): number {
 		default:
 			return 0;
 	}
+}
+
+/** 10.90.0.2 sorts before 10.90.0.10; rows without an address sort as the smallest. */
+function ipv4Number(address: string | null): number {
+	const parts = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address ?? '');
+	return parts ? parts.slice(1).reduce((sum, part) => sum * 256 + Number(part), 0) : -1;
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -85,6 +93,8 @@ export function matchesFilter(row: ContainerRow, query: string): boolean {
 		meta.state,
 		meta.oomKilled ? 'oom' : '',
 		meta.isolationLevel,
+		// An address, so "10.90.1." finds a network's containers; not the words host and none.
+		ipv4Number(row.address) >= 0 ? row.address! : '',
 		...Object.entries(meta.labels).map(([key, value]) => `${key}=${value}`),
 	];
 	return haystack.some((text) => text.toLowerCase().includes(needle));

@@ -53,6 +53,11 @@ const EMPTY: Snapshot = {
 	version: 0,
 };
 
+/** Which run of a container a view is of: a start or an end makes a new one. */
+function runOf(meta: ContainerMetadata): string {
+	return `${isLive(meta)}@${meta.startedAt ?? ''}`;
+}
+
 function message(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
@@ -186,22 +191,31 @@ export class DashboardStore {
 	}
 
 	/**
-	 * Configs never change after create, so each container is inspected once, off the tick;
-	 * all that one tick discovers lands in a single publish.
+	 * Configs never change after create, but a container's address and host ports are those of
+	 * its current run: each container is inspected when first seen and again when it starts or
+	 * ends, off the tick; all that one tick discovers lands in a single publish.
 	 */
 	private inspectNew(containers: readonly ContainerMetadata[]): void {
-		const fresh = containers.map((container) => container.id).filter((id) => !this.snapshot.infos.has(id) && !this.inspecting.has(id));
+		const stale = (container: ContainerMetadata) => {
+			const info = this.snapshot.infos.get(container.id);
+			return !info || runOf(info) !== runOf(container);
+		};
+		const fresh = containers.filter((container) => stale(container) && !this.inspecting.has(container.id)).map((c) => c.id);
 		if (fresh.length === 0) return;
 		for (const id of fresh) this.inspecting.add(id);
 		void Promise.allSettled(fresh.map((id) => this.engine.inspectContainer(id))).then((results) => {
 			for (const id of fresh) this.inspecting.delete(id);
 			const listed = new Set(this.snapshot.containers.map((container) => container.id));
 			const infos = new Map(this.snapshot.infos);
+			let changed = false;
 			for (const result of results) {
 				// A failure (removed in between) is retried by the next tick if it is still listed.
-				if (result.status === 'fulfilled' && listed.has(result.value.id)) infos.set(result.value.id, result.value);
+				if (result.status === 'fulfilled' && listed.has(result.value.id)) {
+					infos.set(result.value.id, result.value);
+					changed = true;
+				}
 			}
-			if (infos.size !== this.snapshot.infos.size) this.publish({infos});
+			if (changed) this.publish({infos});
 			this.inspectImages([...infos.values()]);
 		});
 	}

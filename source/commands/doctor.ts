@@ -12,8 +12,8 @@ Usage
   $ c32 doctor [--json]
 
 What this host supports (OCI runtime, conmon, the container init, cgroups, user namespaces,
-overlayfs, seccomp)
-and what to install for what is missing.
+overlayfs, seccomp, the CNI plugins and iptables that networks are made of) and what to
+install for what is missing.
 
 Options
   --json   The engine's report as JSON
@@ -30,6 +30,24 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	if (flags.json) writeJson(ctx.stdout, report);
 	else ctx.stdout.write(formatDoctor(report, palette(colorEnabled(ctx.stdout, ctx.env))));
 	return 0;
+}
+
+function networkRows(stack: DoctorReport['network'], colors: Palette): [string, string][] {
+	const safe = escapeControl;
+	const tool = (found: {path: string; version: string} | null, absent: string): string =>
+		found ? safe(`${found.version} (${found.path})`) : absent;
+	const plugins: [string, string][] =
+		stack.cniDir === null
+			? [['CNI plugins', colors.red('missing')]]
+			: [['CNI plugins', safe(`${stack.cniPlugins.join(', ')} (${stack.cniDir})`)]];
+	if (stack.cniDir !== null && stack.cniMissing.length > 0) {
+		plugins.push(['  missing', colors.red(safe(stack.cniMissing.join(', ')))]);
+	}
+	return [
+		...plugins,
+		['iptables', tool(stack.iptables, colors.red('missing'))],
+		['nft', tool(stack.nft, colors.dim('not installed (optional: lists the rules networks add)'))],
+	];
 }
 
 export function formatDoctor(report: DoctorReport, colors: Palette): string {
@@ -53,6 +71,7 @@ export function formatDoctor(report: DoctorReport, colors: Palette): string {
 		['user namespaces', report.userNamespaces ? yes : no],
 		['overlayfs', report.overlayfs ? yes : no],
 		['seccomp', report.seccomp ? yes : no],
+		...networkRows(report.network, colors),
 		['storage', safe(report.storageDir)],
 		['runtime dir', safe(report.runtimeDir)],
 		['debug log', safe(report.debugLog)],

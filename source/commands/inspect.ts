@@ -11,11 +11,13 @@ Usage
   $ c32 inspect CONTAINER...
 
 Print a JSON array with everything c32 knows about the containers: state, timestamps,
-exit code, and the full configuration as the engine stores it (docs/cli.md).
+exit code, its network (name, ip, gateway, published ports; null on the host's network) and
+the full configuration as the engine stores it (docs/cli.md).
 
 Examples
   $ c32 inspect my-bot
-  $ c32 inspect my-bot | jq '.[0].config.resourceLimits'`,
+  $ c32 inspect my-bot | jq '.[0].config.resourceLimits'
+  $ c32 inspect web | jq -r '.[0].network.ip'`,
 	flags: {},
 	operands: {min: 1, max: Infinity, label: 'container'},
 });

@@ -1,3 +1,5 @@
+import {isC32Error} from '../../engine/errors.js';
+import type {ContainerMetadata, ContainerNetwork, Engine} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import {colorEnabled, palette} from '../lib/color.js';
@@ -5,6 +7,7 @@ import {containerJson, isActive, newestFirst, shortId, statusStyle, statusText} 
 import type {Context} from '../lib/context.js';
 import {ago} from '../lib/duration.js';
 import {writeJson} from '../lib/json.js';
+import {portsText} from '../lib/network-view.js';
 import {matchesFilters, parseFilters} from '../lib/ps-filter.js';
 import {renderTable, truncateStart} from '../lib/table.js';
 
@@ -14,14 +17,16 @@ export const spec = defineCommand({
 Usage
   $ c32 ps [options]      (list = ps -a)
 
-List running and paused containers, newest first.
+List running and paused containers, newest first. PORTS shows the ports published on the
+host (127.0.0.1:8080->80/tcp; 0.0.0.0 is every address of the host).
 
 Options
   -a, --all        Every container, whatever its state
   -q, --quiet      Only the ids, one per line
   -f, --filter K=V Only containers that match: name=, id= (prefix), status=, label=KEY[=VALUE],
                    isolation= (repeatable; a status filter implies -a)
-  --json           A JSON array (fields in docs/cli.md)
+  --json           A JSON array (fields in docs/cli.md), with each container's network:
+                   name, ip, gateway and ports (null on the host's network)
   --no-trunc       Full ids and image paths
 
 Examples
@@ -47,25 +52,54 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 	const all = newestFirst(await engine.listContainers());
 	const everyState = flags.all || listAll || filters.has('status');
 	const containers = all.filter((c) => (everyState || isActive(c)) && matchesFilters(c, filters));
-	if (flags.json) {
-		writeJson(ctx.stdout, containers.map(containerJson));
-		return 0;
-	}
 	const id = (full: string) => (flags.trunc ? shortId(full) : full);
 	if (flags.quiet) {
 		ctx.stdout.write(containers.map((c) => `${id(c.id)}\n`).join(''));
 		return 0;
 	}
+	// The table shows ports only while they are published; the JSON has every network.
+	const networks = await networksOf(engine, containers, flags.json ? () => true : isActive);
+	if (flags.json) {
+		writeJson(
+			ctx.stdout,
+			containers.map((c, index) => ({...containerJson(c), network: networks[index]!})),
+		);
+		return 0;
+	}
 	const now = ctx.now();
 	const colors = palette(colorEnabled(ctx.stdout, ctx.env));
-	const rows = containers.map((c) => [
+	const rows = containers.map((c, index) => [
 		id(c.id),
 		c.name,
 		c.image === null ? '-' : flags.trunc ? truncateStart(escapeControl(c.image), IMAGE_WIDTH) : c.image,
 		c.isolationLevel,
 		ago(c.createdAt, now),
 		{text: statusText(c, now), style: statusStyle(c.state, c.exitCode, colors)},
+		portsText(networks[index]!),
 	]);
-	ctx.stdout.write(renderTable(['CONTAINER ID', 'NAME', 'IMAGE', 'ISOLATION', 'CREATED', 'STATUS'], rows));
+	ctx.stdout.write(renderTable(['CONTAINER ID', 'NAME', 'IMAGE', 'ISOLATION', 'CREATED', 'STATUS', 'PORTS'], rows));
 	return 0;
+}
+
+/**
+ * The network of each `wanted` container, from its inspect view (the list has none); null for
+ * the others. One removed or damaged since the list was read has none to show.
+ */
+async function networksOf(
+	engine: Engine,
+	containers: readonly ContainerMetadata[],
+	wanted: (container: ContainerMetadata) => boolean,
+): Promise<(ContainerNetwork | null)[]> {
+	return Promise.all(
+		containers.map(async (c) => {
+			if (!wanted(c)) return null;
+			try {
+				// Records from before networks (and an engine without them) have no network field.
+				return (await engine.inspectContainer(c.id)).network ?? null;
+			} catch (error) {
+				if (isC32Error(error)) return null;
+				throw error;
+			}
+		}),
+	);
 }

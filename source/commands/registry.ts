@@ -46,6 +46,13 @@ export const COMMANDS: CommandEntry[] = [
 	{name: 'rm', aliases: ['remove'], summary: 'Remove containers', failureCode: ONE_SHOT, load: () => import('./rm.js')},
 	{name: 'prune', aliases: [], summary: 'Remove every ended container', failureCode: ONE_SHOT, load: () => import('./prune.js')},
 	{name: 'rename', aliases: [], summary: 'Give a container a new name', failureCode: ONE_SHOT, load: () => import('./rename.js')},
+	{
+		name: 'port',
+		aliases: [],
+		summary: 'The ports a container publishes on the host',
+		failureCode: ONE_SHOT,
+		load: () => import('./port.js'),
+	},
 	{name: 'ps', aliases: [], summary: 'List containers', failureCode: ONE_SHOT, load: () => import('./ps.js')},
 	{name: 'list', aliases: [], summary: 'List every container (ps -a)', failureCode: ONE_SHOT, load: () => import('./list.js')},
 	{
@@ -104,6 +111,13 @@ export const COMMANDS: CommandEntry[] = [
 		summary: 'Disk usage of the storage root (system df)',
 		failureCode: ONE_SHOT,
 		load: () => import('./system.js'),
+	},
+	{
+		name: 'network',
+		aliases: [],
+		summary: 'Manage networks: create, ls, inspect, rm, connect, disconnect',
+		failureCode: ONE_SHOT,
+		load: () => import('./network.js'),
 	},
 	{name: 'top', aliases: [], summary: 'The live dashboard', failureCode: ONE_SHOT, load: () => import('./top.js')},
 	{

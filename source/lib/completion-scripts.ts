@@ -9,6 +9,8 @@ export interface CompletionCommand {
 	subcommands?: string[];
 }
 
+/** Network names come from `c32 __names networks`: network inspect, rm, and the first word of connect/disconnect. */
+
 /** Commands whose operands are host paths, not containers. */
 const FILE_COMMANDS = ['run', 'create', 'import', 'load'];
 
@@ -49,6 +51,14 @@ ${cases}
 		completion) COMPREPLY=($(compgen -W "bash zsh" -- "$cur")) ;;
 		${FILE_COMMANDS.join('|')}) COMPREPLY=($(compgen -f -- "$cur")) ;;
 		${IMAGE_COMMANDS.join('|')}) COMPREPLY=() ;;
+		network)
+			case "\${COMP_WORDS[2]}" in
+				inspect|rm|remove) COMPREPLY=($(compgen -W "$(c32 __names networks 2>/dev/null)" -- "$cur")) ;;
+				connect|disconnect)
+					if [ "$COMP_CWORD" -eq 3 ]; then COMPREPLY=($(compgen -W "$(c32 __names networks 2>/dev/null)" -- "$cur"))
+					else COMPREPLY=($(compgen -W "$(c32 __names 2>/dev/null)" -- "$cur")); fi ;;
+				*) COMPREPLY=() ;;
+			esac ;;
 		*) COMPREPLY=($(compgen -W "$(c32 __names 2>/dev/null)" -- "$cur")) ;;
 	esac
 }
@@ -96,6 +106,13 @@ ${cases}
 		completion) compadd bash zsh ;;
 		${FILE_COMMANDS.join('|')}) _files ;;
 		${IMAGE_COMMANDS.join('|')}) ;;
+		network)
+			case $words[3] in
+				inspect|rm|remove) compadd -- \${(f)"$(c32 __names networks 2>/dev/null)"} ;;
+				connect|disconnect)
+					if (( CURRENT == 4 )); then compadd -- \${(f)"$(c32 __names networks 2>/dev/null)"}
+					else compadd -- \${(f)"$(c32 __names 2>/dev/null)"}; fi ;;
+			esac ;;
 		*) compadd -- \${(f)"$(c32 __names 2>/dev/null)"} ;;
 	esac
 }

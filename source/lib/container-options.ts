@@ -37,6 +37,9 @@ export const containerFlags = {
 	user: {type: 'string', shortFlag: 'u'},
 	hostname: {type: 'string'},
 	network: {type: 'string', aliases: ['net']},
+	publish: {type: 'string', shortFlag: 'p', isMultiple: true},
+	networkAlias: {type: 'string', isMultiple: true},
+	networkLimit: {type: 'string'},
 	stopSignal: {type: 'string'},
 	stopTimeout: {type: 'string'},
 	logMaxSize: {type: 'string', aliases: ['log-size-max']},
@@ -75,7 +78,10 @@ export const containerOptionsHelp = `
   --cpus N                     CPU quota in cores (1.5 = --cpu-limit 150)
   --pids-limit N               Process limit for the whole container (alias --max-processes)
   --max-open-files N           Open file limit (RLIMIT_NOFILE)
-  --io-limit MBPS              Disk read and write limit in MB/s
+  --io-limit MBPS              Disk read and write limit in MB/s (megabytes)
+  --network-limit MBIT         Network bandwidth limit, both ways, in megabits per second:
+                               --network-limit 8 is 1 MB/s (unlike --io-limit, which counts
+                               megabytes); omit it for no limit
   --isolation LEVEL            minimal | standard (default) | strict
   --restart POLICY             no | on-failure[:N] | always | unless-stopped
   --auto-restart               Restart on failure, up to 5 times (= --restart on-failure:5)
@@ -84,7 +90,14 @@ export const containerOptionsHelp = `
   -w, --workdir DIR            Working directory inside the container (default /app; an image's own)
   -u, --user USER              uid, uid:gid or a host user name
   --hostname NAME              Hostname inside the container (default: the container's name)
-  --network host|none          Network (strict isolation: none only)
+  --network NAME|host|none     The network: c32 (the default of standard isolation: a private
+                               bridge with NAT), one of c32 network ls, none (loopback only; the
+                               default of strict) or host (the host's own network: less isolated)
+  --network-alias NAME         Another name it is known by on its network (repeatable)
+  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|udp]
+                               Publish a port on the host (repeatable): 8080:80,
+                               127.0.0.1:8080:80, 53:53/udp, 8000-8001:80-81, or PORT alone for
+                               a free host port (c32 port shows it)
   --stop-signal SIGNAL         Signal sent by stop (default SIGTERM)
   --stop-timeout SECONDS       Wait before SIGKILL on stop (default 10)
   --log-max-size SIZE          Cap of the log file (default 10m)
@@ -119,6 +132,9 @@ export interface ContainerFlagValues {
 	user?: string;
 	hostname?: string;
 	network?: string;
+	publish: string[];
+	networkAlias: string[];
+	networkLimit?: string;
 	stopSignal?: string;
 	stopTimeout?: string;
 	logMaxSize?: string;
@@ -202,7 +218,11 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.workdir !== undefined) config.workingDir = flags.workdir;
 	if (flags.user !== undefined) config.user = flags.user;
 	if (flags.hostname !== undefined) config.hostname = flags.hostname;
-	if (flags.network !== undefined) config.network = choiceFlag('--network', flags.network, ['host', 'none']);
+	// A network's name is checked by the engine, against the networks it has.
+	if (flags.network !== undefined) config.network = flags.network;
+	// So are port specs: engine/network/ports.ts reads docker's -p syntax.
+	if (flags.publish.length > 0) config.ports = flags.publish;
+	if (flags.networkAlias.length > 0) config.networkAliases = flags.networkAlias;
 	if (flags.stopSignal !== undefined) config.stopSignal = signalFlag('--stop-signal', flags.stopSignal);
 	if (flags.stopTimeout !== undefined) config.stopTimeout = parseSecondsOrDuration(flags.stopTimeout, '--stop-timeout') / 1000;
 	if (flags.logMaxSize !== undefined) config.logSizeMax = Math.round(parseByteSize(flags.logMaxSize, '--log-max-size'));
@@ -258,6 +278,7 @@ function buildLimits(flags: ContainerFlagValues): ResourceLimits {
 	if (flags.pidsLimit !== undefined) limits.maxProcesses = parseInteger(flags.pidsLimit, '--pids-limit');
 	if (flags.maxOpenFiles !== undefined) limits.maxOpenFiles = parseInteger(flags.maxOpenFiles, '--max-open-files');
 	if (flags.ioLimit !== undefined) limits.diskIoLimitMbps = parseNumber(flags.ioLimit, '--io-limit');
+	if (flags.networkLimit !== undefined) limits.networkBandwidthLimitMbps = parseNetworkLimit(flags.networkLimit);
 	return limits;
 }
 
@@ -281,13 +302,20 @@ function buildRestartPolicy(flags: ContainerFlagValues): string | undefined {
 	return `on-failure:${maxRestarts}`;
 }
 
-const NO_PORTS = 'c32 has no port mapping; standard isolation shares the host network, so a server is reachable on its own port';
+/**
+ * Megabits per second, above 0. The API's 0 means "no limit"; typed on the command line it is
+ * more likely a slip than a wish, and leaving the flag out says "no limit" plainly.
+ */
+export function parseNetworkLimit(text: string): number {
+	const mbit = parseNumber(text, '--network-limit');
+	if (mbit <= 0) {
+		throw new UsageError(`invalid --network-limit "${text}": give megabits per second above 0 (8 = 1 MB/s), or leave it out for no limit`);
+	}
+	return mbit;
+}
 
 /** Flags of docker run that c32 does not have, and what to do instead. */
-export const dockerHabitHints: Record<string, string> = {
-	'-p': NO_PORTS,
-	'--publish': NO_PORTS,
-};
+export const dockerHabitHints: Record<string, string> = {};
 
 /** Spellings of --image: once given, the first operand already starts the command. */
 export const IMAGE_FLAGS = new Set(['--image']);

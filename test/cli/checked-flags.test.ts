@@ -42,8 +42,14 @@ async function usageError(argv: string[], pattern: RegExp): Promise<void> {
 }
 
 describe('enum and signal flags', () => {
-	it('--network, --isolation and --restart outside their values', async () => {
-		await usageError(['run', '--network', 'bridge', '--', 'true'], /^c32: error: invalid --network "bridge": use host or none$/);
+	it('--network-limit, --isolation and --restart outside their values', async () => {
+		for (const bad of ['0', '-8', '0.0']) {
+			await usageError(
+				['run', '--network-limit', bad, '--', 'true'],
+				/^c32: error: invalid --network-limit ".*": give megabits per second above 0 \(8 = 1 MB\/s\), or leave it out for no limit$/,
+			);
+		}
+		await usageError(['create', '--network-limit', '8mbit', '--', 'true'], /invalid --network-limit "8mbit": give a number$/);
 		await usageError(['create', '--isolation', 'foo', '--', 'true'], /invalid --isolation "foo": use minimal, standard or strict$/);
 		await usageError(['run', '--restart', 'sometimes', '--', 'true'], /invalid --restart "sometimes": use no, on-failure/);
 		await usageError(['run', '--restart', 'always', '--max-restarts', '3', '--', 'true'], /--max-restarts goes with --restart on-failure/);
@@ -75,5 +81,27 @@ describe('enum and signal flags', () => {
 		});
 		assert.equal(await runCli(['create', '--cap-add', 'net_raw', '--cap-add', 'SYS_PTRACE', '--cap-drop', 'ALL', '--', 'true'], ctx), 0);
 		assert.deepEqual(config, {args: ['true'], capAdd: ['net_raw', 'SYS_PTRACE'], capDrop: ['ALL']});
+	});
+
+	it('the network flags reach the engine: names and port specs are its to check', async () => {
+		let config: unknown;
+		const {ctx} = fakeContext({
+			createContainer: async (c) => {
+				config = c;
+				return {id: 'b'.repeat(64), name: 'b'} as ContainerMetadata;
+			},
+		});
+		const argv = ['create', '--network', 'team', '--network-alias', 'db', '--network-alias', 'store', '-p', '8080:80'];
+		argv.push('--publish', '127.0.0.1:5353:53/udp', '-p', '9000', '--network-limit', '8', '--', 'true');
+		assert.equal(await runCli(argv, ctx), 0);
+		assert.deepEqual(config, {
+			args: ['true'],
+			network: 'team',
+			ports: ['8080:80', '127.0.0.1:5353:53/udp', '9000'],
+			networkAliases: ['db', 'store'],
+			resourceLimits: {networkBandwidthLimitMbps: 8},
+		});
+		assert.equal(await runCli(['create', '--net', 'host', '--network-limit', '0.5', '--', 'true'], ctx), 0);
+		assert.deepEqual(config, {args: ['true'], network: 'host', resourceLimits: {networkBandwidthLimitMbps: 0.5}});
 	});
 });

@@ -21,7 +21,16 @@ describe('commands against an engine double', () => {
 			}),
 			container('new'),
 		];
-		const {ctx, out} = fakeContext({listContainers: async () => containers});
+		const {ctx, out} = fakeContext({
+			listContainers: async () => containers,
+			inspectContainer: async (ref: string) => ({
+				...containers.find((c) => c.id === ref)!,
+				config: {} as never,
+				paths: {bundle: '/b', log: '/l'},
+				userNamespace: null,
+				network: null,
+			}),
+		});
 		assert.equal(await runCli(['ps'], ctx), 0);
 		assert.deepEqual(
 			out.stdout

@@ -15,6 +15,8 @@ const none: ContainerFlagValues = {
 	capDrop: [],
 	interactive: false,
 	tty: false,
+	publish: [],
+	networkAlias: [],
 };
 const inputs = {cwd: '/work', env: {HOME: '/home/me'}, envFiles: [], existing: new Set(['bots/a.py'])};
 const build = (

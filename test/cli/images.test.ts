@@ -502,7 +502,11 @@ describe('images, image, tag, rmi, prune, save, commit, system df, export', () =
 	});
 
 	it('ps shows the image name and tag of an OCI container', async () => {
-		const {ctx, out} = fakeContext({listContainers: async () => [container('bot', {image: '127.0.0.1:5000/team/bot:1'})]});
+		const bot = container('bot', {image: '127.0.0.1:5000/team/bot:1'});
+		const {ctx, out} = fakeContext({
+			listContainers: async () => [bot],
+			inspectContainer: async () => ({...bot, config: {} as never, paths: {bundle: '/b', log: '/l'}, userNamespace: null, network: null}),
+		});
 		await runCli(['ps'], ctx);
 		assert.match(out.stdout.split('\n')[1]!, /\s{3}127\.0\.0\.1:5000\/team\/bot:1\s{3}/);
 	});

@@ -27,6 +27,13 @@ function stateful(initial: Record<string, ContainerState>, labels: Record<string
 	const engine: Partial<Engine> = {
 		listContainers: async () => [...containers.values()],
 		getContainer: async (ref) => find(ref),
+		inspectContainer: async (ref) => ({
+			...find(ref),
+			config: {} as never,
+			paths: {bundle: '/b', log: '/l'},
+			userNamespace: null,
+			network: null,
+		}),
 		startContainer: async (ref) => Object.assign(find(ref), {state: 'running' as const}),
 		stopContainer: async (ref) => Object.assign(find(ref), {state: 'stopped' as const, exitCode: 143, pid: null}),
 		waitContainer: async (ref) => find(ref).exitCode ?? -1,

@@ -67,7 +67,7 @@ describe('overview', () => {
 		engine.add({name: 'half', cpuPercent: 50, cpuLimitPercent: 50});
 		engine.add({name: 'free', cpuPercent: 50});
 		// Wide enough for bars of 16 cells next to every column.
-		const ui = await open(engine, {columns: 180});
+		const ui = await open(engine, {columns: 200});
 		// The limit comes from inspect, which lands just after the first tick.
 		await ui.waitFor(() => /50% ██████████████/.test(ui.row('half')), 'a full bar for half at its limit');
 		const freeBar = /50% (█*)/.exec(ui.row('free'))?.[1] ?? '';

@@ -7,6 +7,7 @@ import type {
 	ContainerInfo,
 	ContainerMetadata,
 	ContainerMetrics,
+	ContainerNetwork,
 	ContainerState,
 	DiskUsage,
 	DoctorReport,
@@ -19,7 +20,6 @@ import type {
 	LogEntry,
 	LogOptions,
 	NetworkInfo,
-	NetworkRecord,
 	PruneResult,
 	RemovedImage,
 	RemoveOptions,
@@ -39,6 +39,8 @@ export interface FakeContainer {
 	logs: LogEntry[];
 	/** How many of the oldest entries were dropped to stay under logLimit. */
 	logBase: number;
+	/** What inspectContainer says of its network; null: the host's. */
+	network: ContainerNetwork | null;
 }
 
 export interface AddOptions {
@@ -62,6 +64,8 @@ export interface AddOptions {
 	blockWriteBytes?: number;
 	/** An OCI image container: config.ociImage and, unless `image` says otherwise, its name as the image. */
 	ociImage?: {id: string; name: string | null; digest: string};
+	/** Its network as inspect shows it (default: the host's, null). */
+	network?: ContainerNetwork | null;
 }
 
 export interface AddImageOptions {
@@ -84,18 +88,6 @@ function hexId(): string {
 	return out.slice(0, 64);
 }
 
-function fakeNetwork(name: string, n: number, internal: boolean): NetworkRecord {
-	return {
-		name,
-		id: `${n.toString(16).padStart(2, '0')}${'e'.repeat(62)}`,
-		subnet: `10.90.${n}.0/24`,
-		gateway: `10.90.${n}.1`,
-		bridge: `c32br${n}`,
-		internal,
-		createdAt: '2024-01-01T00:00:00.000Z',
-	};
-}
-
 export class FakeEngine implements Engine {
 	readonly storageDir = '/fake/storage';
 	readonly containers = new Map<string, FakeContainer>();
@@ -116,6 +108,24 @@ export class FakeEngine implements Engine {
 	readonly images = new Map<string, ImageDetails>();
 	/** Makes inspectImage of this image id (or every id: '*') throw it. */
 	readonly imageFailures = new Map<string, Error>();
+	readonly networks = new Map<string, NetworkInfo>();
+
+	addNetwork(name: string, options: {subnet?: string; internal?: boolean} = {}): NetworkInfo {
+		const index = this.networks.size + 1;
+		const subnet = options.subnet ?? `10.90.${index}.0/24`;
+		const network: NetworkInfo = {
+			name,
+			id: hexId(),
+			subnet,
+			gateway: subnet.replace(/\.0\/\d+$/, '.1'),
+			bridge: `c32br${index}`,
+			internal: options.internal ?? false,
+			createdAt: new Date().toISOString(),
+			containers: [],
+		};
+		this.networks.set(name, network);
+		return network;
+	}
 
 	addImage(options: AddImageOptions = {}): ImageDetails {
 		const id = `sha256:${hexId()}`;
@@ -196,6 +206,8 @@ export class FakeEngine implements Engine {
 			tty: false,
 			init: false,
 		};
+		const network = options.network ?? null;
+		if (network) config.network = network.name;
 		const container: FakeContainer = {
 			meta,
 			config,
@@ -206,6 +218,7 @@ export class FakeEngine implements Engine {
 			blockWriteBytes: options.blockWriteBytes ?? 0,
 			logs: [],
 			logBase: 0,
+			network,
 		};
 		this.containers.set(id, container);
 		return container;
@@ -406,7 +419,7 @@ export class FakeEngine implements Engine {
 			config: container.config,
 			paths: {bundle: `/fake/${container.meta.id}/bundle`, log: `/fake/${container.meta.id}/ctr.log`},
 			userNamespace: null,
-			network: null,
+			network: container.network === null ? null : structuredClone(container.network),
 		};
 	}
 
@@ -521,6 +534,13 @@ export class FakeEngine implements Engine {
 			storageDir: this.storageDir,
 			runtimeDir: '/fake/run',
 			debugLog: '/var/lib/c32/debug.log',
+			network: {
+				cniDir: '/usr/lib/cni',
+				cniPlugins: ['bridge', 'host-local', 'portmap', 'bandwidth', 'firewall', 'tuning', 'loopback'],
+				cniMissing: [],
+				iptables: {path: '/usr/sbin/iptables', version: '1.8.9 (nf_tables)'},
+				nft: {path: '/usr/sbin/nft', version: '1.0.6'},
+			},
 			problems: [],
 		};
 	}
@@ -622,72 +642,56 @@ export class FakeEngine implements Engine {
 		return {...this.add({name: `imported-${counter}`, state: 'created'}).meta};
 	}
 
-	/** Networks by name; the default `c32` is there from the start. */
-	readonly networks = new Map<string, NetworkRecord>([['c32', fakeNetwork('c32', 0, false)]]);
-
-	private networkInfo(network: NetworkRecord): NetworkInfo {
-		const containers = [...this.containers.values()]
-			.filter((c) => (c.config as {network?: unknown}).network === network.name)
-			.map((c) => c.meta.name)
-			.sort();
-		return {...network, containers};
+	private findNetwork(name: string): NetworkInfo {
+		const network = this.networks.get(name);
+		if (!network) throw new C32Error('NOT_FOUND', `no network "${name}": c32 network ls lists them`);
+		return network;
 	}
 
-	private findNetwork(name: string): NetworkRecord {
-		const network = this.networks.get(name);
-		if (!network) throw new C32Error('NOT_FOUND', `no network named ${JSON.stringify(name)}: create it with c32 network create ${name}`);
-		return network;
+	/** Names of the containers on a network, from their inspect view. */
+	private onNetwork(name: string): string[] {
+		return [...this.containers.values()].filter((c) => c.network?.name === name).map((c) => c.meta.name);
 	}
 
 	async createNetwork(name: string, options: {subnet?: string; internal?: boolean} = {}): Promise<NetworkInfo> {
 		this.record('createNetwork', name, options);
-		if (this.networks.has(name))
-			throw new C32Error('NAME_IN_USE', `a network named ${JSON.stringify(name)} exists already: choose another name`);
-		const taken = new Set([...this.networks.values()].map((n) => n.subnet));
-		let n = 0;
-		while (taken.has(`10.90.${n}.0/24`)) n++;
-		const network = fakeNetwork(name, n, options.internal ?? false);
-		if (options.subnet !== undefined) {
-			if (taken.has(options.subnet))
-				throw new C32Error('INVALID_CONFIG', `the subnet ${options.subnet} overlaps another network: choose another`);
-			network.subnet = options.subnet;
-		}
-		this.networks.set(name, network);
-		return this.networkInfo(network);
+		if (this.networks.has(name)) throw new C32Error('NAME_IN_USE', `a network named "${name}" exists`);
+		return structuredClone(this.addNetwork(name, options));
 	}
 
 	async listNetworks(): Promise<NetworkInfo[]> {
 		this.record('listNetworks');
-		return [...this.networks.values()].map((network) => this.networkInfo(network));
+		return [...this.networks.values()].map((network) => ({...structuredClone(network), containers: this.onNetwork(network.name)}));
 	}
 
 	async inspectNetwork(name: string): Promise<NetworkInfo> {
 		this.record('inspectNetwork', name);
-		return this.networkInfo(this.findNetwork(name));
+		return {...structuredClone(this.findNetwork(name)), containers: this.onNetwork(name)};
 	}
 
 	async removeNetwork(name: string): Promise<void> {
 		this.record('removeNetwork', name);
-		const info = this.networkInfo(this.findNetwork(name));
-		if (info.containers.length > 0)
-			throw new C32Error('BAD_STATE', `network ${name} is in use by ${info.containers.join(', ')}: remove those containers first`);
+		this.findNetwork(name);
+		const users = this.onNetwork(name);
+		if (users.length > 0) throw new C32Error('BAD_STATE', `network ${name} is in use by ${users.join(', ')}`);
 		this.networks.delete(name);
 	}
 
 	async connectNetwork(ref: string, network: string, options: {aliases?: string[]} = {}): Promise<ContainerMetadata> {
 		this.record('connectNetwork', ref, network, options);
-		this.findNetwork(network);
 		const container = this.find(ref);
-		container.config = {...container.config, network, networkAliases: options.aliases ?? []};
+		this.findNetwork(network);
+		container.network = {name: network, ip: null, gateway: null, ports: []};
+		container.config.network = network;
 		return {...container.meta};
 	}
 
 	async disconnectNetwork(ref: string, network: string): Promise<ContainerMetadata> {
 		this.record('disconnectNetwork', ref, network);
 		const container = this.find(ref);
-		if (container.config.network !== network)
-			throw new C32Error('INVALID_CONFIG', `container ${container.meta.name} is not on network ${network}: nothing to disconnect`);
-		container.config = {...container.config, network: 'none', ports: [], networkAliases: []};
+		if (container.network?.name !== network) throw new C32Error('BAD_STATE', `${container.meta.name} is not on network ${network}`);
+		container.network = null;
+		container.config.network = 'none';
 		return {...container.meta};
 	}
 

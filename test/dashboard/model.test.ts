@@ -71,7 +71,7 @@ function row(
 	sample: Partial<ContainerMetrics> | null = {},
 	cpuLimitPercent: number | null = null,
 ): ContainerRow {
-	return {meta: meta(name, metaChanges), metrics: sample ? metrics(name, sample) : null, cpuLimitPercent, pending: null};
+	return {meta: meta(name, metaChanges), metrics: sample ? metrics(name, sample) : null, cpuLimitPercent, address: null, pending: null};
 }
 
 const CTX: CellContext = {now: NOW, hostCpuCount: 4, hostMemoryMb: 16_384};
@@ -225,8 +225,13 @@ describe('columns', () => {
 	});
 
 	test('wide terminals show every column', () => {
-		const layout = fitColumns(160);
+		const layout = fitColumns(180);
 		assert.equal(layout.columns.length, COLUMNS.length);
+		assert.deepEqual(
+			fitColumns(160).columns.map((column) => column.id),
+			COLUMNS.map((column) => column.id).filter((id) => id !== 'ip'),
+			'the IP column is the first to go',
+		);
 		assert.equal(
 			layout.width - MARKER_WIDTH - (layout.columns.length - 1),
 			layout.columns.reduce((sum, column) => sum + column.width, 0),

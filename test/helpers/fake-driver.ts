@@ -377,6 +377,7 @@ export class FakeServices implements EngineServices {
 			storageDir: layout.storageDir,
 			runtimeDir: layout.runtimeDir,
 			debugLog: path.join(layout.storageDir, 'debug.log'),
+			network: {cniDir: null, cniPlugins: [], cniMissing: [], iptables: null, nft: null},
 			problems: [],
 		};
 	}
