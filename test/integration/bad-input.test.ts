@@ -152,7 +152,10 @@ test('a missing image path, a missing command and other bad configs are refused'
 		{why: 'relative working dir', config: shell('true', {workingDir: 'relative/dir'}), code: 'INVALID_CONFIG'},
 		{why: 'unknown user', config: shell('true', {user: 'no-such-user-c32'}), code: 'INVALID_CONFIG'},
 		{why: 'bad hostname', config: shell('true', {hostname: 'bad host'}), code: 'INVALID_CONFIG'},
-		{why: 'bad network', config: shell('true', {network: 'bridge' as never}), code: 'INVALID_CONFIG'},
+		{why: 'bad network name', config: shell('true', {network: 'no such/net'}), code: 'INVALID_CONFIG'},
+		{why: 'unknown network', config: shell('true', {network: 'bridge'}), code: 'NOT_FOUND'},
+		{why: 'port out of range', config: shell('true', {ports: ['65536:80']}), code: 'INVALID_CONFIG'},
+		{why: 'negative bandwidth', config: shell('true', {resourceLimits: {networkBandwidthLimitMbps: -8}}), code: 'INVALID_CONFIG'},
 		{why: 'tiny log cap', config: shell('true', {logSizeMax: 10}), code: 'INVALID_CONFIG'},
 		{why: 'args not strings', config: {entrypoint: 'echo', args: [1 as never]}, code: 'INVALID_CONFIG'},
 		{

@@ -173,11 +173,13 @@ dd if=/data/blob of=/dev/null bs=1M iflag=direct 2>&1 | tail -n 1 | sed 's/^/rea
 	assert.ok(write > limit * 0.3 && read > limit * 0.3, `I/O far below the limit: write ${write}, read ${read}`);
 });
 
-test('network: networkBandwidthLimitMbps is refused (UNSUPPORTED), never ignored; 0 is accepted', async (t) => {
+test('network: networkBandwidthLimitMbps is refused where it cannot apply (the host network) or negative; 0 is accepted', async (t) => {
 	if (!needsRuntime(t)) return;
 	const {engine, dir} = engineFor(t);
-	const error = await expectCode(engine.createContainer(shell('true', {resourceLimits: {networkBandwidthLimitMbps: 10}})), 'UNSUPPORTED');
+	const onHost = shell('true', {network: 'host', resourceLimits: {networkBandwidthLimitMbps: 10}});
+	const error = await expectCode(engine.createContainer(onHost), 'INVALID_CONFIG');
 	assert.match(error.message, /networkBandwidthLimitMbps/);
+	await expectCode(engine.createContainer(shell('true', {resourceLimits: {networkBandwidthLimitMbps: -1}})), 'INVALID_CONFIG');
 	assertStorageEmpty(dir, 'refused bandwidth limit');
 	const ok = await engine.createContainer(shell('true', {resourceLimits: {networkBandwidthLimitMbps: 0}}));
 	assert.equal(ok.state, 'created');

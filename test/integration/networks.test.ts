@@ -190,6 +190,20 @@ describe('user networks', () => {
 	});
 });
 
+describe('strict on a network', () => {
+	test('strict joins a named network (user namespace and all) and gets an address; /sys stays read-only', async (t) => {
+		if (!needsNetworks(t)) return;
+		const {engine} = networkEngine(t);
+		const script =
+			'ip -4 -o addr show eth0 | awk \'{print "addr=" $4}\'; touch /sys/x 2>/dev/null && echo sys=writable || echo sys=readonly';
+		const run = await runToExit(engine, shell(script, {isolationLevel: 'strict', network: 'c32'}));
+		assert.equal(run.exitCode, 0, run.stderr);
+		const subnet = (await engine.inspectNetwork('c32')).subnet.split('.').slice(0, 3).join('.');
+		assert.match(run.stdout, new RegExp(`^addr=${subnet.replaceAll('.', '\\.')}\\.\\d+/24$`, 'm'));
+		assert.match(run.stdout, /^sys=readonly$/m);
+	});
+});
+
 describe('bandwidth', () => {
 	test('networkBandwidthLimitMbps 8 is 1 MB/s both ways, within 20%', async (t) => {
 		if (!needsNetworks(t)) return;
