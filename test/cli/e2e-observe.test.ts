@@ -35,7 +35,7 @@ describe('ps, list and inspect', () => {
 		if (!needsRuntime(t)) return;
 		const running = await box.run(['ps']);
 		const lines = running.stdout.trimEnd().split('\n');
-		assert.match(lines[0]!, /^CONTAINER ID\s+NAME\s+IMAGE\s+ISOLATION\s+CREATED\s+STATUS$/);
+		assert.match(lines[0]!, /^CONTAINER ID\s+NAME\s+IMAGE\s+ISOLATION\s+CREATED\s+STATUS\s+PORTS$/);
 		assert.equal(lines.length, 2);
 		assert.match(lines[1]!, /^[0-9a-f]{12}\s+alive\s+-\s+standard\s+.* ago\s+Up /);
 		assert.equal(lines[1]!.indexOf('alive'), lines[0]!.indexOf('NAME'));
