@@ -10,6 +10,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {getEngine} from '../engine/index.js';
+import {busyboxRootfs, findPodman, mountsUnder, PODMAN_RUN_FLAGS, tempDir} from './podman-side.js';
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
@@ -22,10 +23,6 @@ const SIZES = (argValue('--sizes') ?? '1,100,1000').split(',').map(Number);
 /** Beyond this many, the extra containers are created but not started (the host has 2 CPUs). */
 const RUNNING_CAP = 100;
 const WORKER = ['sleep', '86400'];
-
-// As in bench/engine-lifecycle.ts: podman the way c32 runs here (runc; rlimits the host grants),
-// with a storage of its own so the benchmark neither sees nor leaves other containers.
-const PODMAN_RUN_FLAGS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
 
 interface Command {
 	file: string;
@@ -54,11 +51,6 @@ async function wallTimes(commands: Command[]): Promise<number[]> {
 		for (const [index, command] of commands.entries()) times[index]!.push(await timeOnce(command));
 	}
 	return times.map(median);
-}
-
-function tempDir(prefix: string): string {
-	fs.mkdirSync('/var/tmp', {recursive: true});
-	return fs.mkdtempSync(path.join('/var/tmp', prefix));
 }
 
 interface Measured {
@@ -199,32 +191,10 @@ function processesMentioning(text: string): number[] {
 		.map(Number);
 }
 
-function mountsUnder(dir: string): string[] {
-	return fs
-		.readFileSync('/proc/self/mountinfo', 'utf8')
-		.split('\n')
-		.map((line) => line.split(' ')[4] ?? '')
-		.filter((mountPoint) => mountPoint.startsWith(`${dir}/`));
-}
-
 /** Disposes of every side even when one fails; returns the failures. */
 async function disposeAll(sides: ({dispose(): Promise<void>} | null)[]): Promise<unknown[]> {
 	const results = await Promise.allSettled(sides.map((side) => side?.dispose()));
 	return results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
-}
-
-function busyboxRootfs(dir: string): string {
-	const rootfs = path.join(dir, 'rootfs');
-	for (const sub of ['bin', 'proc', 'sys', 'dev', 'etc', 'tmp']) fs.mkdirSync(path.join(rootfs, sub), {recursive: true});
-	fs.copyFileSync('/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
-	fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-	for (const applet of ['sh', 'sleep', 'true']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
-	return rootfs;
-}
-
-function findPodman(): string | null {
-	if (!fs.existsSync('/bin/busybox')) return null;
-	return ['/usr/bin/podman', '/usr/local/bin/podman'].find((p) => fs.existsSync(p)) ?? null;
 }
 
 async function main(): Promise<void> {

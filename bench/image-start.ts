@@ -9,6 +9,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {type ContainerConfig, getEngine} from '../engine/index.js';
+import {findPodman, PODMAN_RUN_FLAGS, tempDir} from './podman-side.js';
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
@@ -17,11 +18,6 @@ const HEADING = '## OCI images: starting a container from a cached image (bench/
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 15;
 const WORKER = ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'];
 const IMAGE = 'bench-busybox:1';
-
-function tempDir(prefix: string): string {
-	fs.mkdirSync('/var/tmp', {recursive: true});
-	return fs.mkdtempSync(path.join('/var/tmp', prefix));
-}
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
 	const started = process.hrtime.bigint();
@@ -86,10 +82,6 @@ async function cliStarts(sides: CliSide[]): Promise<number[]> {
 	return times.map(median);
 }
 
-function findPodman(): string | null {
-	return ['/usr/bin/podman', '/usr/local/bin/podman'].find((p) => fs.existsSync(p)) ?? null;
-}
-
 async function main(): Promise<void> {
 	const work = tempDir('c32-image-bench-');
 	const storageDir = path.join(work, 'c32');
@@ -115,9 +107,7 @@ async function main(): Promise<void> {
 			cli = await cliStarts([
 				c32Cli,
 				{
-					run: async () =>
-						(await podman('run', '-d', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', `localhost/${IMAGE}`, ...WORKER))
-							.stdout,
+					run: async () => (await podman('run', '-d', ...PODMAN_RUN_FLAGS, `localhost/${IMAGE}`, ...WORKER)).stdout,
 					remove: async (id) => void (await podman('rm', '-f', '-t', '0', id)),
 				},
 			]);

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
+import {busyboxRootfs, findPodman, mountsUnder, PODMAN_RUN_FLAGS, tempDir} from './podman-side.js';
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
@@ -22,8 +23,6 @@ const HEADING = '## Networks: what a private network costs run -d and stop (benc
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
 const RUNS = Number(argValue('--runs')) || 15;
 const WORKER = ['sleep', '86400'];
-// As in bench/cli-commands.ts: podman the way c32 runs here (runc; rlimits the host grants).
-const PODMAN_RUN_FLAGS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
 
 interface Variant {
 	name: string;
@@ -68,11 +67,6 @@ async function measure(variants: Variant[]): Promise<Measured[]> {
 		}
 	}
 	return variants.map((variant, index) => ({name: variant.name, runMs: median(times[index]!.run), stopMs: median(times[index]!.stop)}));
-}
-
-function tempDir(prefix: string): string {
-	fs.mkdirSync('/var/tmp', {recursive: true});
-	return fs.mkdtempSync(path.join('/var/tmp', prefix));
 }
 
 class C32Side {
@@ -149,28 +143,6 @@ class PodmanSide {
 
 function links(): Set<string> {
 	return new Set(fs.readdirSync('/sys/class/net'));
-}
-
-function mountsUnder(dir: string): string[] {
-	return fs
-		.readFileSync('/proc/self/mountinfo', 'utf8')
-		.split('\n')
-		.map((line) => line.split(' ')[4] ?? '')
-		.filter((mountPoint) => mountPoint.startsWith(`${dir}/`));
-}
-
-function busyboxRootfs(dir: string): string {
-	const rootfs = path.join(dir, 'rootfs');
-	for (const sub of ['bin', 'proc', 'sys', 'dev', 'etc', 'tmp']) fs.mkdirSync(path.join(rootfs, sub), {recursive: true});
-	fs.copyFileSync('/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
-	fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-	for (const applet of ['sh', 'sleep', 'true']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
-	return rootfs;
-}
-
-function findPodman(): string | null {
-	if (!fs.existsSync('/bin/busybox')) return null;
-	return ['/usr/bin/podman', '/usr/local/bin/podman'].find((p) => fs.existsSync(p)) ?? null;
 }
 
 function renderReport(rows: Measured[]): string {
