@@ -3,6 +3,7 @@
 // networks isolated from each other, and nothing left once it leaves. Tests talk only to
 // loopback and to addresses of the networks they make.
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -12,7 +13,7 @@ import {freeStaleLeases, joinNetwork, leaveNetwork, netnsFile, readAttachment} f
 import {bridgeOwner} from '../../engine/network/bridges.js';
 import {runConflist} from '../../engine/network/cni.js';
 import {NetworkStore} from '../../engine/network/store.js';
-import {contains, formatIpv4, parseCidr, parseIpv4, parseRouteTable} from '../../engine/network/subnets.js';
+import {contains, parseCidr, parseIpv4, parseRouteTable} from '../../engine/network/subnets.js';
 import type {PortMapping} from '../../engine/network/types.js';
 import type {StorageLayout} from '../../engine/paths.js';
 import {engineFor, expectCode, makeTempDir} from '../helpers/engine.js';
@@ -30,6 +31,19 @@ function tempLayout(t: TestContext): StorageLayout {
 		fs.rmSync(dir, {recursive: true, force: true});
 	});
 	return layout;
+}
+
+/**
+ * A route of the host's own that no c32 network made: a port-less bridge with an address,
+ * so the test does not depend on which routes the machine happens to have.
+ */
+function hostOnlyRoute(t: TestContext, address: string): string {
+	const device = `c32trt${randomBytes(3).toString('hex')}`;
+	execFileSync('ip', ['link', 'add', device, 'type', 'bridge']);
+	t.after(() => execFileSync('ip', ['link', 'del', device]));
+	execFileSync('ip', ['addr', 'add', address, 'dev', device]);
+	execFileSync('ip', ['link', 'set', device, 'up']);
+	return device;
 }
 
 /** Joins and registers the leave (and a check that nothing is left) for the end of the test. */
@@ -294,15 +308,12 @@ describe('network stack', {timeout: 300_000}, () => {
 		await expectCode(store.create({name: 'bad name'}), 'INVALID_CONFIG');
 		await expectCode(store.create({name: 'host'}), 'INVALID_CONFIG');
 		await expectCode(store.create({name: 'x', subnet: '172.31.250.0/23'}), 'INVALID_CONFIG');
-		const route = fs
-			.readFileSync('/proc/net/route', 'utf8')
-			.split('\n')
-			.slice(1)
-			.find((line) => /^\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(?!00000000)/.test(line));
-		assert.ok(route, 'the host has a route other than the default one');
-		const hostRoute = parseRouteTable(`header\n${route}`)[0]!;
-		const overlapping = `${formatIpv4(hostRoute.address)}/${Math.max(hostRoute.prefix, 8)}`;
-		assert.match((await expectCode(store.create({name: 'y', subnet: overlapping}), 'INVALID_CONFIG')).message, /overlaps the host's route/);
+		const hostRoute = hostOnlyRoute(t, '198.18.77.1/24');
+		assert.match(
+			(await expectCode(store.create({name: 'y', subnet: '198.18.77.0/25'}), 'INVALID_CONFIG')).message,
+			/overlaps the host's route/,
+		);
+		assert.ok(parseRouteTable(fs.readFileSync('/proc/net/route', 'utf8')).some((r) => r.device === hostRoute));
 		await expectCode(store.remove('mine', ['bot-1']), 'BAD_STATE');
 		await expectCode(store.remove('nothing', []), 'NOT_FOUND');
 		await store.remove('mine', []);
