@@ -1,0 +1,110 @@
+// The events log: one JSON line per event under the storage root, appended by whichever c32
+// process observed the change (the CLI, the exit command, the health scheduler). Bounded: past
+// MAX_LOG_BYTES the file is rotated to one older generation, so at most twice that is kept.
+// A line is written with one write(2) on an O_APPEND descriptor and kept under PIPE_BUF, so
+// concurrent writers never interleave inside a line.
+import fs from 'node:fs';
+import path from 'node:path';
+import type {StorageLayout} from '../paths.js';
+import type {C32Event, NewEvent} from './types.js';
+
+export const MAX_LOG_BYTES = 1024 * 1024;
+/** Longest line: POSIX guarantees an O_APPEND write this short is not interleaved with another. */
+export const MAX_LINE_BYTES = 4096;
+
+export const eventsDir = (layout: StorageLayout) => path.join(layout.storageDir, 'events');
+export const eventsFile = (layout: StorageLayout) => path.join(eventsDir(layout), 'events.log');
+export const rotatedEventsFile = (layout: StorageLayout) => `${eventsFile(layout)}.1`;
+
+const {O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW} = fs.constants;
+
+/** Completes an emitter's event: the time now, no labels, no attributes unless given. */
+export function completeEvent(event: NewEvent, now: Date = new Date()): C32Event {
+	return {
+		time: event.time ?? now.toISOString(),
+		subject: event.subject,
+		event: event.event,
+		id: event.id,
+		name: event.name,
+		labels: event.labels ?? {},
+		attributes: event.attributes ?? {},
+	};
+}
+
+/** The event's line, cut to fit MAX_LINE_BYTES: long attribute strings are shortened first. */
+export function eventLine(event: C32Event): string {
+	let line = `${JSON.stringify(event)}\n`;
+	if (Buffer.byteLength(line) <= MAX_LINE_BYTES) return line;
+	const attributes = Object.fromEntries(
+		Object.entries(event.attributes).map(([key, value]) => [key, typeof value === 'string' ? value.slice(0, 256) : value]),
+	);
+	line = `${JSON.stringify({...event, attributes, labels: {}})}\n`;
+	if (Buffer.byteLength(line) <= MAX_LINE_BYTES) return line;
+	return `${JSON.stringify({...event, attributes: {truncated: true}, labels: {}})}\n`;
+}
+
+/**
+ * Appends one event. Never throws: an event that cannot be recorded (a full disk) must not
+ * break the lifecycle change it describes. Returns the event as written, or null.
+ */
+export function appendEvent(layout: StorageLayout, event: NewEvent): C32Event | null {
+	const complete = completeEvent(event);
+	try {
+		const file = eventsFile(layout);
+		fs.mkdirSync(eventsDir(layout), {recursive: true, mode: 0o700});
+		rotateIfFull(layout, file);
+		const fd = fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+		try {
+			fs.writeSync(fd, eventLine(complete));
+		} finally {
+			fs.closeSync(fd);
+		}
+		return complete;
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * Two writers may both see a full file; the rename is atomic, and a second rename of an
+ * already-rotated (small) file is avoided by re-checking the inode it measured.
+ */
+function rotateIfFull(layout: StorageLayout, file: string): void {
+	let stat: fs.Stats;
+	try {
+		stat = fs.lstatSync(file);
+	} catch {
+		return;
+	}
+	if (stat.size < MAX_LOG_BYTES) return;
+	const rotated = rotatedEventsFile(layout);
+	const again = fs.lstatSync(file, {throwIfNoEntry: false});
+	if (again?.ino !== stat.ino) return;
+	fs.renameSync(file, rotated);
+}
+
+/** Parses the log's text; a damaged line (a crash mid-write on a full disk) is skipped. */
+export function parseEvents(text: string): C32Event[] {
+	const events: C32Event[] = [];
+	for (const line of text.split('\n')) {
+		if (line === '') continue;
+		try {
+			const value = JSON.parse(line) as C32Event;
+			if (typeof value?.time === 'string' && typeof value.event === 'string' && typeof value.id === 'string') events.push(value);
+		} catch {}
+	}
+	return events;
+}
+
+/** Every recorded event, oldest first (the rotated generation, then the current one). */
+export function readEvents(layout: StorageLayout): C32Event[] {
+	return [rotatedEventsFile(layout), eventsFile(layout)].flatMap((file) => parseEvents(readIfThere(file)));
+}
+
+function readIfThere(file: string): string {
+	try {
+		return fs.readFileSync(file, 'utf8');
+	} catch {
+		return '';
+	}
+}
