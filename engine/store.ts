@@ -1,13 +1,13 @@
-// Persistent state: one conf store per container plus an index of names, every mutation
-// under a cross-process lock (proper-lockfile), every write atomic (conf writes atomically).
+// Persistent state: one JSON file per container plus an index of names, every mutation
+// under a cross-process lock (proper-lockfile), every write atomic (fs/atomic-file.ts).
 // One damaged file never breaks the rest: a damaged record is reported as that container's
 // damage, and a damaged or lost index is rebuilt from the records.
 import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import type Conf from 'conf';
 import type lockfileModule from 'proper-lockfile';
 import {C32Error} from './errors.js';
+import {writeFileAtomic} from './fs/atomic-file.js';
 import {containersDir, indexFile, type StorageLayout} from './paths.js';
 import {type ContainerRecord, FORMAT_VERSION, parseRecord} from './record.js';
 
@@ -31,10 +31,6 @@ const LOCK_OPTIONS = {
 	onCompromised: () => {},
 };
 
-// conf (with its schema validator) costs ~100 ms to load: only commands that write pay it.
-let confClass: Promise<typeof Conf> | undefined;
-const loadConf = () => (confClass ??= import('conf').then((m) => m.default));
-
 const ID_PATTERN = /^[0-9a-f]{64}$/;
 
 /** Errors that mean the disk (or its quota) is full or read-only: acting must not depend on writing. */
@@ -45,25 +41,6 @@ export function isNoSpace(error: unknown): boolean {
 
 export class Store {
 	constructor(readonly layout: StorageLayout) {}
-
-	// conf reads its file on every access, so one instance per file serves every process's
-	// changes; building one re-reads and re-validates the file, so it is done once.
-	private index: Conf<IndexData> | undefined;
-	private readonly records = new Map<string, Conf<ContainerRecord>>();
-
-	private async indexConf(): Promise<Conf<IndexData>> {
-		if (this.index) return this.index;
-		const Conf = await loadConf();
-		this.ensureStorageRoot();
-		this.index = new Conf<IndexData>({
-			cwd: this.layout.storageDir,
-			configName: 'index',
-			configFileMode: 0o600,
-			accessPropertiesByDotNotation: false,
-			clearInvalidConfig: true,
-		});
-		return this.index;
-	}
 
 	/** The storage root is the owner's alone (docs/security.md). */
 	ensureStorageRoot(): void {
@@ -118,7 +95,8 @@ export class Store {
 	}
 
 	async writeIndex(names: Record<string, string>): Promise<void> {
-		(await this.indexConf()).store = {formatVersion: FORMAT_VERSION, names};
+		this.ensureStorageRoot();
+		writeFileAtomic(indexFile(this.layout), jsonText({formatVersion: FORMAT_VERSION, names} satisfies IndexData));
 	}
 
 	containerDir(id: string): string {
@@ -132,29 +110,6 @@ export class Store {
 	/** Where a container's directory goes the moment it is removed. */
 	tombstoneDir(id: string): string {
 		return path.join(containersDir(this.layout), `${TOMBSTONE_PREFIX}${id}`);
-	}
-
-	private async recordConf(id: string): Promise<Conf<ContainerRecord>> {
-		const cached = this.records.get(id);
-		if (cached) return cached;
-		const Conf = await loadConf();
-		this.ensureStorageRoot();
-		fs.mkdirSync(this.containerDir(id), {mode: 0o700, recursive: true});
-		const conf = new Conf<ContainerRecord>({
-			cwd: this.containerDir(id),
-			configName: 'state',
-			configFileMode: 0o600,
-			accessPropertiesByDotNotation: false,
-			// Only a damaged file is invalid, and only rm -f writes over one (by removing it).
-			clearInvalidConfig: true,
-		});
-		this.records.set(id, conf);
-		return conf;
-	}
-
-	/** Forgets a removed container's store. */
-	forget(id: string): void {
-		this.records.delete(id);
 	}
 
 	/** What the container's state file holds: a record, damage (with the file named), or null when there is none. */
@@ -192,7 +147,10 @@ export class Store {
 	}
 
 	async writeRecord(record: ContainerRecord): Promise<void> {
-		(await this.recordConf(record.metadata.id)).store = record;
+		this.ensureStorageRoot();
+		const dir = this.containerDir(record.metadata.id);
+		fs.mkdirSync(dir, {mode: 0o700, recursive: true});
+		writeFileAtomic(this.recordFile(record.metadata.id), jsonText(record));
 	}
 
 	/** Names in the containers directory: ids, tombstones and anything else. */
@@ -213,6 +171,8 @@ export class Store {
 		return withLock(this.recordFile(id), fn, options);
 	}
 }
+
+const jsonText = (value: unknown) => `${JSON.stringify(value, null, '\t')}\n`;
 
 export const damagedName = (id: string) => `damaged-${id.slice(0, 12)}`;
 

@@ -3,6 +3,7 @@
 // runtime and the binaries (path, size, mtime) are unchanged.
 import fs from 'node:fs';
 import path from 'node:path';
+import {writeFileAtomic} from './fs/atomic-file.js';
 import type {OciTools} from './host.js';
 import {readBootId} from './host-facts.js';
 import type {StorageLayout} from './paths.js';
@@ -36,9 +37,7 @@ export async function cachedOciTools(layout: StorageLayout, detect: () => Promis
 	const tools = await detect();
 	try {
 		fs.mkdirSync(layout.runtimeDir, {recursive: true, mode: 0o700});
-		const tmp = `${file}.${process.pid}.tmp`;
-		fs.writeFileSync(tmp, JSON.stringify({key: keyOf(tools), tools} satisfies CacheEntry));
-		fs.renameSync(tmp, file);
+		writeFileAtomic(file, JSON.stringify({key: keyOf(tools), tools} satisfies CacheEntry));
 	} catch {
 		// A read-only runtime dir only costs the next command a new detection.
 	}

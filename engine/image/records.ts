@@ -1,9 +1,9 @@
 // The image records (images.json): which images the store holds and under which names.
 // Configs and manifests live in their blobs; a record only points at them. Every change
 // happens under the records' lock and is written atomically (temporary file, rename).
-import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import {C32Error} from '../errors.js';
+import {writeFileAtomic} from '../fs/atomic-file.js';
 import {withLock} from '../store.js';
 import type {ImageLayer} from './types.js';
 
@@ -73,21 +73,7 @@ export class ImageRecords {
 	}
 
 	private write(images: RecordMap): void {
-		const temp = `${this.file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-		const data: RecordsFile = {formatVersion: RECORDS_FORMAT, images};
-		try {
-			const fd = fs.openSync(temp, 'wx', 0o600);
-			try {
-				fs.writeSync(fd, `${JSON.stringify(data, null, '\t')}\n`);
-				fs.fsyncSync(fd);
-			} finally {
-				fs.closeSync(fd);
-			}
-			fs.renameSync(temp, this.file);
-		} catch (error) {
-			fs.rmSync(temp, {force: true});
-			throw error;
-		}
+		writeFileAtomic(this.file, `${JSON.stringify({formatVersion: RECORDS_FORMAT, images} satisfies RecordsFile, null, '\t')}\n`);
 	}
 }
 

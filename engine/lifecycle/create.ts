@@ -54,7 +54,6 @@ export async function create(lc: Lifecycle, input: ContainerConfig): Promise<Con
 			await lc.store.writeIndex({...names, [config.name]: id});
 		} catch (error) {
 			fs.rmSync(lc.store.containerDir(id), {recursive: true, force: true});
-			lc.store.forget(id);
 			collectImage(lc, imageDir, names);
 			throw error;
 		}

@@ -75,7 +75,6 @@ async function deleteContainer(lc: Lifecycle, id: string, imageDir: string | nul
 			const tombstone = lc.store.tombstoneDir(id);
 			fs.renameSync(lc.store.containerDir(id), tombstone);
 			fs.rmSync(tombstone, {recursive: true, force: true});
-			lc.store.forget(id);
 			const names = lc.store.readIndex();
 			const kept = Object.fromEntries(Object.entries(names).filter(([, holder]) => holder !== id));
 			try {
