@@ -12,7 +12,7 @@ const run = promisify(execFile);
 export const CNI_DIRS = ['/usr/lib/cni', '/opt/cni/bin'] as const;
 
 /** The plugins a c32 network chains (engine/network/conflist.ts), and loopback for every netns. */
-export const CNI_PLUGINS = ['bridge', 'host-local', 'portmap', 'bandwidth', 'firewall', 'tuning', 'loopback'] as const;
+export const CNI_PLUGINS = ['bridge', 'host-local', 'portmap', 'bandwidth', 'firewall', 'loopback'] as const;
 
 export const CNI_PACKAGE = 'containernetworking-plugins';
 

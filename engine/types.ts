@@ -310,7 +310,7 @@ export interface DoctorReport {
 	network: {
 		/** The first of /usr/lib/cni and /opt/cni/bin holding any of the plugins; null when neither does. */
 		cniDir: string | null;
-		/** Of bridge, host-local, portmap, bandwidth, firewall, tuning and loopback: those found, those not. */
+		/** Of bridge, host-local, portmap, bandwidth, firewall and loopback: those found, those not. */
 		cniPlugins: string[];
 		cniMissing: string[];
 		iptables: {path: string; version: string} | null;

@@ -28,7 +28,7 @@ export interface ConflistOptions {
 
 /**
  * bridge (host-local addresses, NAT unless internal) → portmap (the published ports) →
- * bandwidth (both directions) → firewall (no traffic between different bridges) → tuning.
+ * bandwidth (both directions) → firewall (no traffic between different bridges).
  * portmap and bandwidth are left out when there is nothing for them to do.
  */
 export function conflistFor(network: NetworkRecord, options: ConflistOptions): Conflist {
@@ -75,7 +75,7 @@ export function conflistFor(network: NetworkRecord, options: ConflistOptions): C
 			runtimeConfig: {bandwidth: {ingressRate: bitsPerSecond, ingressBurst: burst, egressRate: bitsPerSecond, egressBurst: burst}},
 		});
 	}
-	plugins.push({type: 'firewall', ingressPolicy: 'same-bridge'}, {type: 'tuning'});
+	plugins.push({type: 'firewall', ingressPolicy: 'same-bridge'});
 	return {cniVersion: CNI_VERSION, name: network.name, plugins};
 }
 

@@ -124,7 +124,7 @@ describe('help, version, doctor, completion, top', () => {
 		assert.match(result.stdout, /^OCI runtime\s+runc /m);
 		assert.match(result.stdout, /^conmon\s+\d/m);
 		assert.match(result.stdout, /^cgroups\s+(v1|v2|hybrid)/m);
-		assert.match(result.stdout, /^CNI plugins\s+bridge, host-local, portmap, bandwidth, firewall, tuning, loopback \(/m);
+		assert.match(result.stdout, /^CNI plugins\s+bridge, host-local, portmap, bandwidth, firewall, loopback \(/m);
 		assert.match(result.stdout, /^iptables\s+\d/m);
 		const json = JSON.parse((await box.run(['doctor', '--json'])).stdout);
 		assert.equal(json.storageDir, box.dir);

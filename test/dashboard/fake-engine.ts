@@ -536,7 +536,7 @@ export class FakeEngine implements Engine {
 			debugLog: '/var/lib/c32/debug.log',
 			network: {
 				cniDir: '/usr/lib/cni',
-				cniPlugins: ['bridge', 'host-local', 'portmap', 'bandwidth', 'firewall', 'tuning', 'loopback'],
+				cniPlugins: ['bridge', 'host-local', 'portmap', 'bandwidth', 'firewall', 'loopback'],
 				cniMissing: [],
 				iptables: {path: '/usr/sbin/iptables', version: '1.8.9 (nf_tables)'},
 				nft: {path: '/usr/sbin/nft', version: '1.0.6'},

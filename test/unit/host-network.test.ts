@@ -32,7 +32,7 @@ describe('the network stack doctor reports', () => {
 		assert.deepEqual(findCniPlugins([empty, partial, full]), {
 			cniDir: partial,
 			cniPlugins: ['bridge', 'host-local', 'loopback'],
-			cniMissing: ['portmap', 'bandwidth', 'firewall', 'tuning'],
+			cniMissing: ['portmap', 'bandwidth', 'firewall'],
 		});
 		assert.deepEqual(findCniPlugins([path.join(scratch, 'absent'), full]).cniMissing, []);
 		const unrunnable = pluginDir('unrunnable', CNI_PLUGINS, 0o644);
@@ -55,7 +55,7 @@ describe('the network stack doctor reports', () => {
 			'iptables is not installed, so networks have no NAT and ports cannot be published: apt-get install -y iptables',
 		]);
 		const some = await detectNetworkStack(() => null, installCommand, [partial]);
-		assert.match(some.problems[0]!, /^CNI plugins missing from .*partial: portmap, bandwidth, firewall, tuning, so containers/);
+		assert.match(some.problems[0]!, /^CNI plugins missing from .*partial: portmap, bandwidth, firewall, so containers/);
 	});
 
 	it("finds this host's plugins and iptables (the CI installs them)", async () => {
@@ -71,7 +71,7 @@ describe('the network stack doctor reports', () => {
 		const plain = palette(false);
 		assert.match(
 			formatDoctor(report, plain),
-			/^CNI plugins +bridge, host-local, portmap, bandwidth, firewall, tuning, loopback \(\/usr\/lib\/cni\)$/m,
+			/^CNI plugins +bridge, host-local, portmap, bandwidth, firewall, loopback \(\/usr\/lib\/cni\)$/m,
 		);
 		assert.match(formatDoctor(report, plain), /^iptables +1\.8\.9 \(nf_tables\) \(\/usr\/sbin\/iptables\)$/m);
 		report.network = {cniDir: '/usr/lib/cni', cniPlugins: ['bridge'], cniMissing: ['portmap'], iptables: null, nft: null};

@@ -114,7 +114,7 @@ describe('the CNI list', () => {
 		createdAt: '2024-01-01T00:00:00.000Z',
 	};
 
-	test('bridge → portmap → bandwidth → firewall → tuning, with the runtime config each declares', () => {
+	test('bridge → portmap → bandwidth → firewall, with the runtime config each declares', () => {
 		const list = conflistFor(network, {
 			ports: [{hostIp: '', hostPort: 8080, containerPort: 80, protocol: 'tcp'}],
 			bandwidthMbps: 8,
@@ -122,7 +122,7 @@ describe('the CNI list', () => {
 		});
 		assert.deepEqual(
 			list.plugins.map((p) => p.type),
-			['bridge', 'portmap', 'bandwidth', 'firewall', 'tuning'],
+			['bridge', 'portmap', 'bandwidth', 'firewall'],
 		);
 		const [bridge, portmap, bandwidth, firewall] = list.plugins;
 		assert.equal(list.name, 'bots');
@@ -142,7 +142,7 @@ describe('the CNI list', () => {
 		const list = conflistFor({...network, internal: true}, {ports: [], bandwidthMbps: 0, leaseDir: '/l'});
 		assert.deepEqual(
 			list.plugins.map((p) => p.type),
-			['bridge', 'firewall', 'tuning'],
+			['bridge', 'firewall'],
 		);
 		assert.equal(list.plugins[0]?.['ipMasq'], false);
 		assert.deepEqual((list.plugins[0]!['ipam'] as {routes: unknown}).routes, []);
