@@ -12,7 +12,7 @@ import {hashFile, sha256, tamperedError} from './blobs.js';
 import {applyChanges} from './changes.js';
 import {emptyRuntimeConfig, hostArchitecture, MEDIA, type RawImageConfig, toRawRuntimeConfig} from './oci-json.js';
 import {localName} from './reference.js';
-import {createStaging, removeStaging, type Staging} from './staging.js';
+import {type Staging, withStaging} from './staging.js';
 import {type ImageStore, storeError} from './store.js';
 import {isGzip, isTarHeader, readHead} from './tar-scan.js';
 import type {ChangeOptions, ImageLayer, ImageSummary, OciImageConfig, TransferOptions} from './types.js';
@@ -54,7 +54,7 @@ export async function importRootfs(
 	} catch (error) {
 		throw new C32Error('TRANSPORT_FAILED', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
 	}
-	return withStaging(store, async (staging) => {
+	return inStore(store, async (staging) => {
 		const blob = path.join(staging.dir, 'layer');
 		const layer = await copyLayer(file, blob, gzip, size, options);
 		return enterNew(
@@ -76,7 +76,7 @@ export async function addImage(store: ImageStore, input: AddImageInput): Promise
 		parentConfig = store.documents(record).config;
 		parentLayers = record.layers;
 	}
-	return withStaging(store, async (staging) => {
+	return inStore(store, async (staging) => {
 		let layer: (NewLayer & {file: string}) | null = null;
 		if (input.layer !== null) {
 			const file = path.join(staging.dir, 'layer');
@@ -95,21 +95,15 @@ export async function addImage(store: ImageStore, input: AddImageInput): Promise
 	});
 }
 
-async function withStaging<T>(store: ImageStore, work: (staging: Staging) => Promise<T>): Promise<T> {
-	store.ensureDirs();
-	let staging: Staging;
-	try {
-		staging = createStaging(store.paths);
-	} catch (error) {
-		throw storeError(error, store.paths.staging);
-	}
-	try {
-		return await work(staging);
-	} catch (error) {
-		throw storeError(error, store.paths.root);
-	} finally {
-		removeStaging(staging);
-	}
+/** A failure inside the store (a full disk) is told as the store's. */
+function inStore<T>(store: ImageStore, work: (staging: Staging) => Promise<T>): Promise<T> {
+	return withStaging(store, async (staging) => {
+		try {
+			return await work(staging);
+		} catch (error) {
+			throw storeError(error, store.paths.root);
+		}
+	});
 }
 
 function moveOrCopy(from: string, to: string): void {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import {C32Error} from '../errors.js';
 import {isProcessAlive} from '../host-facts.js';
 import type {OciPaths} from './paths.js';
+import {type ImageStore, storeError} from './store.js';
 
 export interface Staging {
 	dir: string;
@@ -34,6 +35,22 @@ export function createStaging(paths: OciPaths): Staging {
 
 export function removeStaging(staging: Staging): void {
 	fs.rmSync(staging.dir, {recursive: true, force: true});
+}
+
+/** Runs `work` in a fresh staging directory of the store, which goes however `work` ends. */
+export async function withStaging<T>(store: ImageStore, work: (staging: Staging) => Promise<T>): Promise<T> {
+	store.ensureDirs();
+	let staging: Staging;
+	try {
+		staging = createStaging(store.paths);
+	} catch (error) {
+		throw storeError(error, store.paths.staging);
+	}
+	try {
+		return await work(staging);
+	} finally {
+		removeStaging(staging);
+	}
 }
 
 /** Bytes in files under `dir` (what a transfer has written so far). */

@@ -8,7 +8,7 @@ import {type Descriptor, hostArchitecture, type Manifest, parseManifestOrIndex, 
 import {prepareLayout} from './prepare.js';
 import {localName, parseReference, pullName, repositoryOf} from './reference.js';
 import {LOOKUP_TIMEOUT, runSkopeo} from './skopeo.js';
-import {bytesUnder, createStaging, removeStaging, type Staging} from './staging.js';
+import {bytesUnder, type Staging, withStaging} from './staging.js';
 import {type ImageStore, storeError} from './store.js';
 import {lookIntoTar} from './tar-scan.js';
 import type {ImageSummary, PullOptions, TransferOptions, TransferProgress} from './types.js';
@@ -22,33 +22,27 @@ async function inStaging<T>(
 	total: () => number | null,
 	work: (staging: Staging) => Promise<T>,
 ): Promise<T> {
-	store.ensureDirs();
-	let staging: Staging;
-	try {
-		staging = createStaging(store.paths);
-	} catch (error) {
-		throw storeError(error, store.paths.staging);
-	}
-	let last = -1;
-	const report = () => {
-		const all = total();
-		const done = bytesUnder(staging.layout);
-		const progress: TransferProgress = {phase: 'copying', done: all === null ? done : Math.min(done, all), total: all};
-		if (progress.done !== last) options.onProgress?.(progress);
-		last = progress.done;
-	};
-	const timer = options.onProgress ? setInterval(report, PROGRESS_INTERVAL_MS) : null;
-	try {
-		const result = await work(staging);
-		if (options.onProgress) {
+	return withStaging(store, async (staging) => {
+		let last = -1;
+		const report = () => {
 			const all = total();
-			options.onProgress({phase: 'copying', done: all ?? bytesUnder(staging.layout), total: all});
+			const done = bytesUnder(staging.layout);
+			const progress: TransferProgress = {phase: 'copying', done: all === null ? done : Math.min(done, all), total: all};
+			if (progress.done !== last) options.onProgress?.(progress);
+			last = progress.done;
+		};
+		const timer = options.onProgress ? setInterval(report, PROGRESS_INTERVAL_MS) : null;
+		try {
+			const result = await work(staging);
+			if (options.onProgress) {
+				const all = total();
+				options.onProgress({phase: 'copying', done: all ?? bytesUnder(staging.layout), total: all});
+			}
+			return result;
+		} finally {
+			if (timer) clearInterval(timer);
 		}
-		return result;
-	} finally {
-		if (timer) clearInterval(timer);
-		removeStaging(staging);
-	}
+	});
 }
 
 function copyArgs(staging: Staging): string[] {
