@@ -239,13 +239,13 @@ export class FakeEngine implements Engine {
 		this.notifyLogs(container.meta.id);
 	}
 
-	emitLog(name: string, line: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
-		this.emitLogs(name, [line], stream);
+	/** `timestamp` (default now): what the entries are stamped with, for merges by time. */
+	emitLog(name: string, line: string, stream: 'stdout' | 'stderr' = 'stdout', timestamp?: string): void {
+		this.emitLogs(name, [line], stream, timestamp);
 	}
 
-	emitLogs(name: string, lines: readonly string[], stream: 'stdout' | 'stderr' = 'stdout'): void {
+	emitLogs(name: string, lines: readonly string[], stream: 'stdout' | 'stderr' = 'stdout', timestamp = new Date().toISOString()): void {
 		const container = this.find(name);
-		const timestamp = new Date().toISOString();
 		for (const line of lines) container.logs.push({timestamp, stream, line});
 		const excess = container.logs.length - this.logLimit;
 		if (excess > 0) {
