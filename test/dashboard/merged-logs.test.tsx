@@ -7,10 +7,10 @@ import type {LogLine} from '../../components/model/log-buffer.js';
 import {logRows} from '../../components/model/log-lines.js';
 import {plain, wrapSegments} from '../../components/model/segments.js';
 import {textWidth} from '../../components/model/width.js';
-import {runTop} from '../../components/top.js';
 import {FakeEngine} from './fake-engine.js';
 import {type Harness, KEY, mount} from './harness.js';
-import {HeadlessTerminal, Keyboard, memoryPrefs, waitFor} from './util.js';
+import {startTop} from './top-terminal.js';
+import {memoryPrefs} from './util.js';
 
 const at = (second: number) => `2026-03-04T05:06:${String(second).padStart(2, '0')}.000000000Z`;
 
@@ -186,22 +186,8 @@ describe('the merged log on a real screen', () => {
 	test('at 80×24: names in a column, wrapped rows that fit, t and w redraw the pane', async () => {
 		const engine = team();
 		engine.emitLog('worker', `${'long '.repeat(30)}the end`);
-		const terminal = new HeadlessTerminal(80, 24);
-		const keyboard = new Keyboard();
-		const done = runTop(engine, {
-			stdin: keyboard as unknown as NodeJS.ReadStream,
-			stdout: terminal as unknown as NodeJS.WriteStream,
-			stderr: terminal as unknown as NodeJS.WriteStream,
-			prefs: memoryPrefs({intervalMs: 200, sortColumn: 'name', sortDescending: false, showGraphs: false}),
-			env: {},
-		});
-		const screen = async (check: (text: string) => boolean, what: string) => {
-			await waitFor(() => check(terminal.text()), what, 4000).catch(async (error: Error) => {
-				await terminal.settle();
-				throw new Error(`${error.message}; screen:\n${terminal.text()}`);
-			});
-			await terminal.settle();
-		};
+		const prefs = memoryPrefs({intervalMs: 200, sortColumn: 'name', sortDescending: false, showGraphs: false});
+		const {terminal, keyboard, done, screen} = await startTop(engine, 80, 24, {}, prefs);
 		try {
 			await screen((text) => text.includes('Logs idle'), 'the dashboard');
 			keyboard.press('a');
