@@ -140,7 +140,7 @@ describe('logs of several containers', () => {
 describe('logs -f of several containers', () => {
 	const box = suiteSandbox();
 
-	it('shows new lines of each as they come, through one exiting and starting again, until Ctrl-C', async (t) => {
+	it('shows new lines of each as they come, through one exiting, starting again and being removed, until Ctrl-C', async (t) => {
 		if (!needsRuntime(t)) return;
 		await box.run(['run', '-d', '--name', 'ticker', '--', 'sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.3; done']);
 		await box.run(['create', '--name', 'once', '--', 'sh', '-c', 'echo "once up"; sleep 1; echo "once down" >&2']);
@@ -171,6 +171,10 @@ describe('logs -f of several containers', () => {
 		await until(() => ticks().at(-1)! >= last + 2, 'ticks after the exit');
 		assert.equal((await box.run(['start', 'once'])).code, 0);
 		await until(() => count(/^once {3}\| once up$/gm) === 2, 'second "once up"');
+		// Removing one drops it; the other goes on.
+		assert.equal((await box.run(['rm', '-f', 'once'])).code, 0);
+		const beforeRemoval = ticks().at(-1)!;
+		await until(() => ticks().at(-1)! >= beforeRemoval + 2, 'ticks after the removal');
 
 		child.kill('SIGINT');
 		const result = await done;
