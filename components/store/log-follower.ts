@@ -32,6 +32,8 @@ export class LogFollower {
 	private readonly listeners = new Set<() => void>();
 	private controller: AbortController | null = null;
 	private pending: BufferEntry[] = [];
+	/** The containers of the merged log followed, if that is what is followed. */
+	private merged: readonly {id: string; name: string}[] | null = null;
 	private flushTimer: NodeJS.Timeout | null = null;
 	private readonly tail: number;
 	private readonly flushMs: number;
@@ -54,6 +56,7 @@ export class LogFollower {
 
 	/** Shows `id`'s log (the last `tail` lines, then new ones as they come); null shows nothing. */
 	follow(id: string | null): void {
+		this.merged = null;
 		this.restart(id, []);
 		if (id) void this.pump((signal) => this.engine.getLogs(id, {follow: true, tail: this.tail, stream: 'both', signal}));
 	}
@@ -64,6 +67,7 @@ export class LogFollower {
 	 */
 	followMerged(containers: readonly {id: string; name: string}[]): void {
 		const ids = containers.map((c) => c.id);
+		this.merged = containers;
 		this.restart(
 			mergedKey(ids),
 			containers.map((c) => escapeControl(c.name)),
@@ -81,9 +85,10 @@ export class LogFollower {
 		);
 	}
 
-	/** Follows the same container again from a fresh tail, after it restarted. */
+	/** Follows the same container (or containers) again from a fresh tail, after it restarted. */
 	reload(): void {
-		this.follow(this.snapshot.containerId);
+		if (this.merged) this.followMerged(this.merged);
+		else this.follow(this.snapshot.containerId);
 	}
 
 	private restart(key: string | null, names: readonly string[]): void {

@@ -81,15 +81,12 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 				if (abort.signal.aborted) break;
 			}
 		} else {
-			const refs = operands.length > 0 ? operands : await matching(engine, filters, flags.filter ?? []);
-			const entries = engine.getMergedLogs(refs, {...options, signal: abort.signal});
-			await writeMerged(
-				entries,
-				ctx,
-				await containersOf(engine, refs),
-				{json: flags.json === true, timestamps: flags.timestamps === true},
-				abort.signal,
+			const containers = operands.length > 0 ? await named(engine, operands) : await matching(engine, filters, flags.filter ?? []);
+			const entries = engine.getMergedLogs(
+				containers.map((c) => c.id),
+				{...options, signal: abort.signal},
 			);
+			await writeMerged(entries, ctx, containers, {json: flags.json === true, timestamps: flags.timestamps === true}, abort.signal);
 		}
 	} catch (error) {
 		if (!abort.signal.aborted) throw error;
@@ -99,17 +96,19 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	return 0;
 }
 
-/** Ids of the containers a filter selects, oldest first; none is an error. */
-async function matching(engine: Engine, filters: Filters, words: string[]): Promise<string[]> {
-	const ids = (await engine.listContainers()).filter((c) => matchesFilters(c, filters)).map((c) => c.id);
-	if (ids.length === 0) {
+type Named = {id: string; name: string};
+
+/** The containers a filter selects, oldest first; none is an error. */
+async function matching(engine: Engine, filters: Filters, words: string[]): Promise<Named[]> {
+	const containers = (await engine.listContainers()).filter((c) => matchesFilters(c, filters));
+	if (containers.length === 0) {
 		throw new C32Error('NOT_FOUND', `no container matches ${words.map((word) => `--filter ${word}`).join(' ')}: see c32 ps -a`);
 	}
-	return ids;
+	return containers.map(({id, name}) => ({id, name}));
 }
 
-/** Id and name of each container, in the order given, for the name prefixes. */
-async function containersOf(engine: Engine, refs: readonly string[]): Promise<{id: string; name: string}[]> {
+/** Id and name of each container named, in the order given, each once; an unknown one fails them all. */
+async function named(engine: Engine, refs: readonly string[]): Promise<Named[]> {
 	const seen = new Map<string, string>();
 	for (const ref of refs) {
 		const {id, name} = await engine.getContainer(ref);
@@ -121,7 +120,7 @@ async function containersOf(engine: Engine, refs: readonly string[]): Promise<{i
 async function writeMerged(
 	entries: AsyncIterable<ContainerLogEntry>,
 	ctx: Context,
-	containers: {id: string; name: string}[],
+	containers: Named[],
 	format: {json: boolean; timestamps: boolean},
 	signal: AbortSignal,
 ): Promise<void> {

@@ -7,10 +7,11 @@ import type {LogLine} from '../../components/model/log-buffer.js';
 import {logRows} from '../../components/model/log-lines.js';
 import {plain, wrapSegments} from '../../components/model/segments.js';
 import {textWidth} from '../../components/model/width.js';
+import {LogFollower, mergedKey} from '../../components/store/log-follower.js';
 import {FakeEngine} from './fake-engine.js';
 import {type Harness, KEY, mount} from './harness.js';
 import {startTop} from './top-terminal.js';
-import {memoryPrefs} from './util.js';
+import {memoryPrefs, waitFor} from './util.js';
 
 const at = (second: number) => `2026-03-04T05:06:${String(second).padStart(2, '0')}.000000000Z`;
 
@@ -63,6 +64,37 @@ describe('rows of the log pane', () => {
 			`           ${'x'.repeat(3)}`,
 			'  web    │ last',
 		]);
+	});
+});
+
+describe('the follower of a merged log', () => {
+	test('tags lines with their container, keys the stream by the set of ids, and reloads the same set', async () => {
+		const engine = team();
+		const follower = new LogFollower(engine, {flushMs: 1});
+		const web = engine.find('web').meta;
+		const worker = engine.find('worker').meta;
+		try {
+			follower.followMerged([web, worker].map(({id, name}) => ({id, name})));
+			await waitFor(() => follower.buffer.length === 4, 'the four lines');
+			const shown = () => follower.buffer.range(follower.buffer.firstSeq, follower.buffer.nextSeq);
+			assert.deepEqual(
+				shown().map((l) => [l.name, l.source, l.text]),
+				[
+					['web', 0, 'web says one'],
+					['worker', 1, 'worker says two'],
+					['web', 0, 'web says three'],
+					['worker', 1, 'worker says four'],
+				],
+			);
+			assert.equal(follower.getSnapshot().containerId, mergedKey([worker.id, web.id]));
+			assert.deepEqual(follower.getSnapshot().names, ['web', 'worker']);
+			follower.reload();
+			await waitFor(() => follower.buffer.length === 4, 'the lines again');
+			assert.equal(engine.calls.filter((call) => call.method === 'getMergedLogs').length, 2);
+			assert.equal(engine.calls.filter((call) => call.method === 'getLogs').length, 0);
+		} finally {
+			follower.close();
+		}
 	});
 });
 
