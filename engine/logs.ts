@@ -232,6 +232,8 @@ async function* followUpdates(
 			const lines = (carry + buffer.toString('utf8', 0, read)).split('\n');
 			carry = lines.pop() ?? '';
 			for (const line of lines) {
+				// Aborted while the reader handled the last entry: nothing more, not even the rest of this read.
+				if (options.signal?.aborted) return;
 				const record = line ? parseLogLine(line) : null;
 				const entry = record && assembler.push(record);
 				if (entry && matches(entry, window)) yield entry;

@@ -213,6 +213,20 @@ describe('merging real log files', () => {
 		assert.deepEqual(later, []);
 	});
 
+	test('an abort while the reader handles one entry ends the follow there, mid-read', async (t) => {
+		const a = logFile(t, 'a', [[1, 'stdout', 'old']]);
+		const controller = new AbortController();
+		const {existing, updates} = openFollow(a, {tail: 0, isLive: async () => true, pollMs: 10, signal: controller.signal});
+		assert.deepEqual(existing, []);
+		fs.appendFileSync(a, Array.from({length: 10}, (_, i) => `${at(2)} stdout F new ${i}\n`).join(''));
+		const got: string[] = [];
+		for await (const e of updates) {
+			got.push(e.line);
+			controller.abort();
+		}
+		assert.deepEqual(got, ['new 0']);
+	});
+
 	test('a bad until is one clear error', () => {
 		assert.throws(() => readLogEntries('/nonexistent', {until: 'soon'}), /invalid until "soon": use a duration/);
 	});
