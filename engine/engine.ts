@@ -264,6 +264,7 @@ export class ContainerEngine implements Engine {
 		// Ours to abort when the consumer stops early, so every follower lets go of its file at once.
 		const inner = new AbortController();
 		const onAbort = () => inner.abort();
+		if (options.signal?.aborted) inner.abort();
 		options.signal?.addEventListener('abort', onAbort, {once: true});
 		try {
 			const sources: LogSource[] = [];
