@@ -4,7 +4,7 @@
 import {Box, Text, useInput} from 'ink';
 import {useMemo, useRef, useSyncExternalStore} from 'react';
 import {useExternal} from './hooks/use-external.js';
-import {useLogFollow} from './hooks/use-log-follow.js';
+import {type LogTarget, targetKey, useLogFollow} from './hooks/use-log-follow.js';
 import {useRows} from './hooks/use-rows.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {useKeepSelection, useUiState} from './hooks/use-ui-state.js';
@@ -45,7 +45,11 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 	const {ui, uiRef, update, pressKey} = useUiState({initialPrefs, actions, shell, prefs, store, onQuit});
 	const {all: allRows, shown: rows, selection, selected} = useRows(snapshot, pending, ui.filter, ui.sort, ui.selection);
 	useKeepSelection(ui, selection, uiRef, update);
-	useLogFollow(follower, selection.id, selected?.meta.startedAt ?? null);
+	const merged = ui.logScope === 'shown';
+	const logTarget: LogTarget = merged
+		? {merged, containers: rows.map((row) => ({id: row.meta.id, name: row.meta.name}))}
+		: {merged, id: selection.id};
+	useLogFollow(follower, logTarget, merged ? null : (selected?.meta.startedAt ?? null));
 
 	const layout = computeLayout({
 		columns: size.columns,
@@ -71,6 +75,7 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 		logRows: layout.logRows,
 		logBuffer: follower.buffer,
 		logsVisible: layout.logRows > 0,
+		logTimesShown: ui.logTimestamps ?? size.columns >= 100,
 	};
 	const contextRef = useRef(context);
 	contextRef.current = context;
@@ -100,14 +105,15 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 	const logs = (rowsForLogs: number) => (
 		<LogSection
 			follower={follower}
-			containerId={selected?.meta.id ?? null}
-			name={selected?.meta.name ?? null}
+			containerId={targetKey(logTarget)}
+			name={merged ? `${rows.length} container${rows.length === 1 ? '' : 's'}` : (selected?.meta.name ?? null)}
 			view={ui.logView}
 			rows={rowsForLogs}
 			width={size.columns}
 			focused={ui.focus === 'logs'}
 			search={ui.search}
 			currentMatch={ui.currentMatch}
+			style={{showTime: context.logTimesShown ?? false, wrap: ui.logWrap}}
 		/>
 	);
 

@@ -16,6 +16,7 @@ import type {NetworkInfo} from './network/types.js';
 import type {
 	ContainerConfig,
 	ContainerInfo,
+	ContainerLogEntry,
 	ContainerMetadata,
 	ContainerMetrics,
 	DoctorReport,
@@ -118,6 +119,13 @@ export interface Engine {
 
 	/** With follow: true the iterable ends when the container exits or the signal aborts. */
 	getLogs(ref: string, options?: LogOptions & {signal?: AbortSignal}): AsyncIterable<LogEntry>;
+
+	/**
+	 * The logs of several containers as one: what they recorded merged by time (`tail` counts
+	 * per container), then with follow: true new lines of any of them as they arrive, through
+	 * their exits and restarts, until the signal aborts (or every one of them is removed).
+	 */
+	getMergedLogs(refs: readonly string[], options?: LogOptions & {signal?: AbortSignal}): AsyncIterable<ContainerLogEntry>;
 
 	/**
 	 * Runs a command in a running container and resolves with its exit code (128 + n when

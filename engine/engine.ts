@@ -32,7 +32,8 @@ import {remove} from './lifecycle/remove.js';
 import {freeze, kill, stop} from './lifecycle/stop.js';
 import {isLive, userStart} from './lifecycle/transitions.js';
 import {waitForExit} from './lifecycle/wait.js';
-import {followLog, readLogEntries} from './logs.js';
+import {type LogSource, mergeLogs} from './log-merge.js';
+import {followLog, openFollow, readLogEntries} from './logs.js';
 import type {NetworkInfo} from './network/types.js';
 import {userNamespaceOf} from './oci/user-namespace.js';
 import {containerPaths, resolveStorage, type StorageLayout} from './paths.js';
@@ -43,6 +44,7 @@ import {type ContainerRecord, damagedError, Store} from './store.js';
 import type {
 	ContainerConfig,
 	ContainerInfo,
+	ContainerLogEntry,
 	ContainerMetadata,
 	ContainerMetrics,
 	ContainerNetwork,
@@ -246,6 +248,62 @@ export class ContainerEngine implements Engine {
 				return monitor !== null && isProcessAlive(monitor, current.internal.monitorStartTime);
 			},
 		});
+	}
+
+	getMergedLogs(refs: readonly string[], options: LogOptions & {signal?: AbortSignal} = {}): AsyncIterable<ContainerLogEntry> {
+		// Every reference is resolved before anything is read: an unknown one fails the call.
+		const ids = [...new Set(refs.map((ref) => this.resolveRef(ref)))];
+		const records = ids.map((id) => readExisting(this.lc, id));
+		return this.mergedEntries(records, options);
+	}
+
+	private async *mergedEntries(
+		records: readonly ContainerRecord[],
+		options: LogOptions & {signal?: AbortSignal},
+	): AsyncGenerator<ContainerLogEntry> {
+		// Ours to abort when the consumer stops early, so every follower lets go of its file at once.
+		const inner = new AbortController();
+		const onAbort = () => inner.abort();
+		if (options.signal?.aborted) inner.abort();
+		options.signal?.addEventListener('abort', onAbort, {once: true});
+		try {
+			const sources: LogSource[] = [];
+			for (const record of records) {
+				const {id, name} = record.metadata;
+				const log = containerPaths(this.layout, id).log;
+				const truncatingWriter = await this.lc.services.logTruncates(record);
+				if (!options.follow) {
+					sources.push({id, name, existing: readLogEntries(log, {...options, truncatingWriter})});
+					continue;
+				}
+				const {existing, updates} = openFollow(log, {
+					...options,
+					truncatingWriter,
+					signal: inner.signal,
+					// A merged follow outlives one container's exit: it goes on through restarts
+					// (the same log) and ends for a container only once it is removed.
+					isLive: this.recordExists(id),
+				});
+				sources.push({id, name, existing, updates});
+			}
+			yield* mergeLogs(sources);
+		} finally {
+			options.signal?.removeEventListener('abort', onAbort);
+			inner.abort();
+		}
+	}
+
+	/** Whether the container is still recorded, looked up at most once a second. */
+	private recordExists(id: string): () => Promise<boolean> {
+		let checkedAt = 0;
+		let exists = true;
+		return async () => {
+			if (Date.now() - checkedAt >= 1000) {
+				checkedAt = Date.now();
+				exists = this.lc.store.inspectRecord(id) !== null;
+			}
+			return exists;
+		};
 	}
 
 	async execInContainer(ref: string, options: ExecOptions): Promise<number> {

@@ -103,9 +103,34 @@ export function preserveLogGeneration(log: string): void {
 	}
 }
 
-function matches(entry: LogEntry, stream: LogOptions['stream'], sinceMs: number | null): boolean {
-	if (stream && stream !== 'both' && entry.stream !== stream) return false;
-	return sinceMs === null || Date.parse(entry.timestamp) >= sinceMs;
+interface Window {
+	stream: LogOptions['stream'];
+	sinceMs: number | null;
+	untilMs: number | null;
+}
+
+function windowOf(options: LogOptions): Window {
+	return {
+		stream: options.stream,
+		sinceMs: options.since === undefined ? null : parseSince(options.since),
+		untilMs: options.until === undefined ? null : parseUntil(options.until),
+	};
+}
+
+/** --until: the same forms as since; a duration counts back from now too. */
+function parseUntil(until: string): number {
+	try {
+		return parseSince(until);
+	} catch {
+		throw new C32Error('INVALID_CONFIG', `invalid until ${JSON.stringify(until)}: use a duration such as 10m, 2h, 30s or an ISO date`);
+	}
+}
+
+function matches(entry: LogEntry, window: Window): boolean {
+	if (window.stream && window.stream !== 'both' && entry.stream !== window.stream) return false;
+	if (window.sinceMs === null && window.untilMs === null) return true;
+	const time = Date.parse(entry.timestamp);
+	return (window.sinceMs === null || time >= window.sinceMs) && (window.untilMs === null || time <= window.untilMs);
 }
 
 /** Every entry in the rotated and current log files, oldest first. */
@@ -117,7 +142,7 @@ export function readLogEntries(
 	position?: {inode: number; offset: number},
 ): LogEntry[] {
 	if (options.truncatingWriter) preserveLogGeneration(log);
-	const sinceMs = options.since === undefined ? null : parseSince(options.since);
+	const window = windowOf(options);
 	const entries: LogEntry[] = [];
 	for (const file of [`${log}.1`, log]) {
 		let text: string;
@@ -141,10 +166,10 @@ export function readLogEntries(
 		for (const line of text.split('\n')) {
 			const record = line ? parseLogLine(line) : null;
 			const entry = record && assembler.push(record);
-			if (entry && matches(entry, options.stream, sinceMs)) entries.push(entry);
+			if (entry && matches(entry, window)) entries.push(entry);
 		}
 	}
-	if (!options.keepPartial) entries.push(...assembler.flush().filter((entry) => matches(entry, options.stream, sinceMs)));
+	if (!options.keepPartial) entries.push(...assembler.flush().filter((entry) => matches(entry, window)));
 	return options.tail === undefined ? entries : options.tail <= 0 ? [] : entries.slice(-options.tail);
 }
 
@@ -157,14 +182,33 @@ export interface FollowOptions extends LogOptions {
 	pollMs?: number;
 }
 
-/** The existing entries (per tail/since), then new ones as they are written, across rotations. */
+/** The existing entries (per tail/since/until), then new ones as they are written, across rotations. */
 export async function* followLog(log: string, options: FollowOptions): AsyncGenerator<LogEntry> {
-	const sinceMs = options.since === undefined ? null : parseSince(options.since);
-	const pollMs = options.pollMs ?? 100;
-	// A trailing partial line stays in the assembler: the follow below sees how it continues.
+	const {existing, updates} = openFollow(log, options);
+	yield* existing;
+	yield* updates;
+}
+
+/**
+ * A follow in two parts: the entries recorded so far (read now), and an iterable of those
+ * written after them. Following ends once the writer is gone (isLive) or the until time passed.
+ */
+export function openFollow(log: string, options: FollowOptions): {existing: LogEntry[]; updates: AsyncGenerator<LogEntry>} {
+	// A trailing partial line stays in the assembler: the follow sees how it continues.
 	const assembler = new LineAssembler();
 	const start = {inode: -1, offset: 0};
-	for (const entry of readLogEntries(log, {...options, keepPartial: true}, assembler, start)) yield entry;
+	const existing = readLogEntries(log, {...options, keepPartial: true}, assembler, start);
+	return {existing, updates: followUpdates(log, options, assembler, start)};
+}
+
+async function* followUpdates(
+	log: string,
+	options: FollowOptions,
+	assembler: LineAssembler,
+	start: {inode: number; offset: number},
+): AsyncGenerator<LogEntry> {
+	const window = windowOf(options);
+	const pollMs = options.pollMs ?? 100;
 
 	let fd: number | null = null;
 	let inode = -1;
@@ -188,9 +232,11 @@ export async function* followLog(log: string, options: FollowOptions): AsyncGene
 			const lines = (carry + buffer.toString('utf8', 0, read)).split('\n');
 			carry = lines.pop() ?? '';
 			for (const line of lines) {
+				// Aborted while the reader handled the last entry: nothing more, not even the rest of this read.
+				if (options.signal?.aborted) return;
 				const record = line ? parseLogLine(line) : null;
 				const entry = record && assembler.push(record);
-				if (entry && matches(entry, options.stream, sinceMs)) yield entry;
+				if (entry && matches(entry, window)) yield entry;
 			}
 		}
 	};
@@ -221,9 +267,10 @@ export async function* followLog(log: string, options: FollowOptions): AsyncGene
 				// No log file yet.
 			}
 			if (rotated) continue;
-			if (!(await options.isLive())) {
+			const pastUntil = window.untilMs !== null && Date.now() > window.untilMs;
+			if (pastUntil || !(await options.isLive())) {
 				yield* drain();
-				for (const entry of assembler.flush()) if (matches(entry, options.stream, sinceMs)) yield entry;
+				for (const entry of assembler.flush()) if (matches(entry, window)) yield entry;
 				return;
 			}
 			await sleep(pollMs, undefined, {signal: options.signal}).catch(() => {});

@@ -276,7 +276,15 @@ export interface LogOptions {
 	tail?: number;
 	/** ISO timestamp or a duration such as "10m", "2h", "30s". */
 	since?: string;
+	/** Only entries up to then (the same forms as since); a follow ends once it has passed. */
+	until?: string;
 	follow?: boolean;
+}
+
+/** An entry of a merged log (getMergedLogs): which container wrote it. */
+export interface ContainerLogEntry extends LogEntry {
+	id: string;
+	name: string;
 }
 
 export interface ExportedState {

@@ -8,6 +8,15 @@ export interface LogLine {
 	timestamp: string;
 	stream: LogStream;
 	text: string;
+	/** In a merged log: the container that wrote it, and its place among them (its colour). */
+	name?: string;
+	source?: number;
+}
+
+/** What the buffer takes: a log entry, with its container in a merged log. */
+export interface BufferEntry extends LogEntry {
+	name?: string;
+	source?: number;
 }
 
 /** Longer lines are cut: one runaway line must not cost megabytes per frame. */
@@ -58,7 +67,7 @@ export class LogBuffer {
 		return this.nextSeq - this.size;
 	}
 
-	append(entries: readonly LogEntry[]): void {
+	append(entries: readonly BufferEntry[]): void {
 		if (entries.length === 0) return;
 		// Of a batch larger than the ring only the tail could survive: skip the rest unsanitised.
 		const skip = Math.max(0, entries.length - this.capacity);
@@ -71,6 +80,10 @@ export class LogBuffer {
 				stream: entry.stream,
 				text: sanitizeLine(entry.line),
 			};
+			if (entry.name !== undefined) {
+				line.name = escapeControl(entry.name);
+				line.source = entry.source ?? 0;
+			}
 			const slot = (this.start + this.size) % this.capacity;
 			this.ring[slot] = line;
 			if (this.size < this.capacity) this.size++;

@@ -27,6 +27,12 @@ export interface UiState {
 	showGraphs: boolean;
 	showDetails: boolean;
 	logFullscreen: boolean;
+	/** The log pane shows the selected container, or (`a`) all the table shows, merged. */
+	logScope: 'selected' | 'shown';
+	/** `t`: timestamps on or off; null = as the width allows (on from 100 columns). */
+	logTimestamps: boolean | null;
+	/** `w`: long log lines go on in the next rows instead of being cut. */
+	logWrap: boolean;
 	logView: LogView;
 	/** The committed log search; '' = none. */
 	search: string;
@@ -68,6 +74,8 @@ export interface KeyContext {
 	logBuffer: LogBuffer;
 	/** Whether the log pane is on screen (not squeezed out by a small terminal). */
 	logsVisible: boolean;
+	/** Whether the log pane shows timestamps now (what `t` turns the other way). */
+	logTimesShown?: boolean;
 }
 
 export type Effect =
@@ -92,6 +100,9 @@ export function initialUiState(init: {sort: SortOrder; showGraphs: boolean; show
 		showGraphs: init.showGraphs,
 		showDetails: init.showDetails,
 		logFullscreen: false,
+		logScope: 'selected',
+		logTimestamps: null,
+		logWrap: false,
 		logView: FOLLOWING,
 		search: '',
 		draft: '',
@@ -116,7 +127,8 @@ function withSelection(state: UiState, selection: Selection): KeyResult {
 
 /** A new selection; another container's log starts out following, with no match marked. */
 export function selectionChanged(state: UiState, selection: Selection): UiState {
-	if (selection.id === state.selection.id) return {...state, selection};
+	// The merged log does not change with the selection.
+	if (selection.id === state.selection.id || state.logScope === 'shown') return {...state, selection};
 	return {...state, selection, logView: FOLLOWING, currentMatch: null};
 }
 
@@ -251,7 +263,15 @@ function logKeys(state: UiState, input: string, key: KeyInput, ctx: KeyContext):
 	if (input === '/') return same({...state, mode: 'search', draft: ''});
 	if (input === 'n') return jumpToMatch(state, ctx, 1);
 	if (input === 'N') return jumpToMatch(state, ctx, -1);
+	if (input === 't') return same({...state, logTimestamps: !(ctx.logTimesShown ?? false)});
+	if (input === 'w') return same({...state, logWrap: !state.logWrap});
 	return null;
+}
+
+/** `a`: the merged log of every container the table shows, or back to the selected one. */
+function toggleLogScope(state: UiState): KeyResult {
+	const logScope = state.logScope === 'selected' ? 'shown' : 'selected';
+	return same({...state, logScope, logView: FOLLOWING, currentMatch: null});
 }
 
 export function handleKey(state: UiState, input: string, key: KeyInput, ctx: KeyContext): KeyResult {
@@ -284,6 +304,7 @@ export function handleKey(state: UiState, input: string, key: KeyInput, ctx: Key
 	if (input === 'p') return act(state, ctx, 'pause');
 	if (input === 'd') return act(state, ctx, 'remove');
 	if (input === 'e') return openExec(state, ctx);
+	if (input === 'a') return toggleLogScope(state);
 	if (input === '+' || input === '=') return {state, effects: [{type: 'interval', direction: 1}]};
 	if (input === '-') return {state, effects: [{type: 'interval', direction: -1}]};
 	if (input === '<' || input === ',') return shiftSort(state, -1);

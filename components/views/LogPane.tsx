@@ -1,7 +1,8 @@
-// The selected container's log: only the rows that fit are built, whatever the buffer holds.
+// The selected container's log, or the merged log of the shown ones: only the rows that fit
+// are built, whatever the buffer holds.
 import {memo} from 'react';
 import type {LogBuffer} from '../model/log-buffer.js';
-import {logLineSegments} from '../model/log-lines.js';
+import {type LogLineStyle, logRows} from '../model/log-lines.js';
 import {type LogView, logWindow} from '../model/log-view.js';
 import type {Segment} from '../model/segments.js';
 import type {LogSnapshot} from '../store/log-follower.js';
@@ -22,6 +23,8 @@ export interface LogPaneProps {
 	matchPosition: number;
 	/** The buffer is mutable: its version makes the memoised pane redraw when lines arrive. */
 	version: number;
+	/** Timestamps, wrapping and the name column (a merged log). */
+	style: LogLineStyle;
 }
 
 function stateText(props: LogPaneProps, newBelow: number): Segment[] {
@@ -40,7 +43,7 @@ function stateText(props: LogPaneProps, newBelow: number): Segment[] {
 }
 
 export const LogPane = memo(function LogPane(props: LogPaneProps) {
-	const {name, buffer, view, rows, width, focused, search, currentMatch, matchCount, matchPosition} = props;
+	const {name, buffer, view, rows, width, focused, search, currentMatch, matchCount, matchPosition, style} = props;
 	const window = logWindow(buffer, view, rows);
 	const extra: Segment[] = [{text: ' '}, ...stateText(props, window.newBelow)];
 	if (search) {
@@ -51,11 +54,9 @@ export const LogPane = memo(function LogPane(props: LogPaneProps) {
 		});
 	}
 	extra.push({text: `  ${buffer.length} lines`, tone: 'dim'});
+	if (style.wrap) extra.push({text: '  wrap', tone: 'dim'});
 	const title = paneTitle(name ? `Logs ${name}` : 'Logs', focused, extra);
-	const showTime = width >= 100;
-	const lines = buffer
-		.range(window.fromSeq, window.toSeq)
-		.map((line) => logLineSegments(line, search, line.seq === currentMatch, showTime));
+	const lines = logRows(buffer.range(window.fromSeq, window.toSeq), rows, width, style, search, currentMatch);
 	if (lines.length === 0 && props.snapshot.state !== 'loading') {
 		lines.push([{text: name ? '  (no output yet)' : '  Select a container to see its log', tone: 'dim'}]);
 	}

@@ -3,7 +3,9 @@
 import {useMemo} from 'react';
 import {useExternal} from '../hooks/use-external.js';
 import {LogBuffer} from '../model/log-buffer.js';
+import type {LogLineStyle} from '../model/log-lines.js';
 import {findMatches} from '../model/log-view.js';
+import {textWidth} from '../model/width.js';
 import type {LogFollower, LogSnapshot} from '../store/log-follower.js';
 
 const EMPTY = new LogBuffer(1);
@@ -11,12 +13,14 @@ const EMPTY = new LogBuffer(1);
 import {LogPane, type LogPaneProps} from './LogPane.js';
 
 export type LogSectionProps = Pick<LogPaneProps, 'name' | 'view' | 'rows' | 'width' | 'focused' | 'search' | 'currentMatch'> & {
+	/** Timestamps and wrap (the name column follows from what is followed). */
+	style: Omit<LogLineStyle, 'nameWidth'>;
 	follower: LogFollower;
-	/** The selected container; until the follower has switched to it, its pane shows as loading. */
+	/** The selected container or a mergedKey(); until the follower has switched to it, the pane shows as loading. */
 	containerId: string | null;
 };
 
-export function LogSection({follower, containerId, name, view, rows, width, focused, search, currentMatch}: LogSectionProps) {
+export function LogSection({follower, containerId, name, view, rows, width, focused, search, currentMatch, style}: LogSectionProps) {
 	const followed = useExternal(follower);
 	const current = followed.containerId === containerId;
 	const snapshot: LogSnapshot = current ? followed : {...followed, containerId, state: containerId ? 'loading' : 'idle'};
@@ -27,6 +31,10 @@ export function LogSection({follower, containerId, name, view, rows, width, focu
 	);
 	const shownMatches = current ? matches : [];
 	const position = currentMatch === null ? 0 : shownMatches.indexOf(currentMatch) + 1;
+	const nameWidth = useMemo(() => Math.max(0, ...snapshot.names.map(textWidth)), [snapshot.names]);
+	const {showTime, wrap} = style;
+	// One object while nothing changes: the pane is memoised on its props.
+	const lineStyle = useMemo(() => ({showTime, wrap, nameWidth}), [showTime, wrap, nameWidth]);
 	return (
 		<LogPane
 			name={name}
@@ -41,6 +49,7 @@ export function LogSection({follower, containerId, name, view, rows, width, focu
 			matchCount={shownMatches.length}
 			matchPosition={position}
 			version={snapshot.version}
+			style={lineStyle}
 		/>
 	);
 }

@@ -48,6 +48,13 @@ const COLORS: Record<NonNullable<Segment['tone']>, TextStyle> = {
 	'current-match': {color: 'black', backgroundColor: 'magenta'},
 	graph: {color: 'cyan'},
 	limit: {color: 'red'},
+	// The containers of a merged log: never red (stderr, errors).
+	name0: {color: 'cyan'},
+	name1: {color: 'yellow'},
+	name2: {color: 'green'},
+	name3: {color: 'magenta'},
+	name4: {color: 'blue'},
+	name5: {color: 'white'},
 };
 
 // Without colour: loud tones get bold, quiet ones dim, matches inverse.
@@ -65,6 +72,12 @@ const MONO: Record<NonNullable<Segment['tone']>, TextStyle> = {
 	'current-match': {inverse: true, bold: true},
 	graph: {},
 	limit: {dimColor: true},
+	name0: {},
+	name1: {},
+	name2: {},
+	name3: {},
+	name4: {},
+	name5: {},
 };
 
 export function segmentStyle(segment: Segment, theme: Theme): TextStyle {

@@ -25,6 +25,16 @@ export function palette(enabled: boolean): Palette {
 	};
 }
 
+// Told apart from each other and from red (errors, stderr): cyan, yellow, green, magenta,
+// blue, then their bright forms.
+const NAME_COLORS = [36, 33, 32, 35, 34, 96, 93, 92, 95, 94];
+
+/** The colour of the index-th of several names shown side by side (container prefixes). */
+export function nameColor(index: number, enabled: boolean): (text: string) => string {
+	const code = NAME_COLORS[index % NAME_COLORS.length]!;
+	return (text) => (enabled ? `\x1b[${code}m${text}\x1b[39m` : text);
+}
+
 // eslint-disable-next-line no-control-regex
 const ANSI_PATTERN = /\x1b\[[0-9;]*m/g;
 

@@ -5,6 +5,7 @@ import type {
 	AttachResult,
 	ContainerConfig,
 	ContainerInfo,
+	ContainerLogEntry,
 	ContainerMetadata,
 	ContainerMetrics,
 	ContainerNetwork,
@@ -27,6 +28,7 @@ import type {
 	StopOptions,
 } from '../../engine/index.js';
 import {C32Error} from '../../engine/index.js';
+import {type LogSource, mergeLogs} from '../../engine/log-merge.js';
 
 export interface FakeContainer {
 	meta: ContainerMetadata;
@@ -237,13 +239,13 @@ export class FakeEngine implements Engine {
 		this.notifyLogs(container.meta.id);
 	}
 
-	emitLog(name: string, line: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
-		this.emitLogs(name, [line], stream);
+	/** `timestamp` (default now): what the entries are stamped with, for merges by time. */
+	emitLog(name: string, line: string, stream: 'stdout' | 'stderr' = 'stdout', timestamp?: string): void {
+		this.emitLogs(name, [line], stream, timestamp);
 	}
 
-	emitLogs(name: string, lines: readonly string[], stream: 'stdout' | 'stderr' = 'stdout'): void {
+	emitLogs(name: string, lines: readonly string[], stream: 'stdout' | 'stderr' = 'stdout', timestamp = new Date().toISOString()): void {
 		const container = this.find(name);
-		const timestamp = new Date().toISOString();
 		for (const line of lines) container.logs.push({timestamp, stream, line});
 		const excess = container.logs.length - this.logLimit;
 		if (excess > 0) {
@@ -457,21 +459,46 @@ export class FakeEngine implements Engine {
 	getLogs(ref: string, options: LogOptions & {signal?: AbortSignal} = {}): AsyncIterable<LogEntry> {
 		this.record('getLogs', ref, {...options, signal: undefined});
 		const container = this.find(ref);
+		const {tail} = options;
+		const end = container.logBase + container.logs.length;
+		const from = tail === undefined ? container.logBase : Math.max(container.logBase, end - tail);
+		return this.logsFrom(container, from, options, () => container.meta.state === 'running' || container.meta.state === 'paused');
+	}
+
+	/** As the engine's: the recorded lines merged by time (tail per container), then arrivals; a follow lasts until removal. */
+	getMergedLogs(refs: readonly string[], options: LogOptions & {signal?: AbortSignal} = {}): AsyncIterable<ContainerLogEntry> {
+		this.record('getMergedLogs', [...refs], {...options, signal: undefined});
+		const containers = [...new Set(refs.map((ref) => this.find(ref)))];
+		const sources: LogSource[] = containers.map((container) => {
+			const end = container.logBase + container.logs.length;
+			const from = options.tail === undefined ? 0 : Math.max(0, container.logs.length - options.tail);
+			const source: LogSource = {id: container.meta.id, name: container.meta.name, existing: container.logs.slice(from)};
+			if (options.follow) source.updates = this.logsFrom(container, end, options, () => true);
+			return source;
+		});
+		return mergeLogs(sources);
+	}
+
+	private logsFrom(
+		container: FakeContainer,
+		from: number,
+		options: LogOptions & {signal?: AbortSignal},
+		live: () => boolean,
+	): AsyncIterable<LogEntry> {
 		const id = container.meta.id;
 		const self = this;
 		return {
 			async *[Symbol.asyncIterator]() {
-				const {signal, follow, tail} = options;
+				const {signal, follow} = options;
 				const end = () => container.logBase + container.logs.length;
-				let next = tail === undefined ? container.logBase : Math.max(container.logBase, end() - tail);
+				let next = from;
 				for (;;) {
 					next = Math.max(next, container.logBase);
 					while (next < end()) {
 						if (signal?.aborted) return;
 						yield container.logs[next++ - container.logBase]!;
 					}
-					const live = self.containers.has(id) && (container.meta.state === 'running' || container.meta.state === 'paused');
-					if (!follow || !live || signal?.aborted) return;
+					if (!follow || !self.containers.has(id) || !live() || signal?.aborted) return;
 					await new Promise<void>((resolve) => {
 						const listeners = self.logListeners.get(id) ?? new Set<Listener>();
 						self.logListeners.set(id, listeners);

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import {EventEmitter} from 'node:events';
 import {describe, test} from 'node:test';
-import type {PrefsStore} from '../../components/prefs.js';
 import {runTop} from '../../components/top.js';
 import {FakeEngine} from './fake-engine.js';
+import {startTop} from './top-terminal.js';
 import {HeadlessTerminal, Keyboard, memoryPrefs, waitFor} from './util.js';
 
 function workers(count = 8): FakeEngine {
@@ -22,31 +22,7 @@ function workers(count = 8): FakeEngine {
 	return engine;
 }
 
-async function start(
-	engine: FakeEngine,
-	columns: number,
-	rows: number,
-	env: NodeJS.ProcessEnv = {},
-	prefs: PrefsStore = memoryPrefs({intervalMs: 200}),
-) {
-	const terminal = new HeadlessTerminal(columns, rows);
-	const keyboard = new Keyboard();
-	const done = runTop(engine, {
-		stdin: keyboard as unknown as NodeJS.ReadStream,
-		stdout: terminal as unknown as NodeJS.WriteStream,
-		stderr: terminal as unknown as NodeJS.WriteStream,
-		prefs,
-		env,
-	});
-	const screen = async (check: (text: string) => boolean, what: string) => {
-		await waitFor(() => check(terminal.text()), what, 4000).catch(async (error: Error) => {
-			await terminal.settle();
-			throw new Error(`${error.message}; screen:\n${terminal.text()}`);
-		});
-		await terminal.settle();
-	};
-	return {terminal, keyboard, done, screen};
-}
+const start = startTop;
 
 function assertFits(terminal: HeadlessTerminal): void {
 	const lines = terminal.lines();

@@ -224,3 +224,33 @@ test('follow keeps going across restarts and ends after the last run', async (t)
 	assert.equal(got.length, 3, `follow saw: ${JSON.stringify(got)}`);
 	assert.ok(got.every((l) => l.startsWith('run at ')));
 });
+
+test('a merged follow interleaves two containers and goes on through the restarts of one', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine} = engineFor(t);
+	await engine.createContainer(shell('echo "phoenix run"; sleep 0.3; exit 1', {name: 'phoenix', restartPolicy: 'on-failure:2'}));
+	await engine.createContainer(shell('i=0; while :; do i=$((i+1)); echo "steady $i"; sleep 0.2; done', {name: 'steady'}));
+	await engine.startContainer('steady');
+	await engine.startContainer('phoenix');
+	const abort = new AbortController();
+	const seen: {name: string; line: string; timestamp: string}[] = [];
+	const reading = (async () => {
+		for await (const entry of engine.getMergedLogs(['steady', 'phoenix'], {follow: true, signal: abort.signal})) seen.push(entry);
+	})();
+	await waitFor(async () => seen.filter((e) => e.line === 'phoenix run').length === 3, 20_000, 'three runs of phoenix');
+	const meta = await engine.getContainer('phoenix');
+	assert.equal(meta.restartCount, 2);
+	// The ended one stays in; the other's lines keep coming after it.
+	const count = seen.length;
+	await waitFor(async () => seen.slice(count).some((e) => e.name === 'steady'), 10_000, 'steady after phoenix ended');
+	abort.abort();
+	await withTimeout(reading, 5000, 'the merged follow to end on abort');
+	const steady = seen.filter((e) => e.name === 'steady').map((e) => Number(e.line.split(' ')[1]));
+	assert.deepEqual(
+		steady,
+		Array.from({length: steady.length}, (_, i) => steady[0]! + i),
+		'no steady line lost or reordered',
+	);
+	assert.ok(seen.every((e) => e.name === 'steady' || e.name === 'phoenix'));
+	await engine.removeContainer('steady', {force: true});
+});
