@@ -388,7 +388,8 @@ function networkTraces(engine: ContainerEngine, id: string): string[] {
 	const netns = path.join(runtimeDir, 'netns', id.slice(0, 16));
 	if (fs.existsSync(netns)) traces.push(`netns ${netns}`);
 	if (fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(netns)) traces.push(`mount ${netns}`);
-	if (fs.existsSync(path.join(runtimeDir, 'cni', 'results', `${id}.json`))) traces.push('attachment');
+	// <id>.json, and <id>.<interface>.json for each further network.
+	for (const file of list(path.join(runtimeDir, 'cni', 'results'))) if (file.startsWith(id)) traces.push(`attachment ${file}`);
 	for (const roster of list(path.join(runtimeDir, 'cni', 'names'))) {
 		if (fs.readFileSync(path.join(runtimeDir, 'cni', 'names', roster), 'utf8').includes(id)) traces.push(`roster ${roster}`);
 	}
