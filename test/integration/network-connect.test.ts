@@ -201,6 +201,19 @@ describe('connect and disconnect a running container', () => {
 		assert.deepEqual((await engine.inspectContainer('later')).config.additionalNetworks, []);
 		await engine.startContainer('later');
 		assert.deepEqual(await interfaces(engine, 'later'), ['eth0', 'lo']);
+		// Both at create (run --network left --network right).
+		const both = await started(engine, {
+			name: 'both',
+			entrypoint: 'sleep',
+			args: ['3600'],
+			network: 'left',
+			additionalNetworks: [{name: 'right', aliases: ['b2']}],
+		});
+		assert.deepEqual(await interfaces(engine, 'both'), ['eth0', 'eth1', 'lo']);
+		assert.equal(await resolves(engine, 'later', 'both'), both.networks[0]!.ip);
+		assert.equal(await resolves(engine, 'both', 'b2'), both.networks[1]!.ip, 'its alias on right');
+		await engine.removeContainer('both', {force: true});
+		assert.deepEqual(networkTracesOf(engine.layout, both.id), []);
 	});
 });
 
