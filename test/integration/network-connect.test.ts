@@ -5,6 +5,7 @@
 // nothing, a rename reaches the peers' hosts files at once, and what is refused. Every address
 // used is one of a network c32 made.
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {PassThrough} from 'node:stream';
@@ -85,6 +86,11 @@ describe('connect and disconnect a running container', () => {
 		assert.equal(await resolves(engine, 'alpha', 'beta'), '', 'left does not learn of right');
 		const veth = readAttachment(engine.layout, client.id, 'eth1')?.result?.interfaces?.find((i) => i.name.startsWith('veth'))?.name;
 		assert.ok(veth && fs.existsSync(`/sys/class/net/${veth}`), `the host side of eth1: ${veth}`);
+		const rulesOf = (network: string) =>
+			execFileSync('iptables-save', {encoding: 'utf8'})
+				.split('\n')
+				.filter((line) => line.includes(client.id) && line.includes(`name: \\"${network}\\"`));
+		assert.notDeepEqual(rulesOf('right'), [], 'right has rules naming it while it is connected');
 
 		await engine.disconnectNetwork('client', 'right');
 		const after = await engine.inspectContainer('client');
@@ -109,6 +115,9 @@ describe('connect and disconnect a running container', () => {
 		assert.deepEqual(held, [], 'no lease on right');
 		const roster = fs.readFileSync(path.join(engine.layout.runtimeDir, 'cni', 'names', 'right.json'), 'utf8');
 		assert.doesNotMatch(roster, new RegExp(client.id));
+		// The plugins comment their rules with the network's name and the container's id: none for right, left's stay.
+		assert.deepEqual(rulesOf('right'), []);
+		assert.notDeepEqual(rulesOf('left'), [], "left's rules stay");
 		void alpha;
 	});
 
