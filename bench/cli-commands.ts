@@ -68,7 +68,8 @@ class C32Side {
 	/** Grows the store to `total` containers, the first RUNNING_CAP of them running. */
 	async grow(total: number): Promise<void> {
 		for (; this.count < total; this.count++) {
-			const created = await this.engine.createContainer({name: `bench-${this.count}`, args: WORKER});
+			// The network is not what this benchmark measures (bench/network.ts does): none on both sides.
+			const created = await this.engine.createContainer({name: `bench-${this.count}`, args: WORKER, network: 'none'});
 			if (this.count < RUNNING_CAP) await this.engine.startContainer(created.id);
 		}
 	}
@@ -79,6 +80,10 @@ class C32Side {
 
 	async dispose(): Promise<void> {
 		for (const container of await this.engine.listContainers()) await this.engine.removeContainer(container.id, {force: true});
+		// `run -d` made the default network: its bridge and NAT rules go with the storage root.
+		if (fs.existsSync(path.join(this.dir, 'networks.json'))) {
+			for (const network of await this.engine.listNetworks()) await this.engine.removeNetwork(network.name);
+		}
 		fs.rmSync(this.dir, {recursive: true, force: true});
 	}
 }
@@ -88,6 +93,8 @@ class PodmanSide {
 	readonly rootfs = busyboxRootfs(this.dir);
 	readonly global = ['--runtime', 'runc', '--root', path.join(this.dir, 'root'), '--runroot', path.join(this.dir, 'runroot')];
 	private count = 0;
+	/** The network namespaces (/run/netns/netns-*) podman bound for this side's containers, released at dispose. */
+	private readonly sandboxes = new Set<string>();
 
 	constructor(readonly binary: string) {}
 
@@ -98,13 +105,23 @@ class PodmanSide {
 				...this.global,
 				...verb,
 				...PODMAN_RUN_FLAGS,
+				'--network',
+				'none',
 				'--name',
 				`bench-${this.count}`,
 				'--rootfs',
 				this.rootfs,
 				...WORKER,
 			]);
+			if (verb[0] === 'run') await this.remember(`bench-${this.count}`);
 		}
+	}
+
+	/** Notes the network namespace podman bound for a running container (even --network none has one), untimed. */
+	async remember(container: string): Promise<void> {
+		const {stdout} = await exec(this.binary, [...this.global, 'inspect', '--format', '{{.NetworkSettings.SandboxKey}}', container]);
+		const key = stdout.trim();
+		if (/^\/run\/netns\/netns-[0-9a-f-]+$/.test(key)) this.sandboxes.add(key);
 	}
 
 	command(args: string[], after?: Command['after']): Command {
@@ -136,6 +153,13 @@ class PodmanSide {
 		await podman('system', 'reset', '-f');
 		// podman bind-mounts its overlay directory onto itself; reset can leave that behind.
 		for (const mountPoint of mountsUnder(this.dir).reverse()) await exec('umount', [mountPoint]).catch(() => undefined);
+		// A container whose monitor was killed above never had its network torn down: its namespace is
+		// still bound (and, on podman's bridge, its veth on podman0 lives as long as the namespace).
+		for (const netns of this.sandboxes) {
+			if (!fs.existsSync(netns)) continue;
+			await exec('umount', [netns]).catch(() => undefined);
+			fs.rmSync(netns, {force: true});
+		}
 		fs.rmSync(this.dir, {recursive: true, force: true});
 	}
 }
@@ -240,6 +264,7 @@ async function main(): Promise<void> {
 				'`run -d` (create + start, standard isolation)',
 				fresh.command(['run', '-d', '--', ...WORKER], async (id) => fresh.engine.removeContainer(id.trim(), {force: true})),
 				freshPodman?.command(['run', '-d', ...PODMAN_RUN_FLAGS, '--rootfs', freshPodman.rootfs, ...WORKER], async (id) => {
+					await freshPodman.remember(id.trim());
 					await exec(freshPodman.binary, [...freshPodman.global, 'rm', '-f', '-t', '0', id.trim()]);
 				}) ?? null,
 			);
@@ -296,7 +321,9 @@ function renderReport(rows: Measured[], withPodman: boolean, parts: StartupParts
 			`Containers run \`${WORKER.join(' ')}\`; beyond ${RUNNING_CAP} they are created, not started. ` +
 			(withPodman
 				? 'podman runs the same command against a busybox rootfs, with runc and a storage of its own; ratio = podman / c32 (above 1: c32 is faster).'
-				: 'podman is not installed on this host: c32 only.'),
+				: 'podman is not installed on this host: c32 only.') +
+			' The containers `ps` and `exec` see run with `--network none` on both sides (bench/network.ts measures networks); ' +
+			"`run -d` uses each engine's default bridge network.",
 		'',
 		'| command | c32 ms | podman ms | podman / c32 |',
 		'|---|---|---|---|',

@@ -193,16 +193,21 @@ export interface Engine {
 	/** BAD_STATE while a container is configured on it; its bridge goes with it. */
 	removeNetwork(name: string): Promise<void>;
 	/**
-	 * Puts a container on a c32 network (one at a time: this replaces the one it is on), known
-	 * there by its name and `aliases`. It applies at the container's next start: a running one
-	 * keeps its current network until it is restarted. NOT_FOUND for an unknown network,
-	 * INVALID_CONFIG for host/none or a minimal container.
+	 * Puts a container on one more c32 network (a container may be on several), known there by
+	 * its name, hostname and `aliases`. A running or paused one joins at once: a new interface
+	 * (eth1, eth2...) in its namespace, its names in the hosts files of that network's members
+	 * and theirs in its own; a created or ended one joins at its next start. Published ports,
+	 * the bandwidth limit and the default route stay on its first network. NOT_FOUND for an
+	 * unknown network; INVALID_CONFIG for host/none, a container on the host's network or of
+	 * minimal isolation, or one already on the network; BAD_STATE for a container running
+	 * with --network none (its namespace is not c32's).
 	 */
 	connectNetwork(ref: string, network: string, options?: {aliases?: string[]}): Promise<ContainerMetadata>;
 	/**
-	 * Takes a container off its network from its next start (a running one keeps it until
-	 * restarted): it then has loopback only, and its published ports, aliases and bandwidth
-	 * limit are dropped. INVALID_CONFIG when it is not on that network.
+	 * Takes a container off one of its c32 networks: a running one at once (that network's
+	 * interface, address, rules and names go; it runs on), else from its next start. Leaving
+	 * the first network moves the next one up and drops the published ports and the bandwidth
+	 * limit; off its last network it has loopback only. INVALID_CONFIG when it is not on it.
 	 */
 	disconnectNetwork(ref: string, network: string): Promise<ContainerMetadata>;
 

@@ -13,6 +13,7 @@ import type {
 	ContainerImage,
 	ContainerUser,
 	IsolationType,
+	NetworkLink,
 	NetworkMode,
 	PortMapping,
 	ResolvedConfig,
@@ -188,6 +189,7 @@ export function resolveConfig(
 	const network = resolveNetwork(input.network, isolationLevel);
 	const ports = resolvePorts(input.ports, network);
 	const networkAliases = resolveAliases(input.networkAliases, network);
+	const additionalNetworks = resolveFurtherNetworks(input.additionalNetworks, network);
 
 	const hostname = input.hostname ?? name.slice(0, 63);
 	if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(hostname)) {
@@ -234,6 +236,7 @@ export function resolveConfig(
 		network,
 		ports,
 		networkAliases,
+		additionalNetworks,
 		logSizeMax,
 		autoRemove,
 		capabilities: resolveCapabilities(isolationLevel, input.capAdd ?? [], input.capDrop ?? [], host.capLastCap),
@@ -330,6 +333,10 @@ const BACK: Translation = {
 	network: (network) => ({network}),
 	ports: (ports) => (ports.length > 0 ? {ports: ports.map((p) => ({...p}))} : {}),
 	networkAliases: (networkAliases) => (networkAliases.length > 0 ? {networkAliases: [...networkAliases]} : {}),
+	additionalNetworks: (links) =>
+		links !== undefined && links.length > 0
+			? {additionalNetworks: links.map((link) => ({name: link.name, aliases: [...link.aliases]}))}
+			: {},
 	logSizeMax: (logSizeMax) => ({logSizeMax}),
 	autoRemove: (autoRemove) => ({autoRemove}),
 	// The level's default set needs no options (an export from before capabilities were stored has none).
@@ -436,6 +443,23 @@ function resolveAliases(aliases: string[] | undefined, network: NetworkMode): st
 		}
 	}
 	return [...new Set(aliases)];
+}
+
+/** Further c32 networks: each a network name once, not the first one, with valid aliases. */
+function resolveFurtherNetworks(links: {name: string; aliases?: string[]}[] | undefined, first: NetworkMode): NetworkLink[] {
+	if (links === undefined || links.length === 0) return [];
+	if (!isNamedNetwork(first))
+		throw invalid(`further networks need a c32 network first: network ${first} joins no other; drop them or name a network`);
+	const seen = new Set([first]);
+	return links.map((link) => {
+		const name = link?.name;
+		if (typeof name !== 'string' || !NETWORK_NAME_PATTERN.test(name) || !isNamedNetwork(name)) {
+			throw invalid(`invalid further network ${JSON.stringify(String(name))}: name a c32 network (c32 network ls)`);
+		}
+		if (seen.has(name)) throw invalid(`network ${name} is named twice: put the container on each network once`);
+		seen.add(name);
+		return {name, aliases: resolveAliases(link.aliases ?? [], name)};
+	});
 }
 
 function resolveEnvironment(env: Record<string, string> | undefined): Record<string, string> {

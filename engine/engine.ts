@@ -187,6 +187,7 @@ export class ContainerEngine implements Engine {
 			paths: {bundle: paths.bundle, log: paths.log},
 			userNamespace: userNamespaceOf(record.config),
 			network: networkOf(record),
+			networks: networksOf(record),
 		};
 	}
 
@@ -471,19 +472,27 @@ export class ContainerEngine implements Engine {
 	}
 }
 
-/** The container's c32 network: its address and host ports while it runs, else what its config asks for. */
+/** The container's first c32 network: its address and host ports while it runs, else what its config asks for. */
 export function networkOf(record: ContainerRecord): ContainerNetwork | null {
-	const {network: name, ports} = record.config;
-	if (name === 'host' || name === 'none') return null;
-	const joined = record.internal.network;
-	if (joined !== null && joined.name === name && isLive(record)) {
-		return {name, ip: joined.ip, gateway: joined.gateway, ports: joined.ports.map((p) => ({...p}))};
-	}
-	return {name, ip: null, gateway: null, ports: ports.map((p) => ({...p}))};
+	return networksOf(record)[0] ?? null;
+}
+
+/** Every c32 network of the container, its first one first: addresses while it runs; ports on the first only. */
+export function networksOf(record: ContainerRecord): ContainerNetwork[] {
+	const {network: first, ports} = record.config;
+	if (first === 'host' || first === 'none') return [];
+	const live = isLive(record);
+	const joined = [record.internal.network, ...(record.internal.additionalNetworks ?? [])];
+	const names = [first, ...(record.config.additionalNetworks ?? []).map((link) => link.name)];
+	return names.map((name, index) => {
+		const state = live ? joined.find((s) => s !== null && s.name === name) : undefined;
+		if (state) return {name, ip: state.ip, gateway: state.gateway, ports: state.ports.map((p) => ({...p}))};
+		return {name, ip: null, gateway: null, ports: index === 0 ? ports.map((p) => ({...p})) : []};
+	});
 }
 
 /**
- * Whether a network attachment (<runtime>/cni/results/<id>.json) or namespace (<runtime>/netns/<id16>)
+ * Whether a network attachment (<runtime>/cni/results/<id>[.<interface>].json) or namespace (<runtime>/netns/<id16>)
  * names a container that is not running: a few directory reads, so that listing loads the
  * network code only when there is something to free.
  */
@@ -496,5 +505,6 @@ function networkLeftovers(layout: StorageLayout, live: Set<string>): boolean {
 		}
 	};
 	const liveShort = new Set([...live].map((id) => id.slice(0, 16)));
-	return names('cni/results').some((file) => !live.has(file.replace(/\.json$/, ''))) || names('netns').some((file) => !liveShort.has(file));
+	// <id>.json, or <id>.<interface>.json for a further network.
+	return names('cni/results').some((file) => !live.has(file.slice(0, 64))) || names('netns').some((file) => !liveShort.has(file));
 }

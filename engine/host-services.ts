@@ -94,13 +94,14 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 
 	const networkModules = () => Promise.all([import('./network/attach.js'), import('./network/names.js')]);
 	/**
-	 * A c32 network: a network namespace wired to the network's bridge by the CNI plugins
-	 * (address, published ports, bandwidth), before the bundle, whose spec joins it.
+	 * The c32 networks: a network namespace wired to the first network's bridge by the CNI
+	 * plugins (eth0: address, default route, published ports, bandwidth), then to each further
+	 * network's (eth1, eth2...: an address), before the bundle, whose spec joins the namespace.
 	 */
 	const network: Attachment = {
 		name: 'network',
 		prepare: async (ctx) => {
-			const [{joinNetwork}] = await networkModules();
+			const [{joinNetwork, joinFurtherNetwork, IF_NAME}] = await networkModules();
 			const {config} = ctx;
 			const joined = await joinNetwork(layout, {
 				containerId: ctx.id,
@@ -108,20 +109,30 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 				ports: config.ports,
 				bandwidthMbps: config.resourceLimits.networkBandwidthLimitMbps ?? 0,
 			});
-			ctx.network = {name: config.network, ...joined};
+			ctx.network = {name: config.network, ...joined, ifName: IF_NAME};
+			ctx.additionalNetworks = [];
+			for (const [index, link] of config.additionalNetworks.entries()) {
+				const ifName = `eth${index + 1}`;
+				const further = await joinFurtherNetwork(layout, {containerId: ctx.id, network: link.name, ifName});
+				ctx.additionalNetworks.push({name: link.name, ...further, ifName});
+			}
 		},
 		teardown: async (ctx) => {
 			const [{leaveNetwork}] = await networkModules();
 			await leaveNetwork(layout, ctx.id);
 		},
 	};
-	/** The container's name on its network: in the hosts file of every container on it (its own included), after the bundle wrote its files. */
+	/** The container's names on its networks: in the hosts file of every container on them (its own included), after the bundle wrote its files. */
 	const names: Attachment = {
 		name: 'names',
 		prepare: async (ctx) => {
 			const [, {addName, namesOf}] = await networkModules();
 			if (!ctx.network) throw new C32Error('RUNTIME_ERROR', `container ${ctx.config.name} has no address on network ${ctx.config.network}`);
 			await addName(layout, ctx.network.name, {id: ctx.id, ip: ctx.network.ip, names: namesOf(ctx.config)});
+			for (const joined of ctx.additionalNetworks ?? []) {
+				const aliases = ctx.config.additionalNetworks.find((link) => link.name === joined.name)?.aliases ?? [];
+				await addName(layout, joined.name, {id: ctx.id, ip: joined.ip, names: namesOf(ctx.config, aliases)});
+			}
 		},
 		teardown: async (ctx) => {
 			const [, {removeName}] = await networkModules();
@@ -168,9 +179,11 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 				);
 			}
 			if (config.isolationLevel !== 'minimal') checkBundle(config, bundleHost());
-			if (isNamedNetwork(config.network) && config.network !== DEFAULT_NETWORK) {
+			const named = [config.network, ...config.additionalNetworks.map((link) => link.name)];
+			if (named.some((name) => isNamedNetwork(name) && name !== DEFAULT_NETWORK)) {
 				const {NetworkStore} = await import('./network/store.js');
-				new NetworkStore(layout).inspect(config.network); // NOT_FOUND names the fix
+				const store = new NetworkStore(layout);
+				for (const name of named) if (isNamedNetwork(name) && name !== DEFAULT_NETWORK) store.inspect(name); // NOT_FOUND names the fix
 			}
 			await checkPortsFree(config);
 			const needsCgroups = CGROUP_LIMITS.some((key) => limits[key] !== undefined);

@@ -2,6 +2,8 @@
 // exit and carries out the restart policy. Also started on its own to take over a pending
 // restart whose scheduler is gone. argv: <storageDir> <runtimeDir> <containerId>.
 // Nobody reads its stderr (conmon discards it), so failures go to the debug log.
+import fs from 'node:fs';
+import path from 'node:path';
 import {debugLogFor} from './debug-log.js';
 import {getEngine} from './index.js';
 
@@ -10,6 +12,9 @@ if (!storageDir || !runtimeDir || !id) {
 	process.stderr.write('usage: on-exit <storageDir> <runtimeDir> <containerId>\n');
 	process.exit(2);
 }
+// A storage root removed with its containers (rm -rf after a forced remove) has nothing left to
+// record: going on would make its runtime directory again, an empty husk nobody removes.
+if (!fs.existsSync(path.join(storageDir, 'containers', id))) process.exit(0);
 try {
 	await getEngine({storageDir, runtimeDir}).handleExit(id);
 } catch (error) {

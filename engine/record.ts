@@ -18,8 +18,10 @@ export interface NetworkState {
 	gateway: string;
 	/** The bound network namespace the container joins, under the runtime directory. */
 	netnsPath: string;
-	/** The published ports with their host ports resolved (a 0 of the config is the port picked). */
+	/** The published ports with their host ports resolved (a 0 of the config is the port picked); [] on a further network. */
 	ports: PortMapping[];
+	/** Its interface in the namespace; absent (records from before multi-network containers) is eth0. */
+	ifName?: string;
 }
 
 /** Engine bookkeeping that is not part of the public metadata. */
@@ -47,6 +49,8 @@ export interface InternalState {
 	scheduler: ProcessRef | null;
 	/** The c32 network of the latest run (kept after it ends, for what it names); null when it joined none. */
 	network: NetworkState | null;
+	/** The further c32 networks of the latest run (config.additionalNetworks as joined, or connected live), same namespace. */
+	additionalNetworks: NetworkState[];
 }
 
 export interface ContainerRecord {
@@ -70,6 +74,7 @@ export const INTERNAL_DEFAULTS: Readonly<InternalState> = {
 	stopRequest: null,
 	scheduler: null,
 	network: null,
+	additionalNetworks: [],
 };
 
 /**
@@ -93,8 +98,9 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 	const record = {
 		formatVersion: FORMAT_VERSION,
 		metadata: {nextRestartAt: null, ...metadata} as unknown as ContainerMetadata,
-		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases.
-		config: {ociImage: null, ports: [], networkAliases: [], ...config} as unknown as ResolvedConfig,
+		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases;
+		// from before multi-network containers, one network (the fields missing are filled, no version bump).
+		config: {ociImage: null, ports: [], networkAliases: [], additionalNetworks: [], ...config} as unknown as ResolvedConfig,
 		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,
 	};
 	if (data['formatVersion'] === 1) upgradeFromVersion1(record, internal);

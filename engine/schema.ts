@@ -94,6 +94,10 @@ const fields = {
 	network: text('host, none or a network name'),
 	ports: v.array(portMapping, 'expected a list of {hostIp, hostPort, containerPort, protocol}'),
 	networkAliases: stringList('names'),
+	additionalNetworks: v.array(
+		shape({name: text('a network name'), aliases: v.optional(stringList('names'))}, '{name, aliases}'),
+		'expected a list of {name, aliases}',
+	),
 	logSizeMax: number(),
 	autoRemove: boolean(),
 	capabilities: stringList('capability names such as CAP_CHOWN'),
@@ -130,6 +134,7 @@ const containerConfigSchema = shape(
 			),
 		),
 		networkAliases: v.optional(fields.networkAliases),
+		additionalNetworks: v.optional(fields.additionalNetworks),
 		logSizeMax: v.optional(fields.logSizeMax),
 		autoRemove: v.optional(fields.autoRemove),
 		capAdd: v.optional(stringList('capability names such as NET_RAW')),
@@ -164,6 +169,7 @@ const storedEntries = {
 	// Missing from exports written before networks: none published, no aliases.
 	ports: v.optional(fields.ports),
 	networkAliases: v.optional(fields.networkAliases),
+	additionalNetworks: v.optional(fields.additionalNetworks),
 	logSizeMax: fields.logSizeMax,
 	autoRemove: fields.autoRemove,
 	capabilities: v.optional(v.nullable(fields.capabilities)),
@@ -237,5 +243,11 @@ export function parseExportedConfig(state: unknown, newestFormat: number): Resol
 		throw new C32Error('UNSUPPORTED', `export format ${formatVersion} is newer than this c32 reads (${newestFormat}): upgrade c32`);
 	}
 	const resolved = check(resolvedConfigSchema, config, 'config') as ResolvedConfig;
-	return {...resolved, ociImage: resolved.ociImage ?? null, ports: resolved.ports ?? [], networkAliases: resolved.networkAliases ?? []};
+	return {
+		...resolved,
+		ociImage: resolved.ociImage ?? null,
+		ports: resolved.ports ?? [],
+		networkAliases: resolved.networkAliases ?? [],
+		additionalNetworks: (resolved.additionalNetworks ?? []).map((link) => ({name: link.name, aliases: link.aliases ?? []})),
+	};
 }

@@ -109,6 +109,8 @@ export interface ContainerConfig {
 	ports?: PortMapping[] | string[];
 	/** More names the container is known by to the others on its network. */
 	networkAliases?: string[];
+	/** Further c32 networks it joins (eth1, eth2...), with its aliases on each; `network` must name a c32 network. */
+	additionalNetworks?: {name: string; aliases?: string[]}[];
 	/** Log size cap in bytes per log file, default 10 MiB. */
 	logSizeMax?: number;
 	/** Remove the container once it has exited (docker's --rm); excludes a restart policy. */
@@ -182,6 +184,12 @@ export interface ResolvedConfig {
 	ports: PortMapping[];
 	/** [] in records from before networks. */
 	networkAliases: string[];
+	/**
+	 * The c32 networks it is on besides `network` (its first, which carries the published ports
+	 * and the bandwidth limit), in the order it joined them: eth1, eth2... Empty unless `network`
+	 * names a c32 network; [] in records from before multi-network containers.
+	 */
+	additionalNetworks: NetworkLink[];
 	logSizeMax: number;
 	autoRemove: boolean;
 	/** The capability set of the container's process, in kernel order; null for minimal isolation. */
@@ -238,8 +246,16 @@ export interface ContainerInfo extends ContainerMetadata {
 	paths: {bundle: string; log: string};
 	/** The uid/gid mapping the container runs with; null when it shares the host's (its root is host root). */
 	userNamespace: UserNamespace | null;
-	/** Its c32 network (null for the host's network and for none); ip and gateway only while it runs. */
+	/** Its first c32 network (null for the host's network and for none); ip and gateway only while it runs. */
 	network: ContainerNetwork | null;
+	/** Every c32 network it is on, the first one first (ports only there); [] for host and none. */
+	networks: ContainerNetwork[];
+}
+
+/** A further c32 network of a container, with the aliases it is known by there. */
+export interface NetworkLink {
+	name: string;
+	aliases: string[];
 }
 
 export interface ContainerNetwork {

@@ -62,18 +62,23 @@ function portText(port: PortMapping): string {
 	return `${port.hostIp === '' ? '0.0.0.0' : port.hostIp}:${port.hostPort}->${port.containerPort}/${port.protocol}`;
 }
 
-/** The network line: which network, and while it runs its address, gateway and published ports. */
+/**
+ * The network line: which networks, and while it runs their addresses, the first network's
+ * gateway and the published ports (which are the first network's).
+ */
 export function networkFields(info: ContainerInfo): Segment[] {
 	const network = info.network;
 	if (network === null) {
 		const mode = info.config.network;
 		return field('network', mode === 'host' ? "host (the host's own network)" : mode, mode === 'host' ? 'warn' : undefined);
 	}
+	const all = info.networks && info.networks.length > 0 ? info.networks : [network];
 	const live = isLive(info);
 	const ports = network.ports.length === 0 ? 'none' : network.ports.map(portText).join(', ');
+	const addresses = all.map((n) => (live && n.ip ? n.ip : '-'));
 	return [
-		...field('network', network.name),
-		...field('ip', live && network.ip ? network.ip : '-'),
+		...field(all.length > 1 ? 'networks' : 'network', all.map((n) => n.name).join(', ')),
+		...field('ip', addresses.every((a) => a === '-') ? '-' : addresses.join(', ')),
 		...field('gateway', live && network.gateway ? network.gateway : '-'),
 		...field('ports', ports),
 	];

@@ -48,10 +48,11 @@ export function isLive(meta: ContainerMetadata): boolean {
 	return meta.state === 'running' || meta.state === 'paused';
 }
 
-/** The IP column of a container as last inspected: an address, "host", "none", or "-" while it has none. */
+/** The IP column of a container as last inspected: its addresses (the first network's first), "host", "none", or "-" while it has none. */
 export function addressOf(info: ContainerInfo | undefined): string | null {
 	if (!info) return null;
-	if (info.network?.ip && isLive(info)) return info.network.ip;
+	const addresses = (info.networks ?? (info.network ? [info.network] : [])).flatMap((n) => (n.ip ? [n.ip] : []));
+	if (addresses.length > 0 && isLive(info)) return addresses.join(',');
 	if (info.network === null && (info.config.network === 'host' || info.config.network === 'none')) return info.config.network;
 	return '-';
 }

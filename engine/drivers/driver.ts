@@ -27,6 +27,8 @@ export interface DriverContext {
 	 * by the network attachment's prepare for the attachments after it (the bundle's spec).
 	 */
 	network?: NetworkState | null;
+	/** The further c32 networks of the run (eth1...), set with `network`. */
+	additionalNetworks?: NetworkState[];
 }
 
 export interface StartResult {

@@ -23,6 +23,7 @@ export function driverContext(lc: Lifecycle, record: ContainerRecord): DriverCon
 		imageDir: record.internal.imageDir,
 		cgroupPath: cgroupPathFor(record.metadata.id),
 		network: record.internal.network,
+		additionalNetworks: record.internal.additionalNetworks,
 	};
 }
 

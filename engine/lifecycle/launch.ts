@@ -16,7 +16,7 @@ import {started, startFailed, starting} from './transitions.js';
 export async function launch(lc: Lifecycle, record: ContainerRecord, created?: () => Promise<void>): Promise<ContainerRecord> {
 	const driver = await lc.services.driverFor(record);
 	// The network of this run is the one its attachment joins now, if any.
-	const ctx = {...driverContext(lc, record), network: null};
+	const ctx = {...driverContext(lc, record), network: null, additionalNetworks: []};
 	fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
 	for (const file of [ctx.paths.exitFile, ctx.paths.oomFile]) fs.rmSync(file, {force: true});
 	let current = starting(record, driver.name, now());
@@ -32,7 +32,7 @@ export async function launch(lc: Lifecycle, record: ContainerRecord, created?: (
 			monitorStartTime: processStartTime(monitorPid),
 			bootId: readBootId(),
 		};
-		current = started(current, {...run, network: ctx.network ?? null}, now());
+		current = started(current, {...run, network: ctx.network ?? null, additionalNetworks: ctx.additionalNetworks ?? []}, now());
 		await save(lc, current);
 		return current;
 	} catch (error) {

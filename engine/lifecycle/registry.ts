@@ -10,7 +10,7 @@ import {damagedError, damagedName, TOMBSTONE_PREFIX} from '../store.js';
 import type {ContainerMetadata} from '../types.js';
 import {type Lifecycle, readExisting, trySave} from './context.js';
 import {reconcile} from './reconcile.js';
-import {renamed} from './transitions.js';
+import {isLive, renamed} from './transitions.js';
 
 /** A container directory that no index entry names, holds no state file and is older than this was left by a crashed create. */
 const ORPHAN_AGE_MS = 60_000;
@@ -155,7 +155,18 @@ export async function rename(lc: Lifecycle, id: string, newName: string): Promis
 			if (error) throw error;
 			const updated = Object.fromEntries(Object.entries(names).filter(([, holderId]) => holderId !== id));
 			await lc.store.writeIndex({...updated, [newName]: id});
+			if (isLive(next) && next.internal.network !== null)
+				await renameOnNetworks(lc, next).catch((error) => lc.log('rename on the networks', error));
 			return next;
 		}),
 	);
+}
+
+/** A running container's new name reaches the hosts files of its peers on every network at once, not at its next start. */
+async function renameOnNetworks(lc: Lifecycle, record: ContainerRecord): Promise<void> {
+	const {namesOf, renameMember} = await import('../network/names.js');
+	const {config} = record;
+	const aliasesOn = (network: string) =>
+		network === config.network ? config.networkAliases : (config.additionalNetworks.find((link) => link.name === network)?.aliases ?? []);
+	await renameMember(lc.layout, record.metadata.id, (network) => namesOf(config, aliasesOn(network)));
 }

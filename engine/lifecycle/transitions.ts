@@ -67,6 +67,7 @@ export function starting(record: ContainerRecord, runtime: string, now: string):
 			stopRequest: null,
 			scheduler: null,
 			network: null,
+			additionalNetworks: [],
 		},
 	);
 }
@@ -79,6 +80,8 @@ export interface RunFacts {
 	bootId: string | null;
 	/** The c32 network it joined, if any. */
 	network?: NetworkState | null;
+	/** The further c32 networks it joined. */
+	additionalNetworks?: NetworkState[];
 }
 
 export function started(record: ContainerRecord, run: RunFacts, now: string): ContainerRecord {
@@ -101,6 +104,7 @@ export function started(record: ContainerRecord, run: RunFacts, now: string): Co
 			pidStartTime: run.pidStartTime,
 			bootId: run.bootId,
 			network: run.network ?? null,
+			additionalNetworks: run.additionalNetworks ?? [],
 		},
 	);
 }

@@ -1,6 +1,8 @@
-// A container on a network: its own network namespace, bound under the runtime directory,
-// joined to the network's bridge through the CNI plugins; the result is cached for DEL.
-// Everything here lives in the runtime directory, and is wiped when the host has rebooted.
+// A container on its networks: its own network namespace, bound under the runtime directory,
+// joined to its first network's bridge (eth0) and to any further network's (eth1, eth2...)
+// through the CNI plugins; each network's result is cached for its DEL, in its own file
+// (<id>.json for eth0, <id>.<ifName>.json for the others). Everything here lives in the
+// runtime directory, and is wiped when the host has rebooted.
 import fs from 'node:fs';
 import path from 'node:path';
 import {C32Error} from '../errors.js';
@@ -15,7 +17,7 @@ import {bindError, ephemeralPort, type ForwardedPorts, readForwardedPorts} from 
 import {leasesDir, NetworkStore} from './store.js';
 import {DEFAULT_NETWORK, type PortMapping} from './types.js';
 
-/** The interface name inside the container. */
+/** The interface of the container's first network. */
 export const IF_NAME = 'eth0';
 
 const cniDir = (layout: StorageLayout) => path.join(layout.runtimeDir, 'cni');
@@ -23,7 +25,13 @@ const resultsDir = (layout: StorageLayout) => path.join(cniDir(layout), 'results
 const netnsDir = (layout: StorageLayout) => path.join(layout.runtimeDir, 'netns');
 /** 16 hex digits, as conmon's attach directory. */
 export const netnsFile = (layout: StorageLayout, containerId: string) => path.join(netnsDir(layout), attachName(containerId));
-const stateFile = (layout: StorageLayout, containerId: string) => path.join(resultsDir(layout), `${containerId}.json`);
+const stateName = (containerId: string, ifName: string) => (ifName === IF_NAME ? `${containerId}.json` : `${containerId}.${ifName}.json`);
+const stateFile = (layout: StorageLayout, containerId: string, ifName = IF_NAME) =>
+	path.join(resultsDir(layout), stateName(containerId, ifName));
+/** An attachment file's name: the container's id, and the interface (absent for eth0). */
+const STATE_FILE = /^([0-9a-f]{64})(?:\.(eth[1-9][0-9]{0,2}))?\.json$/;
+/** eth0 to eth999. */
+const IF_NAME_PATTERN = /^eth(?:0|[1-9][0-9]{0,2})$/;
 
 /** What joinNetwork leaves for leaveNetwork: the list that ran, and what it answered (null until ADD has finished). */
 export interface NetworkAttachment {
@@ -104,23 +112,97 @@ export async function joinNetwork(layout: StorageLayout, input: JoinInput): Prom
 	return input.ports.length > 0 ? withHostPortsLock(join) : join();
 }
 
-/** Undoes joinNetwork: DEL with the cached result (veth, lease, port rules, shaping), then the namespace. Idempotent. */
-export async function leaveNetwork(layout: StorageLayout, containerId: string): Promise<void> {
-	checkId(containerId);
-	const attachment = readAttachment(layout, containerId);
-	if (attachment !== null) await runConflist('DEL', attachment.conflist, targetOf(attachment), attachment.result ?? undefined);
-	await removeNetns(netnsFile(layout, containerId));
-	fs.rmSync(stateFile(layout, containerId), {force: true});
+export interface JoinFurtherInput {
+	containerId: string;
+	network: string;
+	/** eth1, eth2...: free in the namespace (eth0 only when the container has left its first network meanwhile). */
+	ifName: string;
 }
 
-/** The container's attachment as joinNetwork recorded it, or null. */
-export function readAttachment(layout: StorageLayout, containerId: string): NetworkAttachment | null {
+/**
+ * Puts a container that joined its first network (joinNetwork) on one more, in the same
+ * namespace: an interface `ifName` on that network's bridge, an address, no published ports
+ * or shaping, and no default route (that stays the first network's) unless it is eth0 again.
+ * A failure leaves nothing.
+ */
+export async function joinFurtherNetwork(layout: StorageLayout, input: JoinFurtherInput): Promise<JoinResult> {
+	checkId(input.containerId);
+	if (!IF_NAME_PATTERN.test(input.ifName)) throw new C32Error('INVALID_CONFIG', `${JSON.stringify(input.ifName)} is not eth0 to eth999`);
+	const netns = netnsFile(layout, input.containerId);
+	if (!fs.existsSync(netns)) {
+		throw new C32Error(
+			'BAD_STATE',
+			`the container ${input.containerId.slice(0, 12)} has no network namespace of c32's to join ${input.network} in`,
+		);
+	}
+	const store = new NetworkStore(layout);
+	const network = input.network === DEFAULT_NETWORK ? await store.ensureDefault() : store.inspect(input.network);
+	await store.ensureBridge(network);
+	await leaveOneNetwork(layout, input.containerId, input.ifName);
+	const attachment: NetworkAttachment = {
+		containerId: input.containerId,
+		network: network.name,
+		netns,
+		ifName: input.ifName,
+		ports: [],
+		conflist: conflistFor(network, {ports: [], bandwidthMbps: 0, leaseDir: leasesDir(layout), defaultRoute: input.ifName === IF_NAME}),
+		result: null,
+	};
+	writeAttachment(layout, attachment);
 	try {
-		const data = JSON.parse(fs.readFileSync(stateFile(layout, containerId), 'utf8')) as NetworkAttachment;
+		attachment.result = await runConflist('ADD', attachment.conflist, targetOf(attachment));
+		writeAttachment(layout, attachment);
+	} catch (error) {
+		await leaveOneNetwork(layout, input.containerId, input.ifName).catch(() => {});
+		throw error;
+	}
+	const address = attachment.result?.ips?.[0];
+	if (!address) {
+		await leaveOneNetwork(layout, input.containerId, input.ifName).catch(() => {});
+		throw new C32Error('RUNTIME_ERROR', `network ${network.name}: the CNI plugins gave the container no address`);
+	}
+	return {netnsPath: netns, ip: address.address.split('/')[0] ?? '', gateway: address.gateway ?? network.gateway, ports: []};
+}
+
+/** DEL of one network of the container (its interface, lease, rules); the namespace and the other networks stay. Idempotent. */
+export async function leaveOneNetwork(layout: StorageLayout, containerId: string, ifName: string): Promise<void> {
+	checkId(containerId);
+	await deleteAttachment(layout, containerId, ifName);
+}
+
+/** Undoes joinNetwork and every joinFurtherNetwork: DEL of each with its cached result (veth, lease, port rules, shaping), then the namespace. Idempotent. */
+export async function leaveNetwork(layout: StorageLayout, containerId: string): Promise<void> {
+	checkId(containerId);
+	let firstError: unknown;
+	const interfaces = attachedInterfaces(layout, containerId).sort((a, b) => Number(a === IF_NAME) - Number(b === IF_NAME));
+	for (const ifName of interfaces) await deleteAttachment(layout, containerId, ifName).catch((error) => (firstError ??= error));
+	await removeNetns(netnsFile(layout, containerId));
+	if (firstError !== undefined) throw firstError;
+}
+
+/** The container's attachment on `ifName` (its first network by default) as it was recorded, or null. */
+export function readAttachment(layout: StorageLayout, containerId: string, ifName = IF_NAME): NetworkAttachment | null {
+	try {
+		const data = JSON.parse(fs.readFileSync(stateFile(layout, containerId, ifName), 'utf8')) as NetworkAttachment;
 		return data?.conflist && Array.isArray(data.conflist.plugins) ? data : null;
 	} catch {
 		return null;
 	}
+}
+
+/** The interfaces the container has an attachment recorded for (eth0 first when it has one). */
+export function attachedInterfaces(layout: StorageLayout, containerId: string): string[] {
+	const found = list(resultsDir(layout)).flatMap((name) => {
+		const match = STATE_FILE.exec(name);
+		return match && match[1] === containerId ? [match[2] ?? IF_NAME] : [];
+	});
+	return found.sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+}
+
+async function deleteAttachment(layout: StorageLayout, containerId: string, ifName: string): Promise<void> {
+	const attachment = readAttachment(layout, containerId, ifName);
+	if (attachment !== null) await runConflist('DEL', attachment.conflist, targetOf(attachment), attachment.result ?? undefined);
+	fs.rmSync(stateFile(layout, containerId, ifName), {force: true});
 }
 
 /**
@@ -133,8 +215,7 @@ export async function freeStaleLeases(layout: StorageLayout, liveIds: Set<string
 	await wipeIfRebooted(layout);
 	// An attachment is recorded before its namespace and lease exist, so each is looked up
 	// afresh: a container that joins meanwhile is seen.
-	const attachedNow = () =>
-		list(resultsDir(layout)).flatMap((name) => (name.endsWith('.json') && ID.test(name.slice(0, -5)) ? [name.slice(0, -5)] : []));
+	const attachedNow = () => [...new Set(list(resultsDir(layout)).flatMap((name) => STATE_FILE.exec(name)?.[1] ?? []))];
 	for (const id of attachedNow()) {
 		if (!liveIds.has(id) && (await isIdle(layout, id))) await leaveNetwork(layout, id);
 	}
@@ -148,7 +229,7 @@ export async function freeStaleLeases(layout: StorageLayout, liveIds: Set<string
 			// host-local names a lease after its address and writes "<container id>\r\n<interface>" into it.
 			if (!/^[0-9.]+$/.test(lease)) continue;
 			const holder = readTrimmed(path.join(dir, lease))?.split(/\r?\n/)[0] ?? '';
-			if (liveIds.has(holder) || fs.existsSync(stateFile(layout, holder))) continue;
+			if (liveIds.has(holder) || (ID.test(holder) && attachedInterfaces(layout, holder).length > 0)) continue;
 			if (await isIdle(layout, holder)) fs.rmSync(path.join(dir, lease), {force: true});
 		}
 	}
@@ -255,7 +336,7 @@ const targetOf = (attachment: NetworkAttachment): CniTarget => ({
 
 function writeAttachment(layout: StorageLayout, attachment: NetworkAttachment): void {
 	fs.mkdirSync(resultsDir(layout), {recursive: true, mode: 0o700});
-	replaceFile(resultsDir(layout), `${attachment.containerId}.json`, `${JSON.stringify(attachment)}\n`, 0o600);
+	replaceFile(resultsDir(layout), stateName(attachment.containerId, attachment.ifName), `${JSON.stringify(attachment)}\n`, 0o600);
 }
 
 function list(dir: string): string[] {

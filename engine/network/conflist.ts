@@ -24,6 +24,11 @@ export interface ConflistOptions {
 	bandwidthMbps: number;
 	/** host-local's dataDir: it keeps the leases of each network in `<leaseDir>/<network>/`. */
 	leaseDir: string;
+	/**
+	 * Whether the container's default route goes through this network (absent: yes). Only its
+	 * first network has one: a second default route in one namespace is refused (EEXIST).
+	 */
+	defaultRoute?: boolean;
 }
 
 /**
@@ -44,7 +49,7 @@ export function conflistFor(network: NetworkRecord, options: ConflistOptions): C
 				type: 'host-local',
 				ranges: [[{subnet: network.subnet, gateway: network.gateway}]],
 				// An internal network has no way out: only its own subnet is routed.
-				routes: network.internal ? [] : [{dst: '0.0.0.0/0'}],
+				routes: network.internal || options.defaultRoute === false ? [] : [{dst: '0.0.0.0/0'}],
 				dataDir: options.leaseDir,
 			},
 		},

@@ -4,13 +4,16 @@ import type {Store} from '../store.js';
 import {NetworkStore} from './store.js';
 import {DEFAULT_NETWORK, type NetworkInfo, type NetworkRecord} from './types.js';
 
-/** The names of the containers whose config names the network, by name, sorted. */
+/** The names of the containers whose config puts them on the network (first or further), by name, sorted. */
 export function containersOn(store: Store, network: string): string[] {
 	const names: string[] = [];
 	for (const [name, id] of Object.entries(store.readIndex())) {
 		const read = store.inspectRecord(id);
-		// Read defensively: records from before networks have no such field.
-		if (read !== null && 'record' in read && (read.record.config as {network?: unknown}).network === network) names.push(name);
+		if (read === null || !('record' in read)) continue;
+		// Read defensively: records from before networks have no such fields.
+		const config = read.record.config as {network?: unknown; additionalNetworks?: {name?: unknown}[]};
+		const further = Array.isArray(config.additionalNetworks) ? config.additionalNetworks : [];
+		if (config.network === network || further.some((link) => link?.name === network)) names.push(name);
 	}
 	return names.sort();
 }

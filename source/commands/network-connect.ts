@@ -7,8 +7,10 @@ export const spec = defineCommand({
 Usage
   $ c32 network connect [options] NETWORK CONTAINER
 
-Put a container on a network: the others on it reach it by its name and its aliases.
-A container is on one network at a time (docs/cli.md says when it takes effect).
+Put a container on one more network: the others on it reach it by its name and its
+aliases, and it reaches them. A running container gets a new interface (eth1, eth2...) at
+once and stays on its other networks; a stopped one joins at its next start. Published
+ports and the bandwidth limit stay on its first network.
 
 Options
   --alias NAME   Another name it is known by on this network (repeatable)

@@ -7,8 +7,9 @@ export const spec = defineCommand({
 Usage
   $ c32 network disconnect NETWORK CONTAINER
 
-Take a container off a network: it keeps only its loopback (network none) until it is
-connected to another.
+Take a container off one of its networks: a running one loses that interface at once
+and keeps running on the others. Leaving its first network drops the published ports
+and the bandwidth limit (they belonged to it); off its last network it has loopback only.
 
 Examples
   $ c32 network disconnect team my-bot`,

@@ -25,8 +25,9 @@ Options
   -q, --quiet      Only the ids, one per line
   -f, --filter K=V Only containers that match: name=, id= (prefix), status=, label=KEY[=VALUE],
                    isolation= (repeatable; a status filter implies -a)
-  --json           A JSON array (fields in docs/cli.md), with each container's network:
-                   name, ip, gateway and ports (null on the host's network)
+  --json           A JSON array (fields in docs/cli.md), with each container's first
+                   network (name, ip, gateway, ports; null on the host's network) and
+                   networks, every c32 network it is on
   --no-trunc       Full ids and image paths
 
 Examples
@@ -62,7 +63,7 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 	if (flags.json) {
 		writeJson(
 			ctx.stdout,
-			containers.map((c, index) => ({...containerJson(c), network: networks[index]!})),
+			containers.map((c, index) => ({...containerJson(c), network: networks[index]![0] ?? null, networks: networks[index]!})),
 		);
 		return 0;
 	}
@@ -75,7 +76,7 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 		c.isolationLevel,
 		ago(c.createdAt, now),
 		{text: statusText(c, now), style: statusStyle(c.state, c.exitCode, colors)},
-		portsText(networks[index]!),
+		portsText(networks[index]![0] ?? null),
 	]);
 	ctx.stdout.write(renderTable(['CONTAINER ID', 'NAME', 'IMAGE', 'ISOLATION', 'CREATED', 'STATUS', 'PORTS'], rows));
 	return 0;
@@ -89,15 +90,16 @@ async function networksOf(
 	engine: Engine,
 	containers: readonly ContainerMetadata[],
 	wanted: (container: ContainerMetadata) => boolean,
-): Promise<(ContainerNetwork | null)[]> {
+): Promise<ContainerNetwork[][]> {
 	return Promise.all(
 		containers.map(async (c) => {
-			if (!wanted(c)) return null;
+			if (!wanted(c)) return [];
 			try {
-				// Records from before networks (and an engine without them) have no network field.
-				return (await engine.inspectContainer(c.id)).network ?? null;
+				// An engine from before networks has no network fields; from before multi-network containers, no networks.
+				const info = await engine.inspectContainer(c.id);
+				return info.networks ?? (info.network ? [info.network] : []);
 			} catch (error) {
-				if (isC32Error(error)) return null;
+				if (isC32Error(error)) return [];
 				throw error;
 			}
 		}),

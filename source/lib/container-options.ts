@@ -36,7 +36,7 @@ export const containerFlags = {
 	workdir: {type: 'string', shortFlag: 'w', aliases: ['working-dir']},
 	user: {type: 'string', shortFlag: 'u'},
 	hostname: {type: 'string'},
-	network: {type: 'string', aliases: ['net']},
+	network: {type: 'string', aliases: ['net'], isMultiple: true},
 	publish: {type: 'string', shortFlag: 'p', isMultiple: true},
 	networkAlias: {type: 'string', isMultiple: true},
 	networkLimit: {type: 'string'},
@@ -92,8 +92,10 @@ export const containerOptionsHelp = `
   --hostname NAME              Hostname inside the container (default: the container's name)
   --network NAME|host|none     The network: c32 (the default of standard isolation: a private
                                bridge with NAT), one of c32 network ls, none (loopback only; the
-                               default of strict) or host (the host's own network: less isolated)
-  --network-alias NAME         Another name it is known by on its network (repeatable)
+                               default of strict) or host (the host's own network: less isolated).
+                               Repeat it for more c32 networks (eth1, eth2...); ports, the
+                               bandwidth limit and the default route stay on the first
+  --network-alias NAME         Another name it is known by on its networks (repeatable)
   -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|udp]
                                Publish a port on the host (repeatable): 8080:80,
                                127.0.0.1:8080:80, 53:53/udp, 8000-8001:80-81, or PORT alone for
@@ -131,7 +133,7 @@ export interface ContainerFlagValues {
 	workdir?: string;
 	user?: string;
 	hostname?: string;
-	network?: string;
+	network: string[];
 	publish: string[];
 	networkAlias: string[];
 	networkLimit?: string;
@@ -219,7 +221,10 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.user !== undefined) config.user = flags.user;
 	if (flags.hostname !== undefined) config.hostname = flags.hostname;
 	// A network's name is checked by the engine, against the networks it has.
-	if (flags.network !== undefined) config.network = flags.network;
+	// More than one: the first carries the published ports and the limit; the aliases apply on each (as podman's).
+	const [network, ...further] = flags.network;
+	if (network !== undefined) config.network = network;
+	if (further.length > 0) config.additionalNetworks = further.map((name) => ({name, aliases: [...flags.networkAlias]}));
 	// So are port specs: engine/network/ports.ts reads docker's -p syntax.
 	if (flags.publish.length > 0) config.ports = flags.publish;
 	if (flags.networkAlias.length > 0) config.networkAliases = flags.networkAlias;

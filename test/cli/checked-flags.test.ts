@@ -103,5 +103,12 @@ describe('enum and signal flags', () => {
 		});
 		assert.equal(await runCli(['create', '--net', 'host', '--network-limit', '0.5', '--', 'true'], ctx), 0);
 		assert.deepEqual(config, {args: ['true'], network: 'host', resourceLimits: {networkBandwidthLimitMbps: 0.5}});
+		assert.equal(await runCli(['create', '--network', 'front', '--network', 'back', '--network-alias', 'db', '--', 'true'], ctx), 0);
+		assert.deepEqual(config, {
+			args: ['true'],
+			network: 'front',
+			networkAliases: ['db'],
+			additionalNetworks: [{name: 'back', aliases: ['db']}],
+		});
 	});
 });

@@ -29,6 +29,7 @@ describe('commands against an engine double', () => {
 				paths: {bundle: '/b', log: '/l'},
 				userNamespace: null,
 				network: null,
+				networks: [],
 			}),
 		});
 		assert.equal(await runCli(['ps'], ctx), 0);
@@ -208,7 +209,7 @@ describe('commands against an engine double', () => {
 		const {ctx, out} = fakeContext({
 			inspectContainer: async (ref: string) => {
 				if (ref !== 'a') throw notFound(ref);
-				return {...container('a'), config: {} as never, paths: {bundle: '/b', log: '/l'}, userNamespace: null, network: null};
+				return {...container('a'), config: {} as never, paths: {bundle: '/b', log: '/l'}, userNamespace: null, network: null, networks: []};
 			},
 		});
 		assert.equal(await runCli(['inspect', 'a', 'zz'], ctx), 1);

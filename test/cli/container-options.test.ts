@@ -17,6 +17,7 @@ const none: ContainerFlagValues = {
 	tty: false,
 	publish: [],
 	networkAlias: [],
+	network: [],
 };
 const inputs = {cwd: '/work', env: {HOME: '/home/me'}, envFiles: [], existing: new Set(['bots/a.py'])};
 const build = (
@@ -129,7 +130,7 @@ describe('buildContainerConfig', () => {
 	});
 	it('passes the plain options through', () => {
 		assert.deepEqual(
-			build({name: 'n', workdir: '/srv', user: '1000:1000', hostname: 'h', network: 'none', stopSignal: 'SIGINT', isolation: 'strict'}),
+			build({name: 'n', workdir: '/srv', user: '1000:1000', hostname: 'h', network: ['none'], stopSignal: 'SIGINT', isolation: 'strict'}),
 			{name: 'n', workingDir: '/srv', user: '1000:1000', hostname: 'h', network: 'none', stopSignal: 'SIGINT', isolationLevel: 'strict'},
 		);
 	});

@@ -80,6 +80,7 @@ describe('the CLI shows user-controlled text escaped', () => {
 			paths: {bundle: '/b', log: '/l'},
 			userNamespace: null,
 			network: null,
+			networks: [],
 		} as ContainerInfo;
 		const {ctx, out} = fakeContext({inspectContainer: async () => info, listContainers: async () => [info]});
 		assert.equal(await runCli(['inspect', 'evil'], ctx), 0);

@@ -505,7 +505,14 @@ describe('images, image, tag, rmi, prune, save, commit, system df, export', () =
 		const bot = container('bot', {image: '127.0.0.1:5000/team/bot:1'});
 		const {ctx, out} = fakeContext({
 			listContainers: async () => [bot],
-			inspectContainer: async () => ({...bot, config: {} as never, paths: {bundle: '/b', log: '/l'}, userNamespace: null, network: null}),
+			inspectContainer: async () => ({
+				...bot,
+				config: {} as never,
+				paths: {bundle: '/b', log: '/l'},
+				userNamespace: null,
+				network: null,
+				networks: [],
+			}),
 		});
 		await runCli(['ps'], ctx);
 		assert.match(out.stdout.split('\n')[1]!, /\s{3}127\.0\.0\.1:5000\/team\/bot:1\s{3}/);

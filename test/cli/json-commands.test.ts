@@ -33,6 +33,7 @@ function stateful(initial: Record<string, ContainerState>, labels: Record<string
 			paths: {bundle: '/b', log: '/l'},
 			userNamespace: null,
 			network: null,
+			networks: [],
 		}),
 		startContainer: async (ref) => Object.assign(find(ref), {state: 'running' as const}),
 		stopContainer: async (ref) => Object.assign(find(ref), {state: 'stopped' as const, exitCode: 143, pid: null}),

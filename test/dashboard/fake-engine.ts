@@ -201,6 +201,7 @@ export class FakeEngine implements Engine {
 			network: 'host',
 			ports: [],
 			networkAliases: [],
+			additionalNetworks: [],
 			logSizeMax: 10 * 1024 * 1024,
 			autoRemove: false,
 			capabilities: null,
@@ -422,6 +423,7 @@ export class FakeEngine implements Engine {
 			paths: {bundle: `/fake/${container.meta.id}/bundle`, log: `/fake/${container.meta.id}/ctr.log`},
 			userNamespace: null,
 			network: container.network === null ? null : structuredClone(container.network),
+			networks: container.network === null ? [] : [structuredClone(container.network)],
 		};
 	}
 

@@ -100,6 +100,18 @@ describe('the details pane', () => {
 		assert.match(plain(networkFields(await engine.inspectContainer('web'))), /ip - {3}gateway - {3}ports 127/);
 	});
 
+	test('a container on several networks: every name and address, the ports of the first', async () => {
+		const engine = new FakeEngine();
+		onNetwork(engine, 'web', '10.90.1.2');
+		const info = await engine.inspectContainer('web');
+		info.networks.push({name: 'back', ip: '10.90.2.5', gateway: '10.90.2.1', ports: []});
+		assert.equal(
+			plain(networkFields(info)).trimEnd(),
+			'networks team, back   ip 10.90.1.2, 10.90.2.5   gateway 10.90.1.1   ports 127.0.0.1:8080->80/tcp, 0.0.0.0:5353->53/udp',
+		);
+		assert.equal(addressOf(info), '10.90.1.2,10.90.2.5');
+	});
+
 	test('the host network says it is the host own; none says none; the bandwidth limit is a limit', async () => {
 		const engine = new FakeEngine();
 		engine.add({name: 'shared'});

@@ -85,6 +85,8 @@ export function tempEngine(): TempEngine {
 		dir,
 		async dispose() {
 			await removeAll(engine);
+			// The default network is made on first use: its bridge (and any other this root made) goes too.
+			if (fs.existsSync(path.join(dir, 'networks.json'))) await (await import('./network.js')).removeNetworksOf(engine.layout);
 			fs.rmSync(dir, {recursive: true, force: true});
 		},
 	};

@@ -59,7 +59,7 @@ export async function serverInNetns(t: TestContext, netns: string, script: strin
 	return child;
 }
 
-/** What of a container's network is on the host: interfaces, nat/filter rules naming it, its leases, netns and result files. */
+/** What of a container's network is on the host: interfaces, nat/filter rules naming it, its leases, netns, result files and roster entries. */
 export function networkTracesOf(layout: StorageLayout, id: string, hostInterfaces: string[] = []): string[] {
 	const traces: string[] = [];
 	for (const name of hostInterfaces) if (fs.existsSync(`/sys/class/net/${name}`)) traces.push(`interface ${name}`);
@@ -77,8 +77,12 @@ export function networkTracesOf(layout: StorageLayout, id: string, hostInterface
 	const netns = path.join(layout.runtimeDir, 'netns', id.slice(0, 16));
 	if (fs.existsSync(netns)) traces.push(`netns ${netns}`);
 	if (fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(netns)) traces.push(`mount ${netns}`);
-	const result = path.join(layout.runtimeDir, 'cni', 'results', `${id}.json`);
-	if (fs.existsSync(result)) traces.push(`result ${result}`);
+	// <id>.json, and <id>.<interface>.json for each further network.
+	for (const file of listDir(path.join(layout.runtimeDir, 'cni', 'results'))) if (file.startsWith(id)) traces.push(`result ${file}`);
+	for (const roster of listDir(path.join(layout.runtimeDir, 'cni', 'names'))) {
+		const file = path.join(layout.runtimeDir, 'cni', 'names', roster);
+		if (roster.endsWith('.json') && fs.readFileSync(file, 'utf8').includes(id)) traces.push(`roster ${roster}`);
+	}
 	return traces;
 }
 

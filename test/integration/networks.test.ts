@@ -48,7 +48,8 @@ function needsNetworks(t: TestContext): boolean {
 /** A temporary engine whose networks (and their bridges) are removed after the test. */
 function networkEngine(t: TestContext): TempEngine {
 	const te = engineFor(t);
-	// Registered after engineFor's dispose, so it runs before it (after-hooks run in reverse): containers go first.
+	// Registered after engineFor's dispose, so it runs after it (after-hooks run in the order registered): containers go first.
+	// The dispose removes the networks too; this sweeps what a test left when its storage root stayed.
 	t.after(async () => {
 		const store = new NetworkStore(te.engine.layout);
 		for (const network of store.list()) await store.remove(network.name, []).catch(() => {});
@@ -291,13 +292,20 @@ describe('scale and leftovers', () => {
 		// As a c32 that crashed while removing it would leave it: the record gone, the container killed, no teardown.
 		fs.rmSync(path.join(engine.layout.storageDir, 'containers', info.id), {recursive: true, force: true});
 		process.kill(info.pid!, 'SIGKILL');
-		t.after(() => {
-			execFileSync('runc', ['--root', path.join(engine.layout.runtimeDir, 'runtime'), 'delete', '--force', info.id], {stdio: 'ignore'});
-		});
-		await waitFor(() => !fs.existsSync(`/proc/${info.pid}`), 10_000, 'the container to end');
-		assert.notDeepEqual(networkTraces(engine, info.id), [], 'left behind');
-		await engine.listContainers();
-		assert.deepEqual(networkTraces(engine, info.id), [], 'freed by the listing');
+		try {
+			await waitFor(() => !fs.existsSync(`/proc/${info.pid}`), 10_000, 'the container to end');
+			assert.notDeepEqual(networkTraces(engine, info.id), [], 'left behind');
+			await engine.listContainers();
+			assert.deepEqual(networkTraces(engine, info.id), [], 'freed by the listing');
+		} finally {
+			// Here, not in an after-hook: those run in the order registered, after the storage root is gone
+			// (runc would make its root directory there again).
+			try {
+				execFileSync('runc', ['--root', path.join(engine.layout.runtimeDir, 'runtime'), 'delete', '--force', info.id], {stdio: 'ignore'});
+			} catch {
+				// runc had nothing left of it
+			}
+		}
 	});
 });
 
@@ -388,7 +396,8 @@ function networkTraces(engine: ContainerEngine, id: string): string[] {
 	const netns = path.join(runtimeDir, 'netns', id.slice(0, 16));
 	if (fs.existsSync(netns)) traces.push(`netns ${netns}`);
 	if (fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(netns)) traces.push(`mount ${netns}`);
-	if (fs.existsSync(path.join(runtimeDir, 'cni', 'results', `${id}.json`))) traces.push('attachment');
+	// <id>.json, and <id>.<interface>.json for each further network.
+	for (const file of list(path.join(runtimeDir, 'cni', 'results'))) if (file.startsWith(id)) traces.push(`attachment ${file}`);
 	for (const roster of list(path.join(runtimeDir, 'cni', 'names'))) {
 		if (fs.readFileSync(path.join(runtimeDir, 'cni', 'names', roster), 'utf8').includes(id)) traces.push(`roster ${roster}`);
 	}

@@ -68,6 +68,7 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	network: {network: 'none'},
 	ports: {ports: ['8080:80', '127.0.0.1:9000-9001:9000-9001/udp', '53']},
 	networkAliases: {networkAliases: ['db', 'primary']},
+	additionalNetworks: {additionalNetworks: [{name: 'side', aliases: ['api']}, {name: 'back'}]},
 	logSizeMax: {logSizeMax: 8192},
 	autoRemove: {autoRemove: true},
 	capabilities: {capAdd: ['NET_RAW'], capDrop: ['CHOWN']},
