@@ -94,9 +94,14 @@ export async function joinNetwork(layout: StorageLayout, input: JoinInput): Prom
 		writeAttachment(layout, attachment);
 		try {
 			await createNetns(netns);
-			await runConflist('ADD', LOOPBACK_CONFLIST, {containerId: input.containerId, netns, ifName: 'lo'});
-			attachment.result = await runConflist('ADD', attachment.conflist, targetOf(attachment));
+			// Two independent plugin chains in one namespace: run side by side, both settled before any clean-up.
+			const [loopback, joined] = await Promise.allSettled([
+				runConflist('ADD', LOOPBACK_CONFLIST, {containerId: input.containerId, netns, ifName: 'lo'}),
+				runConflist('ADD', attachment.conflist, targetOf(attachment)),
+			]);
+			if (joined.status === 'fulfilled') attachment.result = joined.value;
 			writeAttachment(layout, attachment);
+			for (const outcome of [joined, loopback]) if (outcome.status === 'rejected') throw outcome.reason;
 		} catch (error) {
 			await leaveNetwork(layout, input.containerId).catch(() => {});
 			throw error;
