@@ -94,7 +94,7 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 		formatVersion: FORMAT_VERSION,
 		metadata: {nextRestartAt: null, ...metadata} as unknown as ContainerMetadata,
 		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases.
-		config: {ociImage: null, ports: [], networkAliases: [], ...config} as unknown as ResolvedConfig,
+		config: {ociImage: null, ports: [], networkAliases: [], hooks: [], ...config} as unknown as ResolvedConfig,
 		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,
 	};
 	if (data['formatVersion'] === 1) upgradeFromVersion1(record, internal);

@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {StorageLayout} from '../paths.js';
+import {dispatchEvent} from './dispatch.js';
+import type {ContainerHook} from './hooks.js';
 import type {C32Event, NewEvent} from './types.js';
 
 export const MAX_LOG_BYTES = 1024 * 1024;
@@ -44,10 +46,12 @@ export function eventLine(event: C32Event): string {
 }
 
 /**
- * Appends one event. Never throws: an event that cannot be recorded (a full disk) must not
- * break the lifecycle change it describes. Returns the event as written, or null.
+ * Appends one event, then starts the hooks and webhooks it sets off (dispatch.ts), detached.
+ * Never throws: an event that cannot be recorded (a full disk) must not break the lifecycle
+ * change it describes. Returns the event as written, or null. `context.hooks`: the
+ * container's own hooks when the caller has its record at hand (else they are read from it).
  */
-export function appendEvent(layout: StorageLayout, event: NewEvent): C32Event | null {
+export function appendEvent(layout: StorageLayout, event: NewEvent, context: {hooks?: ContainerHook[]} = {}): C32Event | null {
 	const complete = completeEvent(event);
 	try {
 		const file = eventsFile(layout);
@@ -59,6 +63,7 @@ export function appendEvent(layout: StorageLayout, event: NewEvent): C32Event | 
 		} finally {
 			fs.closeSync(fd);
 		}
+		dispatchEvent(layout, complete, context.hooks);
 		return complete;
 	} catch {
 		return null;

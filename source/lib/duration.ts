@@ -31,14 +31,14 @@ export function parseSecondsOrDuration(text: string, what: string): number {
 	return ms;
 }
 
-/** --since: a duration back from now ("10m") or a timestamp; returned as an ISO timestamp. */
-export function parseSince(text: string, now: Date): string {
+/** --since (--until): a duration back from now ("10m"), unix seconds or a timestamp; returned as an ISO timestamp. */
+export function parseSince(text: string, now: Date, flag = '--since'): string {
 	const ms = parseDurationMs(text);
 	if (ms !== null) return new Date(now.getTime() - ms).toISOString();
 	const trimmed = text.trim();
 	const date = /^\d+(?:\.\d+)?$/.test(trimmed) ? new Date(Number(trimmed) * 1000) : new Date(trimmed);
 	if (trimmed === '' || Number.isNaN(date.getTime())) {
-		throw new UsageError(`invalid --since "${text}": give a duration such as 10m or 2h, or a timestamp such as 2025-01-31T12:00:00Z`);
+		throw new UsageError(`invalid ${flag} "${text}": give a duration such as 10m or 2h, or a timestamp such as 2025-01-31T12:00:00Z`);
 	}
 	return date.toISOString();
 }
