@@ -2,7 +2,7 @@
 // process observed the change (the CLI, the exit command, the health scheduler). Bounded: past
 // MAX_LOG_BYTES the file is rotated to one older generation, so at most twice that is kept.
 // A line is written with one write(2) on an O_APPEND descriptor and kept under PIPE_BUF, so
-// concurrent writers never interleave inside a line.
+// concurrent writers never interleave inside a line; one writer at a time rotates.
 import fs from 'node:fs';
 import path from 'node:path';
 import type {StorageLayout} from '../paths.js';
@@ -18,7 +18,7 @@ export const eventsDir = (layout: StorageLayout) => path.join(layout.storageDir,
 export const eventsFile = (layout: StorageLayout) => path.join(eventsDir(layout), 'events.log');
 export const rotatedEventsFile = (layout: StorageLayout) => `${eventsFile(layout)}.1`;
 
-const {O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW} = fs.constants;
+const {O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW} = fs.constants;
 
 /** Completes an emitter's event: the time now, no labels, no attributes unless given. */
 export function completeEvent(event: NewEvent, now: Date = new Date()): C32Event {
@@ -71,21 +71,37 @@ export function appendEvent(layout: StorageLayout, event: NewEvent, context: {ho
 }
 
 /**
- * Two writers may both see a full file; the rename is atomic, and a second rename of an
- * already-rotated (small) file is avoided by re-checking the inode it measured.
+ * Only one writer rotates: the one that creates the rotation lock (O_EXCL), and only if the
+ * file is still full once it holds it, so two writers that both saw a full file never rotate
+ * twice (which would drop a whole generation). Any failure here leaves the file as it is: the
+ * event is still appended, a little past the cap.
  */
 function rotateIfFull(layout: StorageLayout, file: string): void {
-	let stat: fs.Stats;
+	if ((fs.lstatSync(file, {throwIfNoEntry: false})?.size ?? 0) < MAX_LOG_BYTES) return;
+	const lock = path.join(eventsDir(layout), 'rotate.lock');
+	let fd: number;
 	try {
-		stat = fs.lstatSync(file);
+		fd = fs.openSync(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
 	} catch {
+		clearStaleLock(lock);
 		return;
 	}
-	if (stat.size < MAX_LOG_BYTES) return;
-	const rotated = rotatedEventsFile(layout);
-	const again = fs.lstatSync(file, {throwIfNoEntry: false});
-	if (again?.ino !== stat.ino) return;
-	fs.renameSync(file, rotated);
+	try {
+		if ((fs.lstatSync(file, {throwIfNoEntry: false})?.size ?? 0) >= MAX_LOG_BYTES) fs.renameSync(file, rotatedEventsFile(layout));
+	} catch {
+		// Another generation next time.
+	} finally {
+		fs.closeSync(fd);
+		fs.rmSync(lock, {force: true});
+	}
+}
+
+/** A rotation lock older than a few seconds belongs to a writer that died while rotating. */
+function clearStaleLock(lock: string): void {
+	try {
+		const stat = fs.lstatSync(lock);
+		if (Date.now() - stat.mtimeMs > 5000) fs.rmSync(lock, {force: true});
+	} catch {}
 }
 
 /** Parses the log's text; a damaged line (a crash mid-write on a full disk) is skipped. */

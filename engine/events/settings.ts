@@ -137,7 +137,7 @@ async function updateWebhooks<T>(layout: StorageLayout, change: (hooks: Webhook[
 	);
 }
 
-export function addWebhook(layout: StorageLayout, options: {url: string; events?: string[]; timeoutMs?: number}): Promise<Webhook> {
+export async function addWebhook(layout: StorageLayout, options: {url: string; events?: string[]; timeoutMs?: number}): Promise<Webhook> {
 	const url = checkWebhookUrl(options.url);
 	const events = [...new Set((options.events ?? DEFAULT_WEBHOOK_EVENTS).map((event) => checkHookEvent(event, 'webhook')))];
 	if (events.length === 0) throw new C32Error('INVALID_CONFIG', 'a webhook needs at least one event: give --events die,oom');
@@ -152,7 +152,7 @@ export function addWebhook(layout: StorageLayout, options: {url: string; events?
 }
 
 /** Removes the webhooks with this id or URL; NOT_FOUND when there is none. */
-export function removeWebhook(layout: StorageLayout, ref: string): Promise<Webhook[]> {
+export async function removeWebhook(layout: StorageLayout, ref: string): Promise<Webhook[]> {
 	return updateWebhooks(layout, (hooks) => {
 		const removed = hooks.filter((hook) => hook.id === ref || hook.url === ref);
 		if (removed.length === 0) {
