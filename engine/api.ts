@@ -1,8 +1,8 @@
 // The engine's public interface. The CLI and the dashboard depend on this, never on the
 // implementation, so tests can hand them a double.
 
+import type {Webhook} from './events/hook-config.js';
 import type {EventsOptions} from './events/query.js';
-import type {Webhook} from './events/settings.js';
 import type {C32Event} from './events/types.js';
 import type {
 	ArchiveFormat,

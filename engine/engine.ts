@@ -7,9 +7,9 @@ import tty from 'node:tty';
 import type {AttachOptions, AttachResult, Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
-import {appendEvent, completeEvent, readEvents} from './events/log.js';
+import {addWebhook, readWebhooks, removeWebhook, type Webhook} from './events/hook-config.js';
+import {appendEvent, completeEvent, latestEvents} from './events/log.js';
 import {type EventsOptions, queryEvents} from './events/query.js';
-import {addWebhook, readWebhooks, removeWebhook, type Webhook} from './events/settings.js';
 import type {C32Event, NewEvent} from './events/types.js';
 import {isProcessAlive} from './host-facts.js';
 import type {ImageStore} from './image/store.js';
@@ -459,7 +459,7 @@ export class ContainerEngine implements Engine {
 
 	/** The latest `count` events (all subjects), oldest first: for the dashboard. */
 	latestEvents(count: number): C32Event[] {
-		return readEvents(this.layout).slice(-count);
+		return latestEvents(this.layout, count);
 	}
 
 	listWebhooks(): Webhook[] {

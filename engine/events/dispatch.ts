@@ -10,8 +10,8 @@ import {fileURLToPath} from 'node:url';
 import {debugLogAt} from '../debug-log.js';
 import {monitorEnvironment} from '../exit-command.js';
 import {containersDir, type StorageLayout} from '../paths.js';
+import {HOOK_TIMEOUT_SECONDS, readGlobalHooks, readWebhooks, type Webhook} from './hook-config.js';
 import {type ContainerHook, eventMatches} from './hooks.js';
-import {HOOK_TIMEOUT_SECONDS, readGlobalHooks, readWebhooks, type Webhook} from './settings.js';
 import type {C32Event} from './types.js';
 
 const RUNNER = fileURLToPath(new URL('./dispatch-main.js', import.meta.url));

@@ -122,6 +122,38 @@ export function readEvents(layout: StorageLayout): C32Event[] {
 	return [rotatedEventsFile(layout), eventsFile(layout)].flatMap((file) => parseEvents(readIfThere(file)));
 }
 
+/** How much of the log's end latestEvents reads: enough for dozens of lines, cheap for every dashboard tick. */
+const TAIL_BYTES = 64 * 1024;
+
+/** The last `count` events, oldest first, from the end of the log only (the older generation when the current one is short). */
+export function latestEvents(layout: StorageLayout, count: number): C32Event[] {
+	if (count <= 0) return [];
+	const bytes = Math.min(TAIL_BYTES, count * MAX_LINE_BYTES * 2);
+	const current = parseEvents(readTail(eventsFile(layout), bytes));
+	if (current.length >= count) return current.slice(-count);
+	return [...parseEvents(readTail(rotatedEventsFile(layout), bytes)), ...current].slice(-count);
+}
+
+function readTail(file: string, bytes: number): string {
+	let fd: number;
+	try {
+		fd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW);
+	} catch {
+		return '';
+	}
+	try {
+		const {size} = fs.fstatSync(fd);
+		const start = Math.max(0, size - bytes);
+		const buffer = Buffer.alloc(size - start);
+		const read = fs.readSync(fd, buffer, 0, buffer.length, start);
+		const text = buffer.subarray(0, read).toString('utf8');
+		// A read from the middle begins inside a line: drop that part.
+		return start === 0 ? text : text.slice(text.indexOf('\n') + 1);
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
 function readIfThere(file: string): string {
 	try {
 		return fs.readFileSync(file, 'utf8');

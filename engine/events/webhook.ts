@@ -2,7 +2,7 @@
 // timeout, up to three attempts with a growing pause between them. A 4xx other than 408 and
 // 429 is the receiver saying no: not retried. Resolves with null once delivered, else why not.
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {Webhook} from './settings.js';
+import type {Webhook} from './hook-config.js';
 import type {C32Event} from './types.js';
 
 export const WEBHOOK_ATTEMPTS = 3;

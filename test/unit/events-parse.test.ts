@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {resolveConfig} from '../../engine/config.js';
 import {C32Error} from '../../engine/errors.js';
+import {checkWebhookUrl, parseGlobalHooks} from '../../engine/events/hook-config.js';
 import {checkHook, eventMatches, parseHookSpec, splitCommand} from '../../engine/events/hooks.js';
 import {matchesFilters, parseEventFilters} from '../../engine/events/query.js';
 import {hookEnvironment} from '../../engine/events/run-hook.js';
-import {checkWebhookUrl, parseGlobalHooks} from '../../engine/events/settings.js';
 import {transitionEvents} from '../../engine/events/transitions.js';
 import type {C32Event} from '../../engine/events/types.js';
 import {
