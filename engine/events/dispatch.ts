@@ -34,25 +34,43 @@ export interface DispatchPayload {
 	webhooks: Webhook[];
 }
 
-/** The work an event sets off; null when there is none. */
-export function dispatchPlan(layout: StorageLayout, event: C32Event, containerHooks: ContainerHook[]): DispatchPayload | null {
+/** The work an event sets off; null when there is none. A config file that cannot be read is reported and skipped, not the others. */
+export function dispatchPlan(
+	layout: StorageLayout,
+	event: C32Event,
+	containerHooks: ContainerHook[],
+	report: (what: string, error: unknown) => void = () => {},
+): DispatchPayload | null {
+	const globalHooks = readOrReport(() => readGlobalHooks(layout), 'global hooks', report);
 	const hooks: HookRun[] = [
 		...containerHooks
 			.filter((hook) => eventMatches(hook.event, event))
 			.map((hook) => ({command: hook.command, timeoutSeconds: HOOK_TIMEOUT_SECONDS, source: 'container'})),
-		...readGlobalHooks(layout)
+		...globalHooks
 			.filter((hook) => eventMatches(hook.event, event))
 			.map((hook) => ({command: hook.command, timeoutSeconds: hook.timeoutSeconds ?? HOOK_TIMEOUT_SECONDS, source: 'global'})),
 	];
-	const webhooks = readWebhooks(layout).filter((hook) => hook.events.some((wanted) => eventMatches(wanted, event)));
+	const webhooks = readOrReport(() => readWebhooks(layout), 'webhooks', report).filter((hook) =>
+		hook.events.some((wanted) => eventMatches(wanted, event)),
+	);
 	if (hooks.length === 0 && webhooks.length === 0) return null;
 	return {storageDir: layout.storageDir, event, hooks, webhooks};
 }
 
+function readOrReport<T>(read: () => T[], what: string, report: (what: string, error: unknown) => void): T[] {
+	try {
+		return read();
+	} catch (error) {
+		report(what, error);
+		return [];
+	}
+}
+
 /** Starts the runner for what the event sets off, if anything. Never throws: failures go to the hooks log. */
 export function dispatchEvent(layout: StorageLayout, event: C32Event, containerHooks?: ContainerHook[]): void {
+	const log = debugLogAt(hooksLogFile(layout));
 	try {
-		const plan = dispatchPlan(layout, event, containerHooks ?? hooksOnDisk(layout, event));
+		const plan = dispatchPlan(layout, event, containerHooks ?? hooksOnDisk(layout, event), log);
 		if (plan === null) return;
 		const child = spawn(process.execPath, [RUNNER], {
 			detached: true,
@@ -60,10 +78,10 @@ export function dispatchEvent(layout: StorageLayout, event: C32Event, containerH
 			cwd: '/',
 			env: {...monitorEnvironment(), [PAYLOAD_VARIABLE]: JSON.stringify(plan)},
 		});
-		child.on('error', (error) => debugLogAt(hooksLogFile(layout))(`hook runner for ${event.event}`, error));
+		child.on('error', (error) => log(`hook runner for ${event.event}`, error));
 		child.unref();
 	} catch (error) {
-		debugLogAt(hooksLogFile(layout))(`hooks for ${event.event} of ${event.id.slice(0, 12)}`, error);
+		log(`hooks for ${event.event} of ${event.id.slice(0, 12)}`, error);
 	}
 }
 

@@ -181,4 +181,13 @@ test('no hooks and no webhooks: nothing to start; webhooks are kept 0600 and rem
 	assert.equal(dispatchPlan(layout, written, [])!.hooks.length, 1);
 	fs.writeFileSync(globalHooksFile(layout), JSON.stringify([{event: 'oom', command: ['/bin/true', 'x']}]));
 	assert.equal(dispatchPlan(layout, written, []), null);
+	// A broken global file is reported and skipped; a webhook still gets the event.
+	fs.writeFileSync(globalHooksFile(layout), '[{"event": "die"');
+	await addWebhook(layout, {url: 'http://127.0.0.1:1/y'});
+	const reported: string[] = [];
+	const plan = dispatchPlan(layout, written, [{event: 'die', command: ['/bin/true']}], (what, error) =>
+		reported.push(`${what}: ${String(error)}`),
+	);
+	assert.deepEqual([plan!.hooks.length, plan!.webhooks.length], [1, 1]);
+	assert.match(reported.join(), /global hooks: .*hooks.json is not valid JSON/);
 });
