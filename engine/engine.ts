@@ -417,26 +417,14 @@ export class ContainerEngine implements Engine {
 	async connectNetwork(ref: string, network: string, options: {aliases?: string[]} = {}): Promise<ContainerMetadata> {
 		const {connect} = await import('./network/connect.js');
 		const meta = (await connect(this.lc, this.resolveRef(ref), network, options.aliases)).metadata;
-		this.emit({
-			subject: 'network',
-			event: 'connect',
-			id: network,
-			name: network,
-			attributes: {container: meta.id, containerName: meta.name},
-		});
+		this.emit(networkEvent('connect', network, meta));
 		return meta;
 	}
 
 	async disconnectNetwork(ref: string, network: string): Promise<ContainerMetadata> {
 		const {disconnect} = await import('./network/connect.js');
 		const meta = (await disconnect(this.lc, this.resolveRef(ref), network)).metadata;
-		this.emit({
-			subject: 'network',
-			event: 'disconnect',
-			id: network,
-			name: network,
-			attributes: {container: meta.id, containerName: meta.name},
-		});
+		this.emit(networkEvent('disconnect', network, meta));
 		return meta;
 	}
 
@@ -490,6 +478,17 @@ export class ContainerEngine implements Engine {
 		const live = containers.filter((c) => c.state === 'running' || c.state === 'paused');
 		await Promise.all(live.map((c) => this.stopContainer(c.id).catch((error) => this.lc.log(`cleanupAll: stop of ${c.name}`, error))));
 	}
+}
+
+/** A container joined or left a network. */
+function networkEvent(name: string, network: string, container: ContainerMetadata): NewEvent {
+	return {
+		subject: 'network',
+		event: name,
+		id: network,
+		name: network,
+		attributes: {container: container.id, containerName: container.name},
+	};
 }
 
 /** The container's c32 network: its address and host ports while it runs, else what its config asks for. */

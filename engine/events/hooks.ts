@@ -77,8 +77,10 @@ export function parseHookSpec(spec: string): ContainerHook {
 
 /**
  * Splits a command line into words as a shell would split it, and does nothing else: single
- * quotes keep everything, double quotes keep everything but \" and \\, a backslash outside
- * quotes keeps the next character. No variables, globs, pipes or redirections.
+ * quotes keep everything, double quotes keep everything but \" \\ \$ and \` (the
+ * backslash goes), a backslash outside quotes keeps the next character. No variables, globs,
+ * pipes or redirections. INVALID_CONFIG for an unclosed quote or a trailing backslash. The
+ * dashboard's command prompt splits its text with this too.
  */
 export function splitCommand(text: string): string[] {
 	const words: string[] = [];
@@ -92,15 +94,16 @@ export function splitCommand(text: string): string[] {
 			else word += char;
 		} else if (quote === '"') {
 			if (char === '"') quote = null;
-			else if (char === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) word += text[++i];
+			else if (char === '\\' && i + 1 < text.length && '"\\$`'.includes(text[i + 1]!)) word += text[++i];
 			else word += char;
 		} else if (char === "'" || char === '"') {
 			quote = char;
 			inWord = true;
-		} else if (char === '\\' && i + 1 < text.length) {
+		} else if (char === '\\') {
+			if (i + 1 === text.length) throw new C32Error('INVALID_CONFIG', 'the command ends with a lone backslash');
 			word += text[++i];
 			inWord = true;
-		} else if (/\s/.test(char)) {
+		} else if (char === ' ' || char === '\t' || char === '\n') {
 			if (inWord) words.push(word);
 			word = '';
 			inWord = false;
@@ -109,7 +112,7 @@ export function splitCommand(text: string): string[] {
 			inWord = true;
 		}
 	}
-	if (quote !== null) throw new C32Error('INVALID_CONFIG', `unterminated ${quote} quote in ${JSON.stringify(text)}`);
+	if (quote !== null) throw new C32Error('INVALID_CONFIG', `unclosed ${quote === "'" ? 'single' : 'double'} quote in the command`);
 	if (inWord) words.push(word);
 	return words;
 }

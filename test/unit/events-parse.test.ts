@@ -105,7 +105,8 @@ describe('hooks', () => {
 		assert.deepEqual(splitCommand(`sh -c 'cat > /tmp/x; echo "$C32_EVENT"'`), ['sh', '-c', 'cat > /tmp/x; echo "$C32_EVENT"']);
 		assert.deepEqual(splitCommand(`a '' b`), ['a', '', 'b']);
 		assert.deepEqual(splitCommand('   '), []);
-		assert.throws(() => splitCommand(`echo 'open`), /unterminated ' quote/);
+		assert.throws(() => splitCommand(`echo 'open`), /unclosed single quote/);
+		assert.throws(() => splitCommand('echo \\'), /lone backslash/);
 	});
 
 	test('parseHookSpec takes EVENT=COMMAND with the issue names', () => {
@@ -124,7 +125,7 @@ describe('hooks', () => {
 			['dies=/bin/true', /unknown hook event "dies": use one of .*die/],
 			['die=', /command after "=" is empty/],
 			['die=  ', /command after "=" is empty/],
-			["die='x", /unterminated/],
+			["die='x", /unclosed single quote/],
 			['die=a\0b', /NUL/],
 		] as const) {
 			assert.throws(
