@@ -319,8 +319,13 @@ export class ContainerEngine implements Engine {
 	}
 
 	async tagImage(source: string, target: string): Promise<void> {
-		await (await this.images()).tag(source, target);
-		this.emit({subject: 'image', event: 'tag', id: source, name: target, attributes: {source}});
+		const store = await this.images();
+		await store.tag(source, target);
+		let id = source;
+		try {
+			id = store.inspect(target).id;
+		} catch {}
+		this.emit({subject: 'image', event: 'tag', id, name: target, attributes: {source}});
 	}
 
 	async removeImages(refs: string[], options: {force?: boolean} = {}): Promise<RemovedImage[]> {

@@ -243,6 +243,27 @@ describe('c32 events', () => {
 		assert.match(log, /container hook .*sleep 600.* for stop of hang: timed out after 10 s/);
 	});
 
+	it('network events: create, connect, disconnect, remove', async (t) => {
+		if (!needsRuntime(t)) return;
+		await ok('network', 'create', 'evnet');
+		t.after(() => box.run(['network', 'rm', 'evnet']));
+		await ok('create', '--name', 'netc', '--', 'true');
+		await ok('network', 'connect', 'evnet', 'netc');
+		await ok('network', 'disconnect', 'evnet', 'netc');
+		await ok('rm', 'netc');
+		await ok('network', 'rm', 'evnet');
+		const recorded = await events('--filter', 'type=network');
+		assert.deepEqual(
+			recorded.map((e) => [e.event, e.name, e.attributes['containerName'] ?? null]),
+			[
+				['create', 'evnet', null],
+				['connect', 'evnet', 'netc'],
+				['disconnect', 'evnet', 'netc'],
+				['remove', 'evnet', null],
+			],
+		);
+	});
+
 	it('refuses bad input with one line, leaving nothing behind', async (t) => {
 		if (!needsRuntime(t)) return;
 		const before = (await ok('ps', '-aq')).stdout;
