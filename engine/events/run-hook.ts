@@ -56,8 +56,10 @@ export function runHook(hook: HookRun, event: C32Event, storageDir: string): Pro
 			clearTimeout(timer);
 			resolve(`cannot run it: ${error.message}`);
 		});
-		child.on('close', (code, signal) => {
+		// 'exit', not 'close': a process the hook left in the background may hold its stderr open.
+		child.on('exit', (code, signal) => {
 			clearTimeout(timer);
+			child.stderr!.destroy();
 			const said = stderr.trim().slice(0, STDERR_KEPT);
 			if (timedOut) resolve(`timed out after ${hook.timeoutSeconds} s: its process group was killed`);
 			else if (code === 0) resolve(null);
