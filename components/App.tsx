@@ -160,7 +160,14 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 				<Box flexDirection="column" height={bodyHeight}>
 					{body}
 				</Box>
-				<StatusLine ui={ui} tickError={snapshot.error} shown={rows.length} total={allRows.length} width={size.columns} />
+				<StatusLine
+					ui={ui}
+					tickError={snapshot.error}
+					shown={rows.length}
+					total={allRows.length}
+					width={size.columns}
+					latestEvent={snapshot.latestEvent}
+				/>
 			</Box>
 		</ScreenWidthContext.Provider>
 	);

@@ -1,5 +1,9 @@
 // The engine's public interface. The CLI and the dashboard depend on this, never on the
 // implementation, so tests can hand them a double.
+
+import type {Webhook} from './events/hook-config.js';
+import type {EventsOptions} from './events/query.js';
+import type {C32Event} from './events/types.js';
 import type {
 	ArchiveFormat,
 	ArchiveKind,
@@ -213,4 +217,22 @@ export interface Engine {
 
 	/** Stops every running container (the seed's shutdown hook). */
 	cleanupAll(): Promise<void>;
+
+	// Events, hooks and webhooks (docs/events.md).
+
+	/**
+	 * The events log: what was recorded in the window (since/until) that passes the filters,
+	 * oldest first. With follow: true it then yields every event as it is recorded, until the
+	 * signal aborts, `until` passes or the consumer stops iterating. INVALID_CONFIG for a bad time.
+	 */
+	events(options?: EventsOptions): AsyncIterable<C32Event>;
+	/** The last `count` recorded events, oldest first. */
+	latestEvents(count: number): C32Event[];
+	listWebhooks(): Webhook[];
+	/** INVALID_CONFIG for a URL that is not http(s), an unknown event or a timeout outside 100 ms to 60 s. */
+	addWebhook(options: {url: string; events?: string[]; timeoutMs?: number}): Promise<Webhook>;
+	/** By id or URL; NOT_FOUND when none matches. */
+	removeWebhook(ref: string): Promise<Webhook[]>;
+	/** One POST of a `test` event to each webhook (or the one named), now; error null when it was delivered. */
+	testWebhooks(ref?: string): Promise<{webhook: Webhook; error: string | null}[]>;
 }

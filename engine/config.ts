@@ -3,6 +3,7 @@
 import path from 'node:path';
 import {defaultCapabilities, resolveCapabilities} from './capabilities.js';
 import {C32Error} from './errors.js';
+import {checkHook} from './events/hooks.js';
 import type {OciImageConfig} from './image/types.js';
 import {parsePortSpec} from './network/ports.js';
 import {parseRestartPolicy} from './restart.js';
@@ -243,6 +244,7 @@ export function resolveConfig(
 		stdinOpen,
 		tty,
 		init,
+		hooks: (input.hooks ?? []).map((hook, index) => checkHook(hook, `hooks[${index}]`)),
 	};
 }
 
@@ -348,6 +350,7 @@ const BACK: Translation = {
 			: {capDrop: ['ALL'], capAdd: [...capabilities]},
 	stdinOpen: (stdinOpen) => (stdinOpen ? {stdinOpen} : {}),
 	tty: (tty) => (tty ? {tty} : {}),
+	hooks: (hooks) => (hooks && hooks.length > 0 ? {hooks: hooks.map((hook) => ({...hook, command: [...hook.command]}))} : {}),
 };
 
 /** The ContainerConfig that resolves to `resolved` again (export -> import, stack files). */

@@ -7,6 +7,10 @@ import tty from 'node:tty';
 import type {AttachOptions, AttachResult, Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
+import {addWebhook, readWebhooks, removeWebhook, type Webhook} from './events/hook-config.js';
+import {appendEvent, completeEvent, latestEvents} from './events/log.js';
+import {type EventsOptions, queryEvents} from './events/query.js';
+import type {C32Event, NewEvent} from './events/types.js';
 import {isProcessAlive} from './host-facts.js';
 import type {ImageStore} from './image/store.js';
 import type {
@@ -130,7 +134,9 @@ export class ContainerEngine implements Engine {
 	async restartContainer(ref: string, options: StopOptions = {}): Promise<ContainerMetadata> {
 		const id = this.resolveRef(ref);
 		if (isLive(await reconcile(this.lc, id))) await stop(this.lc, id, {timeoutSeconds: options.timeout});
-		return this.startContainer(id);
+		const started = await this.startContainer(id);
+		this.emit({subject: 'container', event: 'restart', id, name: started.name, labels: started.labels, attributes: {reason: 'user'}});
+		return started;
 	}
 
 	async pauseContainer(ref: string): Promise<ContainerMetadata> {
@@ -309,9 +315,9 @@ export class ContainerEngine implements Engine {
 
 	async execInContainer(ref: string, options: ExecOptions): Promise<number> {
 		// Loaded on first use: the request checks share create's (config.js).
-		const [{execRequest}, {execIn}] = await Promise.all([import('./exec/request.js'), import('./lifecycle/exec.js')]);
+		const [{execRequest}, {execRecorded}] = await Promise.all([import('./exec/request.js'), import('./lifecycle/exec.js')]);
 		const {request, io} = execRequest(options, tty.isatty(0));
-		return execIn(this.lc, this.resolveRef(ref), request, io);
+		return execRecorded(this.lc, this.resolveRef(ref), request, io, options.command);
 	}
 
 	async attachContainer(ref: string, options: AttachOptions): Promise<AttachResult> {
@@ -350,15 +356,17 @@ export class ContainerEngine implements Engine {
 	}
 
 	async pullImage(ref: string, options?: PullOptions): Promise<ImageSummary> {
-		return (await this.images()).pull(ref, options);
+		return this.imageEvent('pull', await (await this.images()).pull(ref, options), {ref});
 	}
 
 	async loadImage(file: string, options?: TransferOptions): Promise<ImageSummary[]> {
-		return (await this.images()).load(file, options);
+		const images = await (await this.images()).load(file, options);
+		for (const image of images) this.imageEvent('load', image, {file});
+		return images;
 	}
 
 	async importImage(file: string, name: string, options?: ChangeOptions & TransferOptions): Promise<ImageSummary> {
-		return (await this.images()).importRootfs(file, name, options);
+		return this.imageEvent('import', await (await this.images()).importRootfs(file, name, options), {file});
 	}
 
 	async listImages(): Promise<ImageSummary[]> {
@@ -370,11 +378,22 @@ export class ContainerEngine implements Engine {
 	}
 
 	async tagImage(source: string, target: string): Promise<void> {
-		await (await this.images()).tag(source, target);
+		const store = await this.images();
+		await store.tag(source, target);
+		let id = source;
+		try {
+			id = store.inspect(target).id;
+		} catch {}
+		this.emit({subject: 'image', event: 'tag', id, name: target, attributes: {source}});
 	}
 
 	async removeImages(refs: string[], options: {force?: boolean} = {}): Promise<RemovedImage[]> {
-		return (await this.images()).remove(refs, options);
+		const removed = await (await this.images()).remove(refs, options);
+		for (const image of removed) {
+			const attributes = {ref: image.ref, untagged: image.untagged.join(' ')};
+			this.emit({subject: 'image', event: image.deleted ? 'remove' : 'untag', id: image.id, name: image.untagged[0] ?? null, attributes});
+		}
+		return removed;
 	}
 
 	async pruneImages(): Promise<PruneResult> {
@@ -391,7 +410,8 @@ export class ContainerEngine implements Engine {
 
 	async commitContainer(ref: string, name: string, options: ChangeOptions & TransferOptions = {}): Promise<ImageSummary> {
 		const [{commitContainer}, store] = await Promise.all([import('./image/commit.js'), this.images()]);
-		return commitContainer(this.lc, store, this.resolveRef(ref), name, options);
+		const id = this.resolveRef(ref);
+		return this.imageEvent('commit', await commitContainer(this.lc, store, id, name, options), {container: id});
 	}
 
 	async exportContainerArchive(ref: string, file: string): Promise<void> {
@@ -440,7 +460,9 @@ export class ContainerEngine implements Engine {
 	}
 
 	async createNetwork(name: string, options: {subnet?: string; internal?: boolean} = {}): Promise<NetworkInfo> {
-		return (await this.networkCommands()).createNetwork(this.lc.store, name, options);
+		const network = await (await this.networkCommands()).createNetwork(this.lc.store, name, options);
+		this.emit({subject: 'network', event: 'create', id: name, name, attributes: {}});
+		return network;
 	}
 
 	async listNetworks(): Promise<NetworkInfo[]> {
@@ -453,16 +475,66 @@ export class ContainerEngine implements Engine {
 
 	async removeNetwork(name: string): Promise<void> {
 		await (await this.networkCommands()).removeNetwork(this.lc.store, name);
+		this.emit({subject: 'network', event: 'remove', id: name, name, attributes: {}});
 	}
 
 	async connectNetwork(ref: string, network: string, options: {aliases?: string[]} = {}): Promise<ContainerMetadata> {
 		const {connect} = await import('./network/connect.js');
-		return (await connect(this.lc, this.resolveRef(ref), network, options.aliases)).metadata;
+		const meta = (await connect(this.lc, this.resolveRef(ref), network, options.aliases)).metadata;
+		this.emit(networkEvent('connect', network, meta));
+		return meta;
 	}
 
 	async disconnectNetwork(ref: string, network: string): Promise<ContainerMetadata> {
 		const {disconnect} = await import('./network/connect.js');
-		return (await disconnect(this.lc, this.resolveRef(ref), network)).metadata;
+		const meta = (await disconnect(this.lc, this.resolveRef(ref), network)).metadata;
+		this.emit(networkEvent('disconnect', network, meta));
+		return meta;
+	}
+
+	// ---- Events (docs/events.md).
+
+	/** Records an event of an image or network, or one a lifecycle step does not see (a user's restart). */
+	private emit(event: NewEvent): void {
+		appendEvent(this.layout, event);
+	}
+
+	private imageEvent(name: string, image: ImageSummary, attributes: Record<string, string>): ImageSummary {
+		this.emit({subject: 'image', event: name, id: image.id, name: image.names[0] ?? null, attributes});
+		return image;
+	}
+
+	/** The recorded events of a window and filters, oldest first; with follow, the ones recorded after too, until the signal aborts. */
+	events(options: EventsOptions = {}): AsyncIterable<C32Event> {
+		return queryEvents(this.layout, options);
+	}
+
+	/** The latest `count` events (all subjects), oldest first: for the dashboard. */
+	latestEvents(count: number): C32Event[] {
+		return latestEvents(this.layout, count);
+	}
+
+	listWebhooks(): Webhook[] {
+		return readWebhooks(this.layout);
+	}
+
+	addWebhook(options: {url: string; events?: string[]; timeoutMs?: number}): Promise<Webhook> {
+		return addWebhook(this.layout, options);
+	}
+
+	removeWebhook(ref: string): Promise<Webhook[]> {
+		return removeWebhook(this.layout, ref);
+	}
+
+	/** POSTs a `test` event to each webhook (or the one named) now, once; resolves with what each answered (null: delivered). */
+	async testWebhooks(ref?: string): Promise<{webhook: Webhook; error: string | null}[]> {
+		const {postWebhook} = await import('./events/webhook.js');
+		const hooks = readWebhooks(this.layout).filter((hook) => ref === undefined || hook.id === ref || hook.url === ref);
+		if (ref !== undefined && hooks.length === 0) {
+			throw new C32Error('NOT_FOUND', `no webhook ${JSON.stringify(ref)}: c32 notify ls lists their ids and URLs`);
+		}
+		const event = completeEvent({subject: 'container', event: 'test', id: '0'.repeat(64), name: 'c32-notify-test', attributes: {}});
+		return Promise.all(hooks.map(async (webhook) => ({webhook, error: await postWebhook(webhook, event, 1)})));
 	}
 
 	async cleanupAll(): Promise<void> {
@@ -470,6 +542,17 @@ export class ContainerEngine implements Engine {
 		const live = containers.filter((c) => c.state === 'running' || c.state === 'paused');
 		await Promise.all(live.map((c) => this.stopContainer(c.id).catch((error) => this.lc.log(`cleanupAll: stop of ${c.name}`, error))));
 	}
+}
+
+/** A container joined or left a network. */
+function networkEvent(name: string, network: string, container: ContainerMetadata): NewEvent {
+	return {
+		subject: 'network',
+		event: name,
+		id: network,
+		name: network,
+		attributes: {container: container.id, containerName: container.name},
+	};
 }
 
 /** The container's first c32 network: its address and host ports while it runs, else what its config asks for. */

@@ -11,6 +11,10 @@ export type {
 } from './api.js';
 export {ContainerEngine} from './engine.js';
 export {C32Error, type C32ErrorCode, isC32Error} from './errors.js';
+export type {Webhook} from './events/hook-config.js';
+export {type ContainerHook, HOOK_EVENTS, parseHookSpec} from './events/hooks.js';
+export {type EventFilters, type EventsOptions, FILTER_KEYS, parseEventFilters} from './events/query.js';
+export {type C32Event, CONTAINER_EVENTS, type EventSubject, type EventValue} from './events/types.js';
 export type * from './image/types.js';
 export type {NetworkInfo, NetworkRecord} from './network/types.js';
 export {escapeControl} from './text.js';

@@ -99,8 +99,8 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 		formatVersion: FORMAT_VERSION,
 		metadata: {nextRestartAt: null, ...metadata} as unknown as ContainerMetadata,
 		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases;
-		// from before multi-network containers, one network (the fields missing are filled, no version bump).
-		config: {ociImage: null, ports: [], networkAliases: [], additionalNetworks: [], ...config} as unknown as ResolvedConfig,
+		// from before multi-network containers, one network; from before events, no hooks (no version bump).
+		config: {ociImage: null, ports: [], networkAliases: [], additionalNetworks: [], hooks: [], ...config} as unknown as ResolvedConfig,
 		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,
 	};
 	if (data['formatVersion'] === 1) upgradeFromVersion1(record, internal);

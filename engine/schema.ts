@@ -104,6 +104,13 @@ const fields = {
 	stdinOpen: boolean(),
 	tty: boolean(),
 	init: boolean(),
+	hooks: v.array(
+		shape(
+			{event: text('an event name such as die'), command: v.pipe(stringList('strings'), v.minLength(1, 'expected a program'))},
+			'{event, command}',
+		),
+		'expected a list of {event, command}',
+	),
 };
 
 const containerConfigSchema = shape(
@@ -142,6 +149,7 @@ const containerConfigSchema = shape(
 		stdinOpen: v.optional(fields.stdinOpen),
 		tty: v.optional(fields.tty),
 		init: v.optional(fields.init),
+		hooks: v.optional(fields.hooks),
 	},
 	'a container config object',
 );
@@ -177,6 +185,8 @@ const storedEntries = {
 	stdinOpen: v.optional(fields.stdinOpen),
 	tty: v.optional(fields.tty),
 	init: v.optional(fields.init),
+	// Missing from exports written before hooks existed.
+	hooks: v.optional(fields.hooks),
 };
 const resolvedConfigSchema = shape(storedEntries, 'a stored container config');
 

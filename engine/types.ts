@@ -1,5 +1,7 @@
 // The engine's public data types. Everything here is plain JSON-serialisable data.
+
 import type {Capability, CapabilityName} from './capabilities.js';
+import type {ContainerHook} from './events/hooks.js';
 import type {PortMapping} from './network/types.js';
 
 /** The default network of standard containers (bridge c32br0, 10.90.0.0/24). */
@@ -134,6 +136,11 @@ export interface ContainerConfig {
 	 * minimal isolation, which refuses it (its process is not PID 1).
 	 */
 	init?: boolean;
+	/**
+	 * Commands run on the host when the container has an event (c32 run --hook die=CMD): the
+	 * event's JSON on stdin, C32_* variables, no shell. See docs/events.md.
+	 */
+	hooks?: ContainerHook[];
 }
 
 export interface ContainerUser {
@@ -200,6 +207,8 @@ export interface ResolvedConfig {
 	tty: boolean;
 	/** Whether an init runs as PID 1 with the command as its child (false in records from before it existed). */
 	init: boolean;
+	/** Its hooks, events normalised ([] in records from before hooks). */
+	hooks: ContainerHook[];
 }
 
 export interface ContainerMetadata {

@@ -1,7 +1,7 @@
 // The one data tick behind the whole screen: every interval it lists the containers, samples
 // all live ones in one batch and reads the host, then publishes one immutable snapshot.
 // Components subscribe to the snapshot; none of them runs a timer of its own.
-import type {ContainerInfo, ContainerMetadata, ContainerMetrics, Engine, HostStats} from '../../engine/index.js';
+import type {C32Event, ContainerInfo, ContainerMetadata, ContainerMetrics, Engine, HostStats} from '../../engine/index.js';
 import {type ImageInfo, ociImageOf} from '../model/details.js';
 import {isLive} from '../model/row.js';
 import {Series} from '../model/series.js';
@@ -23,6 +23,8 @@ export interface Snapshot {
 	/** The last tick's failure, cleared by the next success. */
 	error: string | null;
 	intervalMs: number;
+	/** The latest recorded event (of any container, image or network), for the status line. */
+	latestEvent: C32Event | null;
 	/** Bumped on every publish. */
 	version: number;
 }
@@ -50,6 +52,7 @@ const EMPTY: Snapshot = {
 	tickMs: 0,
 	error: null,
 	intervalMs: 1000,
+	latestEvent: null,
 	version: 0,
 };
 
@@ -167,6 +170,7 @@ export class DashboardStore {
 				at: this.now(),
 				tickMs: performance.now() - started,
 				error: null,
+				latestEvent: this.engine.latestEvents(1)[0] ?? null,
 			});
 		} catch (error) {
 			this.publish({error: `refresh failed: ${message(error)}`, tickMs: performance.now() - started});

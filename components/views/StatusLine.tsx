@@ -1,5 +1,7 @@
 // The bottom line: the prompt being typed, the confirmation asked, or the last result.
 import {memo} from 'react';
+import type {C32Event} from '../../engine/index.js';
+import {eventSummary} from '../model/event-text.js';
 import type {Segment} from '../model/segments.js';
 import type {UiState} from '../model/ui-state.js';
 import {Line} from './Line.js';
@@ -14,9 +16,11 @@ export interface StatusProps {
 	shown: number;
 	total: number;
 	width: number;
+	/** The latest recorded event: shown after a short hint when nothing else is. */
+	latestEvent?: C32Event | null;
 }
 
-export function statusSegments({ui, tickError, shown, total, width}: StatusProps): Segment[] {
+export function statusSegments({ui, tickError, shown, total, width, latestEvent}: StatusProps): Segment[] {
 	if (ui.mode === 'filter')
 		return [
 			{text: 'filter: ', bold: true},
@@ -56,7 +60,10 @@ export function statusSegments({ui, tickError, shown, total, width}: StatusProps
 			bold: ui.status.tone === 'error',
 		});
 	else if (tickError) out.push({text: tickError, tone: 'bad', bold: true});
-	else out.push({text: width >= 100 ? HINTS : SHORT_HINTS, tone: 'dim'});
+	else if (latestEvent) {
+		out.push({text: '? help  ', tone: 'dim'});
+		out.push({text: eventSummary(latestEvent), tone: latestEvent.event === 'die' || latestEvent.event === 'oom' ? 'warn' : undefined});
+	} else out.push({text: width >= 100 ? HINTS : SHORT_HINTS, tone: 'dim'});
 	if (ui.filter) out.push({text: `   filter "${ui.filter}" ${shown}/${total}`, tone: 'accent'});
 	return out;
 }

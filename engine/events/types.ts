@@ -14,6 +14,7 @@ export const CONTAINER_EVENTS = [
 	'restart_loop',
 	'health_status',
 	'exec',
+	'exec_died',
 	'rename',
 	'remove',
 	'threshold',

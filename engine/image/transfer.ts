@@ -9,7 +9,7 @@ import {prepareLayout} from './prepare.js';
 import {localName, parseReference, pullName, repositoryOf} from './reference.js';
 import {LOOKUP_TIMEOUT, runSkopeo} from './skopeo.js';
 import {bytesUnder, type Staging, withStaging} from './staging.js';
-import {type ImageStore, storeError} from './store.js';
+import type {ImageStore} from './store.js';
 import {lookIntoTar} from './tar-scan.js';
 import type {ImageSummary, PullOptions, TransferOptions, TransferProgress} from './types.js';
 

@@ -3,6 +3,8 @@
 import type {DebugLog} from '../debug-log.js';
 import type {DriverContext} from '../drivers/driver.js';
 import {C32Error} from '../errors.js';
+import {appendEvent} from '../events/log.js';
+import {transitionEvents} from '../events/transitions.js';
 import {cgroupPathFor, containerPaths, type StorageLayout} from '../paths.js';
 import type {ContainerRecord} from '../record.js';
 import type {EngineServices} from '../services.js';
@@ -36,10 +38,17 @@ export function readExisting(lc: Lifecycle, id: string): ContainerRecord {
 	return record;
 }
 
-/** Writes the record; a full disk becomes a NO_SPACE error that names the storage root. */
+/**
+ * Writes the record; a full disk becomes a NO_SPACE error that names the storage root. Every
+ * change of a container's record goes through here, so here its events are recorded: once,
+ * after the change is saved (the caller holds the lock, so the file holds the state before).
+ */
 export async function save(lc: Lifecycle, record: ContainerRecord): Promise<void> {
+	const read = lc.store.inspectRecord(record.metadata.id);
+	const before = read !== null && 'record' in read ? read.record : null;
 	try {
 		await lc.store.writeRecord(record);
+		for (const event of transitionEvents(before, record)) appendEvent(lc.layout, event, {hooks: record.config.hooks});
 	} catch (error) {
 		if (isNoSpace(error)) {
 			throw new C32Error(

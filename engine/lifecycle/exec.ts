@@ -3,6 +3,8 @@
 // process, so reconcile (which watches the main process and the monitor) never sees it.
 import type {ExecIO, ExecProcess} from '../drivers/driver.js';
 import {C32Error} from '../errors.js';
+import {appendEvent} from '../events/log.js';
+import {containerEvent} from '../events/transitions.js';
 import type {ContainerRecord} from '../record.js';
 import {driverContext, type Lifecycle} from './context.js';
 import {reconcile} from './reconcile.js';
@@ -13,6 +15,26 @@ export async function execIn(lc: Lifecycle, id: string, request: ExecProcess, io
 	requireRunning(record);
 	const driver = await lc.services.driverFor(record);
 	return driver.exec(driverContext(lc, record), request, io);
+}
+
+/** exec as a user asked for it: recorded as an exec event, and its end as exec_died with the exit code. */
+export async function execRecorded(lc: Lifecycle, id: string, request: ExecProcess, io: ExecIO, command: string[]): Promise<number> {
+	const record = await reconcile(lc, id);
+	requireRunning(record);
+	const hooks = {hooks: record.config.hooks};
+	const shown = command.join(' ').slice(0, 512);
+	appendEvent(lc.layout, containerEvent(record, 'exec', {command: shown, detach: request.detach}), hooks);
+	try {
+		const driver = await lc.services.driverFor(record);
+		const exitCode = await driver.exec(driverContext(lc, record), request, io);
+		// A detached command's end is not known: it resolved at once.
+		if (!request.detach) appendEvent(lc.layout, containerEvent(record, 'exec_died', {command: shown, exitCode}), hooks);
+		return exitCode;
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		appendEvent(lc.layout, containerEvent(record, 'exec_died', {command: shown, exitCode: null, error: message.slice(0, 256)}), hooks);
+		throw error;
+	}
 }
 
 function requireRunning(record: ContainerRecord): void {

@@ -3,6 +3,8 @@
 // delete its directory and index entry. A damaged record is removed by its id alone.
 import fs from 'node:fs';
 import {C32Error} from '../errors.js';
+import {appendEvent} from '../events/log.js';
+import {containerEvent} from '../events/transitions.js';
 import type {ContainerRecord} from '../record.js';
 import type {Lifecycle} from './context.js';
 import {driverContext} from './context.js';
@@ -48,6 +50,7 @@ export async function remove(lc: Lifecycle, id: string, options: {force?: boolea
 			endProcess(monitorProcess(record));
 			await release(lc, record, {strict: true});
 			await deleteContainer(lc, id, record.internal.imageDir);
+			appendEvent(lc.layout, containerEvent(record, 'remove', {exitCode: record.metadata.exitCode}), {hooks: record.config.hooks});
 		},
 		{proceedWithoutSpace: true},
 	);
@@ -96,6 +99,7 @@ async function removeDamaged(lc: Lifecycle, id: string): Promise<void> {
 		async () => {
 			await lc.services.purge(id);
 			await deleteContainer(lc, id, null);
+			appendEvent(lc.layout, {subject: 'container', event: 'remove', id, name: null, attributes: {damaged: true}}, {hooks: []});
 		},
 		{proceedWithoutSpace: true},
 	);

@@ -4,6 +4,8 @@
 // (Ctrl-C) leaves a request that expires, so the restart policy is not silently disabled.
 // The stop acts even when its record cannot be written (a full disk) and says so after.
 import {C32Error} from '../errors.js';
+import {appendEvent} from '../events/log.js';
+import {containerEvent} from '../events/transitions.js';
 import type {ContainerRecord} from '../record.js';
 import {driverContext, type Lifecycle, readExisting, trySave} from './context.js';
 import {reconcileLocked, thisProcess} from './reconcile.js';
@@ -86,6 +88,7 @@ export async function kill(lc: Lifecycle, id: string, signal: string): Promise<C
 		MUST_ACT,
 	);
 	await (await lc.services.driverFor(record)).signal(driverContext(lc, record), signal, signal === 'SIGKILL');
+	appendEvent(lc.layout, containerEvent(record, 'kill', {signal}), {hooks: record.config.hooks});
 	if (signal !== 'SIGKILL') return finish(readExisting(lc, id), unsaved, 'signalled');
 	await waitForEnd(lc, record, KILL_WAIT_MS);
 	const after = await lc.store.withContainerLock(id, () => reconcileLocked(lc, id, {userStop: true, onSaveError: noteUnsaved}), MUST_ACT);

@@ -70,6 +70,20 @@ export const COMMANDS: CommandEntry[] = [
 		load: () => import('./attach.js'),
 	},
 	{name: 'logs', aliases: [], summary: "Print or follow a container's output", failureCode: ONE_SHOT, load: () => import('./logs.js')},
+	{
+		name: 'events',
+		aliases: [],
+		summary: 'Print or follow what happened to containers',
+		failureCode: ONE_SHOT,
+		load: () => import('./events.js'),
+	},
+	{
+		name: 'notify',
+		aliases: [],
+		summary: 'Webhooks that are POSTed chosen events: add, ls, rm, test',
+		failureCode: ONE_SHOT,
+		load: () => import('./notify.js'),
+	},
 	{name: 'stats', aliases: [], summary: 'Live resource usage of containers', failureCode: ONE_SHOT, load: () => import('./stats.js')},
 	{
 		name: 'export',

@@ -3,6 +3,7 @@
 // are both accepted.
 import path from 'node:path';
 import type {AnyFlags} from 'meow';
+import {parseHookSpec} from '../../engine/events/hooks.js';
 import type {CapabilityName, ContainerConfig, ResourceLimits, RestartPolicyText, Volume} from '../../engine/index.js';
 import {type CommandSpec, type Parsed, parseArgs, valueFlagNames} from './args.js';
 import {choiceFlag, restartFlag, signalFlag} from './checked-flags.js';
@@ -33,6 +34,7 @@ export const containerFlags = {
 	autoRestart: {type: 'boolean'},
 	maxRestarts: {type: 'string'},
 	label: {type: 'string', shortFlag: 'l', isMultiple: true},
+	hook: {type: 'string', isMultiple: true},
 	workdir: {type: 'string', shortFlag: 'w', aliases: ['working-dir']},
 	user: {type: 'string', shortFlag: 'u'},
 	hostname: {type: 'string'},
@@ -87,6 +89,9 @@ export const containerOptionsHelp = `
   --auto-restart               Restart on failure, up to 5 times (= --restart on-failure:5)
   --max-restarts N             Give up after N restarts (with --auto-restart or on-failure)
   -l, --label KEY=VALUE        Set a label (repeatable)
+  --hook EVENT=COMMAND         Run COMMAND on the host on the event (repeatable): die, oom,
+                               unhealthy, restart, restart_loop, start, stop, ...; the event's
+                               JSON on stdin, C32_* variables, no shell (docs/events.md)
   -w, --workdir DIR            Working directory inside the container (default /app; an image's own)
   -u, --user USER              uid, uid:gid or a host user name
   --hostname NAME              Hostname inside the container (default: the container's name)
@@ -130,6 +135,7 @@ export interface ContainerFlagValues {
 	autoRestart: boolean;
 	maxRestarts?: string;
 	label: string[];
+	hook: string[];
 	workdir?: string;
 	user?: string;
 	hostname?: string;
@@ -209,6 +215,15 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.isolation !== undefined) config.isolationLevel = choiceFlag('--isolation', flags.isolation, ['minimal', 'standard', 'strict']);
 	if (flags.label.length > 0) {
 		config.labels = Object.fromEntries(flags.label.map((word) => parseKeyValue(word, 'label', () => '')!));
+	}
+	if (flags.hook.length > 0) {
+		config.hooks = flags.hook.map((spec) => {
+			try {
+				return parseHookSpec(spec);
+			} catch (error) {
+				throw new UsageError(`--hook: ${(error as Error).message}`);
+			}
+		});
 	}
 	const restartPolicy = buildRestartPolicy(flags);
 	if (restartPolicy !== undefined) config.restartPolicy = restartFlag('--restart', restartPolicy) as RestartPolicyText;

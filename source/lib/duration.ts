@@ -31,7 +31,7 @@ export function parseSecondsOrDuration(text: string, what: string): number {
 	return ms;
 }
 
-/** --since (and --until): a duration back from now ("10m") or a timestamp; returned as an ISO timestamp. */
+/** --since (--until): a duration back from now ("10m"), unix seconds or a timestamp; returned as an ISO timestamp. */
 export function parseSince(text: string, now: Date, flag = '--since'): string {
 	const ms = parseDurationMs(text);
 	if (ms !== null) return new Date(now.getTime() - ms).toISOString();

@@ -9,6 +9,7 @@ const none: ContainerFlagValues = {
 	envFile: [],
 	volume: [],
 	label: [],
+	hook: [],
 	autoRestart: false,
 	rm: false,
 	capAdd: [],

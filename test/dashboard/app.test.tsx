@@ -441,3 +441,25 @@ describe('logs', () => {
 		assert.equal(ui.selectedName(), 'bravo');
 	});
 });
+
+describe('events', () => {
+	test('the status line shows the latest event, escaped, once one is recorded', async () => {
+		const engine = threeWorkers();
+		const ui = await open(engine, {columns: 140});
+		assert.match(ui.lines().at(-1)!, /\? help {2}q quit/);
+		const id = 'f'.repeat(64);
+		engine.recordedEvents.push({
+			time: new Date().toISOString(),
+			subject: 'container',
+			event: 'die',
+			id,
+			name: 'bravo\x1b[31m',
+			labels: {},
+			attributes: {exitCode: 3, oomKilled: false},
+		});
+		await ui.tick();
+		await ui.waitFor((frame) => frame.includes('last event'), 'the latest event in the status line', 5000);
+		const status = ui.lines().find((line) => line.includes('last event'))!;
+		assert.match(status, /\? help {2}last event \d\d:\d\d:\d\d die bravo\\x1b\[31m exitCode=3/);
+	});
+});

@@ -3,6 +3,7 @@
 import type {
 	ArchiveKind,
 	AttachResult,
+	C32Event,
 	ContainerConfig,
 	ContainerInfo,
 	ContainerLogEntry,
@@ -208,6 +209,7 @@ export class FakeEngine implements Engine {
 			stdinOpen: false,
 			tty: false,
 			init: false,
+			hooks: [],
 		};
 		const network = options.network ?? null;
 		if (network) config.network = network.name;
@@ -722,6 +724,33 @@ export class FakeEngine implements Engine {
 		container.network = null;
 		container.config.network = 'none';
 		return {...container.meta};
+	}
+
+	/** What latestEvents and events return: a test appends to it. */
+	readonly recordedEvents: C32Event[] = [];
+
+	async *events(): AsyncIterable<C32Event> {
+		yield* this.recordedEvents;
+	}
+
+	latestEvents(count: number): C32Event[] {
+		return this.recordedEvents.slice(-count);
+	}
+
+	listWebhooks(): never[] {
+		return [];
+	}
+
+	async addWebhook(): Promise<never> {
+		throw new C32Error('UNSUPPORTED', 'the fake engine has no webhooks');
+	}
+
+	async removeWebhook(): Promise<never> {
+		throw new C32Error('UNSUPPORTED', 'the fake engine has no webhooks');
+	}
+
+	async testWebhooks(): Promise<never[]> {
+		return [];
 	}
 
 	async cleanupAll(): Promise<void> {

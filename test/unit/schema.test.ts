@@ -75,6 +75,7 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	stdinOpen: {stdinOpen: true},
 	tty: {tty: true},
 	init: {init: true},
+	hooks: {hooks: [{event: 'die', command: ['/usr/bin/logger', 'died']}]},
 };
 
 describe('export -> import round trip', () => {
