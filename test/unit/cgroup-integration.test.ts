@@ -145,10 +145,11 @@ describe('cgroups on this host', {concurrency: false}, () => {
 	test('holds a busy loop to its CPU quota, and freeze stops it until thaw', async () => {
 		const dirs = createCgroup(`${parent}/cpu`, {cpuLimitPercent: 30});
 		await runIn(dirs, 'while :; do :; done');
-		const sampler = new MetricsSampler({minWindowMs: 600});
+		// A window of many 100 ms CFS periods, so one period more or less (a loaded host) moves the share little.
+		const sampler = new MetricsSampler({minWindowMs: 1500});
 		const target = {id: 'cpu', name: 'cpu', source: {kind: 'cgroup' as const, dirs}};
 		const [busy] = await sampler.sample([target]);
-		assert.ok(busy!.cpuPercent > 3 && busy!.cpuPercent <= 36, `quota 30%: measured ${busy!.cpuPercent}`);
+		assert.ok(busy!.cpuPercent > 3 && busy!.cpuPercent <= 38, `quota 30%: measured ${busy!.cpuPercent}`);
 		const throttled = Number(/nr_throttled (\d+)/.exec(controlFile(dirs, 'cpu', 'cpu.stat'))?.[1]);
 		assert.ok(throttled > 0, 'the scheduler throttled it');
 

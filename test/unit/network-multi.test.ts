@@ -108,7 +108,7 @@ test('a further network has no default route, no port mapping and no shaping', (
 	assert.equal(bridge.ipMasq, true, 'its own NAT stays (replies to what it sends out there)');
 	assert.deepEqual(
 		further.plugins.map((p) => p.type),
-		['bridge', 'firewall', 'tuning'],
+		['bridge', 'firewall'],
 	);
 	const first = conflistFor(network, {ports: [], bandwidthMbps: 0, leaseDir: '/l'});
 	assert.deepEqual((first.plugins[0] as unknown as {ipam: {routes: unknown[]}}).ipam.routes, [{dst: '0.0.0.0/0'}]);
