@@ -3,6 +3,7 @@
 import path from 'node:path';
 import {defaultCapabilities, resolveCapabilities} from './capabilities.js';
 import {C32Error} from './errors.js';
+import {resolveHealthcheck} from './health/config.js';
 import type {OciImageConfig} from './image/types.js';
 import {parsePortSpec} from './network/ports.js';
 import {parseRestartPolicy} from './restart.js';
@@ -240,6 +241,8 @@ export function resolveConfig(
 		stdinOpen,
 		tty,
 		init,
+		// An image's HEALTHCHECK applies to a container of that image, not to a --base under a host path.
+		healthcheck: resolveHealthcheck(input.healthcheck, pureOci ? (oci.config.healthcheck ?? null) : null, {autoRemove}),
 	};
 }
 
@@ -341,6 +344,10 @@ const BACK: Translation = {
 			: {capDrop: ['ALL'], capAdd: [...capabilities]},
 	stdinOpen: (stdinOpen) => (stdinOpen ? {stdinOpen} : {}),
 	tty: (tty) => (tty ? {tty} : {}),
+	// Always explicit: left out, the image's HEALTHCHECK would come back.
+	healthcheck: (healthcheck) => ({
+		healthcheck: healthcheck === null || healthcheck === undefined ? null : {...healthcheck, command: [...healthcheck.command]},
+	}),
 };
 
 /** The ContainerConfig that resolves to `resolved` again (export -> import, stack files). */

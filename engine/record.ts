@@ -47,6 +47,8 @@ export interface InternalState {
 	scheduler: ProcessRef | null;
 	/** The c32 network of the latest run (kept after it ends, for what it names); null when it joined none. */
 	network: NetworkState | null;
+	/** The generation a failing health check (--health-on-failure restart) ended: its end is restarted whatever the policy. */
+	healthRestart: number | null;
 }
 
 export interface ContainerRecord {
@@ -70,6 +72,7 @@ export const INTERNAL_DEFAULTS: Readonly<InternalState> = {
 	stopRequest: null,
 	scheduler: null,
 	network: null,
+	healthRestart: null,
 };
 
 /**
@@ -93,8 +96,8 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 	const record = {
 		formatVersion: FORMAT_VERSION,
 		metadata: {nextRestartAt: null, ...metadata} as unknown as ContainerMetadata,
-		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases.
-		config: {ociImage: null, ports: [], networkAliases: [], ...config} as unknown as ResolvedConfig,
+		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases; from before health checks, none.
+		config: {ociImage: null, ports: [], networkAliases: [], healthcheck: null, ...config} as unknown as ResolvedConfig,
 		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,
 	};
 	if (data['formatVersion'] === 1) upgradeFromVersion1(record, internal);

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import {type HostFacts, type ImageFacts, imageReference, resolveConfig} from './config.js';
 import {C32Error} from './errors.js';
+import {HEALTH_ON_FAILURE} from './health/types.js';
 import type {ContainerConfig, ExportedState, ResolvedConfig} from './types.js';
 import {ISOLATION_TYPES} from './types.js';
 
@@ -74,6 +75,30 @@ const restartPolicy = shape(
 	'{name, maxRetries}',
 );
 
+const healthOnFailure = v.picklist(HEALTH_ON_FAILURE, 'expected none, kill, restart or stop');
+const healthcheckInput = shape(
+	{
+		command: v.optional(v.union([text(), stringList('strings')], 'expected a command string or a list of strings')),
+		interval: v.optional(number()),
+		timeout: v.optional(number()),
+		retries: v.optional(number()),
+		startPeriod: v.optional(number()),
+		onFailure: v.optional(healthOnFailure),
+	},
+	'{command, interval, timeout, retries, startPeriod, onFailure}',
+);
+const healthcheckStored = shape(
+	{
+		command: stringList('strings'),
+		interval: number(),
+		timeout: number(),
+		retries: number(),
+		startPeriod: number(),
+		onFailure: healthOnFailure,
+	},
+	'{command, interval, timeout, retries, startPeriod, onFailure}',
+);
+
 /** The rules of each field, shared by the input and the stored form. */
 const fields = {
 	name: text(),
@@ -137,6 +162,7 @@ const containerConfigSchema = shape(
 		stdinOpen: v.optional(fields.stdinOpen),
 		tty: v.optional(fields.tty),
 		init: v.optional(fields.init),
+		healthcheck: v.optional(v.nullable(healthcheckInput)),
 	},
 	'a container config object',
 );
@@ -171,6 +197,8 @@ const storedEntries = {
 	stdinOpen: v.optional(fields.stdinOpen),
 	tty: v.optional(fields.tty),
 	init: v.optional(fields.init),
+	// Missing from exports written before health checks: none.
+	healthcheck: v.optional(v.nullable(healthcheckStored)),
 };
 const resolvedConfigSchema = shape(storedEntries, 'a stored container config');
 
@@ -237,5 +265,11 @@ export function parseExportedConfig(state: unknown, newestFormat: number): Resol
 		throw new C32Error('UNSUPPORTED', `export format ${formatVersion} is newer than this c32 reads (${newestFormat}): upgrade c32`);
 	}
 	const resolved = check(resolvedConfigSchema, config, 'config') as ResolvedConfig;
-	return {...resolved, ociImage: resolved.ociImage ?? null, ports: resolved.ports ?? [], networkAliases: resolved.networkAliases ?? []};
+	return {
+		...resolved,
+		ociImage: resolved.ociImage ?? null,
+		ports: resolved.ports ?? [],
+		networkAliases: resolved.networkAliases ?? [],
+		healthcheck: resolved.healthcheck ?? null,
+	};
 }

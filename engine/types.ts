@@ -1,7 +1,9 @@
 // The engine's public data types. Everything here is plain JSON-serialisable data.
 import type {Capability, CapabilityName} from './capabilities.js';
+import type {ContainerHealth, HealthcheckConfig, HealthcheckInput} from './health/types.js';
 import type {PortMapping} from './network/types.js';
 
+export * from './health/types.js';
 /** The default network of standard containers (bridge c32br0, 10.90.0.0/24). */
 export {DEFAULT_NETWORK} from './network/types.js';
 export type {Capability, CapabilityName, PortMapping};
@@ -132,6 +134,11 @@ export interface ContainerConfig {
 	 * minimal isolation, which refuses it (its process is not PID 1).
 	 */
 	init?: boolean;
+	/**
+	 * A health check run inside the container (docs/health.md); left out: the OCI image's
+	 * HEALTHCHECK, if any, as it is; null: no check, not even the image's (--no-healthcheck).
+	 */
+	healthcheck?: HealthcheckInput | null;
 }
 
 export interface ContainerUser {
@@ -192,6 +199,8 @@ export interface ResolvedConfig {
 	tty: boolean;
 	/** Whether an init runs as PID 1 with the command as its child (false in records from before it existed). */
 	init: boolean;
+	/** The health check, or null for none (and in records from before health checks). */
+	healthcheck: HealthcheckConfig | null;
 }
 
 export interface ContainerMetadata {
@@ -217,6 +226,8 @@ export interface ContainerMetadata {
 	/** Set by a user stop; a pending restart never overrides it. */
 	stopRequested: boolean;
 	labels: Record<string, string>;
+	/** How its health checks are doing; only on containers with a check, read from its health file when listed. */
+	health?: ContainerHealth;
 }
 
 /** One range of a user namespace's id map: `size` ids from `containerID` inside are `hostID`... on the host. */

@@ -1,6 +1,7 @@
 // The OCI (and docker v2) JSON documents of an image: manifests, indexes and configs,
 // checked as they are read, and the runtime config in c32's shape. Pure.
 import {C32Error} from '../errors.js';
+import {parseImageHealthcheck} from '../health/config.js';
 import {DIGEST} from './reference.js';
 import type {ImageLayer, OciImageConfig} from './types.js';
 
@@ -181,6 +182,7 @@ export function runtimeConfig(raw: RawImageConfig): OciImageConfig {
 		stopSignal: text(c.StopSignal),
 		labels,
 		exposedPorts: c.ExposedPorts && typeof c.ExposedPorts === 'object' ? Object.keys(c.ExposedPorts) : [],
+		healthcheck: parseImageHealthcheck(c['Healthcheck']),
 	};
 }
 

@@ -24,7 +24,8 @@ Options
   -a, --all        Every container, whatever its state
   -q, --quiet      Only the ids, one per line
   -f, --filter K=V Only containers that match: name=, id= (prefix), status=, label=KEY[=VALUE],
-                   isolation= (repeatable; a status filter implies -a)
+                   isolation=, health=starting|healthy|unhealthy|none (repeatable; a status
+                   filter implies -a)
   --json           A JSON array (fields in docs/cli.md), with each container's network:
                    name, ip, gateway and ports (null on the host's network)
   --no-trunc       Full ids and image paths
@@ -62,7 +63,7 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 	if (flags.json) {
 		writeJson(
 			ctx.stdout,
-			containers.map((c, index) => ({...containerJson(c), network: networks[index]!})),
+			containers.map((c, index) => ({...containerJson(c), health: c.health ?? null, network: networks[index]!})),
 		);
 		return 0;
 	}
