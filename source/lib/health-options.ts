@@ -76,7 +76,7 @@ export function parseHealthCommand(text: string): string | string[] | null {
 	const trimmed = text.trim();
 	if (trimmed.toLowerCase() === 'none') return null;
 	if (!trimmed.startsWith('[')) {
-		if (trimmed === '') throw new UsageError('invalid --health-cmd "": give a command such as "test -e /tmp/ready"');
+		if (trimmed === '') throw new UsageError(`invalid --health-cmd ${JSON.stringify(text)}: give a command such as "test -e /tmp/ready"`);
 		return text;
 	}
 	let list: unknown;
