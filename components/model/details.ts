@@ -1,6 +1,7 @@
 // The details pane: what the selected container is and how it is limited.
 import type {ContainerInfo, ContainerMetadata, ImageDetails, PortMapping, ResolvedConfig} from '../../engine/index.js';
 import {formatAge, formatBytes, formatMb} from './format.js';
+import {healthFields} from './health.js';
 import {isLive} from './row.js';
 import type {Segment} from './segments.js';
 
@@ -118,5 +119,6 @@ export function detailsLines(
 	];
 	if (meta.errorMessage) out.push(field('error', meta.errorMessage, 'bad'));
 	else if (labels) out.push(field('labels', labels));
+	if (meta.health) out.push(healthFields(meta.health, now));
 	return out.slice(0, lines);
 }
