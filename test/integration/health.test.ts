@@ -1,12 +1,16 @@
 // Health checks on real containers: starting → healthy → unhealthy, the schedule's process
 // (one per container with a check, none without, gone after stop and rm), a hanging check's
-// timeout, and --health-on-failure restart, stop and kill.
+// timeout, --health-on-failure restart, stop and kill, and an image's HEALTHCHECK.
 import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
+import {createHash} from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import {test} from 'node:test';
 import {readEvents} from '../../engine/events/log.js';
 import type {ContainerConfig, ContainerEngine, ContainerHealth, HealthcheckInput} from '../../engine/index.js';
-import {engineFor, expectCode, hostPidsWith, isAlive, needsRuntime, waitFor} from '../helpers/engine.js';
+import {engineFor, expectCode, hostPidsWith, isAlive, makeTempDir, needsRuntime, waitFor} from '../helpers/engine.js';
+import {needsImageTools, ociFixtures} from '../helpers/oci-fixtures.js';
 
 /** A container that sleeps, with `healthcheck`; loopback only, so no bridge is made. */
 function sleeper(healthcheck: HealthcheckInput | undefined, extra: ContainerConfig = {}): ContainerConfig {
@@ -165,4 +169,69 @@ test('--health-on-failure stop stops it as a user stop; kill leaves it to its re
 	const k = await engine.getContainer(killed.id);
 	assert.deepEqual([k.exitCode, k.stopRequested, k.restartCount], [137, false, 0]);
 	assert.deepEqual([...scheduleLoops(stopped.id), ...scheduleLoops(killed.id)], []);
+});
+
+/**
+ * An oci-archive of the fixtures' two-layer image whose config carries docker's Healthcheck
+ * (OCI defines none; skopeo keeps an OCI config as it is): the config blob, the manifest and
+ * the index rewritten with new digests.
+ */
+function archiveWithHealthcheck(dir: string, healthcheck: object): string {
+	const layout = path.join(dir, 'layout');
+	fs.cpSync(ociFixtures().layout, layout, {recursive: true});
+	const blob = (digest: string) => path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length));
+	const put = (data: Buffer) => {
+		const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+		fs.writeFileSync(blob(digest), data);
+		return {digest, size: data.length};
+	};
+	const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8'));
+	const entry = index.manifests.find(
+		(m: {annotations?: Record<string, string>}) => m.annotations?.['org.opencontainers.image.ref.name'] === 'two-layer',
+	);
+	const manifest = JSON.parse(fs.readFileSync(blob(entry.digest), 'utf8'));
+	const config = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8'));
+	config.config = {...config.config, Healthcheck: healthcheck};
+	Object.assign(manifest.config, put(Buffer.from(JSON.stringify(config))));
+	Object.assign(entry, put(Buffer.from(JSON.stringify(manifest))), {
+		annotations: {'org.opencontainers.image.ref.name': 'localhost/test/checked:1'},
+	});
+	index.manifests = [entry];
+	fs.writeFileSync(path.join(layout, 'index.json'), JSON.stringify(index));
+	const archive = path.join(dir, 'checked.oci.tar');
+	execFileSync('tar', ['-C', layout, '-cf', archive, '.']);
+	return archive;
+}
+
+test("an image's HEALTHCHECK gives its containers a check; options override it and --no-healthcheck drops it", async (t) => {
+	if (!needsRuntime(t) || !needsImageTools(t)) return;
+	const {engine} = engineFor(t);
+	const dir = makeTempDir('c32-health-image-');
+	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+	const archive = archiveWithHealthcheck(dir, {Test: ['CMD-SHELL', 'test -e /tmp/ok'], Interval: 1e9, Retries: 1, Timeout: 5e9});
+	const [image] = await engine.loadImage(archive);
+	assert.ok(image!.names.includes('localhost/test/checked:1'));
+	const base: ContainerConfig = {image: 'localhost/test/checked:1', entrypoint: 'sleep', args: ['3600'], network: 'none', stopTimeout: 1};
+
+	const fromImage = await engine.createContainer({...base, name: 'from-image'});
+	assert.deepEqual((await engine.inspectContainer(fromImage.id)).config.healthcheck, {
+		command: ['/bin/sh', '-c', 'test -e /tmp/ok'],
+		interval: 1,
+		timeout: 5,
+		retries: 1,
+		startPeriod: 0,
+		onFailure: 'none',
+	});
+	await engine.startContainer(fromImage.id);
+	await waitStatus(engine, fromImage.id, 'unhealthy');
+	await engine.execInContainer(fromImage.id, {command: ['touch', '/tmp/ok']});
+	await waitStatus(engine, fromImage.id, 'healthy');
+
+	const overridden = await engine.createContainer({...base, name: 'overridden', healthcheck: {interval: 0, retries: 4}});
+	const check = (await engine.inspectContainer(overridden.id)).config.healthcheck;
+	assert.deepEqual([check?.command.at(-1), check?.interval, check?.retries], ['test -e /tmp/ok', 0, 4]);
+	const off = await engine.createContainer({...base, name: 'off', healthcheck: null});
+	assert.equal((await engine.inspectContainer(off.id)).config.healthcheck, null);
+	await engine.startContainer(off.id);
+	assert.deepEqual(scheduleLoops(off.id), []);
 });
