@@ -117,8 +117,9 @@ export function detailsLines(
 			...field('exit', exitText(meta), meta.oomKilled || (meta.exitCode ?? 0) !== 0 ? 'bad' : undefined),
 		],
 	];
+	// The pane has one line left: the error, else the health checks and the labels.
+	const health = meta.health ? [...healthFields(meta.health, now), {text: '   '}] : [];
 	if (meta.errorMessage) out.push(field('error', meta.errorMessage, 'bad'));
-	else if (labels) out.push(field('labels', labels));
-	if (meta.health) out.push(healthFields(meta.health, now));
+	else if (labels || health.length > 0) out.push([...health, ...(labels ? field('labels', labels) : [])]);
 	return out.slice(0, lines);
 }
