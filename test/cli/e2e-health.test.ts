@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {needsRuntime} from '../helpers/engine.js';
+import {needsRuntime, waitFor} from '../helpers/engine.js';
 import {suiteSandbox} from './binary.js';
 
 /** Processes of this storage root that are node (the CLI, a tick, an exit command), other than this test. */
@@ -66,6 +66,40 @@ describe('health checks from the command line', () => {
 		}
 		assert.ok(starts.size >= 4, `checks kept coming with no c32 command running (saw ${starts.size})`);
 		assert.ok(quietSamples > 0, 'between checks no node process of c32 runs');
+	});
+
+	it('keeps checking after the attached c32 that started the container is killed', async (t) => {
+		if (!needsRuntime(t)) return;
+		const before = new Set(fs.readdirSync(path.join(box.dir, 'containers')));
+		const cli = box.spawn([
+			'run',
+			'--name',
+			'attached',
+			'--network',
+			'none',
+			'--health-cmd',
+			'true',
+			'--health-interval',
+			'1s',
+			'--',
+			'sleep',
+			'3600',
+		]);
+		const id = await waitFor(
+			() => {
+				const dir = path.join(box.dir, 'containers');
+				return fs.readdirSync(dir).find((entry) => !before.has(entry) && lastStart(entry) !== null);
+			},
+			30_000,
+			'the first check',
+		);
+		assert.ok(id);
+		cli.kill('SIGKILL');
+		await new Promise((resolve) => cli.once('close', resolve));
+		const seen = new Set([lastStart(id)]);
+		await waitFor(() => seen.add(lastStart(id)).size >= 3, 30_000, 'checks after the CLI was killed');
+		const removed = await run('rm', '-f', 'attached');
+		assert.equal(removed.code, 0, removed.stderr);
 	});
 
 	it('shows the status in ps and filters by it; healthcheck run exits 0 or 1', async (t) => {
