@@ -100,7 +100,9 @@ async function recordResult(
 		const current = lc.store.readRecord(id);
 		const health = readHealth(userdata);
 		const generation = record.internal.generation;
-		if (!current || current.internal.generation !== generation || health === null || health.generation !== generation) return null;
+		// A check the end of its run cut short (exit 137 under a stop) says nothing of the container's health.
+		if (!current || current.internal.generation !== generation || !isLive(current)) return null;
+		if (health === null || health.generation !== generation) return null;
 		const next = applyResult(health, result, check);
 		writeHealth(userdata, next);
 		if (next.status !== health.status) {
