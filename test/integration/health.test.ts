@@ -236,3 +236,21 @@ test("an image's HEALTHCHECK gives its containers a check; options override it a
 	await engine.startContainer(off.id);
 	assert.deepEqual(scheduleLoops(off.id), []);
 });
+
+test('a minimal container is checked too: its command runs as exec does there, and its schedule ends with it', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine} = engineFor(t);
+	const {id} = await engine.createContainer({
+		entrypoint: 'sleep',
+		args: ['3600'],
+		isolationLevel: 'minimal',
+		healthcheck: {command: 'echo checked-$$; exit 3', interval: 1, retries: 2},
+	});
+	await engine.startContainer(id);
+	assert.equal(scheduleLoops(id).length, 1);
+	await waitStatus(engine, id, 'unhealthy');
+	const last = (await engine.inspectContainer(id)).health!.log.at(-1)!;
+	assert.deepEqual([last.exitCode, /^checked-\d+\n$/.test(last.output)], [3, true]);
+	await engine.stopContainer(id, {timeout: 1});
+	await waitFor(() => scheduleLoops(id).length === 0, 15_000, 'the schedule to end');
+});
