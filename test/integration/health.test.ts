@@ -10,7 +10,7 @@ import {test} from 'node:test';
 import {readEvents} from '../../engine/events/log.js';
 import type {ContainerConfig, ContainerEngine, ContainerHealth, HealthcheckInput} from '../../engine/index.js';
 import {engineFor, expectCode, hostPidsWith, isAlive, makeTempDir, needsRuntime, waitFor} from '../helpers/engine.js';
-import {needsImageTools, ociFixtures} from '../helpers/oci-fixtures.js';
+import {needsImageTools, ociFixtures, startRegistry} from '../helpers/oci-fixtures.js';
 
 /** A container that sleeps, with `healthcheck`; loopback only, so no bridge is made. */
 function sleeper(healthcheck: HealthcheckInput | undefined, extra: ContainerConfig = {}): ContainerConfig {
@@ -253,4 +253,56 @@ test('a minimal container is checked too: its command runs as exec does there, a
 	assert.deepEqual([last.exitCode, /^checked-\d+\n$/.test(last.output)], [3, true]);
 	await engine.stopContainer(id, {timeout: 1});
 	await waitFor(() => scheduleLoops(id).length === 0, 15_000, 'the schedule to end');
+});
+
+/** The fixtures' docker-archive with docker's Healthcheck in its config, as `docker save` writes one of a HEALTHCHECK image. */
+function dockerArchiveWithHealthcheck(dir: string, healthcheck: object): string {
+	const tree = path.join(dir, 'docker');
+	fs.mkdirSync(tree);
+	execFileSync('tar', ['-C', tree, '-xf', ociFixtures().dockerArchive]);
+	const manifest = JSON.parse(fs.readFileSync(path.join(tree, 'manifest.json'), 'utf8'));
+	const config = JSON.parse(fs.readFileSync(path.join(tree, manifest[0].Config), 'utf8'));
+	config.config = {...config.config, Healthcheck: healthcheck};
+	const data = Buffer.from(JSON.stringify(config));
+	fs.rmSync(path.join(tree, manifest[0].Config));
+	manifest[0].Config = `${createHash('sha256').update(data).digest('hex')}.json`;
+	manifest[0].RepoTags = ['localhost/test/docker-checked:1'];
+	fs.writeFileSync(path.join(tree, manifest[0].Config), data);
+	fs.writeFileSync(path.join(tree, 'manifest.json'), JSON.stringify(manifest));
+	fs.rmSync(path.join(tree, 'repositories'), {force: true});
+	const archive = path.join(dir, 'checked.docker.tar');
+	execFileSync('tar', ['-C', tree, '-cf', archive, '.']);
+	return archive;
+}
+
+test("a docker-archive's HEALTHCHECK survives skopeo's conversion to OCI", async (t) => {
+	if (!needsRuntime(t) || !needsImageTools(t)) return;
+	const {engine} = engineFor(t);
+	const dir = makeTempDir('c32-health-docker-');
+	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+	const test = ['CMD', 'test', '-e', '/etc/added'];
+	const archive = dockerArchiveWithHealthcheck(dir, {Test: test, Interval: 3e9, Retries: 5});
+	const [image] = await engine.loadImage(archive);
+	assert.deepEqual((await engine.inspectImage(image!.id)).config.healthcheck, {test, interval: 3, timeout: 0, startPeriod: 0, retries: 5});
+	const {id} = await engine.createContainer({
+		image: 'localhost/test/docker-checked:1',
+		entrypoint: 'sleep',
+		args: ['3600'],
+		network: 'none',
+	});
+	const check = (await engine.inspectContainer(id)).config.healthcheck;
+	assert.deepEqual([check?.command, check?.interval, check?.retries], [['test', '-e', '/etc/added'], 3, 5]);
+	await engine.startContainer(id);
+	const run = await engine.runHealthcheck(id);
+	assert.deepEqual([run.status, run.result.exitCode], ['healthy', 0]);
+	// An archive without one loads as before.
+	const [plain] = await engine.loadImage(ociFixtures().dockerArchive);
+	assert.equal((await engine.inspectImage(plain!.id)).config.healthcheck, undefined);
+
+	// Pulled from a registry in docker's format (v2s2), the same.
+	const registry = await startRegistry(t);
+	const ref = `${registry.host}/team/docker-checked:1`;
+	execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `docker-archive:${archive}`, `docker://${ref}`]);
+	const pulled = await engine.pullImage(ref, {tlsVerify: false});
+	assert.deepEqual((await engine.inspectImage(pulled.id)).config.healthcheck?.test, test);
 });
