@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {test} from 'node:test';
 import {readEvents} from '../../engine/events/log.js';
+import {addHealthcheck} from '../../engine/image/keep-healthcheck.js';
 import type {ContainerConfig, ContainerEngine, ContainerHealth, HealthcheckInput} from '../../engine/index.js';
 import {engineFor, expectCode, hostPidsWith, isAlive, makeTempDir, needsRuntime, waitFor} from '../helpers/engine.js';
 import {needsImageTools, ociFixtures, startRegistry} from '../helpers/oci-fixtures.js';
@@ -174,31 +175,19 @@ test('--health-on-failure stop stops it as a user stop; kill leaves it to its re
 
 /**
  * An oci-archive of the fixtures' two-layer image whose config carries docker's Healthcheck
- * (OCI defines none; skopeo keeps an OCI config as it is): the config blob, the manifest and
- * the index rewritten with new digests.
+ * (OCI defines none; skopeo keeps an OCI config as it is): the layout cut to that image, its
+ * config rewritten with new digests (by the engine's own rewrite, addHealthcheck).
  */
 function archiveWithHealthcheck(dir: string, healthcheck: object): string {
 	const layout = path.join(dir, 'layout');
 	fs.cpSync(ociFixtures().layout, layout, {recursive: true});
-	const blob = (digest: string) => path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length));
-	const put = (data: Buffer) => {
-		const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-		fs.writeFileSync(blob(digest), data);
-		return {digest, size: data.length};
-	};
-	const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8'));
-	const entry = index.manifests.find(
-		(m: {annotations?: Record<string, string>}) => m.annotations?.['org.opencontainers.image.ref.name'] === 'two-layer',
-	);
-	const manifest = JSON.parse(fs.readFileSync(blob(entry.digest), 'utf8'));
-	const config = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8'));
-	config.config = {...config.config, Healthcheck: healthcheck};
-	Object.assign(manifest.config, put(Buffer.from(JSON.stringify(config))));
-	Object.assign(entry, put(Buffer.from(JSON.stringify(manifest))), {
-		annotations: {'org.opencontainers.image.ref.name': 'localhost/test/checked:1'},
-	});
-	index.manifests = [entry];
-	fs.writeFileSync(path.join(layout, 'index.json'), JSON.stringify(index));
+	const indexFile = path.join(layout, 'index.json');
+	const index = JSON.parse(fs.readFileSync(indexFile, 'utf8'));
+	const refName = 'org.opencontainers.image.ref.name';
+	const entry = index.manifests.find((m: {annotations?: Record<string, string>}) => m.annotations?.[refName] === 'two-layer');
+	index.manifests = [{...entry, annotations: {[refName]: 'localhost/test/checked:1'}}];
+	fs.writeFileSync(indexFile, JSON.stringify(index));
+	addHealthcheck(layout, healthcheck);
 	const archive = path.join(dir, 'checked.oci.tar');
 	execFileSync('tar', ['-C', layout, '-cf', archive, '.']);
 	return archive;
