@@ -59,7 +59,8 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 		showDetails: ui.showDetails,
 		logFullscreen: ui.logFullscreen,
 	});
-	const tableLayout = useMemo(() => fitColumns(size.columns, ui.sort.column), [size.columns, ui.sort.column]);
+	const withHealth = allRows.some((row) => row.meta.health !== undefined);
+	const tableLayout = useMemo(() => fitColumns(size.columns, ui.sort.column, withHealth), [size.columns, ui.sort.column, withHealth]);
 	const cells = useMemo(
 		(): CellContext => ({
 			now: snapshot.at || Date.now(),

@@ -25,6 +25,8 @@ import type {
 	ContainerMetrics,
 	DoctorReport,
 	ExportedState,
+	HealthLogEntry,
+	HealthStatus,
 	LogEntry,
 	LogOptions,
 } from './types.js';
@@ -88,6 +90,13 @@ export interface AttachResult {
 	detached: boolean;
 }
 
+/** What `runHealthcheck` found: the container's status after this check, and the check's result. */
+export interface HealthcheckRun {
+	status: HealthStatus;
+	failingStreak: number;
+	result: HealthLogEntry;
+}
+
 export interface HostStats {
 	cpuCount: number;
 	/** 100 = one full core; up to cpuCount * 100. Since the previous call on this engine. */
@@ -143,6 +152,12 @@ export interface Engine {
 	 * caller detaches. A restart of its policy is a new run: the attach has ended before it.
 	 */
 	attachContainer(ref: string, options: AttachOptions): Promise<AttachResult>;
+
+	/**
+	 * Runs the container's health check now and records its result, as a scheduled check does
+	 * (docs/health.md). BAD_STATE when it has no check or is not running.
+	 */
+	runHealthcheck(ref: string): Promise<HealthcheckRun>;
 
 	/** Resolves with the exit code once the container is no longer running or paused. */
 	waitContainer(ref: string): Promise<number>;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {defaultCapabilities, resolveCapabilities} from './capabilities.js';
 import {C32Error} from './errors.js';
 import {checkHook} from './events/hooks.js';
+import {resolveHealthcheck} from './health/config.js';
 import type {OciImageConfig} from './image/types.js';
 import {parsePortSpec} from './network/ports.js';
 import {parseRestartPolicy} from './restart.js';
@@ -245,6 +246,8 @@ export function resolveConfig(
 		tty,
 		init,
 		hooks: (input.hooks ?? []).map((hook, index) => checkHook(hook, `hooks[${index}]`)),
+		// An image's HEALTHCHECK applies to a container of that image, not to a --base under a host path.
+		healthcheck: resolveHealthcheck(input.healthcheck, pureOci ? (oci.config.healthcheck ?? null) : null, {autoRemove}),
 	};
 }
 
@@ -351,6 +354,10 @@ const BACK: Translation = {
 	stdinOpen: (stdinOpen) => (stdinOpen ? {stdinOpen} : {}),
 	tty: (tty) => (tty ? {tty} : {}),
 	hooks: (hooks) => (hooks && hooks.length > 0 ? {hooks: hooks.map((hook) => ({...hook, command: [...hook.command]}))} : {}),
+	// Always explicit: left out, the image's HEALTHCHECK would come back.
+	healthcheck: (healthcheck) => ({
+		healthcheck: healthcheck === null || healthcheck === undefined ? null : {...healthcheck, command: [...healthcheck.command]},
+	}),
 };
 
 /** The ContainerConfig that resolves to `resolved` again (export -> import, stack files). */

@@ -4,13 +4,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import tty from 'node:tty';
-import type {AttachOptions, AttachResult, Engine, ExecOptions, HostStats, RemoveOptions, StopOptions} from './api.js';
+import type {AttachOptions, AttachResult, Engine, ExecOptions, HealthcheckRun, HostStats, RemoveOptions, StopOptions} from './api.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {addWebhook, readWebhooks, removeWebhook, type Webhook} from './events/hook-config.js';
 import {appendEvent, completeEvent, latestEvents} from './events/log.js';
 import {type EventsOptions, queryEvents} from './events/query.js';
 import type {C32Event, NewEvent} from './events/types.js';
+import {metadataWithHealth} from './health/state.js';
 import {isProcessAlive} from './host-facts.js';
 import type {ImageStore} from './image/store.js';
 import type {
@@ -155,6 +156,20 @@ export class ContainerEngine implements Engine {
 		return (await rename(this.lc, this.resolveRef(ref), newName)).metadata;
 	}
 
+	async runHealthcheck(ref: string): Promise<HealthcheckRun> {
+		const {runCheck} = await import('./health/run.js');
+		const outcome = await runCheck(this.lc, this.resolveRef(ref));
+		if (!outcome.ran) throw new C32Error('BAD_STATE', `container ${ref} stopped running while it was checked`);
+		return {status: outcome.health.status, failingStreak: outcome.health.failingStreak, result: outcome.result};
+	}
+
+	/** One check of a schedule started for run `generation`; false once that run is over (the schedule ends). Run by the schedule's tick. */
+	async runScheduledHealthcheck(id: string, generation: number): Promise<boolean> {
+		const {runCheck} = await import('./health/run.js');
+		const outcome = await runCheck(this.lc, id, generation);
+		return outcome.ran || outcome.reason === 'paused';
+	}
+
 	/** Records an exit and carries out the restart policy. Run by the monitor's exit command. */
 	handleExit(id: string): Promise<void> {
 		return carryOutExit(this.lc, id);
@@ -175,7 +190,7 @@ export class ContainerEngine implements Engine {
 	async getContainer(ref: string): Promise<ContainerMetadata> {
 		const id = this.resolveRef(ref);
 		try {
-			return (await reconcile(this.lc, id)).metadata;
+			return metadataWithHealth(await reconcile(this.lc, id), containerPaths(this.layout, id).userdata);
 		} catch (error) {
 			const read = error instanceof C32Error && error.code === 'DAMAGED_RECORD' ? this.lc.store.inspectRecord(id) : null;
 			if (read === null || !('damaged' in read)) throw error;
@@ -188,7 +203,7 @@ export class ContainerEngine implements Engine {
 		const record = await this.record(ref);
 		const paths = containerPaths(this.layout, record.metadata.id);
 		return {
-			...record.metadata,
+			...metadataWithHealth(record, paths.userdata),
 			config: record.config,
 			paths: {bundle: paths.bundle, log: paths.log},
 			userNamespace: userNamespaceOf(record.config),

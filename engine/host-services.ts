@@ -12,11 +12,12 @@ import {OciDriver} from './drivers/oci.js';
 import {ProcessDriver, processGroupMembers} from './drivers/process.js';
 import {C32Error} from './errors.js';
 import {kernelHasMountSetattr} from './fs/mount.js';
+import {endScheduler, healthAttachment} from './health/scheduler.js';
 import {detectHost, findInit, hostAllowsUserNamespaces, requireOciTools} from './host.js';
 import type {Attachment} from './lifecycle/attachments.js';
 import {HostStatsSampler, MetricsSampler, type MetricsTarget} from './metrics.js';
 import {type BundleHost, checkBundle, prepareBundle, teardownBundle} from './oci/bundle.js';
-import {cgroupPathFor, runtimeRoot, type StorageLayout} from './paths.js';
+import {cgroupPathFor, containerPaths, runtimeRoot, type StorageLayout} from './paths.js';
 import {purgeContainer} from './purge.js';
 import type {ContainerRecord} from './record.js';
 import type {HostServices, ImageResolver} from './services.js';
@@ -142,12 +143,15 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 
 	return {
 		attachmentsFor: async (record) => {
-			if (record.config.isolationLevel === 'minimal') return [];
+			// The health check's schedule comes last: it starts once everything it checks is in place.
+			const health = record.config.healthcheck === null ? [] : [healthAttachment(layout, record)];
+			if (record.config.isolationLevel === 'minimal') return health;
 			// What the latest run joined is torn down even when the config has since moved to another network.
 			const onNetwork = isNamedNetwork(record.config.network) || record.internal.network !== null;
-			return onNetwork ? [network, bundle, names] : [bundle];
+			return [...(onNetwork ? [network, bundle, names] : [bundle]), ...health];
 		},
 		purge: async (id) => {
+			endScheduler(containerPaths(layout, id).userdata);
 			const runtime = fs.existsSync(path.join(runtimeRoot(layout), id)) ? await ociDriver() : null;
 			await purgeContainer(layout, id, runtime);
 			// Its record cannot say which network it was on: every roster and any attachment of its id.

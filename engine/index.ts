@@ -5,6 +5,7 @@ export type {
 	AttachSink,
 	Engine,
 	ExecOptions,
+	HealthcheckRun,
 	HostStats,
 	RemoveOptions,
 	StopOptions,

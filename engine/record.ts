@@ -51,6 +51,8 @@ export interface InternalState {
 	network: NetworkState | null;
 	/** The further c32 networks of the latest run (config.additionalNetworks as joined, or connected live), same namespace. */
 	additionalNetworks: NetworkState[];
+	/** The generation a failing health check (--health-on-failure restart) ended: its end is restarted whatever the policy. */
+	healthRestart: number | null;
 }
 
 export interface ContainerRecord {
@@ -75,6 +77,7 @@ export const INTERNAL_DEFAULTS: Readonly<InternalState> = {
 	scheduler: null,
 	network: null,
 	additionalNetworks: [],
+	healthRestart: null,
 };
 
 /**
@@ -99,8 +102,17 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 		formatVersion: FORMAT_VERSION,
 		metadata: {nextRestartAt: null, ...metadata} as unknown as ContainerMetadata,
 		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases;
-		// from before multi-network containers, one network; from before events, no hooks (no version bump).
-		config: {ociImage: null, ports: [], networkAliases: [], additionalNetworks: [], hooks: [], ...config} as unknown as ResolvedConfig,
+		// from before multi-network containers, one network; from before events, no hooks; from before health checks, none
+		// (the fields missing are filled, no version bump).
+		config: {
+			ociImage: null,
+			ports: [],
+			networkAliases: [],
+			additionalNetworks: [],
+			hooks: [],
+			healthcheck: null,
+			...config,
+		} as unknown as ResolvedConfig,
 		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,
 	};
 	if (data['formatVersion'] === 1) upgradeFromVersion1(record, internal);

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import {type HostFacts, type ImageFacts, imageReference, resolveConfig} from './config.js';
 import {C32Error} from './errors.js';
+import {HEALTH_ON_FAILURE} from './health/types.js';
 import type {ContainerConfig, ExportedState, ResolvedConfig} from './types.js';
 import {ISOLATION_TYPES} from './types.js';
 
@@ -72,6 +73,30 @@ const restartPolicy = shape(
 		maxRetries: v.optional(number()),
 	},
 	'{name, maxRetries}',
+);
+
+const healthOnFailure = v.picklist(HEALTH_ON_FAILURE, 'expected none, kill, restart or stop');
+const healthcheckInput = shape(
+	{
+		command: v.optional(v.union([text(), stringList('strings')], 'expected a command string or a list of strings')),
+		interval: v.optional(number()),
+		timeout: v.optional(number()),
+		retries: v.optional(number()),
+		startPeriod: v.optional(number()),
+		onFailure: v.optional(healthOnFailure),
+	},
+	'{command, interval, timeout, retries, startPeriod, onFailure}',
+);
+const healthcheckStored = shape(
+	{
+		command: stringList('strings'),
+		interval: number(),
+		timeout: number(),
+		retries: number(),
+		startPeriod: number(),
+		onFailure: healthOnFailure,
+	},
+	'{command, interval, timeout, retries, startPeriod, onFailure}',
 );
 
 /** The rules of each field, shared by the input and the stored form. */
@@ -150,6 +175,7 @@ const containerConfigSchema = shape(
 		tty: v.optional(fields.tty),
 		init: v.optional(fields.init),
 		hooks: v.optional(fields.hooks),
+		healthcheck: v.optional(v.nullable(healthcheckInput)),
 	},
 	'a container config object',
 );
@@ -187,6 +213,8 @@ const storedEntries = {
 	init: v.optional(fields.init),
 	// Missing from exports written before hooks existed.
 	hooks: v.optional(fields.hooks),
+	// Missing from exports written before health checks: none.
+	healthcheck: v.optional(v.nullable(healthcheckStored)),
 };
 const resolvedConfigSchema = shape(storedEntries, 'a stored container config');
 
@@ -259,5 +287,6 @@ export function parseExportedConfig(state: unknown, newestFormat: number): Resol
 		ports: resolved.ports ?? [],
 		networkAliases: resolved.networkAliases ?? [],
 		additionalNetworks: (resolved.additionalNetworks ?? []).map((link) => ({name: link.name, aliases: link.aliases ?? []})),
+		healthcheck: resolved.healthcheck ?? null,
 	};
 }

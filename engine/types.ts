@@ -2,8 +2,10 @@
 
 import type {Capability, CapabilityName} from './capabilities.js';
 import type {ContainerHook} from './events/hooks.js';
+import type {ContainerHealth, HealthcheckConfig, HealthcheckInput} from './health/types.js';
 import type {PortMapping} from './network/types.js';
 
+export * from './health/types.js';
 /** The default network of standard containers (bridge c32br0, 10.90.0.0/24). */
 export {DEFAULT_NETWORK} from './network/types.js';
 export type {Capability, CapabilityName, PortMapping};
@@ -141,6 +143,11 @@ export interface ContainerConfig {
 	 * event's JSON on stdin, C32_* variables, no shell. See docs/events.md.
 	 */
 	hooks?: ContainerHook[];
+	/**
+	 * A health check run inside the container (docs/health.md); left out: the OCI image's
+	 * HEALTHCHECK, if any, as it is; null: no check, not even the image's (--no-healthcheck).
+	 */
+	healthcheck?: HealthcheckInput | null;
 }
 
 export interface ContainerUser {
@@ -209,6 +216,8 @@ export interface ResolvedConfig {
 	init: boolean;
 	/** Its hooks, events normalised ([] in records from before hooks). */
 	hooks: ContainerHook[];
+	/** The health check, or null for none (and in records from before health checks). */
+	healthcheck: HealthcheckConfig | null;
 }
 
 export interface ContainerMetadata {
@@ -234,6 +243,8 @@ export interface ContainerMetadata {
 	/** Set by a user stop; a pending restart never overrides it. */
 	stopRequested: boolean;
 	labels: Record<string, string>;
+	/** How its health checks are doing; only on containers with a check, read from its health file when listed. */
+	health?: ContainerHealth;
 }
 
 /** One range of a user namespace's id map: `size` ids from `containerID` inside are `hostID`... on the host. */

@@ -2,6 +2,7 @@
 import type {ColumnId, TableLayout} from './columns.js';
 import {COLUMNS, CPU_VALUE_WIDTH, columnSpec, MEM_VALUE_WIDTH} from './columns.js';
 import {bar, fit, fitStart, formatAge, formatBytes, formatDuration, formatMb, formatPercent, shortId} from './format.js';
+import {healthCell} from './health.js';
 import {type ContainerRow, stateLabel} from './row.js';
 import type {Segment} from './segments.js';
 
@@ -71,6 +72,8 @@ export function cellSegments(id: ColumnId, width: number, row: ContainerRow, lay
 			const label = stateLabel(row);
 			return [{text: fit(label.text, width), tone: label.tone, bold: label.loud, inverse: label.text === 'OOM'}];
 		}
+		case 'health':
+			return healthCell(meta, width);
 		case 'cpu': {
 			if (!metrics) return [{text: fit('-', width), tone: 'dim'}];
 			const {fraction, limited} = cpuFraction(row, ctx);

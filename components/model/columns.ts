@@ -1,6 +1,19 @@
 // The table's columns and how they shrink to fit the terminal's width.
 
-export type ColumnId = 'name' | 'image' | 'id' | 'state' | 'cpu' | 'mem' | 'pids' | 'io' | 'uptime' | 'restarts' | 'isolation' | 'ip';
+export type ColumnId =
+	| 'name'
+	| 'image'
+	| 'id'
+	| 'state'
+	| 'cpu'
+	| 'mem'
+	| 'pids'
+	| 'io'
+	| 'uptime'
+	| 'restarts'
+	| 'health'
+	| 'isolation'
+	| 'ip';
 
 export interface ColumnSpec {
 	id: ColumnId;
@@ -25,6 +38,7 @@ export const COLUMNS: readonly ColumnSpec[] = [
 	{id: 'io', title: 'BLK R/W', label: 'i/o', key: 'B', align: 'right', descendingFirst: true},
 	{id: 'uptime', title: 'UP / EXITED', label: 'uptime', key: 'U', align: 'left', descendingFirst: true},
 	{id: 'restarts', title: 'RST', label: 'restarts', key: 'R', align: 'right', descendingFirst: true},
+	{id: 'health', title: 'HEALTH', label: 'health', key: 'H', align: 'left', descendingFirst: true},
 	{id: 'isolation', title: 'ISOLATION', label: 'isolation', key: 'T', align: 'left', descendingFirst: false},
 	{id: 'ip', title: 'IP', label: 'ip address', key: 'A', align: 'left', descendingFirst: false},
 ];
@@ -58,6 +72,8 @@ const FIXED: Record<Exclude<ColumnId, 'name' | 'cpu' | 'mem'>, number> = {
 	image: 26,
 	id: 12,
 	state: 9,
+	// "unhealthy"
+	health: 9,
 	pids: 5,
 	io: 9,
 	uptime: 13,
@@ -82,6 +98,7 @@ const DEGRADE: ({drop: ColumnId} | {bars: number} | {nameMin: number})[] = [
 	{drop: 'id'},
 	{drop: 'image'},
 	{drop: 'isolation'},
+	{drop: 'health'},
 	{bars: 8},
 	{drop: 'restarts'},
 	{drop: 'io'},
@@ -103,9 +120,11 @@ function columnWidth(id: ColumnId, bars: number): number {
 /**
  * Chooses columns and widths for a terminal `width` cells wide. The `keep` column (the one
  * the table is sorted by) is dropped last, so what the rows are ordered by stays in view.
+ * `withHealth`: some container has a health check, so the HEALTH column is wanted.
  */
-export function fitColumns(width: number, keep: ColumnId = 'name'): TableLayout {
-	let ids = [...COLUMN_IDS];
+export function fitColumns(width: number, keep: ColumnId = 'name', withHealth = false): TableLayout {
+	// HEALTH takes room only when some container has a health check.
+	let ids = COLUMN_IDS.filter((id) => withHealth || id !== 'health');
 	let bars = 10;
 	let nameMin = NAME_MIN;
 	const fixedWidth = () => MARKER_WIDTH + ids.reduce((sum, id) => sum + columnWidth(id, bars), 0) + (ids.length - 1);

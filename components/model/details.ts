@@ -1,6 +1,7 @@
 // The details pane: what the selected container is and how it is limited.
 import type {ContainerInfo, ContainerMetadata, ImageDetails, PortMapping, ResolvedConfig} from '../../engine/index.js';
 import {formatAge, formatBytes, formatMb} from './format.js';
+import {healthFields} from './health.js';
 import {isLive} from './row.js';
 import type {Segment} from './segments.js';
 
@@ -121,7 +122,9 @@ export function detailsLines(
 			...field('exit', exitText(meta), meta.oomKilled || (meta.exitCode ?? 0) !== 0 ? 'bad' : undefined),
 		],
 	];
+	// The pane has one line left: the error, else the health checks and the labels.
+	const health = meta.health ? [...healthFields(meta.health, now), {text: '   '}] : [];
 	if (meta.errorMessage) out.push(field('error', meta.errorMessage, 'bad'));
-	else if (labels) out.push(field('labels', labels));
+	else if (labels || health.length > 0) out.push([...health, ...(labels ? field('labels', labels) : [])]);
 	return out.slice(0, lines);
 }

@@ -10,7 +10,7 @@ export interface HelpSection {
 const SORT_GROUPS = [
 	['name', 'image', 'id', 'state'],
 	['cpu', 'mem', 'pids', 'io'],
-	['uptime', 'restarts', 'isolation', 'ip'],
+	['uptime', 'restarts', 'health', 'isolation', 'ip'],
 ];
 
 const sortKeys = SORT_GROUPS.map((group): [string, string] => {

@@ -2,6 +2,7 @@
 // between ticks and rows do not swap places for no visible reason.
 import type {ContainerState, IsolationType} from '../../engine/index.js';
 import type {ColumnId} from './columns.js';
+import {healthRank} from './health.js';
 import type {ContainerRow} from './row.js';
 
 export interface SortOrder {
@@ -46,6 +47,8 @@ function numericKey(row: ContainerRow, column: ColumnId): number {
 			return STATE_RANK[meta.state] + (meta.oomKilled ? 0.5 : 0);
 		case 'isolation':
 			return ISOLATION_RANK[meta.isolationLevel];
+		case 'health':
+			return healthRank(meta);
 		case 'ip':
 			return ipv4Number(row.address);
 		case 'uptime':

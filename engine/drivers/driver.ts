@@ -57,6 +57,12 @@ export interface ExecIO {
 	stdio: 'inherit' | {stdin: NodeJS.ReadableStream | null; stdout: NodeJS.WritableStream | null; stderr: NodeJS.WritableStream | null};
 	/** Aborting sends the command SIGTERM. */
 	signal?: AbortSignal;
+	/**
+	 * Aborting SIGKILLs the command and what it started (its process group: a shell's
+	 * children too), for a health check past its timeout. The OCI driver; the process driver
+	 * kills the command alone.
+	 */
+	kill?: AbortSignal;
 }
 
 export interface Driver {

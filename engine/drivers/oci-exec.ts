@@ -12,7 +12,7 @@ import path from 'node:path';
 import type {Readable, Writable} from 'node:stream';
 import {C32Error} from '../errors.js';
 import {mergeEnvironment, parseUserSpec} from '../exec/request.js';
-import {closed, feedStdin, forwardStdout, onAbort, stderrTarget, stdioFds} from '../exec/stdio.js';
+import {closed, feedStdin, forwardStdout, onAbort, onKill, stderrTarget, stdioFds} from '../exec/stdio.js';
 import {type ExecUser, homeOf, parsePasswd, resolveUser} from '../exec/users.js';
 import {readFileInRoot} from '../fs/in-root.js';
 import {readTrimmed} from '../host-facts.js';
@@ -87,6 +87,8 @@ class ExecFiles {
 	readonly log: string;
 	private ran = false;
 	private watcher: fs.FSWatcher | null = null;
+	/** The command's host pid, read from the pid file before it goes. */
+	commandPid: number | null = null;
 
 	private constructor(private readonly dir: string) {
 		this.spec = path.join(dir, 'process.json');
@@ -111,6 +113,7 @@ class ExecFiles {
 	started(): boolean {
 		if (!this.ran && fs.existsSync(this.pid)) {
 			this.ran = true;
+			this.commandPid = Number(readTrimmed(this.pid) ?? '') || null;
 			this.remove();
 		}
 		return this.ran;
@@ -204,6 +207,7 @@ async function runForeground(
 	const stderr = new StderrGate(child.stderr!, request.terminal ? null : stderrTarget(io));
 	files.watch(() => stderr.release());
 	const stopListening = onAbort(child, io);
+	const stopKilling = onKill(io, () => killGroup(files));
 	let code: number;
 	try {
 		code = await closed(child);
@@ -211,12 +215,25 @@ async function runForeground(
 		throw new C32Error('RUNTIME_ERROR', `cannot run ${tools.name}: ${(error as Error).message}`);
 	} finally {
 		stopListening();
+		stopKilling();
 	}
 	if (files.started()) {
 		stderr.release();
 		return code;
 	}
 	throw failure(stderr.held());
+}
+
+/** runc exec makes the command a session leader: its group holds what it started (a shell's children), on the host's pids. */
+function killGroup(files: ExecFiles): void {
+	files.started();
+	const pid = files.commandPid;
+	if (pid === null || !Number.isInteger(pid) || pid <= 1) return;
+	try {
+		process.kill(-pid, 'SIGKILL');
+	} catch {
+		// It ended meanwhile.
+	}
 }
 
 /**

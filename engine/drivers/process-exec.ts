@@ -11,7 +11,7 @@ import {DEFAULT_PATH} from '../config.js';
 import {containerEnvironment} from '../environment.js';
 import {C32Error} from '../errors.js';
 import {mergeEnvironment, parseUserSpec} from '../exec/request.js';
-import {closed, feedStdin, forwardStdout, onAbort, readAll, stdioFds} from '../exec/stdio.js';
+import {closed, feedStdin, forwardStdout, onAbort, onKill, readAll, stdioFds} from '../exec/stdio.js';
 import {type ExecUser, homeOf, parsePasswd, resolveUser} from '../exec/users.js';
 import {readTrimmed} from '../host-facts.js';
 import type {DriverContext, ExecIO, ExecProcess} from './driver.js';
@@ -77,6 +77,7 @@ export async function processExec(
 	if (io.stdio !== 'inherit' && io.stdio.stderr && child.stderr)
 		child.stderr.pipe(io.stdio.stderr as NodeJS.WritableStream & Readable, {end: false});
 	const stopListening = onAbort(child, io);
+	const stopKilling = onKill(io, () => child.kill('SIGKILL'));
 	try {
 		const failure = (await readAll(child.stdio[3] as Readable)).trim();
 		if (failure) {
@@ -96,6 +97,7 @@ export async function processExec(
 		throw new C32Error('RUNTIME_ERROR', `cannot run the command in ${config.name}: ${(error as Error).message}`);
 	} finally {
 		stopListening();
+		stopKilling();
 	}
 }
 

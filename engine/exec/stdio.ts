@@ -45,6 +45,15 @@ export function onAbort(child: ChildProcess, io: ExecIO): () => void {
 	return () => signal.removeEventListener('abort', terminate);
 }
 
+/** Runs `kill` when the caller's kill signal aborts (ExecIO.kill). Returns the function that stops listening. */
+export function onKill(io: ExecIO, kill: () => void): () => void {
+	const {kill: signal} = io;
+	if (!signal) return () => {};
+	if (signal.aborted) kill();
+	signal.addEventListener('abort', kill, {once: true});
+	return () => signal.removeEventListener('abort', kill);
+}
+
 /** Resolves with the exit code (128 + n for signal n) once the child has ended and its piped output is read. */
 export function closed(child: ChildProcess): Promise<number> {
 	return new Promise((resolve, reject) => {

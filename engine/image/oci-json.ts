@@ -1,6 +1,8 @@
 // The OCI (and docker v2) JSON documents of an image: manifests, indexes and configs,
 // checked as they are read, and the runtime config in c32's shape. Pure.
 import {C32Error} from '../errors.js';
+import {parseImageHealthcheck} from '../health/config.js';
+import type {ImageHealthcheck} from '../health/types.js';
 import {DIGEST} from './reference.js';
 import type {ImageLayer, OciImageConfig} from './types.js';
 
@@ -181,7 +183,13 @@ export function runtimeConfig(raw: RawImageConfig): OciImageConfig {
 		stopSignal: text(c.StopSignal),
 		labels,
 		exposedPorts: c.ExposedPorts && typeof c.ExposedPorts === 'object' ? Object.keys(c.ExposedPorts) : [],
+		...withHealthcheck(parseImageHealthcheck(c['Healthcheck'])),
 	};
+}
+
+/** Only an image that has a HEALTHCHECK carries the field. */
+function withHealthcheck(healthcheck: ImageHealthcheck | null): {healthcheck?: ImageHealthcheck} {
+	return healthcheck === null ? {} : {healthcheck};
 }
 
 /** `base` (a stored runtime config: its other keys are kept) with c32's fields set from `config`. */

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {C32Error} from '../errors.js';
-import {type Descriptor, hostArchitecture, type Manifest, parseManifestOrIndex, pickPlatform} from './oci-json.js';
+import {keepHealthcheck} from './keep-healthcheck.js';
+import {type Descriptor, hostArchitecture, type Manifest, MEDIA, parseManifestOrIndex, pickPlatform} from './oci-json.js';
 import {prepareLayout} from './prepare.js';
 import {localName, parseReference, pullName, repositoryOf} from './reference.js';
 import {LOOKUP_TIMEOUT, runSkopeo} from './skopeo.js';
@@ -46,18 +47,11 @@ async function inStaging<T>(
 }
 
 function copyArgs(staging: Staging): string[] {
-	return [
-		'copy',
-		'--quiet',
-		'--retry-times',
-		'0',
-		'--override-os',
-		'linux',
-		'--override-arch',
-		hostArchitecture(),
-		'--tmpdir',
-		staging.tmp,
-	];
+	return ['copy', '--quiet', '--retry-times', '0', ...platformArgs(), '--tmpdir', staging.tmp];
+}
+
+function platformArgs(): string[] {
+	return ['--override-os', 'linux', '--override-arch', hostArchitecture()];
 }
 
 // ---- pull
@@ -90,6 +84,9 @@ export async function pull(store: ImageStore, ref: string, options: PullOptions 
 				...(options.authFile ? ['--src-authfile', options.authFile] : []),
 			];
 			await runSkopeo([...copyArgs(staging), ...srcFlags, source, `oci:${staging.layout}:x`], {what, signal: options.signal});
+			if (manifest.mediaType === MEDIA.dockerManifest) {
+				await keepHealthcheck(source, [...platformArgs(), ...tls, ...auth], staging.layout, {what, signal: options.signal});
+			}
 			const image = await prepareLayout(staging.layout, name);
 			options.signal?.throwIfAborted();
 			return store.enter(image, [stored]);
@@ -151,6 +148,7 @@ export async function load(
 					const link = path.join(staging.dir, 'archive.tar');
 					fs.symlinkSync(archive, link);
 					await runSkopeo([...copyArgs(staging), image.source(link), `oci:${staging.layout}:x`], {what, signal: options.signal});
+					if (kind === 'docker-archive') await keepHealthcheck(image.source(link), [], staging.layout, {what, signal: options.signal});
 					const prepared = await prepareLayout(staging.layout, image.label);
 					options.signal?.throwIfAborted();
 					return store.enter(prepared, image.names);

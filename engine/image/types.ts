@@ -1,5 +1,6 @@
 // The public shapes of OCI images in c32 (issue 10). Host-path images (a script or a
 // directory snapshotted to /app) stay as they are; these describe images stored in layers.
+import type {ImageHealthcheck} from '../health/types.js';
 
 /** The runtime part of an OCI image config (docker's "Config"): what a container starts with. */
 export interface OciImageConfig {
@@ -13,6 +14,8 @@ export interface OciImageConfig {
 	labels: Record<string, string>;
 	/** "8080/tcp" and the like, as the image declares them. */
 	exposedPorts: string[];
+	/** docker's HEALTHCHECK (docker-format configs have it; OCI defines none); absent or null: none. */
+	healthcheck?: ImageHealthcheck | null;
 }
 
 /** One stored image, as `c32 images` lists it. */

@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {C32Error} from '../errors.js';
+import {metadataWithHealth} from '../health/state.js';
+import {containerPaths} from '../paths.js';
 import type {ContainerRecord} from '../record.js';
 import {damagedError, damagedName, TOMBSTONE_PREFIX} from '../store.js';
 import type {ContainerMetadata} from '../types.js';
@@ -48,7 +50,7 @@ export async function listAll(lc: Lifecycle): Promise<ContainerMetadata[]> {
 			continue;
 		}
 		try {
-			list.push((await reconcile(lc, id)).metadata);
+			list.push(metadataWithHealth(await reconcile(lc, id), containerPaths(lc.layout, id).userdata));
 		} catch (error) {
 			if (!(error instanceof C32Error && error.code === 'NOT_FOUND')) throw error;
 			vanished.push(id);

@@ -220,10 +220,11 @@ export function stoppedWhileDown(record: ContainerRecord): ContainerRecord {
 	return with_(record, {state: 'stopped', stopRequested: true, nextRestartAt: null}, {scheduler: null});
 }
 
-/** Whether the restart policy asks to start an ended container again. */
+/** Whether the restart policy (or a health check's restart of this run) asks to start an ended container again. */
 export function restartWanted(record: ContainerRecord): boolean {
 	const {metadata: meta} = record;
 	if (meta.state !== 'exited') return false;
+	if (record.internal.healthRestart === record.internal.generation && !meta.stopRequested) return true;
 	return shouldRestart(record.config.restartPolicy, {
 		exitCode: meta.exitCode ?? -1,
 		stopRequested: meta.stopRequested,

@@ -24,9 +24,10 @@ Options
   -a, --all        Every container, whatever its state
   -q, --quiet      Only the ids, one per line
   -f, --filter K=V Only containers that match: name=, id= (prefix), status=, label=KEY[=VALUE],
-                   isolation= (repeatable; a status filter implies -a)
-  --json           A JSON array (fields in docs/cli.md), with each container's first
-                   network (name, ip, gateway, ports; null on the host's network) and
+                   isolation=, health=starting|healthy|unhealthy|none (repeatable; a status
+                   filter implies -a)
+  --json           A JSON array (fields in docs/cli.md), with each container's health, its
+                   first network (name, ip, gateway, ports; null on the host's network) and
                    networks, every c32 network it is on
   --no-trunc       Full ids and image paths
 
@@ -63,7 +64,12 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 	if (flags.json) {
 		writeJson(
 			ctx.stdout,
-			containers.map((c, index) => ({...containerJson(c), network: networks[index]![0] ?? null, networks: networks[index]!})),
+			containers.map((c, index) => ({
+				...containerJson(c),
+				health: c.health ?? null,
+				network: networks[index]![0] ?? null,
+				networks: networks[index]!,
+			})),
 		);
 		return 0;
 	}

@@ -133,6 +133,13 @@ export const COMMANDS: CommandEntry[] = [
 		failureCode: ONE_SHOT,
 		load: () => import('./network.js'),
 	},
+	{
+		name: 'healthcheck',
+		aliases: [],
+		summary: "Run a container's health check now (healthcheck run)",
+		failureCode: RUNS_CONTAINERS,
+		load: () => import('./healthcheck.js'),
+	},
 	{name: 'top', aliases: [], summary: 'The live dashboard', failureCode: ONE_SHOT, load: () => import('./top.js')},
 	{
 		name: 'doctor',

@@ -10,6 +10,7 @@ import {choiceFlag, restartFlag, signalFlag} from './checked-flags.js';
 import type {Context} from './context.js';
 import {parseSecondsOrDuration} from './duration.js';
 import {UsageError} from './errors.js';
+import {buildHealthcheck, type HealthFlagValues, healthFlags, healthOptionsHelp} from './health-options.js';
 import {environmentFrom, parseKeyValue, readEnvFiles} from './key-value.js';
 import {parseInteger, parseNumber, parsePercent} from './numbers.js';
 import {type RunArgv, splitRunArgv} from './run-argv.js';
@@ -54,6 +55,7 @@ export const containerFlags = {
 	base: {type: 'string'},
 	pull: {type: 'string'},
 	tlsVerify: {type: 'boolean', default: true},
+	...healthFlags,
 } satisfies AnyFlags;
 
 export const imageHelp = `IMAGE is a host path or an OCI image. A host path (it starts with /, ./, ../ or ~, or
@@ -114,9 +116,9 @@ export const containerOptionsHelp = `
   -i, --interactive            Keep the container's stdin open; run attaches it to yours
   -t, --tty                    Give the container a terminal (with -i: yours, in raw mode)
   --init, --no-init            Run an init as PID 1 that forwards signals and reaps zombies
-                               (default: on for a script IMAGE, off for a given command)`;
+                               (default: on for a script IMAGE, off for a given command)${healthOptionsHelp}`;
 
-export interface ContainerFlagValues {
+export interface ContainerFlagValues extends HealthFlagValues {
 	name?: string;
 	image?: string;
 	entrypoint?: string;
@@ -252,6 +254,8 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.interactive) config.stdinOpen = true;
 	if (flags.tty) config.tty = true;
 	if (flags.init !== undefined) config.init = flags.init;
+	const healthcheck = buildHealthcheck(flags);
+	if (healthcheck !== undefined) config.healthcheck = healthcheck;
 	return config;
 }
 

@@ -9,14 +9,16 @@ export function shortId(id: string): string {
 	return id.slice(0, SHORT_ID_LENGTH);
 }
 
-/** "Up 3 minutes", "Up 2 hours (Paused)", "Exited (137) 2 seconds ago, OOM", "Created". */
+/** "Up 3 minutes", "Up 3 minutes (healthy)", "Up 2 hours (Paused)", "Exited (137) 2 seconds ago, OOM", "Created". */
 export function statusText(container: ContainerMetadata, now: Date): string {
 	const restarts = container.restartCount > 0 ? `, ${plural(container.restartCount, 'restart')}` : '';
 	switch (container.state) {
 		case 'created':
 			return 'Created';
-		case 'running':
-			return `Up ${upFor(container, now)}${restarts}`;
+		case 'running': {
+			const health = container.health ? ` (${container.health.status})` : '';
+			return `Up ${upFor(container, now)}${health}${restarts}`;
+		}
 		case 'paused':
 			return `Up ${upFor(container, now)} (Paused)${restarts}`;
 		case 'stopped':

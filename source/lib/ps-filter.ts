@@ -6,7 +6,9 @@ import {UsageError} from './errors.js';
 
 export type Filters = Map<string, string[]>;
 
-const KEYS = ['name', 'id', 'status', 'label', 'isolation'] as const;
+const KEYS = ['name', 'id', 'status', 'label', 'isolation', 'health'] as const;
+/** docker's health filter values: none = no health check. */
+const HEALTH_VALUES = ['starting', 'healthy', 'unhealthy', 'none'];
 
 export function parseFilters(words: string[]): Filters {
 	const filters: Filters = new Map();
@@ -16,7 +18,10 @@ export function parseFilters(words: string[]): Filters {
 		const value = at === -1 ? '' : word.slice(at + 1);
 		const canonical = key === 'state' ? 'status' : key;
 		if (!(KEYS as readonly string[]).includes(canonical) || value === '') {
-			throw new UsageError(`invalid filter "${word}": use name=, id=, status=, label= or isolation= with a value`);
+			throw new UsageError(`invalid filter "${word}": use name=, id=, status=, label=, isolation= or health= with a value`);
+		}
+		if (canonical === 'health' && !HEALTH_VALUES.includes(value)) {
+			throw new UsageError(`invalid health "${value}": use one of ${HEALTH_VALUES.join(', ')}`);
 		}
 		if (canonical === 'status' && !(CONTAINER_STATES as readonly string[]).includes(value)) {
 			throw new UsageError(`invalid status "${value}": use one of ${CONTAINER_STATES.join(', ')}`);
@@ -45,6 +50,8 @@ function matches(container: ContainerMetadata, key: string, value: string): bool
 			return container.state === value || (value === 'exited' && container.state === 'stopped');
 		case 'isolation':
 			return container.isolationLevel === value;
+		case 'health':
+			return (container.health?.status ?? 'none') === value;
 		default: {
 			const at = value.indexOf('=');
 			if (at === -1) return value in container.labels;

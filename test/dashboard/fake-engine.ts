@@ -5,6 +5,7 @@ import type {
 	AttachResult,
 	C32Event,
 	ContainerConfig,
+	ContainerHealth,
 	ContainerInfo,
 	ContainerLogEntry,
 	ContainerMetadata,
@@ -16,6 +17,7 @@ import type {
 	Engine,
 	ExecOptions,
 	ExportedState,
+	HealthcheckRun,
 	HostStats,
 	ImageDetails,
 	ImageSummary,
@@ -69,6 +71,8 @@ export interface AddOptions {
 	ociImage?: {id: string; name: string | null; digest: string};
 	/** Its network as inspect shows it (default: the host's, null). */
 	network?: ContainerNetwork | null;
+	/** How its health checks are doing (default: it has no check). */
+	health?: ContainerHealth;
 }
 
 export interface AddImageOptions {
@@ -178,6 +182,7 @@ export class FakeEngine implements Engine {
 			nextRestartAt: null,
 			stopRequested: false,
 			labels: options.labels ?? {},
+			...(options.health ? {health: options.health} : {}),
 		};
 		const config: ResolvedConfig = {
 			name: options.name,
@@ -210,6 +215,7 @@ export class FakeEngine implements Engine {
 			tty: false,
 			init: false,
 			hooks: [],
+			healthcheck: null,
 		};
 		const network = options.network ?? null;
 		if (network) config.network = network.name;
@@ -524,6 +530,13 @@ export class FakeEngine implements Engine {
 		const container = this.find(ref);
 		if (container.meta.state !== 'running') throw this.badState(container, 'attach');
 		return {exitCode: container.meta.exitCode, detached: false};
+	}
+
+	async runHealthcheck(ref: string): Promise<HealthcheckRun> {
+		const {health} = this.find(ref).meta;
+		if (!health) throw new C32Error('BAD_STATE', `container ${ref} has no health check`);
+		const result = health.log.at(-1) ?? {start: '', end: '', exitCode: 0, output: ''};
+		return {status: health.status, failingStreak: health.failingStreak, result};
 	}
 
 	async waitContainer(ref: string): Promise<number> {

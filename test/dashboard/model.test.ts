@@ -224,13 +224,18 @@ describe('columns', () => {
 		assert.ok(layout.columns[0]!.width >= 14);
 	});
 
-	test('wide terminals show every column', () => {
-		const layout = fitColumns(180);
+	test('wide terminals show every column (HEALTH when some container has a check)', () => {
+		const layout = fitColumns(180, 'name', true);
 		assert.equal(layout.columns.length, COLUMNS.length);
 		assert.deepEqual(
-			fitColumns(160).columns.map((column) => column.id),
+			fitColumns(170, 'name', true).columns.map((column) => column.id),
 			COLUMNS.map((column) => column.id).filter((id) => id !== 'ip'),
 			'the IP column is the first to go',
+		);
+		assert.deepEqual(
+			fitColumns(180).columns.map((column) => column.id),
+			COLUMNS.map((column) => column.id).filter((id) => id !== 'health'),
+			'no HEALTH column when no container has a check',
 		);
 		assert.equal(
 			layout.width - MARKER_WIDTH - (layout.columns.length - 1),

@@ -292,3 +292,16 @@ test('parseRecord: format 1 with internal.nextRestartAt on an exited record is r
 	assert.equal(damaged({formatVersion: 2, metadata: current.metadata, config: {entrypoint: 1}}), 'config is missing or incomplete');
 	assert.equal(damaged({formatVersion: 2, metadata: current.metadata, config: current.config}), 'no internal state');
 });
+
+test('restartWanted: the end of a run a health check restarts is restarted whatever the policy, once, unless the user stopped it', () => {
+	const run = running({restartPolicy: 'no'});
+	const marked = {...run, internal: {...run.internal, healthRestart: run.internal.generation}};
+	assert.equal(restartWanted(ended(marked, exit(143, 100))), true, 'policy no, yet restarted');
+	const scheduled = restartScheduled(ended(marked, exit(143, 100)), at(100), STOPPER);
+	assert.equal(scheduled.metadata.state, 'restarting', 'with the backoff of any restart');
+	assert.equal(restartBegins(scheduled).metadata.restartCount, 1, 'and counted');
+	const next = started(starting(restartBegins(scheduled), 'runc', at(200)), RUN, at(200));
+	assert.equal(restartWanted(ended(next, exit(1, 300))), false, 'the next run is not marked');
+	const userStopped = ended(stopRequested(marked, at(1000), STOPPER), exit(143, 100));
+	assert.equal(restartWanted(userStopped), false, 'a user stop wins');
+});

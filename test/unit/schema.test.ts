@@ -74,6 +74,7 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	capabilities: {capAdd: ['NET_RAW'], capDrop: ['CHOWN']},
 	stdinOpen: {stdinOpen: true},
 	tty: {tty: true},
+	healthcheck: {healthcheck: {command: 'test -e /tmp/ok', interval: 2, timeout: 1.5, retries: 4, startPeriod: 3, onFailure: 'kill'}},
 	init: {init: true},
 	hooks: {hooks: [{event: 'die', command: ['/usr/bin/logger', 'died']}]},
 };

@@ -1,0 +1,23 @@
+// One scheduled health check, run by a container's schedule loop (scheduler.ts) every
+// interval: argv <storageDir> <runtimeDir> <containerId> <generation>. Exits TICK_DONE when
+// the run it was scheduled for is over, which ends the loop. Nobody reads its output, so
+// failures go to the debug log.
+import {debugLogFor} from '../debug-log.js';
+import {getEngine} from '../index.js';
+import {TICK_DONE} from './scheduler.js';
+
+const [storageDir, runtimeDir, id, generationText] = process.argv.slice(2);
+const generation = Number(generationText);
+if (!storageDir || !runtimeDir || !id || !Number.isInteger(generation)) {
+	process.stderr.write('usage: tick <storageDir> <runtimeDir> <containerId> <generation>\n');
+	process.exit(2);
+}
+let code = 0;
+try {
+	code = (await getEngine({storageDir, runtimeDir}).runScheduledHealthcheck(id, generation)) ? 0 : TICK_DONE;
+} catch (error) {
+	debugLogFor(storageDir)(`health check of ${id.slice(0, 12)}`, error);
+	code = 1;
+}
+// A check that ignored its timeout's SIGTERM may still hold runc open: the result is recorded, so do not wait for it.
+process.exit(code);
