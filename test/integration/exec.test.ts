@@ -131,7 +131,7 @@ describe('exec: the same process context as the main process', () => {
 		const before = pidsCurrent();
 		const tag = marker();
 		assert.equal(await engine.execInContainer(c.id, {command: ['sh', '-c', `sleep 3600; : ${tag}`], detach: true}), 0);
-		const [pid] = await waitFor(() => pidsWith(tag), 5000, "the exec'd shell");
+		const [pid] = (await waitFor(() => pidsWith(tag), 5000, "the exec'd shell"))!;
 		assert.equal(
 			fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'),
 			fs.readFileSync(`/proc/${c.pid}/cgroup`, 'utf8'),
@@ -341,7 +341,7 @@ describe('exec: minimal isolation', () => {
 		const c = await mainProcess(engine, t);
 		const tag = marker();
 		assert.equal(await engine.execInContainer(c.id, {command: ['sh', '-c', `sleep 3600; : ${tag}`], detach: true}), 0);
-		const [pid] = await waitFor(() => pidsWith(tag), 5000, 'the detached command');
+		const [pid] = (await waitFor(() => pidsWith(tag), 5000, 'the detached command'))!;
 		assert.match(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'), new RegExp(`/c32/${c.id}`));
 		await engine.stopContainer(c.id, {timeout: 1});
 		await waitFor(() => hostPidsWith(tag).length === 0, 5000, 'the detached command to end with the container');
