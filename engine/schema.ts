@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import {type HostFacts, type ImageFacts, imageReference, resolveConfig} from './config.js';
 import {C32Error} from './errors.js';
+import {BACKOFF_MAX_MS} from './restart.js';
 import type {ContainerConfig, ExportedState, ResolvedConfig} from './types.js';
 import {ISOLATION_TYPES} from './types.js';
 
@@ -100,6 +101,9 @@ const fields = {
 	stdinOpen: boolean(),
 	tty: boolean(),
 	init: boolean(),
+	restartMaxDelayMs: number(),
+	memoryThresholdMb: number(),
+	cpuThresholdPercent: number(),
 };
 
 const containerConfigSchema = shape(
@@ -137,6 +141,9 @@ const containerConfigSchema = shape(
 		stdinOpen: v.optional(fields.stdinOpen),
 		tty: v.optional(fields.tty),
 		init: v.optional(fields.init),
+		restartMaxDelayMs: v.optional(fields.restartMaxDelayMs),
+		memoryThresholdMb: v.optional(fields.memoryThresholdMb),
+		cpuThresholdPercent: v.optional(fields.cpuThresholdPercent),
 	},
 	'a container config object',
 );
@@ -171,6 +178,10 @@ const storedEntries = {
 	stdinOpen: v.optional(fields.stdinOpen),
 	tty: v.optional(fields.tty),
 	init: v.optional(fields.init),
+	// Missing from exports written before crash-loop caps and thresholds.
+	restartMaxDelayMs: v.optional(fields.restartMaxDelayMs),
+	memoryThresholdMb: v.optional(v.nullable(fields.memoryThresholdMb)),
+	cpuThresholdPercent: v.optional(v.nullable(fields.cpuThresholdPercent)),
 };
 const resolvedConfigSchema = shape(storedEntries, 'a stored container config');
 
@@ -237,5 +248,13 @@ export function parseExportedConfig(state: unknown, newestFormat: number): Resol
 		throw new C32Error('UNSUPPORTED', `export format ${formatVersion} is newer than this c32 reads (${newestFormat}): upgrade c32`);
 	}
 	const resolved = check(resolvedConfigSchema, config, 'config') as ResolvedConfig;
-	return {...resolved, ociImage: resolved.ociImage ?? null, ports: resolved.ports ?? [], networkAliases: resolved.networkAliases ?? []};
+	return {
+		...resolved,
+		ociImage: resolved.ociImage ?? null,
+		ports: resolved.ports ?? [],
+		networkAliases: resolved.networkAliases ?? [],
+		restartMaxDelayMs: resolved.restartMaxDelayMs ?? BACKOFF_MAX_MS,
+		memoryThresholdMb: resolved.memoryThresholdMb ?? null,
+		cpuThresholdPercent: resolved.cpuThresholdPercent ?? null,
+	};
 }

@@ -1,6 +1,7 @@
 // Settings read from the environment that change what a new container gets by default.
 // Read when a container is created; what it got is stored in its config.
 import {C32Error} from './errors.js';
+import {ISOLATION_TYPES, type IsolationType} from './types.js';
 
 /** podman's pids_limit: enough for any worker, too few for a fork bomb to hurt the host. */
 export const BUILTIN_PIDS_LIMIT = 2048;
@@ -17,6 +18,8 @@ export interface ConfigDefaults {
 	pidsLimit: number | null;
 	/** RLIMIT_NOFILE (soft = hard) of a container that gives none; null: the caller's own. */
 	openFiles: number | null;
+	/** The isolation of a container that names none (CONTAINER_ISOLATION_LEVEL); absent: standard. */
+	isolationLevel?: IsolationType;
 }
 
 export const PIDS_LIMIT_VARIABLE = 'C32_DEFAULT_PIDS_LIMIT';
@@ -30,6 +33,7 @@ export function readDefaults(env: Record<string, string | undefined>, host: {pid
 	const pidsLimit = setting(env, PIDS_LIMIT_VARIABLE, 1, host.pidMax, " processes (the kernel's pid_max)");
 	const openFiles = setting(env, OPEN_FILES_VARIABLE, 8, host.maxOpenFilesHard, " files (c32's hard RLIMIT_NOFILE)");
 	return {
+		isolationLevel: readIsolationLevel(env),
 		pidsLimit: pidsLimit === undefined ? Math.min(BUILTIN_PIDS_LIMIT, host.pidMax) : pidsLimit,
 		openFiles: openFiles === undefined ? Math.min(BUILTIN_OPEN_FILES, host.maxOpenFilesHard) : openFiles,
 	};
@@ -55,6 +59,71 @@ function setting(
 	}
 	if (value > hostMax) {
 		throw new C32Error('LIMIT_EXCEEDS_HOST', `${variable}=${value} is more than this host allows (${hostMax}${unit}): lower it`);
+	}
+	return value;
+}
+
+export const ISOLATION_VARIABLE = 'CONTAINER_ISOLATION_LEVEL';
+
+/** The seed's CONTAINER_ISOLATION_LEVEL: minimal, standard or strict; standard when unset. */
+export function readIsolationLevel(env: Record<string, string | undefined>): IsolationType {
+	const text = env[ISOLATION_VARIABLE]?.trim().toLowerCase();
+	if (text === undefined || text === '') return 'standard';
+	if (!ISOLATION_TYPES.includes(text as IsolationType)) {
+		throw new C32Error(
+			'INVALID_CONFIG',
+			`${ISOLATION_VARIABLE}=${JSON.stringify(env[ISOLATION_VARIABLE])} is not an isolation level: use minimal, standard or strict`,
+		);
+	}
+	return text as IsolationType;
+}
+
+export const MEMORY_THRESHOLD_VARIABLE = 'MEMORY_THRESHOLD_MB';
+export const CPU_THRESHOLD_VARIABLE = 'CPU_THRESHOLD_PERCENT';
+export const MONITORING_INTERVAL_VARIABLE = 'MONITORING_INTERVAL_SEC';
+
+/** The thresholds of a container that sets none of its own; null: none. */
+export interface ThresholdSettings {
+	memoryMb: number | null;
+	cpuPercent: number | null;
+}
+
+/** The seed's MEMORY_THRESHOLD_MB and CPU_THRESHOLD_PERCENT: positive numbers, unset (or 0) for none. */
+export function readThresholdSettings(env: Record<string, string | undefined>): ThresholdSettings {
+	return {
+		memoryMb: positiveSetting(env, MEMORY_THRESHOLD_VARIABLE, 'MB', '500', 2 ** 32),
+		cpuPercent: positiveSetting(env, CPU_THRESHOLD_VARIABLE, 'percent (100 = one core)', '90', 100 * 4096),
+	};
+}
+
+export const DEFAULT_MONITORING_INTERVAL_MS = 1000;
+
+/** The seed's MONITORING_INTERVAL_SEC in ms: `c32 top`'s default refresh and threshold sampling interval (0.1 s to 60 s). */
+export function readMonitoringIntervalMs(env: Record<string, string | undefined>): number | null {
+	const seconds = positiveSetting(env, MONITORING_INTERVAL_VARIABLE, 'seconds', '5', 60);
+	if (seconds === null) return null;
+	if (seconds < 0.1) {
+		throw new C32Error('INVALID_CONFIG', `${MONITORING_INTERVAL_VARIABLE}=${seconds} is too short: give 0.1 to 60 seconds, e.g. 5`);
+	}
+	return Math.round(seconds * 1000);
+}
+
+function positiveSetting(
+	env: Record<string, string | undefined>,
+	variable: string,
+	unit: string,
+	example: string,
+	max: number,
+): number | null {
+	const text = env[variable]?.trim();
+	if (text === undefined || text === '') return null;
+	const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+	if (value === 0) return null;
+	if (!(value > 0 && value <= max)) {
+		throw new C32Error(
+			'INVALID_CONFIG',
+			`${variable}=${JSON.stringify(text)} is not a number of ${unit} from 0 to ${max}: give e.g. ${variable}=${example}, or unset it`,
+		);
 	}
 	return value;
 }

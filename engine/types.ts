@@ -132,6 +132,12 @@ export interface ContainerConfig {
 	 * minimal isolation, which refuses it (its process is not PID 1).
 	 */
 	init?: boolean;
+	/** The longest wait between the restarts of a crash loop, in ms (100 ms to 24 h); default 30 s. */
+	restartMaxDelayMs?: number;
+	/** Flag the container (ps, top, a `threshold` event) while its memory is above this many MB; default MEMORY_THRESHOLD_MB. */
+	memoryThresholdMb?: number;
+	/** Flag the container while its CPU use is above this percentage (100 = one core); default CPU_THRESHOLD_PERCENT. */
+	cpuThresholdPercent?: number;
 }
 
 export interface ContainerUser {
@@ -192,6 +198,11 @@ export interface ResolvedConfig {
 	tty: boolean;
 	/** Whether an init runs as PID 1 with the command as its child (false in records from before it existed). */
 	init: boolean;
+	/** The backoff cap of its crash loop (records from before it existed: 30 s). */
+	restartMaxDelayMs: number;
+	/** Its own thresholds; null: the settings' (MEMORY_THRESHOLD_MB, CPU_THRESHOLD_PERCENT) when it is measured. */
+	memoryThresholdMb: number | null;
+	cpuThresholdPercent: number | null;
 }
 
 export interface ContainerMetadata {
@@ -217,6 +228,8 @@ export interface ContainerMetadata {
 	/** Set by a user stop; a pending restart never overrides it. */
 	stopRequested: boolean;
 	labels: Record<string, string>;
+	/** While `restarting`: it restarted too often in a row (restart.ts CRASH_LOOP_RESTARTS) and waits its backoff. */
+	crashLoop?: boolean;
 }
 
 /** One range of a user namespace's id map: `size` ids from `containerID` inside are `hostID`... on the host. */
@@ -261,6 +274,17 @@ export interface ContainerMetrics {
 	blockReadBytes: number;
 	blockWriteBytes: number;
 	timestamp: string;
+	/** What of this sample is above the container's thresholds (its own or the settings'); empty when none is. */
+	aboveThresholds?: ThresholdBreach[];
+}
+
+export type ThresholdMetric = 'memory' | 'cpu';
+
+/** A sample above a threshold: memory in MB, CPU in percent (100 = one core). */
+export interface ThresholdBreach {
+	metric: ThresholdMetric;
+	value: number;
+	threshold: number;
 }
 
 export type LogStream = 'stdout' | 'stderr';

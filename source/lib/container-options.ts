@@ -32,6 +32,9 @@ export const containerFlags = {
 	restart: {type: 'string'},
 	autoRestart: {type: 'boolean'},
 	maxRestarts: {type: 'string'},
+	restartMaxDelay: {type: 'string'},
+	memoryThreshold: {type: 'string'},
+	cpuThreshold: {type: 'string'},
 	label: {type: 'string', shortFlag: 'l', isMultiple: true},
 	workdir: {type: 'string', shortFlag: 'w', aliases: ['working-dir']},
 	user: {type: 'string', shortFlag: 'u'},
@@ -86,6 +89,11 @@ export const containerOptionsHelp = `
   --restart POLICY             no | on-failure[:N] | always | unless-stopped
   --auto-restart               Restart on failure, up to 5 times (= --restart on-failure:5)
   --max-restarts N             Give up after N restarts (with --auto-restart or on-failure)
+  --restart-max-delay DURATION Longest wait between the restarts of a crash loop (default 30s;
+                               100ms to 24h)
+  --memory-threshold MB        Flag it in ps and top, and say so once (a threshold event), while
+                               its memory is above MB (default: MEMORY_THRESHOLD_MB)
+  --cpu-threshold PERCENT      The same for CPU use, 100 = one core (default: CPU_THRESHOLD_PERCENT)
   -l, --label KEY=VALUE        Set a label (repeatable)
   -w, --workdir DIR            Working directory inside the container (default /app; an image's own)
   -u, --user USER              uid, uid:gid or a host user name
@@ -137,6 +145,9 @@ export interface ContainerFlagValues {
 	networkLimit?: string;
 	stopSignal?: string;
 	stopTimeout?: string;
+	restartMaxDelay?: string;
+	memoryThreshold?: string;
+	cpuThreshold?: string;
 	logMaxSize?: string;
 	rm: boolean;
 	capAdd: string[];
@@ -225,6 +236,12 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.networkAlias.length > 0) config.networkAliases = flags.networkAlias;
 	if (flags.stopSignal !== undefined) config.stopSignal = signalFlag('--stop-signal', flags.stopSignal);
 	if (flags.stopTimeout !== undefined) config.stopTimeout = parseSecondsOrDuration(flags.stopTimeout, '--stop-timeout') / 1000;
+	if (flags.restartMaxDelay !== undefined) {
+		config.restartMaxDelayMs = parseSecondsOrDuration(flags.restartMaxDelay, '--restart-max-delay');
+	}
+	if (flags.memoryThreshold !== undefined)
+		config.memoryThresholdMb = Math.round((parseByteSize(flags.memoryThreshold, 'memory threshold', 'm') / 1024 ** 2) * 1000) / 1000;
+	if (flags.cpuThreshold !== undefined) config.cpuThresholdPercent = parsePercent(flags.cpuThreshold, '--cpu-threshold');
 	if (flags.logMaxSize !== undefined) config.logSizeMax = Math.round(parseByteSize(flags.logMaxSize, '--log-max-size'));
 	// Capability names are checked by the engine, against the kernel's list.
 	if (flags.capAdd.length > 0) config.capAdd = flags.capAdd as CapabilityName[];

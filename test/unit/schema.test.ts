@@ -74,6 +74,9 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	stdinOpen: {stdinOpen: true},
 	tty: {tty: true},
 	init: {init: true},
+	restartMaxDelayMs: {restartMaxDelayMs: 5000},
+	memoryThresholdMb: {memoryThresholdMb: 500},
+	cpuThresholdPercent: {cpuThresholdPercent: 90},
 };
 
 describe('export -> import round trip', () => {
