@@ -38,9 +38,9 @@ import {userNamespaceOf} from './oci/user-namespace.js';
 import {containerPaths, resolveStorage, type StorageLayout} from './paths.js';
 import {FORMAT_VERSION} from './record.js';
 import type {EngineServices} from './services.js';
-import {readThresholdSettings} from './settings.js';
 import {resolveSignal} from './signals.js';
 import {type ContainerRecord, damagedError, Store} from './store.js';
+import {readThresholdSettings} from './threshold-settings.js';
 import {checkSamples, hasThresholds, thresholdsOf} from './thresholds.js';
 import type {
 	ContainerConfig,

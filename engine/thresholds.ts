@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import {appendEvent} from './events/log.js';
 import {containerPaths, type StorageLayout} from './paths.js';
 import type {ContainerRecord} from './record.js';
-import type {ThresholdSettings} from './settings.js';
+import type {ThresholdSettings} from './threshold-settings.js';
 import type {ContainerMetrics, ResolvedConfig, ThresholdBreach, ThresholdMetric} from './types.js';
 
 export const THRESHOLD_METRICS: readonly ThresholdMetric[] = ['memory', 'cpu'];

@@ -1,4 +1,4 @@
-import {readMonitoringIntervalMs, readThresholdSettings} from '../../engine/settings.js';
+import {readMonitoringIntervalMs, readThresholdSettings} from '../../engine/threshold-settings.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
 import {parseSecondsOrDuration} from '../lib/duration.js';
