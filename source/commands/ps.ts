@@ -64,7 +64,12 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 	if (flags.json) {
 		writeJson(
 			ctx.stdout,
-			containers.map((c, index) => ({...containerJson(c), network: networks[index]!, aboveThresholds: above.get(c.id) ?? []})),
+			containers.map((c, index) => ({
+				...containerJson(c),
+				network: networks[index]!,
+				crashLoop: c.crashLoop === true,
+				aboveThresholds: above.get(c.id) ?? [],
+			})),
 		);
 		return 0;
 	}
