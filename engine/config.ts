@@ -218,7 +218,7 @@ export function resolveConfig(
 		);
 	}
 	const memoryThresholdMb = resolveThreshold(input.memoryThresholdMb, 'memory threshold', 'MB', 2 ** 32);
-	const cpuThresholdPercent = resolveThreshold(input.cpuThresholdPercent, 'CPU threshold', '%', 100 * 4096);
+	const cpuThresholdPercent = resolveThreshold(input.cpuThresholdPercent, 'CPU threshold', 'percent (100 = one core)', 100 * 4096);
 
 	const workingDir = input.workingDir ?? (pureOci ? imageWorkingDir(oci.config) : '/app');
 	if (!path.isAbsolute(workingDir)) throw invalid(`working dir ${JSON.stringify(workingDir)} must be an absolute path`);
@@ -257,7 +257,7 @@ export function resolveConfig(
 
 function resolveThreshold(value: number | undefined, what: string, unit: string, max: number): number | null {
 	if (value === undefined) return null;
-	if (!Number.isFinite(value) || value <= 0 || value > max) throw invalid(`invalid ${what} ${value}: give a number above 0 ${unit}`);
+	if (!Number.isFinite(value) || value <= 0 || value > max) throw invalid(`invalid ${what} ${value}: give a number of ${unit} above 0`);
 	return value;
 }
 
