@@ -97,6 +97,12 @@ export interface HealthcheckRun {
 	result: HealthLogEntry;
 }
 
+/** What `c32 system boot` did: the containers it started, and those it could not start (why, one line). */
+export interface BootReport {
+	started: {id: string; name: string}[];
+	failed: {id: string; name: string; error: string}[];
+}
+
 export interface HostStats {
 	cpuCount: number;
 	/** 100 = one full core; up to cpuCount * 100. Since the previous call on this engine. */
@@ -128,6 +134,21 @@ export interface Engine {
 	getContainerMetrics(ref: string): Promise<ContainerMetrics>;
 	/** One sample of many containers at once; running or paused ones only, others are skipped. */
 	getMetricsBatch(refs?: string[]): Promise<ContainerMetrics[]>;
+	/**
+	 * Samples the running containers that have a threshold (their own or MEMORY_THRESHOLD_MB /
+	 * CPU_THRESHOLD_PERCENT), records each crossing above as one `threshold` event, and returns
+	 * their samples with `aboveThresholds`. Costs nothing when no threshold is set. Every
+	 * getMetricsBatch checks its samples the same way.
+	 */
+	checkThresholds(): Promise<ContainerMetrics[]>;
+
+	/**
+	 * After the host rebooted: reconciles every record (a run of an earlier boot has ended),
+	 * then starts, through the normal start path, each container whose policy is always or
+	 * unless-stopped, that the user did not stop, and whose last run was in an earlier boot.
+	 * Idempotent within a boot. See docs/reboots.md.
+	 */
+	bootContainers(): Promise<BootReport>;
 	getHostStats(): Promise<HostStats>;
 
 	/** With follow: true the iterable ends when the container exits or the signal aborts. */

@@ -7,7 +7,7 @@ import {checkHook} from './events/hooks.js';
 import {resolveHealthcheck} from './health/config.js';
 import type {OciImageConfig} from './image/types.js';
 import {parsePortSpec} from './network/ports.js';
-import {parseRestartPolicy} from './restart.js';
+import {BACKOFF_MAX_MS, MAX_RESTART_MAX_DELAY_MS, MIN_RESTART_MAX_DELAY_MS, parseRestartPolicy, validRestartMaxDelay} from './restart.js';
 import type {ConfigDefaults} from './settings.js';
 import {resolveSignal} from './signals.js';
 import type {
@@ -128,7 +128,7 @@ export function resolveConfig(
 	if (input === null || typeof input !== 'object') throw invalid('the container config must be an object');
 	const name = input.name ?? defaultName;
 	validateName(name);
-	const isolationLevel = input.isolationLevel ?? 'standard';
+	const isolationLevel = input.isolationLevel ?? host.defaults.isolationLevel ?? 'standard';
 	if (!ISOLATION_TYPES.includes(isolationLevel)) {
 		throw invalid(`invalid isolation level ${JSON.stringify(String(isolationLevel))}: use minimal, standard or strict`);
 	}
@@ -215,6 +215,15 @@ export function resolveConfig(
 	}
 	const init = resolveInit(input.init, scriptImage, isolationLevel);
 
+	const restartMaxDelayMs = input.restartMaxDelayMs ?? BACKOFF_MAX_MS;
+	if (!validRestartMaxDelay(restartMaxDelayMs)) {
+		throw invalid(
+			`invalid restart max delay ${restartMaxDelayMs} ms: give ${MIN_RESTART_MAX_DELAY_MS} ms to ${MAX_RESTART_MAX_DELAY_MS / 3_600_000} hours`,
+		);
+	}
+	const memoryThresholdMb = resolveThreshold(input.memoryThresholdMb, 'memory threshold', 'MB', 2 ** 32);
+	const cpuThresholdPercent = resolveThreshold(input.cpuThresholdPercent, 'CPU threshold', 'percent (100 = one core)', 100 * 4096);
+
 	const workingDir = input.workingDir ?? (pureOci ? imageWorkingDir(oci.config) : '/app');
 	if (!path.isAbsolute(workingDir)) throw invalid(`working dir ${JSON.stringify(workingDir)} must be an absolute path`);
 
@@ -248,7 +257,16 @@ export function resolveConfig(
 		hooks: (input.hooks ?? []).map((hook, index) => checkHook(hook, `hooks[${index}]`)),
 		// An image's HEALTHCHECK applies to a container of that image, not to a --base under a host path.
 		healthcheck: resolveHealthcheck(input.healthcheck, pureOci ? (oci.config.healthcheck ?? null) : null, {autoRemove}),
+		restartMaxDelayMs,
+		memoryThresholdMb,
+		cpuThresholdPercent,
 	};
+}
+
+function resolveThreshold(value: number | undefined, what: string, unit: string, max: number): number | null {
+	if (value === undefined) return null;
+	if (!Number.isFinite(value) || value <= 0 || value > max) throw invalid(`invalid ${what} ${value}: give a number of ${unit} above 0`);
+	return value;
 }
 
 /**
@@ -358,6 +376,9 @@ const BACK: Translation = {
 	healthcheck: (healthcheck) => ({
 		healthcheck: healthcheck === null || healthcheck === undefined ? null : {...healthcheck, command: [...healthcheck.command]},
 	}),
+	restartMaxDelayMs: (restartMaxDelayMs) => (restartMaxDelayMs === BACKOFF_MAX_MS ? {} : {restartMaxDelayMs}),
+	memoryThresholdMb: (memoryThresholdMb) => (memoryThresholdMb === null ? {} : {memoryThresholdMb}),
+	cpuThresholdPercent: (cpuThresholdPercent) => (cpuThresholdPercent === null ? {} : {cpuThresholdPercent}),
 };
 
 /** The ContainerConfig that resolves to `resolved` again (export -> import, stack files). */

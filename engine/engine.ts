@@ -4,7 +4,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import tty from 'node:tty';
-import type {AttachOptions, AttachResult, Engine, ExecOptions, HealthcheckRun, HostStats, RemoveOptions, StopOptions} from './api.js';
+import type {
+	AttachOptions,
+	AttachResult,
+	BootReport,
+	Engine,
+	ExecOptions,
+	HealthcheckRun,
+	HostStats,
+	RemoveOptions,
+	StopOptions,
+} from './api.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {addWebhook, readWebhooks, removeWebhook, type Webhook} from './events/hook-config.js';
@@ -12,7 +22,7 @@ import {appendEvent, completeEvent, latestEvents} from './events/log.js';
 import {type EventsOptions, queryEvents} from './events/query.js';
 import type {C32Event, NewEvent} from './events/types.js';
 import {metadataWithHealth} from './health/state.js';
-import {isProcessAlive} from './host-facts.js';
+import {isProcessAlive, readBootId} from './host-facts.js';
 import type {ImageStore} from './image/store.js';
 import type {
 	ArchiveFormat,
@@ -35,7 +45,7 @@ import {damagedMetadata, listAll, rename, resolveRef} from './lifecycle/registry
 import {endProcess} from './lifecycle/release.js';
 import {remove} from './lifecycle/remove.js';
 import {freeze, kill, stop} from './lifecycle/stop.js';
-import {isLive, userStart} from './lifecycle/transitions.js';
+import {bootStartWanted, isLive, userStart} from './lifecycle/transitions.js';
 import {waitForExit} from './lifecycle/wait.js';
 import {type LogSource, mergeLogs} from './log-merge.js';
 import {followLog, openFollow, readLogEntries} from './logs.js';
@@ -46,6 +56,8 @@ import {FORMAT_VERSION} from './record.js';
 import type {EngineServices} from './services.js';
 import {resolveSignal} from './signals.js';
 import {type ContainerRecord, damagedError, Store} from './store.js';
+import {readThresholdSettings} from './threshold-settings.js';
+import {checkSamples, hasThresholds, thresholdsOf} from './thresholds.js';
 import type {
 	ContainerConfig,
 	ContainerInfo,
@@ -217,7 +229,12 @@ export class ContainerEngine implements Engine {
 		if (!isLive(record)) {
 			throw new C32Error('BAD_STATE', `container ${record.metadata.name} is ${record.metadata.state}: metrics exist only while it runs`);
 		}
-		const [metrics] = await this.lc.services.metrics([record], this.layout);
+		const [metrics] = checkSamples(
+			this.layout,
+			[record],
+			await this.lc.services.metrics([record], this.layout),
+			readThresholdSettings(process.env),
+		);
 		if (!metrics) throw new C32Error('BAD_STATE', `container ${record.metadata.name} stopped while it was being measured`);
 		return metrics;
 	}
@@ -234,11 +251,44 @@ export class ContainerEngine implements Engine {
 				})
 			: Object.values(names);
 		const live: ContainerRecord[] = [];
+		const ended: string[] = [];
 		for (const id of ids) {
 			const read = this.lc.store.inspectRecord(id);
 			if (read !== null && 'record' in read && isLive(read.record)) live.push(read.record);
+			else ended.push(id);
 		}
-		return this.lc.services.metrics(live, this.layout);
+		// Whoever samples checks the thresholds (there is no daemon to): see docs/thresholds.md.
+		const settings = readThresholdSettings(process.env);
+		return checkSamples(this.layout, live, await this.lc.services.metrics(live, this.layout), settings, ended);
+	}
+
+	async checkThresholds(): Promise<ContainerMetrics[]> {
+		const settings = readThresholdSettings(process.env);
+		const watched: string[] = [];
+		for (const id of Object.values(this.lc.store.readIndex())) {
+			const read = this.lc.store.inspectRecord(id);
+			if (read !== null && 'record' in read && hasThresholds(thresholdsOf(read.record.config, settings))) watched.push(id);
+		}
+		return watched.length === 0 ? [] : this.getMetricsBatch(watched);
+	}
+
+	async bootContainers(): Promise<BootReport> {
+		// Listing reconciles every record: one recorded running under an earlier boot id is ended first.
+		const containers = await this.listContainers();
+		const bootId = readBootId();
+		const report: BootReport = {started: [], failed: []};
+		for (const {id, name} of containers) {
+			const read = this.lc.store.inspectRecord(id);
+			if (read === null || !('record' in read) || !bootStartWanted(read.record, bootId)) continue;
+			try {
+				report.started.push({id, name: (await this.start(id)).name});
+			} catch (error) {
+				// Another `system boot` (or the user) started it meanwhile: nothing left to do.
+				if (error instanceof C32Error && error.code === 'BAD_STATE' && /already/.test(error.message)) continue;
+				report.failed.push({id, name, error: error instanceof Error ? error.message : String(error)});
+			}
+		}
+		return report;
 	}
 
 	getHostStats(): Promise<HostStats> {

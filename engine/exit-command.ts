@@ -5,7 +5,7 @@
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {C32Error} from './errors.js';
-import {processStartTime} from './host-facts.js';
+import {BOOT_ID_FILE_VARIABLE, processStartTime} from './host-facts.js';
 import type {StorageLayout} from './paths.js';
 import type {ProcessRef} from './record.js';
 
@@ -27,7 +27,7 @@ export function spawnExitCommand(layout: StorageLayout, id: string): ProcessRef 
 /** The environment a monitor and its exit command see: where this engine keeps its state, nothing else of the caller's. */
 export function monitorEnvironment(): Record<string, string> {
 	const env: Record<string, string> = {PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin'};
-	for (const key of ['C32_STORAGE_DIR', 'C32_RUNTIME_DIR', 'C32_RUNTIME', 'C32_DEBUG']) {
+	for (const key of ['C32_STORAGE_DIR', 'C32_RUNTIME_DIR', 'C32_RUNTIME', 'C32_DEBUG', BOOT_ID_FILE_VARIABLE]) {
 		const value = process.env[key];
 		if (value !== undefined) env[key] = value;
 	}

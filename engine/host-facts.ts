@@ -16,12 +16,21 @@ export function readOpenFilesHardLimit(limitsText = readTrimmed('/proc/self/limi
 	return hard === undefined || hard === 'unlimited' ? 1_073_741_816 : Number(hard);
 }
 
-let bootId: string | null | undefined;
+export const BOOT_ID_FILE_VARIABLE = 'C32_BOOT_ID_FILE';
+const KERNEL_BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
 
-/** The boot id cannot change while this process lives. */
-export function readBootId(): string | null {
-	if (bootId === undefined) bootId = readTrimmed('/proc/sys/kernel/random/boot_id');
-	return bootId;
+let kernelBootId: string | null | undefined;
+
+/**
+ * The id of this boot: the kernel's, or the content of the file C32_BOOT_ID_FILE names (so a
+ * test can simulate a reboot by changing that file). Every reader of the boot id calls this.
+ * The kernel's cannot change while this process lives and is read once; the file is re-read.
+ */
+export function readBootId(env: Record<string, string | undefined> = process.env): string | null {
+	const file = env[BOOT_ID_FILE_VARIABLE];
+	if (file !== undefined && file !== '') return readTrimmed(file) || null;
+	if (kernelBootId === undefined) kernelBootId = readTrimmed(KERNEL_BOOT_ID_FILE);
+	return kernelBootId;
 }
 
 /** The fields of /proc/<pid>/stat after the command name (state first), or null. */

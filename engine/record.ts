@@ -1,5 +1,6 @@
 // What the engine stores for one container (containers/<id>/state.json), how an older
 // record is brought up to date, and how a damaged one is told apart. See docs/storage.md.
+import {BACKOFF_MAX_MS} from './restart.js';
 import {CONTAINER_STATES, type ContainerMetadata, type PortMapping, type ResolvedConfig} from './types.js';
 
 /** Version 2: `restarting` state, metadata.nextRestartAt, stop requests, restart schedulers. */
@@ -100,9 +101,10 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 	if (!isObject(internal)) return {damaged: 'no internal state'};
 	const record = {
 		formatVersion: FORMAT_VERSION,
-		metadata: {nextRestartAt: null, ...metadata} as unknown as ContainerMetadata,
+		metadata: {nextRestartAt: null, crashLoop: false, ...metadata} as unknown as ContainerMetadata,
 		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases;
-		// from before multi-network containers, one network; from before events, no hooks; from before health checks, none
+		// from before multi-network containers, one network; from before events, no hooks; from before health checks, none;
+		// from before crash-loop caps and thresholds, the built-in cap and the settings' thresholds
 		// (the fields missing are filled, no version bump).
 		config: {
 			ociImage: null,
@@ -111,6 +113,9 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 			additionalNetworks: [],
 			hooks: [],
 			healthcheck: null,
+			restartMaxDelayMs: BACKOFF_MAX_MS,
+			memoryThresholdMb: null,
+			cpuThresholdPercent: null,
 			...config,
 		} as unknown as ResolvedConfig,
 		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,

@@ -54,9 +54,43 @@ export function shouldRestart(policy: Required<RestartPolicy>, facts: ExitFacts)
 	}
 }
 
-/** Delay before restart number `attempt` (0-based) of a crash loop. */
-export function backoffDelayMs(attempt: number): number {
-	return Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** Math.max(0, attempt));
+/** The shortest and longest backoff cap a container may set (--restart-max-delay). */
+export const MIN_RESTART_MAX_DELAY_MS = BACKOFF_START_MS;
+export const MAX_RESTART_MAX_DELAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A container is in a crash loop once this many restarts in a row each followed a run shorter
+ * than BACKOFF_RESET_AFTER_MS (with the default backoff: within about 3 s of restarts).
+ */
+export const CRASH_LOOP_RESTARTS = 5;
+
+/**
+ * Whether `c32 system boot` starts a container of this policy after a reboot: always and
+ * unless-stopped (podman's podman-restart.service; docker's daemon start), never one the user
+ * stopped, never no or on-failure (a reboot is not the container failing; docker agrees).
+ */
+export function startsAtBoot(policy: Required<RestartPolicy>, stopRequested: boolean): boolean {
+	return !stopRequested && (policy.name === 'always' || policy.name === 'unless-stopped');
+}
+
+/** Delay before restart number `attempt` (0-based) of a crash loop, never more than `maxMs`. */
+export function backoffDelayMs(attempt: number, maxMs: number = BACKOFF_MAX_MS): number {
+	return Math.min(maxMs, BACKOFF_START_MS * 2 ** Math.min(64, Math.max(0, attempt)));
+}
+
+/** Whether `shortRunsInARow` restarts after short runs (the record's backoffAttempt) make a crash loop. */
+export function isCrashLoop(shortRunsInARow: number): boolean {
+	return shortRunsInARow >= CRASH_LOOP_RESTARTS;
+}
+
+/** Whether scheduling a restart moved the count of short runs in a row into the loop: the moment to say so once. */
+export function enteredCrashLoop(before: number, after: number): boolean {
+	return isCrashLoop(after) && !isCrashLoop(before);
+}
+
+/** Checks a backoff cap given in the API (ms). */
+export function validRestartMaxDelay(ms: number): boolean {
+	return Number.isFinite(ms) && ms >= MIN_RESTART_MAX_DELAY_MS && ms <= MAX_RESTART_MAX_DELAY_MS;
 }
 
 /** The crash-loop attempt after a run that lasted `uptimeMs`. */

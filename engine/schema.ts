@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import {type HostFacts, type ImageFacts, imageReference, resolveConfig} from './config.js';
 import {C32Error} from './errors.js';
 import {HEALTH_ON_FAILURE} from './health/types.js';
+import {BACKOFF_MAX_MS} from './restart.js';
 import type {ContainerConfig, ExportedState, ResolvedConfig} from './types.js';
 import {ISOLATION_TYPES} from './types.js';
 
@@ -136,6 +137,9 @@ const fields = {
 		),
 		'expected a list of {event, command}',
 	),
+	restartMaxDelayMs: number(),
+	memoryThresholdMb: number(),
+	cpuThresholdPercent: number(),
 };
 
 const containerConfigSchema = shape(
@@ -176,6 +180,9 @@ const containerConfigSchema = shape(
 		init: v.optional(fields.init),
 		hooks: v.optional(fields.hooks),
 		healthcheck: v.optional(v.nullable(healthcheckInput)),
+		restartMaxDelayMs: v.optional(fields.restartMaxDelayMs),
+		memoryThresholdMb: v.optional(fields.memoryThresholdMb),
+		cpuThresholdPercent: v.optional(fields.cpuThresholdPercent),
 	},
 	'a container config object',
 );
@@ -215,6 +222,10 @@ const storedEntries = {
 	hooks: v.optional(fields.hooks),
 	// Missing from exports written before health checks: none.
 	healthcheck: v.optional(v.nullable(healthcheckStored)),
+	// Missing from exports written before crash-loop caps and thresholds.
+	restartMaxDelayMs: v.optional(fields.restartMaxDelayMs),
+	memoryThresholdMb: v.optional(v.nullable(fields.memoryThresholdMb)),
+	cpuThresholdPercent: v.optional(v.nullable(fields.cpuThresholdPercent)),
 };
 const resolvedConfigSchema = shape(storedEntries, 'a stored container config');
 
@@ -288,5 +299,8 @@ export function parseExportedConfig(state: unknown, newestFormat: number): Resol
 		networkAliases: resolved.networkAliases ?? [],
 		additionalNetworks: (resolved.additionalNetworks ?? []).map((link) => ({name: link.name, aliases: link.aliases ?? []})),
 		healthcheck: resolved.healthcheck ?? null,
+		restartMaxDelayMs: resolved.restartMaxDelayMs ?? BACKOFF_MAX_MS,
+		memoryThresholdMb: resolved.memoryThresholdMb ?? null,
+		cpuThresholdPercent: resolved.cpuThresholdPercent ?? null,
 	};
 }

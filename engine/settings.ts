@@ -1,6 +1,7 @@
 // Settings read from the environment that change what a new container gets by default.
 // Read when a container is created; what it got is stored in its config.
 import {C32Error} from './errors.js';
+import {ISOLATION_TYPES, type IsolationType} from './types.js';
 
 /** podman's pids_limit: enough for any worker, too few for a fork bomb to hurt the host. */
 export const BUILTIN_PIDS_LIMIT = 2048;
@@ -17,6 +18,8 @@ export interface ConfigDefaults {
 	pidsLimit: number | null;
 	/** RLIMIT_NOFILE (soft = hard) of a container that gives none; null: the caller's own. */
 	openFiles: number | null;
+	/** The isolation of a container that names none (CONTAINER_ISOLATION_LEVEL); absent: standard. */
+	isolationLevel?: IsolationType;
 }
 
 export const PIDS_LIMIT_VARIABLE = 'C32_DEFAULT_PIDS_LIMIT';
@@ -30,6 +33,7 @@ export function readDefaults(env: Record<string, string | undefined>, host: {pid
 	const pidsLimit = setting(env, PIDS_LIMIT_VARIABLE, 1, host.pidMax, " processes (the kernel's pid_max)");
 	const openFiles = setting(env, OPEN_FILES_VARIABLE, 8, host.maxOpenFilesHard, " files (c32's hard RLIMIT_NOFILE)");
 	return {
+		isolationLevel: readIsolationLevel(env),
 		pidsLimit: pidsLimit === undefined ? Math.min(BUILTIN_PIDS_LIMIT, host.pidMax) : pidsLimit,
 		openFiles: openFiles === undefined ? Math.min(BUILTIN_OPEN_FILES, host.maxOpenFilesHard) : openFiles,
 	};
@@ -57,4 +61,19 @@ function setting(
 		throw new C32Error('LIMIT_EXCEEDS_HOST', `${variable}=${value} is more than this host allows (${hostMax}${unit}): lower it`);
 	}
 	return value;
+}
+
+export const ISOLATION_VARIABLE = 'CONTAINER_ISOLATION_LEVEL';
+
+/** The seed's CONTAINER_ISOLATION_LEVEL: minimal, standard or strict; standard when unset. */
+export function readIsolationLevel(env: Record<string, string | undefined>): IsolationType {
+	const text = env[ISOLATION_VARIABLE]?.trim().toLowerCase();
+	if (text === undefined || text === '') return 'standard';
+	if (!ISOLATION_TYPES.includes(text as IsolationType)) {
+		throw new C32Error(
+			'INVALID_CONFIG',
+			`${ISOLATION_VARIABLE}=${JSON.stringify(env[ISOLATION_VARIABLE])} is not an isolation level: use minimal, standard or strict`,
+		);
+	}
+	return text as IsolationType;
 }

@@ -148,6 +148,12 @@ export interface ContainerConfig {
 	 * HEALTHCHECK, if any, as it is; null: no check, not even the image's (--no-healthcheck).
 	 */
 	healthcheck?: HealthcheckInput | null;
+	/** The longest wait between the restarts of a crash loop, in ms (100 ms to 24 h); default 30 s. */
+	restartMaxDelayMs?: number;
+	/** Flag the container (ps, top, a `threshold` event) while its memory is above this many MB; default MEMORY_THRESHOLD_MB. */
+	memoryThresholdMb?: number;
+	/** Flag the container while its CPU use is above this percentage (100 = one core); default CPU_THRESHOLD_PERCENT. */
+	cpuThresholdPercent?: number;
 }
 
 export interface ContainerUser {
@@ -218,6 +224,11 @@ export interface ResolvedConfig {
 	hooks: ContainerHook[];
 	/** The health check, or null for none (and in records from before health checks). */
 	healthcheck: HealthcheckConfig | null;
+	/** The backoff cap of its crash loop (records from before it existed: 30 s). */
+	restartMaxDelayMs: number;
+	/** Its own thresholds; null: the settings' (MEMORY_THRESHOLD_MB, CPU_THRESHOLD_PERCENT) when it is measured. */
+	memoryThresholdMb: number | null;
+	cpuThresholdPercent: number | null;
 }
 
 export interface ContainerMetadata {
@@ -245,6 +256,8 @@ export interface ContainerMetadata {
 	labels: Record<string, string>;
 	/** How its health checks are doing; only on containers with a check, read from its health file when listed. */
 	health?: ContainerHealth;
+	/** While `restarting`: it restarted too often in a row (restart.ts CRASH_LOOP_RESTARTS) and waits its backoff. */
+	crashLoop?: boolean;
 }
 
 /** One range of a user namespace's id map: `size` ids from `containerID` inside are `hostID`... on the host. */
@@ -297,6 +310,17 @@ export interface ContainerMetrics {
 	blockReadBytes: number;
 	blockWriteBytes: number;
 	timestamp: string;
+	/** What of this sample is above the container's thresholds (its own or the settings'); empty when none is. */
+	aboveThresholds?: ThresholdBreach[];
+}
+
+export type ThresholdMetric = 'memory' | 'cpu';
+
+/** A sample above a threshold: memory in MB, CPU in percent (100 = one core). */
+export interface ThresholdBreach {
+	metric: ThresholdMetric;
+	value: number;
+	threshold: number;
 }
 
 export type LogStream = 'stdout' | 'stderr';

@@ -29,6 +29,7 @@ export function uptimeText(row: ContainerRow, now: number): string {
 	if (meta.state === 'created') return '-';
 	if (meta.state === 'restarting' && meta.nextRestartAt) {
 		const wait = Date.parse(meta.nextRestartAt) - now;
+		if (meta.crashLoop) return wait > 0 ? `next in ${formatAge(wait)}` : 'next now';
 		return wait > 0 ? `again in ${formatAge(wait)}` : 'again now';
 	}
 	const ago = since(meta.finishedAt, now);
@@ -58,6 +59,15 @@ function barSegments(fraction: number, limited: boolean, width: number): Segment
 	return [{text: ' '}, {text: filled, tone}, {text: empty, tone: 'dim'}];
 }
 
+/** Above its threshold (MEMORY_THRESHOLD_MB, CPU_THRESHOLD_PERCENT or its own): marked "!" and loud, even without colour. */
+export function isAbove(row: ContainerRow, metric: 'memory' | 'cpu'): boolean {
+	return row.metrics?.aboveThresholds?.some((b) => b.metric === metric) ?? false;
+}
+
+function valueSegment(value: string, width: number, above: boolean): Segment {
+	return above ? {text: fit(`!${value}`, width, 'right'), tone: 'bad', bold: true} : {text: fit(value, width, 'right')};
+}
+
 export function cellSegments(id: ColumnId, width: number, row: ContainerRow, layout: TableLayout, ctx: CellContext): Segment[] {
 	const {meta, metrics} = row;
 	const align = columnSpec(id).align;
@@ -77,14 +87,17 @@ export function cellSegments(id: ColumnId, width: number, row: ContainerRow, lay
 		case 'cpu': {
 			if (!metrics) return [{text: fit('-', width), tone: 'dim'}];
 			const {fraction, limited} = cpuFraction(row, ctx);
-			return [{text: fit(formatPercent(metrics.cpuPercent), CPU_VALUE_WIDTH, 'right')}, ...barSegments(fraction, limited, layout.barWidth)];
+			return [
+				valueSegment(formatPercent(metrics.cpuPercent), CPU_VALUE_WIDTH, isAbove(row, 'cpu')),
+				...barSegments(fraction, limited, layout.barWidth),
+			];
 		}
 		case 'mem': {
 			if (!metrics) return [{text: fit('-', width), tone: 'dim'}];
 			const {fraction, limited} = memFraction(row, ctx);
 			const value =
 				metrics.memoryLimitMb === null ? formatMb(metrics.memoryMb) : `${formatMb(metrics.memoryMb)}/${formatMb(metrics.memoryLimitMb)}`;
-			return [{text: fit(value, MEM_VALUE_WIDTH, 'right')}, ...barSegments(fraction, limited, layout.barWidth)];
+			return [valueSegment(value, MEM_VALUE_WIDTH, isAbove(row, 'memory')), ...barSegments(fraction, limited, layout.barWidth)];
 		}
 		case 'pids':
 			return [{text: fit(metrics ? String(metrics.pids) : '-', width, align), tone: metrics ? undefined : 'dim'}];

@@ -55,7 +55,8 @@ export function restartText(info: ContainerInfo): string {
 	const policy = info.config.restartPolicy;
 	const name = policy.name === 'on-failure' && policy.maxRetries > 0 ? `on-failure:${policy.maxRetries}` : policy.name;
 	const pending = info.state === 'restarting' && info.nextRestartAt ? `, next at ${new Date(info.nextRestartAt).toLocaleTimeString()}` : '';
-	return `${name} (${info.restartCount} restart${info.restartCount === 1 ? '' : 's'}${pending})`;
+	const loop = info.state === 'restarting' && info.crashLoop ? 'restarting (crash loop), ' : '';
+	return `${loop}${name} (${info.restartCount} restart${info.restartCount === 1 ? '' : 's'}${pending})`;
 }
 
 /** "127.0.0.1:8080->80/tcp", as c32 ps shows published ports. */

@@ -38,6 +38,8 @@ export function stateLabel(row: Pick<ContainerRow, 'meta' | 'pending'>): StateLa
 	if (row.pending) return {text: `${row.pending}…`, tone: 'busy', loud: false};
 	const {state, oomKilled} = row.meta;
 	if (oomKilled && state !== 'running' && state !== 'paused') return {text: 'OOM', tone: 'bad', loud: true};
+	// A crash loop is `restarting` that will not get better by itself.
+	if (state === 'restarting' && row.meta.crashLoop) return {text: 'crashloop', tone: 'bad', loud: true};
 	if (state === 'exited' && row.meta.exitCode !== null && row.meta.exitCode !== 0) {
 		return {text: 'exited', tone: 'bad', loud: false};
 	}

@@ -26,7 +26,7 @@ export function observe(record: ContainerRecord, paths: ContainerPaths): EndFact
 	const fromFile = readExitFile(paths);
 	if (fromFile) return {...fromFile, stopperGone: stopperIsGone(record)};
 	const now = new Date().toISOString();
-	if (record.internal.bootId !== null && record.internal.bootId !== readBootId()) {
+	if (fromEarlierBoot(record)) {
 		return {exitCode: null, oomKilled: false, finishedAt: now, cause: 'rebooted', stopperGone: stopperIsGone(record)};
 	}
 	if (isRunning(mainProcess(record))) return 'running';
@@ -41,6 +41,11 @@ export function observe(record: ContainerRecord, paths: ContainerPaths): EndFact
 		cause: 'monitor-lost',
 		stopperGone: stopperIsGone(record),
 	};
+}
+
+/** Whether the container last started in an earlier boot of the host. */
+export function fromEarlierBoot(record: ContainerRecord): boolean {
+	return record.internal.bootId !== null && record.internal.bootId !== readBootId();
 }
 
 /** How a live container ended, or null while it still runs (or its monitor is about to record the exit). */

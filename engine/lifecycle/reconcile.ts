@@ -5,15 +5,18 @@
 // show what they observed without recording it.
 
 import {isC32Error} from '../errors.js';
+import {appendEvent} from '../events/log.js';
 import {processStartTime} from '../host-facts.js';
 import {containerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {driverContext, type Lifecycle, now, readExisting, trySave} from './context.js';
-import {isRunning, monitorProcess, observe, observeEnd, staleStopRequest} from './observe.js';
+import {fromEarlierBoot, isRunning, monitorProcess, observe, observeEnd, staleStopRequest} from './observe.js';
 import {release} from './release.js';
 import {
+	crashLoopEntered,
 	type EndFacts,
 	ended,
+	restartLostToReboot,
 	restartScheduled,
 	restartWanted,
 	schedulerAdopted,
@@ -41,6 +44,7 @@ function needsReconcile(record: ContainerRecord, seen: ReturnType<typeof observe
 	if (record.internal.startingAt) return true;
 	if (typeof seen !== 'string') return true;
 	if (staleStopRequest(record, now())) return true;
+	if (record.metadata.state === 'restarting' && fromEarlierBoot(record)) return true;
 	return orphanedRestart(record) || orphanedRemoval(record);
 }
 
@@ -93,7 +97,7 @@ function observedOnly(lc: Lifecycle, record: ContainerRecord): ContainerRecord {
 	if (!end) return record;
 	const next = ended(record, end);
 	// The one recording it plans the policy's restart too: say so now, and roughly when.
-	return restartWanted(next) ? restartScheduled(next, now(), null) : next;
+	return policyRestarts(next, end) ? restartScheduled(next, now(), null) : next;
 }
 
 /** Settles the record under its lock (the caller holds it). */
@@ -116,6 +120,7 @@ export async function reconcileLocked(lc: Lifecycle, id: string, options: Reconc
 		if (end) record = await recordEnd(lc, record, end, options);
 	}
 	if (staleStopRequest(record, now())) record = stopRequestVoided(record);
+	if (record.metadata.state === 'restarting' && fromEarlierBoot(record)) record = restartLostToReboot(record);
 	if (record.metadata.state === 'restarting' || (!options.asScheduler && orphanedRemoval(record))) {
 		record = assignScheduler(lc, record, options.asScheduler);
 	}
@@ -123,15 +128,37 @@ export async function reconcileLocked(lc: Lifecycle, id: string, options: Reconc
 	if (record !== original) {
 		const error = await trySave(lc, record, 'reconcile');
 		if (error) saveFailed(error);
+		else if (crashLoopEntered(original, record)) announceCrashLoop(lc, record);
 	}
 	return record;
+}
+
+/** Said once, by the process that recorded the restart that entered the loop. */
+function announceCrashLoop(lc: Lifecycle, record: ContainerRecord): void {
+	const {metadata: meta} = record;
+	appendEvent(lc.layout, {
+		subject: 'container',
+		event: 'restart_loop',
+		id: meta.id,
+		name: meta.name,
+		labels: meta.labels,
+		attributes: {
+			restartCount: meta.restartCount,
+			nextRestartInMs: Math.max(0, Date.parse(meta.nextRestartAt ?? now()) - Date.parse(now())),
+		},
+	});
 }
 
 async function recordEnd(lc: Lifecycle, record: ContainerRecord, end: EndFacts, options: ReconcileOptions): Promise<ContainerRecord> {
 	await release(lc, record);
 	let next = ended(options.userStop ? {...record, metadata: {...record.metadata, stopRequested: true}} : record, end);
-	if (restartWanted(next)) next = restartScheduled(next, now(), options.asScheduler ?? null);
+	if (policyRestarts(next, end)) next = restartScheduled(next, now(), options.asScheduler ?? null);
 	return next;
+}
+
+/** A run the host's reboot ended is started again by `c32 system boot`, by its policy's rules for a boot, not here. */
+function policyRestarts(record: ContainerRecord, end: EndFacts): boolean {
+	return end.cause !== 'rebooted' && restartWanted(record);
 }
 
 /**

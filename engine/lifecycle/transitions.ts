@@ -3,7 +3,7 @@
 // is tested on its own (test/unit/lifecycle-transitions.test.ts). See docs/architecture.md for the diagram.
 
 import {type ContainerRecord, FORMAT_VERSION, INTERNAL_DEFAULTS, type NetworkState, type ProcessRef} from '../record.js';
-import {BACKOFF_RESET_AFTER_MS, backoffDelayMs, shouldRestart} from '../restart.js';
+import {BACKOFF_RESET_AFTER_MS, backoffDelayMs, enteredCrashLoop, isCrashLoop, shouldRestart, startsAtBoot} from '../restart.js';
 import type {ResolvedConfig} from '../types.js';
 
 export const LIVE_STATES: ReadonlySet<string> = new Set(['running', 'paused']);
@@ -31,6 +31,7 @@ export function newRecord(id: string, config: ResolvedConfig, imageDir: string |
 			nextRestartAt: null,
 			stopRequested: false,
 			labels: config.labels,
+			crashLoop: false,
 		},
 		config,
 		internal: {...INTERNAL_DEFAULTS, imageDir},
@@ -53,7 +54,7 @@ function with_(
 
 /** A user's start: clears a remembered stop and the crash-loop counters. */
 export function userStart(record: ContainerRecord): ContainerRecord {
-	return with_(record, {stopRequested: false}, {restartsSinceStart: 0, backoffAttempt: 0});
+	return with_(record, {stopRequested: false, crashLoop: false}, {restartsSinceStart: 0, backoffAttempt: 0});
 }
 
 /** A start is under way (by the user or a restart): a new generation. The last run's outcome shows until it runs. */
@@ -96,6 +97,7 @@ export function started(record: ContainerRecord, run: RunFacts, now: string): Co
 			oomKilled: false,
 			errorMessage: null,
 			nextRestartAt: null,
+			crashLoop: false,
 		},
 		{
 			startingAt: null,
@@ -217,7 +219,28 @@ export function stoppedWhileDown(record: ContainerRecord): ContainerRecord {
 	const {metadata: meta} = record;
 	const restartDue = meta.state === 'restarting' || (meta.state === 'exited' && restartWanted(record));
 	if (!restartDue) return record;
-	return with_(record, {state: 'stopped', stopRequested: true, nextRestartAt: null}, {scheduler: null});
+	return with_(record, {state: 'stopped', stopRequested: true, nextRestartAt: null, crashLoop: false}, {scheduler: null});
+}
+
+/**
+ * Whether `c32 system boot` starts this (reconciled) container: its policy starts at boot, the
+ * user did not stop it, and its last run was in an earlier boot than `bootId` — so a second
+ * `system boot` in the same boot starts nothing.
+ */
+export function bootStartWanted(record: ContainerRecord, bootId: string | null): boolean {
+	const {metadata: meta, internal} = record;
+	if (isLive(record) || meta.state === 'created' || meta.state === 'damaged') return false;
+	if (internal.bootId === null || internal.bootId === bootId) return false;
+	return startsAtBoot(record.config.restartPolicy, meta.stopRequested);
+}
+
+/** A restart that was pending when the host went down: `c32 system boot` decides now. */
+export function restartLostToReboot(record: ContainerRecord): ContainerRecord {
+	return with_(
+		record,
+		{state: 'exited', nextRestartAt: null, crashLoop: false, errorMessage: 'the host rebooted while a restart was pending'},
+		{scheduler: null},
+	);
 }
 
 /** Whether the restart policy (or a health check's restart of this run) asks to start an ended container again. */
@@ -237,12 +260,17 @@ export function restartScheduled(record: ContainerRecord, now: string, scheduler
 	const {metadata: meta, internal} = record;
 	const uptime = Date.parse(meta.finishedAt ?? now) - Date.parse(meta.startedAt ?? now);
 	const attempt = uptime >= BACKOFF_RESET_AFTER_MS ? 0 : internal.backoffAttempt;
-	const delay = backoffDelayMs(attempt);
+	const delay = backoffDelayMs(attempt, record.config.restartMaxDelayMs);
 	return with_(
 		record,
-		{state: 'restarting', nextRestartAt: new Date(Date.parse(now) + delay).toISOString()},
+		{state: 'restarting', nextRestartAt: new Date(Date.parse(now) + delay).toISOString(), crashLoop: isCrashLoop(attempt + 1)},
 		{backoffAttempt: attempt + 1, scheduler},
 	);
+}
+
+/** Whether the change from `before` to `after` is the restart that entered a crash loop (said once, as a restart_loop event). */
+export function crashLoopEntered(before: ContainerRecord, after: ContainerRecord): boolean {
+	return after.metadata.state === 'restarting' && enteredCrashLoop(before.internal.backoffAttempt, after.internal.backoffAttempt);
 }
 
 export function schedulerAdopted(record: ContainerRecord, scheduler: ProcessRef): ContainerRecord {

@@ -1,8 +1,8 @@
 import {isC32Error} from '../../engine/errors.js';
-import type {ContainerMetadata, ContainerNetwork, Engine} from '../../engine/index.js';
+import type {ContainerMetadata, ContainerNetwork, Engine, ThresholdBreach} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
-import {colorEnabled, palette} from '../lib/color.js';
+import {colorEnabled, type Palette, palette} from '../lib/color.js';
 import {containerJson, isActive, newestFirst, shortId, statusStyle, statusText} from '../lib/container-view.js';
 import type {Context} from '../lib/context.js';
 import {ago} from '../lib/duration.js';
@@ -61,6 +61,8 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 	}
 	// The table shows ports only while they are published; the JSON has every network.
 	const networks = await networksOf(engine, containers, flags.json ? () => true : isActive);
+	// No daemon watches thresholds: ps samples the containers that have one (docs/thresholds.md).
+	const above = containers.some(isActive) ? await aboveThresholds(engine) : new Map<string, ThresholdBreach[]>();
 	if (flags.json) {
 		writeJson(
 			ctx.stdout,
@@ -69,6 +71,8 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 				health: c.health ?? null,
 				network: networks[index]![0] ?? null,
 				networks: networks[index]!,
+				crashLoop: c.crashLoop === true,
+				aboveThresholds: above.get(c.id) ?? [],
 			})),
 		);
 		return 0;
@@ -81,11 +85,29 @@ export async function main(argv: string[], ctx: Context, listAll = false): Promi
 		c.image === null ? '-' : flags.trunc ? truncateStart(escapeControl(c.image), IMAGE_WIDTH) : c.image,
 		c.isolationLevel,
 		ago(c.createdAt, now),
-		{text: statusText(c, now), style: statusStyle(c.state, c.exitCode, colors)},
+		statusCell(c, now, above.get(c.id) ?? [], colors),
 		portsText(networks[index]![0] ?? null),
 	]);
 	ctx.stdout.write(renderTable(['CONTAINER ID', 'NAME', 'IMAGE', 'ISOLATION', 'CREATED', 'STATUS', 'PORTS'], rows));
 	return 0;
+}
+
+async function aboveThresholds(engine: Engine): Promise<Map<string, ThresholdBreach[]>> {
+	const samples = await engine.checkThresholds();
+	return new Map(samples.map((s) => [s.id, s.aboveThresholds ?? []]));
+}
+
+/** "Up 3 minutes ! memory 612 MB > 500 MB": a container above a threshold is marked, in red. */
+function statusCell(c: ContainerMetadata, now: Date, breaches: readonly ThresholdBreach[], colors: Palette) {
+	const text = statusText(c, now);
+	if (breaches.length === 0) return {text, style: statusStyle(c.state, c.exitCode, colors)};
+	return {text: `${text} ! ${breaches.map(breachText).join(', ')}`, style: colors.red};
+}
+
+export function breachText(breach: ThresholdBreach): string {
+	return breach.metric === 'memory'
+		? `memory ${Math.round(breach.value)} MB > ${breach.threshold} MB`
+		: `cpu ${Math.round(breach.value)}% > ${breach.threshold}%`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import {readMonitoringIntervalMs, readThresholdSettings} from '../../engine/threshold-settings.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
 import {parseSecondsOrDuration} from '../lib/duration.js';
@@ -13,7 +14,10 @@ The live dashboard: every container with CPU, memory and state, logs, and action
 Needs a terminal.
 
 Options
-  --interval SECONDS   Time between samples (default 1; 500ms also works)
+  --interval SECONDS   Time between samples (default MONITORING_INTERVAL_SEC, else the last
+                       one chosen, else 1; 500ms also works). Every sample checks the
+                       thresholds (MEMORY_THRESHOLD_MB, CPU_THRESHOLD_PERCENT, --memory-threshold):
+                       a value above one is marked "!" in red
 
 Examples
   $ c32 top
@@ -28,7 +32,12 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	if (flags.interval !== undefined) {
 		options.interval = parseSecondsOrDuration(flags.interval, '--interval');
 		if (options.interval < 100) throw new UsageError(`--interval ${flags.interval} is too short: give at least 100ms`);
+	} else {
+		const fromSetting = readMonitoringIntervalMs(ctx.env);
+		if (fromSetting !== null) options.interval = fromSetting;
 	}
+	// A bad threshold setting is said once here rather than on every tick.
+	readThresholdSettings(ctx.env);
 	if (ctx.stdout.isTTY !== true) {
 		throw new Error('c32 top needs a terminal: run it in one, or use c32 ps / c32 stats --no-stream in scripts');
 	}

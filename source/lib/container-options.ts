@@ -34,6 +34,9 @@ export const containerFlags = {
 	restart: {type: 'string'},
 	autoRestart: {type: 'boolean'},
 	maxRestarts: {type: 'string'},
+	restartMaxDelay: {type: 'string'},
+	memoryThreshold: {type: 'string'},
+	cpuThreshold: {type: 'string'},
 	label: {type: 'string', shortFlag: 'l', isMultiple: true},
 	hook: {type: 'string', isMultiple: true},
 	workdir: {type: 'string', shortFlag: 'w', aliases: ['working-dir']},
@@ -90,6 +93,11 @@ export const containerOptionsHelp = `
   --restart POLICY             no | on-failure[:N] | always | unless-stopped
   --auto-restart               Restart on failure, up to 5 times (= --restart on-failure:5)
   --max-restarts N             Give up after N restarts (with --auto-restart or on-failure)
+  --restart-max-delay DURATION Longest wait between the restarts of a crash loop (default 30s;
+                               100ms to 24h)
+  --memory-threshold MB        Flag it in ps and top, and say so once (a threshold event), while
+                               its memory is above MB (default: MEMORY_THRESHOLD_MB)
+  --cpu-threshold PERCENT      The same for CPU use, 100 = one core (default: CPU_THRESHOLD_PERCENT)
   -l, --label KEY=VALUE        Set a label (repeatable)
   --hook EVENT=COMMAND         Run COMMAND on the host on the event (repeatable): die, oom,
                                unhealthy, restart, restart_loop, start, stop, ...; the event's
@@ -147,6 +155,9 @@ export interface ContainerFlagValues extends HealthFlagValues {
 	networkLimit?: string;
 	stopSignal?: string;
 	stopTimeout?: string;
+	restartMaxDelay?: string;
+	memoryThreshold?: string;
+	cpuThreshold?: string;
 	logMaxSize?: string;
 	rm: boolean;
 	capAdd: string[];
@@ -247,6 +258,12 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.networkAlias.length > 0) config.networkAliases = flags.networkAlias;
 	if (flags.stopSignal !== undefined) config.stopSignal = signalFlag('--stop-signal', flags.stopSignal);
 	if (flags.stopTimeout !== undefined) config.stopTimeout = parseSecondsOrDuration(flags.stopTimeout, '--stop-timeout') / 1000;
+	if (flags.restartMaxDelay !== undefined) {
+		config.restartMaxDelayMs = parseSecondsOrDuration(flags.restartMaxDelay, '--restart-max-delay');
+	}
+	if (flags.memoryThreshold !== undefined)
+		config.memoryThresholdMb = Math.round((parseByteSize(flags.memoryThreshold, 'memory threshold', 'm') / 1024 ** 2) * 1000) / 1000;
+	if (flags.cpuThreshold !== undefined) config.cpuThresholdPercent = parsePercent(flags.cpuThreshold, '--cpu-threshold');
 	if (flags.logMaxSize !== undefined) config.logSizeMax = Math.round(parseByteSize(flags.logMaxSize, '--log-max-size'));
 	// Capability names are checked by the engine, against the kernel's list.
 	if (flags.capAdd.length > 0) config.capAdd = flags.capAdd as CapabilityName[];

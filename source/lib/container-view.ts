@@ -30,6 +30,7 @@ export function statusText(container: ContainerMetadata, now: Date): string {
 		}
 		case 'restarting': {
 			const at = container.nextRestartAt ? Date.parse(container.nextRestartAt) - now.getTime() : 0;
+			if (container.crashLoop) return `Restarting (crash loop, next in ${compactDelay(at)})${restarts}`;
 			const code = `(${container.exitCode ?? '?'})`;
 			return at > 500 ? `Restarting ${code} in ${humanDuration(at)}${restarts}` : `Restarting ${code}${restarts}`;
 		}
@@ -38,6 +39,14 @@ export function statusText(container: ContainerMetadata, now: Date): string {
 		case 'damaged':
 			return 'Damaged (rm -f to remove)';
 	}
+}
+
+/** "30s", "5m", "2h": the wait of a crash loop, short enough for a status cell. */
+export function compactDelay(ms: number): string {
+	const seconds = Math.max(0, Math.ceil(ms / 1000));
+	if (seconds < 120) return `${seconds}s`;
+	if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+	return `${Math.round(seconds / 3600)}h`;
 }
 
 function upFor(container: ContainerMetadata, now: Date): string {

@@ -45,6 +45,8 @@ export function fakeContext(
 		now: () => new Date('2025-06-01T12:00:00.000Z'),
 		async engine() {
 			if (!engine) throw new Error('this test gives no engine');
+			// No thresholds unless a test gives some: ps checks them on every listing.
+			engine.checkThresholds ??= async () => [];
 			return engine as Engine;
 		},
 		onInterrupt(handler) {

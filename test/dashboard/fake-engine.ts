@@ -216,6 +216,9 @@ export class FakeEngine implements Engine {
 			init: false,
 			hooks: [],
 			healthcheck: null,
+			restartMaxDelayMs: 30_000,
+			memoryThresholdMb: null,
+			cpuThresholdPercent: null,
 		};
 		const network = options.network ?? null;
 		if (network) config.network = network.name;
@@ -451,6 +454,14 @@ export class FakeEngine implements Engine {
 
 	async getContainerMetrics(ref: string): Promise<ContainerMetrics> {
 		return this.sample(this.find(ref));
+	}
+
+	async checkThresholds(): Promise<ContainerMetrics[]> {
+		return [];
+	}
+
+	async bootContainers(): Promise<{started: {id: string; name: string}[]; failed: {id: string; name: string; error: string}[]}> {
+		return {started: [], failed: []};
 	}
 
 	async getMetricsBatch(refs?: string[]): Promise<ContainerMetrics[]> {

@@ -196,6 +196,18 @@ describe('rows and cells', () => {
 		assert.ok(segments.some((segment) => segment.tone === 'bad' && segment.text.includes('█')));
 	});
 
+	test('above a threshold the value is marked "!" and loud; a crash loop says so in the state and uptime', () => {
+		const layout = fitColumns(140);
+		const above = row('a', {}, {memoryMb: 600, aboveThresholds: [{metric: 'memory', value: 600, threshold: 500}]});
+		const mem = cellSegments('mem', 20, above, layout, CTX)[0]!;
+		assert.match(mem.text, /!600M/);
+		assert.equal(mem.tone, 'bad');
+		assert.doesNotMatch(plain(cellSegments('cpu', 20, above, layout, CTX)), /!/);
+		const looping = row('l', {state: 'restarting', crashLoop: true, nextRestartAt: new Date(NOW + 30_000).toISOString()}, null);
+		assert.deepEqual(stateLabel(looping), {text: 'crashloop', tone: 'bad', loud: true});
+		assert.equal(uptimeText(looping, NOW), 'next in 30s');
+	});
+
 	test('the column titles mark the sort column and direction', () => {
 		const layout = fitColumns(140);
 		assert.match(plain(headerSegments(layout, {column: 'cpu', descending: true})), /CPU%▼/);

@@ -54,14 +54,30 @@ describe('default limits', () => {
 	});
 
 	test('the built-in open-files default is cut to a lower hard limit of the caller (raising it is refused)', () => {
-		assert.deepEqual(readDefaults({}, {pidMax: 32768, maxOpenFilesHard: 1024}), {pidsLimit: 2048, openFiles: 1024});
-		assert.deepEqual(readDefaults({}, {pidMax: 1000, maxOpenFilesHard: 1_048_576}), {pidsLimit: 1000, openFiles: 4096});
+		assert.deepEqual(readDefaults({}, {pidMax: 32768, maxOpenFilesHard: 1024}), {
+			isolationLevel: 'standard',
+			pidsLimit: 2048,
+			openFiles: 1024,
+		});
+		assert.deepEqual(readDefaults({}, {pidMax: 1000, maxOpenFilesHard: 1_048_576}), {
+			isolationLevel: 'standard',
+			pidsLimit: 1000,
+			openFiles: 4096,
+		});
 	});
 
 	test('C32_DEFAULT_PIDS_LIMIT and C32_DEFAULT_NOFILE change the defaults; 0 turns one off', () => {
 		const host = {pidMax: 32768, maxOpenFilesHard: 20000};
-		assert.deepEqual(readDefaults({C32_DEFAULT_PIDS_LIMIT: '100', C32_DEFAULT_NOFILE: '16384'}, host), {pidsLimit: 100, openFiles: 16384});
-		assert.deepEqual(readDefaults({C32_DEFAULT_PIDS_LIMIT: '0', C32_DEFAULT_NOFILE: '0'}, host), {pidsLimit: null, openFiles: null});
+		assert.deepEqual(readDefaults({C32_DEFAULT_PIDS_LIMIT: '100', C32_DEFAULT_NOFILE: '16384'}, host), {
+			isolationLevel: 'standard',
+			pidsLimit: 100,
+			openFiles: 16384,
+		});
+		assert.deepEqual(readDefaults({C32_DEFAULT_PIDS_LIMIT: '0', C32_DEFAULT_NOFILE: '0'}, host), {
+			isolationLevel: 'standard',
+			pidsLimit: null,
+			openFiles: null,
+		});
 		const config = validate({entrypoint: 'true'}, fakeHost({}, {C32_DEFAULT_PIDS_LIMIT: '0', C32_DEFAULT_NOFILE: '512'}));
 		assert.deepEqual(config.resourceLimits, {maxOpenFiles: 512});
 		assert.equal(specOf(config).linux.resources['pids'], undefined);

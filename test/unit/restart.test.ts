@@ -72,7 +72,10 @@ test('shouldRestart: a user stop always wins', () => {
 test('backoff starts at 100 ms, doubles and is capped at 30 s', () => {
 	assert.equal(BACKOFF_START_MS, 100);
 	assert.equal(BACKOFF_MAX_MS, 30_000);
-	assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(backoffDelayMs), [100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000]);
+	assert.deepEqual(
+		[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((attempt) => backoffDelayMs(attempt)),
+		[100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000],
+	);
 	assert.equal(backoffDelayMs(50), 30_000);
 	assert.equal(backoffDelayMs(10_000), 30_000);
 	assert.equal(backoffDelayMs(-1), 100);

@@ -77,6 +77,9 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	healthcheck: {healthcheck: {command: 'test -e /tmp/ok', interval: 2, timeout: 1.5, retries: 4, startPeriod: 3, onFailure: 'kill'}},
 	init: {init: true},
 	hooks: {hooks: [{event: 'die', command: ['/usr/bin/logger', 'died']}]},
+	restartMaxDelayMs: {restartMaxDelayMs: 5000},
+	memoryThresholdMb: {memoryThresholdMb: 500},
+	cpuThresholdPercent: {cpuThresholdPercent: 90},
 };
 
 describe('export -> import round trip', () => {
