@@ -1,5 +1,5 @@
 // Runs the built c32 binary against a temporary storage root, as a user would.
-import {type ChildProcess, spawn} from 'node:child_process';
+import {type ChildProcess, execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import {after} from 'node:test';
 import {fileURLToPath} from 'node:url';
@@ -12,6 +12,21 @@ export interface RunResult {
 	signal: NodeJS.Signals | null;
 	stdout: string;
 	stderr: string;
+}
+
+/** Runs the CLI on `storageDir` to its end, synchronously, as a script would; colour off. */
+export function runCliSync(storageDir: string, args: string[], env: Record<string, string> = {}): RunResult {
+	try {
+		const stdout = execFileSync(process.execPath, [CLI_PATH, ...args], {
+			env: {...process.env, C32_STORAGE_DIR: storageDir, NO_COLOR: '1', ...env},
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		return {code: 0, signal: null, stdout, stderr: ''};
+	} catch (error) {
+		const e = error as {status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
+		return {code: e.status, signal: e.signal, stdout: e.stdout, stderr: e.stderr};
+	}
 }
 
 export interface RunOptions {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import {test} from 'node:test';
 import {readEvents} from '../../engine/events/log.js';
 import {resolveStorage} from '../../engine/paths.js';
-import {CLI_PATH} from '../cli/binary.js';
+import {runCliSync} from '../cli/binary.js';
 import {engineFor, hostPidsWith, isAlive, makeTempDir, needsRuntime, shell, waitFor} from '../helpers/engine.js';
 
 const bootDir = makeTempDir('c32-bootid-');
@@ -17,20 +17,6 @@ const BOOT_ID_FILE = path.join(bootDir, 'boot_id');
 fs.writeFileSync(BOOT_ID_FILE, 'boot-one\n');
 process.env['C32_BOOT_ID_FILE'] = BOOT_ID_FILE;
 test.after(() => fs.rmSync(bootDir, {recursive: true, force: true}));
-
-function cli(storageDir: string, args: string[], env: Record<string, string> = {}): {code: number; stdout: string; stderr: string} {
-	try {
-		const stdout = execFileSync(process.execPath, [CLI_PATH, ...args], {
-			env: {...process.env, C32_STORAGE_DIR: storageDir, NO_COLOR: '1', ...env},
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		return {code: 0, stdout, stderr: ''};
-	} catch (error) {
-		const e = error as {status: number; stdout: string; stderr: string};
-		return {code: e.status, stdout: e.stdout, stderr: e.stderr};
-	}
-}
 
 const NO_NET = {network: 'none'} as const;
 const SLEEPER = `trap 'exit 0' TERM; while :; do sleep 0.1; done`;
@@ -42,7 +28,7 @@ test('a container that exits at once with --restart always enters the crash loop
 	const c = await engine.createContainer(shell('exit 3', {...NO_NET, name: 'looper', restartPolicy: 'always', restartMaxDelayMs: 1000}));
 	await engine.startContainer(c.id);
 	await waitFor(async () => (await engine.getContainer(c.id)).crashLoop === true, 90_000, 'the crash loop');
-	const ps = cli(dir, ['ps', '-a']);
+	const ps = runCliSync(dir, ['ps', '-a']);
 	assert.equal(ps.code, 0, ps.stderr);
 	assert.match(ps.stdout, /looper\s.*Restarting \(crash loop, next in \d+s\)/);
 	// Two more restarts inside the loop: still one event.
@@ -97,7 +83,7 @@ test('after a simulated reboot, system boot starts exactly the always and unless
 	}
 	await waitFor(() => victims.every((pid) => !isAlive(pid)), 10_000, 'the killed processes to go');
 
-	const first = cli(dir, ['system', 'boot']);
+	const first = runCliSync(dir, ['system', 'boot']);
 	assert.equal(first.code, 0, first.stderr);
 	const started = first.stdout.trim().split('\n').sort();
 	assert.equal(started.length, 2, first.stdout);
@@ -111,7 +97,7 @@ test('after a simulated reboot, system boot starts exactly the always and unless
 	}
 	assert.match((await engine.getContainer(ids.onFailure)).errorMessage ?? '', /rebooted/);
 
-	const second = cli(dir, ['system', 'boot']);
+	const second = runCliSync(dir, ['system', 'boot']);
 	assert.deepEqual([second.code, second.stdout, second.stderr], [0, '', '']);
 	for (const id of Object.values(ids)) await engine.removeContainer(id, {force: true});
 });
@@ -126,7 +112,7 @@ test('a memory-hungry container above MEMORY_THRESHOLD_MB is flagged in ps and e
 	const env = {MEMORY_THRESHOLD_MB: '40'};
 	const ps = await waitFor(
 		() => {
-			const out = cli(dir, ['ps'], env);
+			const out = runCliSync(dir, ['ps'], env);
 			return / ! memory \d+ MB > 40 MB/.test(out.stdout) ? out : null;
 		},
 		30_000,
@@ -134,18 +120,18 @@ test('a memory-hungry container above MEMORY_THRESHOLD_MB is flagged in ps and e
 		500,
 	);
 	assert.match(ps!.stdout, /hungry\s.*Up .* ! memory \d+ MB > 40 MB/);
-	const json = JSON.parse(cli(dir, ['ps', '--json'], env).stdout) as {aboveThresholds: {metric: string; threshold: number}[]}[];
+	const json = JSON.parse(runCliSync(dir, ['ps', '--json'], env).stdout) as {aboveThresholds: {metric: string; threshold: number}[]}[];
 	assert.deepEqual(
 		json[0]!.aboveThresholds.map((b) => [b.metric, b.threshold]),
 		[['memory', 40]],
 	);
-	assert.doesNotMatch(cli(dir, ['ps']).stdout, /!/, 'without a threshold nothing is flagged');
+	assert.doesNotMatch(runCliSync(dir, ['ps']).stdout, /!/, 'without a threshold nothing is flagged');
 	const events = readEvents(layout).filter((e) => e.event === 'threshold' && e.id === c.id);
 	assert.equal(events.length, 1, JSON.stringify(events));
 	assert.equal(events[0]!.attributes['metric'], 'memory');
 	assert.equal(events[0]!.attributes['threshold'], 40);
 	assert.ok(Number(events[0]!.attributes['value']) > 40);
-	const bad = cli(dir, ['ps'], {MEMORY_THRESHOLD_MB: 'lots'});
+	const bad = runCliSync(dir, ['ps'], {MEMORY_THRESHOLD_MB: 'lots'});
 	assert.equal(bad.code, 1);
 	assert.match(bad.stderr, /^c32: error: MEMORY_THRESHOLD_MB="lots" is not a number/);
 	assert.equal(bad.stderr.trim().split('\n').length, 1);
@@ -155,18 +141,18 @@ test('a memory-hungry container above MEMORY_THRESHOLD_MB is flagged in ps and e
 test('install-boot --print and --dir write a unit that systemd-analyze verify accepts', (t) => {
 	const dir = makeTempDir('c32-unit-');
 	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
-	const printed = cli(dir, ['system', 'install-boot', '--print']);
+	const printed = runCliSync(dir, ['system', 'install-boot', '--print']);
 	assert.equal(printed.code, 0, printed.stderr);
 	assert.match(printed.stdout, new RegExp(`ExecStart=${process.execPath} \\S+/cli\\.js system boot\\n`));
 	assert.match(printed.stdout, new RegExp(`Environment="C32_STORAGE_DIR=${dir}"`));
-	const written = cli(dir, ['system', 'install-boot', '--dir', dir]);
+	const written = runCliSync(dir, ['system', 'install-boot', '--dir', dir]);
 	assert.equal(written.code, 0, written.stderr);
 	const unit = path.join(dir, 'c32-boot.service');
 	assert.equal(fs.readFileSync(unit, 'utf8'), printed.stdout);
 	assert.equal(fs.statSync(unit).mode & 0o777, 0o644);
 	// systemd-analyze checks that ExecStart's program exists and the unit parses.
 	execFileSync('systemd-analyze', ['verify', unit], {stdio: 'pipe'});
-	const missing = cli(dir, ['system', 'install-boot', '--dir', path.join(dir, 'nope')]);
+	const missing = runCliSync(dir, ['system', 'install-boot', '--dir', path.join(dir, 'nope')]);
 	assert.equal(missing.code, 2);
 	assert.match(missing.stderr, /is not a directory/);
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import {type TestContext, test} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {type ContainerEngine, getEngine} from '../../engine/index.js';
-import {CLI_PATH} from '../cli/binary.js';
+import {CLI_PATH, runCliSync} from '../cli/binary.js';
 import {
 	engineFor,
 	expectCode,
@@ -50,20 +50,6 @@ function killAll(pids: number[]): void {
 		} catch {
 			// gone
 		}
-	}
-}
-
-function runCli(storageDir: string, args: string[]): {code: number; stdout: string; stderr: string} {
-	try {
-		const stdout = execFileSync(process.execPath, [CLI_PATH, ...args], {
-			env: {...process.env, C32_STORAGE_DIR: storageDir},
-			encoding: 'utf8',
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		return {code: 0, stdout, stderr: ''};
-	} catch (error) {
-		const e = error as {status: number; stdout: string; stderr: string};
-		return {code: e.status, stdout: e.stdout, stderr: e.stderr};
 	}
 }
 
@@ -113,7 +99,7 @@ test('with the storage root full, ps answers and stop and rm -f still act (item 
 		['bystander', 'running'],
 		['filler', 'running'],
 	]);
-	const ps = runCli(dir, ['ps', '-a']);
+	const ps = runCliSync(dir, ['ps', '-a']);
 	assert.equal(ps.code, 0, ps.stderr);
 	assert.match(ps.stdout, /filler/);
 
@@ -157,20 +143,20 @@ for (const [what, content] of [
 		assert.ok(damaged?.errorMessage?.includes(stateFile), `the message names the file: ${damaged?.errorMessage}`);
 		assert.equal(list.find((c) => c.name === 'healthy')?.state, 'running');
 
-		const ps = runCli(dir, ['ps', '-a']);
+		const ps = runCliSync(dir, ['ps', '-a']);
 		assert.equal(ps.code, 0, ps.stderr);
 		assert.match(ps.stdout, /victim/);
 		assert.match(ps.stdout, /healthy/);
-		const stop = runCli(dir, ['stop', 'victim']);
+		const stop = runCliSync(dir, ['stop', 'victim']);
 		assert.notEqual(stop.code, 0);
 		assert.ok(stop.stderr.includes(stateFile) && stop.stderr.trim().split('\n').length === 1, stop.stderr);
-		assert.notEqual(runCli(dir, ['rm', 'victim']).code, 0, 'rm without -f removed a damaged container');
+		assert.notEqual(runCliSync(dir, ['rm', 'victim']).code, 0, 'rm without -f removed a damaged container');
 
-		assert.equal(runCli(dir, ['logs', 'healthy']).code, 0);
+		assert.equal(runCliSync(dir, ['logs', 'healthy']).code, 0);
 		await engine.stopContainer('healthy', {timeout: 2});
 		assert.equal((await engine.getContainer('healthy')).state, 'stopped');
 
-		const rm = runCli(dir, ['rm', '-f', 'victim']);
+		const rm = runCliSync(dir, ['rm', '-f', 'victim']);
 		assert.equal(rm.code, 0, rm.stderr);
 		assert.deepEqual(await settledTracesOf(dir, victim.id, victimToken), []);
 		assert.deepEqual(
@@ -375,7 +361,7 @@ test('failures the engine survives go to the debug log that doctor names (item 2
 	);
 	assert.match(fs.readFileSync(report.debugLog, 'utf8'), /exit command for [0-9a-f]{12}: the state file .* is not valid JSON/);
 	assert.equal(fs.statSync(report.debugLog).mode & 0o077, 0, 'the debug log is readable by others');
-	runCli(dir, ['rm', '-f', 'short']);
+	runCliSync(dir, ['rm', '-f', 'short']);
 	assert.deepEqual(tracesOf(dir, c.id), []);
 });
 
