@@ -51,6 +51,7 @@ import {type LogSource, mergeLogs} from './log-merge.js';
 import {followLog, openFollow, readLogEntries} from './logs.js';
 import type {NetworkInfo} from './network/types.js';
 import {userNamespaceOf} from './oci/user-namespace.js';
+import {orphanedMounts} from './orphans.js';
 import {containerPaths, resolveStorage, type StorageLayout} from './paths.js';
 import {FORMAT_VERSION} from './record.js';
 import type {EngineServices} from './services.js';
@@ -195,6 +196,13 @@ export class ContainerEngine implements Engine {
 			const [{freeStaleLeases}, {pruneNames}] = await Promise.all([import('./network/attach.js'), import('./network/names.js')]);
 			await freeStaleLeases(this.layout, live).catch((error) => this.lc.log('freeing stale network leases', error));
 			await pruneNames(this.layout).catch((error) => this.lc.log('pruning network names', error));
+		}
+		const orphans = orphanedMounts(this.layout);
+		if (orphans.length > 0) {
+			const {purgeContainer} = await import('./purge.js');
+			for (const id of orphans) {
+				await purgeContainer(this.layout, id, null).catch((error) => this.lc.log(`reclaiming the root of vanished container ${id}`, error));
+			}
 		}
 		return list;
 	}

@@ -11,6 +11,7 @@ import path from 'node:path';
 import {describe, type TestContext, test} from 'node:test';
 import type {ContainerEngine, ContainerInfo} from '../../engine/index.js';
 import {NetworkStore} from '../../engine/network/store.js';
+import {containerPaths} from '../../engine/paths.js';
 import {
 	engineFor,
 	expectCode,
@@ -289,7 +290,7 @@ describe('scale and leftovers', () => {
 		await engine.removeNetwork('many');
 	});
 
-	test('a container that vanished without a teardown has its lease, netns and rules freed by the next listing', async (t) => {
+	test('a container that vanished without a teardown has its lease, netns, rules and mounted root freed by the next listing', async (t) => {
 		if (!needsNetworks(t)) return;
 		const {engine} = networkEngine(t);
 		const info = await startDetached(engine, shell('exec sleep 120', {name: 'vanishing', ports: ['127.0.0.1::80']}));
@@ -300,8 +301,12 @@ describe('scale and leftovers', () => {
 		try {
 			await waitFor(() => !fs.existsSync(`/proc/${info.pid}`), 10_000, 'the container to end');
 			assert.notDeepEqual(networkTraces(engine, info.id), [], 'left behind');
+			const {mountDir} = containerPaths(engine.layout, info.id);
+			assert.ok(fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(mountDir), 'its root left mounted');
 			await engine.listContainers();
 			assert.deepEqual(networkTraces(engine, info.id), [], 'freed by the listing');
+			assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(mountDir), 'its root unmounted by the listing');
+			assert.ok(!fs.existsSync(mountDir), 'its mount directory removed by the listing');
 		} finally {
 			// Here, not in an after-hook: those run in the order registered, after the storage root is gone
 			// (runc would make its root directory there again).
