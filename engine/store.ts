@@ -225,14 +225,16 @@ export async function withLock<T>(file: string, fn: () => Promise<T> | T, option
 			break;
 		} catch (error) {
 			const code = (error as NodeJS.ErrnoException).code;
-			if (code === 'ENOENT') {
+			// ENOENT with the directory still there is two processes taking over one stale lock
+			// (one removed the lock the other had just made): the loser tries again.
+			if (code === 'ENOENT' && !fs.existsSync(path.dirname(file))) {
 				throw new C32Error('NOT_FOUND', `${path.dirname(file)} no longer exists: the container was removed`);
 			}
 			if (isNoSpace(error) && options.proceedWithoutSpace) break;
 			if (isNoSpace(error)) {
 				throw new C32Error('NO_SPACE', `cannot lock ${file}: ${(error as Error).message}; free space under ${path.dirname(file)}`);
 			}
-			if (code !== 'ELOCKED') throw new C32Error('RUNTIME_ERROR', `cannot lock ${file}: ${(error as Error).message}`);
+			if (code !== 'ELOCKED' && code !== 'ENOENT') throw new C32Error('RUNTIME_ERROR', `cannot lock ${file}: ${(error as Error).message}`);
 			if (Date.now() >= deadline) {
 				throw new C32Error(
 					options.waitMs === 0 ? 'LOCK_BUSY' : 'LOCK_TIMEOUT',
