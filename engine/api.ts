@@ -29,6 +29,7 @@ import type {
 	HealthStatus,
 	LogEntry,
 	LogOptions,
+	ResolvedConfig,
 } from './types.js';
 
 export interface StopOptions {
@@ -116,6 +117,8 @@ export interface Engine {
 	readonly storageDir: string;
 
 	createContainer(config: ContainerConfig): Promise<ContainerMetadata>;
+	/** Create's whole validation of a config (schema, host, image store, driver, limits) without creating anything. */
+	validateConfig(config: ContainerConfig): Promise<ResolvedConfig>;
 	startContainer(ref: string): Promise<ContainerMetadata>;
 	stopContainer(ref: string, options?: StopOptions): Promise<ContainerMetadata>;
 	killContainer(ref: string, signal?: string): Promise<ContainerMetadata>;

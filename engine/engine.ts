@@ -1,6 +1,7 @@
 // ContainerEngine: the engine's façade. There is no daemon: every call resolves the
 // reference, reads the state, reconciles it with what really runs, and hands the work to one
 // lifecycle step (engine/lifecycle/), which acts and records under the container's lock.
+import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import tty from 'node:tty';
@@ -37,7 +38,7 @@ import type {
 	TransferOptions,
 } from './image/types.js';
 import {type Lifecycle, readExisting} from './lifecycle/context.js';
-import {create} from './lifecycle/create.js';
+import {create, validateForCreate} from './lifecycle/create.js';
 import {carryOutExit} from './lifecycle/exit.js';
 import {launch} from './lifecycle/launch.js';
 import {reconcile, reconcileLocked} from './lifecycle/reconcile.js';
@@ -70,6 +71,7 @@ import type {
 	ExportedState,
 	LogEntry,
 	LogOptions,
+	ResolvedConfig,
 } from './types.js';
 
 export {waitForFile} from './lifecycle/wait.js';
@@ -105,6 +107,10 @@ export class ContainerEngine implements Engine {
 
 	async createContainer(config: ContainerConfig): Promise<ContainerMetadata> {
 		return (await create(this.lc, config)).metadata;
+	}
+
+	async validateConfig(config: ContainerConfig): Promise<ResolvedConfig> {
+		return validateForCreate(this.lc, config, randomBytes(32).toString('hex'));
 	}
 
 	async startContainer(ref: string): Promise<ContainerMetadata> {

@@ -18,6 +18,7 @@ export {type EventFilters, type EventsOptions, FILTER_KEYS, parseEventFilters} f
 export {type C32Event, CONTAINER_EVENTS, type EventSubject, type EventValue} from './events/types.js';
 export type * from './image/types.js';
 export type {NetworkInfo, NetworkRecord} from './network/types.js';
+export * from './stack/index.js';
 export {escapeControl} from './text.js';
 export * from './types.js';
 

@@ -9,30 +9,13 @@ import {snapshotImage} from '../image.js';
 import {containerUserOnHost} from '../oci/user-namespace.js';
 import {imagesDir} from '../paths.js';
 import type {ContainerRecord} from '../record.js';
-import type {ContainerConfig} from '../types.js';
+import type {ContainerConfig, ResolvedConfig} from '../types.js';
 import {type Lifecycle, now, save} from './context.js';
 import {newRecord} from './transitions.js';
 
 export async function create(lc: Lifecycle, input: ContainerConfig): Promise<ContainerRecord> {
 	const id = randomBytes(32).toString('hex');
-	// The schema and the host probes are loaded by the commands that create, not by every command.
-	const [{validateConfig, parseContainerConfig}, {liveHostFacts}, {imageReference}] = await Promise.all([
-		import('../schema.js'),
-		import('../live-host-facts.js'),
-		import('../config.js'),
-	]);
-	const host = liveHostFacts();
-	// An OCI image is looked up in the store first: the config's defaults come from it.
-	const ref = imageReference(parseContainerConfig(input), host);
-	const image = ref === null ? null : await lc.services.images.resolve(ref);
-	const config = validateConfig(
-		input,
-		(parsed) => defaultName(parsed, id),
-		host,
-		() => image,
-	);
-	await lc.services.requireDriver(config.isolationLevel);
-	await lc.services.checkLimits(config);
+	const config = await validateForCreate(lc, input, id);
 
 	const imageDir = config.image === null ? null : snapshotImage(imagesDir(lc.layout), config.image, containerUserOnHost(config));
 	const draft = newRecord(id, config, imageDir, '', now());
@@ -59,6 +42,29 @@ export async function create(lc: Lifecycle, input: ContainerConfig): Promise<Con
 		}
 		return record;
 	});
+}
+
+/** Create's whole validation, nothing created: the schema, the host, the image store, the driver and the limits. */
+export async function validateForCreate(lc: Lifecycle, input: ContainerConfig, id: string): Promise<ResolvedConfig> {
+	// The schema and the host probes are loaded by the commands that create, not by every command.
+	const [{validateConfig, parseContainerConfig}, {liveHostFacts}, {imageReference}] = await Promise.all([
+		import('../schema.js'),
+		import('../live-host-facts.js'),
+		import('../config.js'),
+	]);
+	const host = liveHostFacts();
+	// An OCI image is looked up in the store first: the config's defaults come from it.
+	const ref = imageReference(parseContainerConfig(input), host);
+	const image = ref === null ? null : await lc.services.images.resolve(ref);
+	const config = validateConfig(
+		input,
+		(parsed) => defaultName(parsed, id),
+		host,
+		() => image,
+	);
+	await lc.services.requireDriver(config.isolationLevel);
+	await lc.services.checkLimits(config);
+	return config;
 }
 
 /** Removes an image snapshot no container in `names` uses. Call under the index lock. */

@@ -344,6 +344,11 @@ export class FakeEngine implements Engine {
 		return {...this.add({name: config.name ?? `c${counter}`, state: 'created'}).meta};
 	}
 
+	async validateConfig(config: ContainerConfig): Promise<ResolvedConfig> {
+		this.record('validateConfig', config);
+		throw new C32Error('UNSUPPORTED', 'the fake engine does not validate configs');
+	}
+
 	async startContainer(ref: string): Promise<ContainerMetadata> {
 		this.record('startContainer', ref);
 		const container = this.find(ref);
