@@ -3,7 +3,7 @@
 // the conditions of its depends_on hold.
 import type {Engine} from '../api.js';
 import {C32Error, isC32Error} from '../errors.js';
-import type {ContainerMetadata} from '../types.js';
+import {type ContainerMetadata, DEFAULT_NETWORK} from '../types.js';
 import {planStack} from './plan.js';
 import {type PlanStep, SERVICE_LABEL, STACK_LABEL, type Stack, type StackPlan, type StackService} from './types.js';
 
@@ -31,11 +31,16 @@ export async function planStackOn(engine: Engine, stack: Stack, scale: Record<st
 /** Brings the stack up: its plan, carried out. Resolves with the plan and the stack's containers. */
 export async function upStack(engine: Engine, stack: Stack, options: UpOptions = {}): Promise<{plan: StackPlan; containers: ContainerMetadata[]}> {
 	const plan = await planStackOn(engine, stack, options.scale);
-	// Everything the plan creates is validated as create would, before anything is done.
+	// Everything the plan creates is validated as create would, before anything is done; on
+	// the default network in place of the stack's own, which do not exist yet.
+	const own = new Set(stack.networks.filter((n) => !n.external).map((n) => n.name));
 	for (const step of plan.steps) {
 		if (step.config) {
+			const {network, additionalNetworks, ...rest} = step.config;
+			const further = additionalNetworks?.filter((n) => !own.has(n.name));
+			const config = network !== undefined && own.has(network) ? {...rest, network: DEFAULT_NETWORK, ...(further?.length ? {additionalNetworks: further} : {})} : step.config;
 			try {
-				await engine.validateConfig(step.config);
+				await engine.validateConfig(config);
 			} catch (error) {
 				if (isC32Error(error)) throw new C32Error(error.code, `service ${step.service}: ${error.message}`);
 				throw error;

@@ -31,6 +31,7 @@ Options
   --stderr            Only the container's stderr
   --filter K=V        The containers that match: name=, id= (prefix), status=,
                       label=KEY[=VALUE], isolation= (repeatable, as for ps)
+  --stack NAME        The containers of a stack (c32 up), merged
   --json              One JSON object a line, to stdout: {"time", "stream", "text"}
                       (and "name", "id" of several containers)
 
@@ -40,6 +41,7 @@ Examples
   $ c32 logs --since 10m --stderr my-bot
   $ c32 logs web worker
   $ c32 logs -f --filter label=team=bots
+  $ c32 logs --stack demo
   $ c32 logs --json my-bot | jq -r 'select(.stream == "stderr") | .text'`,
 	flags: {
 		follow: {type: 'boolean', shortFlag: 'f'},
@@ -50,6 +52,7 @@ Examples
 		stdout: {type: 'boolean'},
 		stderr: {type: 'boolean'},
 		filter: {type: 'string', isMultiple: true},
+		stack: {type: 'string'},
 		json: {type: 'boolean'},
 	},
 	operands: {min: 0, max: Number.POSITIVE_INFINITY, label: 'container'},
@@ -57,7 +60,12 @@ Examples
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags, operands} = parseArgs(spec, argv, ctx);
-	const filters = parseFilters(flags.filter ?? []);
+	// A stack is its containers' label: --stack NAME is --filter label=c32.stack=NAME.
+	if (flags.stack !== undefined && (operands.length > 0 || (flags.filter ?? []).length > 0)) {
+		throw new UsageError('give containers, --filter or --stack, not several');
+	}
+	const filterWords = flags.stack === undefined ? (flags.filter ?? []) : [`label=c32.stack=${flags.stack}`];
+	const filters = parseFilters(filterWords);
 	if (operands.length === 0 && filters.size === 0) throw new UsageError('"c32 logs" needs a container (or --filter K=V)');
 	if (operands.length > 0 && filters.size > 0) throw new UsageError('give containers or --filter, not both');
 	const options: LogOptions = {follow: flags.follow};
@@ -73,7 +81,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	const abort = new AbortController();
 	const stopListening = ctx.onInterrupt(() => abort.abort());
 	try {
-		if (operands.length === 1) {
+		if (operands.length === 1 && flags.stack === undefined) {
 			for await (const entry of engine.getLogs(operands[0]!, {...options, signal: abort.signal})) {
 				await (flags.json
 					? writeLogJson(entry, ctx.stdout, abort.signal)
@@ -81,7 +89,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 				if (abort.signal.aborted) break;
 			}
 		} else {
-			const containers = operands.length > 0 ? await named(engine, operands) : await matching(engine, filters, flags.filter ?? []);
+			const containers = operands.length > 0 ? await named(engine, operands) : await matching(engine, filters, filterWords);
 			const entries = engine.getMergedLogs(
 				containers.map((c) => c.id),
 				{...options, signal: abort.signal},

@@ -140,6 +140,9 @@ export const COMMANDS: CommandEntry[] = [
 		failureCode: RUNS_CONTAINERS,
 		load: () => import('./healthcheck.js'),
 	},
+	{name: 'up', aliases: [], summary: 'Bring a stack up from a compose file', failureCode: ONE_SHOT, load: () => import('./up.js')},
+	{name: 'down', aliases: [], summary: "Remove a stack's containers and networks", failureCode: ONE_SHOT, load: () => import('./down.js')},
+	{name: 'stack', aliases: [], summary: 'Stacks: ls, ps', failureCode: ONE_SHOT, load: () => import('./stack.js')},
 	{name: 'top', aliases: [], summary: 'The live dashboard', failureCode: ONE_SHOT, load: () => import('./top.js')},
 	{
 		name: 'doctor',
