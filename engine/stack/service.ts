@@ -345,7 +345,7 @@ class Converting {
 				if (mb === null) this.fail([...where, key], `invalid memory ${JSON.stringify(v)}: give a size such as 512m or 1g`);
 				this.limits.memoryLimitMb = mb as number;
 			} else if (key === 'pids') {
-				if (typeof v !== 'number') this.fail([...where, key], 'expected a number');
+				// Its type and range are the engine schema's to check.
 				this.limits.maxProcesses = v as number;
 			} else this.fail([...where, key], 'not supported by c32 (cpus, memory, pids)');
 		}
