@@ -22,14 +22,21 @@ export interface UpOptions {
 export async function planStackOn(engine: Engine, stack: Stack, scale: Record<string, number> = {}): Promise<StackPlan> {
 	for (const service of Object.keys(scale)) {
 		if (!stack.services.some((s) => s.name === service)) {
-			throw new C32Error('INVALID_CONFIG', `--scale ${service}: no such service in ${stack.name} (${stack.services.map((s) => s.name).join(', ')})`);
+			throw new C32Error(
+				'INVALID_CONFIG',
+				`--scale ${service}: no such service in ${stack.name} (${stack.services.map((s) => s.name).join(', ')})`,
+			);
 		}
 	}
 	return planStack(stack, await engine.listContainers(), scale);
 }
 
 /** Brings the stack up: its plan, carried out. Resolves with the plan and the stack's containers. */
-export async function upStack(engine: Engine, stack: Stack, options: UpOptions = {}): Promise<{plan: StackPlan; containers: ContainerMetadata[]}> {
+export async function upStack(
+	engine: Engine,
+	stack: Stack,
+	options: UpOptions = {},
+): Promise<{plan: StackPlan; containers: ContainerMetadata[]}> {
 	const plan = await planStackOn(engine, stack, options.scale);
 	// Everything the plan creates is validated as create would, before anything is done; on
 	// the default network in place of the stack's own, which do not exist yet.
@@ -38,7 +45,10 @@ export async function upStack(engine: Engine, stack: Stack, options: UpOptions =
 		if (step.config) {
 			const {network, additionalNetworks, ...rest} = step.config;
 			const further = additionalNetworks?.filter((n) => !own.has(n.name));
-			const config = network !== undefined && own.has(network) ? {...rest, network: DEFAULT_NETWORK, ...(further?.length ? {additionalNetworks: further} : {})} : step.config;
+			const config =
+				network !== undefined && own.has(network)
+					? {...rest, network: DEFAULT_NETWORK, ...(further?.length ? {additionalNetworks: further} : {})}
+					: step.config;
 			try {
 				await engine.validateConfig(config);
 			} catch (error) {
@@ -50,7 +60,10 @@ export async function upStack(engine: Engine, stack: Stack, options: UpOptions =
 	const existing = new Set((await engine.listNetworks()).map((n) => n.name));
 	for (const network of stack.networks) {
 		if (network.external && !existing.has(network.name)) {
-			throw new C32Error('NOT_FOUND', `network ${network.name} is external but does not exist: create it with c32 network create ${network.name}`);
+			throw new C32Error(
+				'NOT_FOUND',
+				`network ${network.name} is external but does not exist: create it with c32 network create ${network.name}`,
+			);
 		}
 	}
 	options.onPlan?.(plan);
@@ -99,7 +112,10 @@ async function waitForDependencies(engine: Engine, plan: StackPlan, service: Sta
 			if (condition === 'service_completed_successfully') {
 				const code = await engine.waitContainer(ref);
 				if (code !== 0) {
-					throw new C32Error('START_FAILED', `${ref} exited with ${code}: ${service.name} waits for ${dependency} to complete successfully (c32 logs ${ref})`);
+					throw new C32Error(
+						'START_FAILED',
+						`${ref} exited with ${code}: ${service.name} waits for ${dependency} to complete successfully (c32 logs ${ref})`,
+					);
 				}
 			} else if (condition === 'service_healthy') await waitHealthy(engine, ref, service.name, options);
 		}
@@ -110,10 +126,14 @@ async function waitHealthy(engine: Engine, ref: string, waiting: string, options
 	for (;;) {
 		const meta = await engine.getContainer(ref);
 		if (meta.health === undefined) {
-			throw new C32Error('INVALID_CONFIG', `${waiting} waits for ${ref} to be healthy, but it has no healthcheck: give it one or use condition service_started`);
+			throw new C32Error(
+				'INVALID_CONFIG',
+				`${waiting} waits for ${ref} to be healthy, but it has no healthcheck: give it one or use condition service_started`,
+			);
 		}
 		if (meta.health.status === 'healthy') return;
-		if (meta.health.status === 'unhealthy') throw new C32Error('START_FAILED', `${ref} is unhealthy: ${waiting} waits for it to be healthy (c32 inspect ${ref})`);
+		if (meta.health.status === 'unhealthy')
+			throw new C32Error('START_FAILED', `${ref} is unhealthy: ${waiting} waits for it to be healthy (c32 inspect ${ref})`);
 		if (meta.state !== 'running' && meta.state !== 'restarting') {
 			throw new C32Error('START_FAILED', `${ref} is ${meta.state} before it was healthy: ${waiting} waits for it (c32 logs ${ref})`);
 		}
@@ -129,7 +149,9 @@ export async function stackContainers(engine: Engine, name: string): Promise<Con
 
 /** Stops every running container of a stack (they stay, as `up` without -d leaves them on Ctrl-C). */
 export async function stopStack(engine: Engine, name: string): Promise<ContainerMetadata[]> {
-	const live = (await stackContainers(engine, name)).filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting');
+	const live = (await stackContainers(engine, name)).filter(
+		(c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting',
+	);
 	return Promise.all(live.map((c) => engine.stopContainer(c.id)));
 }
 
@@ -138,7 +160,10 @@ export async function stopStack(engine: Engine, name: string): Promise<Container
  * first), then the networks it declares (not external ones) and its `<stack>_default`.
  * Resolves with the names removed.
  */
-export async function downStack(engine: Engine, stack: Pick<Stack, 'name' | 'networks'>): Promise<{containers: string[]; networks: string[]}> {
+export async function downStack(
+	engine: Engine,
+	stack: Pick<Stack, 'name' | 'networks'>,
+): Promise<{containers: string[]; networks: string[]}> {
 	const containers = (await stackContainers(engine, stack.name)).reverse();
 	await Promise.all(containers.map((c) => removeContainer(engine, c.id)));
 	const names = new Set(stack.networks.filter((n) => !n.external).map((n) => n.name));

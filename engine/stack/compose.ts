@@ -101,7 +101,8 @@ export async function parseStack(text: string, file: string, options: StackReadO
 	};
 	const converted: StackService[] = [];
 	for (const [key, value] of Object.entries(services as Record<string, unknown>)) {
-		if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(key)) fail(['services', key], 'a service name is letters, digits, _ . - (starting with a letter or digit)');
+		if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(key))
+			fail(['services', key], 'a service name is letters, digits, _ . - (starting with a letter or digit)');
 		if (!isObject(value)) fail(['services', key], 'expected a mapping');
 		const service = convertService(key, value as ServiceInput, context);
 		try {
@@ -149,7 +150,10 @@ function stackName(given: unknown, file: string, fail: Fail): string {
 	const raw = typeof given === 'string' ? given : path.basename(path.dirname(file));
 	const name = typeof given === 'string' ? raw : raw.toLowerCase().replace(/[^a-z0-9_-]/g, '');
 	if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(name) || !NAME_PATTERN.test(name)) {
-		fail(['name'], `invalid stack name ${JSON.stringify(raw)}: use lowercase letters, digits, _ and - (at most 40, starting with a letter or digit)`);
+		fail(
+			['name'],
+			`invalid stack name ${JSON.stringify(raw)}: use lowercase letters, digits, _ and - (at most 40, starting with a letter or digit)`,
+		);
 	}
 	return name;
 }
@@ -178,7 +182,12 @@ function readNetworks(input: unknown, stack: string, fail: Fail): Map<string, St
 			} else if (field === 'ipam') {
 				const configs = isObject(v) ? v['config'] : undefined;
 				const subnet = Array.isArray(configs) && isObject(configs[0]) ? configs[0]['subnet'] : undefined;
-				if (!isObject(v) || Object.keys(v).some((k) => k !== 'config') || typeof subnet !== 'string' || (configs as unknown[]).length !== 1) {
+				if (
+					!isObject(v) ||
+					Object.keys(v).some((k) => k !== 'config') ||
+					typeof subnet !== 'string' ||
+					(configs as unknown[]).length !== 1
+				) {
 					fail([...where, field], 'only ipam.config with one subnet is supported');
 				}
 				network.subnet = subnet as string;
@@ -198,10 +207,16 @@ function checkDependencies(services: StackService[], fail: Fail): void {
 	for (const service of services) {
 		for (const dependency of service.dependsOn) {
 			if (!names.has(dependency.service)) {
-				fail(['services', service.name, 'depends_on'], `unknown service ${JSON.stringify(dependency.service)}: depend on one of ${[...names].join(', ')}`);
+				fail(
+					['services', service.name, 'depends_on'],
+					`unknown service ${JSON.stringify(dependency.service)}: depend on one of ${[...names].join(', ')}`,
+				);
 			}
 			if (!DEPENDS_CONDITIONS.includes(dependency.condition)) {
-				fail(['services', service.name, 'depends_on', dependency.service], `unknown condition ${JSON.stringify(dependency.condition)}: use ${DEPENDS_CONDITIONS.join(', ')}`);
+				fail(
+					['services', service.name, 'depends_on', dependency.service],
+					`unknown condition ${JSON.stringify(dependency.condition)}: use ${DEPENDS_CONDITIONS.join(', ')}`,
+				);
 			}
 		}
 	}

@@ -4,7 +4,16 @@
 import {createHash} from 'node:crypto';
 import type {ContainerConfig, ContainerMetadata} from '../types.js';
 import {startOrder} from './compose.js';
-import {HASH_LABEL, NUMBER_LABEL, type PlanStep, SERVICE_LABEL, STACK_LABEL, type Stack, type StackPlan, type StackSummary} from './types.js';
+import {
+	HASH_LABEL,
+	NUMBER_LABEL,
+	type PlanStep,
+	SERVICE_LABEL,
+	STACK_LABEL,
+	type Stack,
+	type StackPlan,
+	type StackSummary,
+} from './types.js';
 
 /** The definition hash of a service's config: sorted-key JSON, sha256, 16 hex digits. */
 export function definitionHash(config: ContainerConfig): string {
@@ -64,7 +73,11 @@ export function planStack(stack: Stack, existing: ContainerMetadata[], scale: Re
 		for (const want of wanted.filter((w) => w.service === service)) {
 			const have = byName.get(want.name);
 			if (!have) steps.push(want);
-			else if (have.labels[HASH_LABEL] !== want.config!.labels![HASH_LABEL] || have.labels[SERVICE_LABEL] !== service || have.state === 'damaged') {
+			else if (
+				have.labels[HASH_LABEL] !== want.config!.labels![HASH_LABEL] ||
+				have.labels[SERVICE_LABEL] !== service ||
+				have.state === 'damaged'
+			) {
 				steps.push({...want, action: 'recreate', id: have.id});
 			} else steps.push({action: wantsStart(have) ? 'start' : 'keep', name: want.name, service, id: have.id});
 		}

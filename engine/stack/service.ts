@@ -143,7 +143,7 @@ class Converting {
 
 	strings(value: unknown, key: string): string[] {
 		const list = this.list(value, key);
-		list.forEach((item, i) => this.string(item, [key, i]));
+		for (const [i, item] of list.entries()) this.string(item, [key, i]);
 		return list as string[];
 	}
 
@@ -203,7 +203,7 @@ class Converting {
 				text = this.context.readFile(absolute);
 			} catch (error) {
 				if (!required) return;
-				return this.fail(where, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+				this.fail(where, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
 			}
 			for (const [n, raw] of text.split(/\r?\n/).entries()) {
 				const line = raw.trim();
@@ -320,7 +320,8 @@ class Converting {
 		if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(['deploy'], 'expected a mapping');
 		for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
 			if (key === 'replicas') {
-				if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 100) this.fail(['deploy', key], 'expected a whole number from 0 to 100');
+				if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 100)
+					this.fail(['deploy', key], 'expected a whole number from 0 to 100');
 				this.replicas = v as number;
 			} else if (key === 'resources') {
 				if (v === null || typeof v !== 'object') this.fail(['deploy', key], 'expected a mapping');
@@ -338,7 +339,8 @@ class Converting {
 		for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
 			if (key === 'cpus') {
 				const cpus = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : Number.NaN;
-				if (!Number.isFinite(cpus) || cpus <= 0) this.fail([...where, key], `invalid cpus ${JSON.stringify(v)}: give a number of cores such as 0.5`);
+				if (!Number.isFinite(cpus) || cpus <= 0)
+					this.fail([...where, key], `invalid cpus ${JSON.stringify(v)}: give a number of cores such as 0.5`);
 				this.limits.cpuLimitPercent = Math.round(cpus * 10000) / 100;
 			} else if (key === 'memory') {
 				const mb = parseMemoryMb(v);
@@ -375,7 +377,8 @@ class Converting {
 			if (top) this.context.fail(where, 'expected a mapping');
 			this.fail(where, 'expected a mapping');
 		}
-		const fail = (key: string, message: string): never => (top ? this.context.fail([...where, key], message) : this.fail([...where, key], message));
+		const fail = (key: string, message: string): never =>
+			top ? this.context.fail([...where, key], message) : this.fail([...where, key], message);
 		for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
 			if (key === 'isolation') {
 				if (typeof v !== 'string') fail(key, 'expected minimal, standard or strict');

@@ -3,11 +3,7 @@
 import type {ContainerConfig} from '../types.js';
 
 export type DependsCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
-export const DEPENDS_CONDITIONS: readonly DependsCondition[] = [
-	'service_started',
-	'service_healthy',
-	'service_completed_successfully',
-];
+export const DEPENDS_CONDITIONS: readonly DependsCondition[] = ['service_started', 'service_healthy', 'service_completed_successfully'];
 
 /** One service of a stack file, converted. */
 export interface StackService {

@@ -15,7 +15,12 @@ const SIZE_UNITS: Record<string, number> = {b: 1, k: 1024, m: 1024 ** 2, g: 1024
 
 /** A memory size (bytes as a number, or "512m", "1g", "100mb") -> megabytes; null when it is none. */
 export function parseMemoryMb(value: unknown): number | null {
-	const match = typeof value === 'number' ? [String(value), String(value), 'b'] : typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*([bkmg])?b?$/i.exec(value.trim()) : null;
+	const match =
+		typeof value === 'number'
+			? [String(value), String(value), 'b']
+			: typeof value === 'string'
+				? /^(\d+(?:\.\d+)?)\s*([bkmg])?b?$/i.exec(value.trim())
+				: null;
 	if (!match) return null;
 	const bytes = Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!;
 	return Math.round((bytes / 1024 ** 2) * 1000) / 1000;

@@ -1,12 +1,12 @@
 import type {ContainerLogEntry} from '../../engine/index.js';
+import {planStackOn} from '../../engine/stack/apply.js';
 import {planLines, stopStack, upStack} from '../../engine/stack/index.js';
+import {escapeControl} from '../../engine/text.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
 import {UsageError} from '../lib/errors.js';
 import {namePrefixes, writeMergedEntry} from '../lib/log-writer.js';
 import {parseScale, readStack} from '../lib/stack-file.js';
-import {planStackOn} from '../../engine/stack/apply.js';
-import {escapeControl} from '../../engine/text.js';
 
 export const spec = defineCommand({
 	name: 'up',

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import type {Stack} from '../../engine/index.js';
 import {findStackFile, loadStack} from '../../engine/stack/compose.js';
-import type {Context} from './context.js';
 import {escapeControl} from '../../engine/text.js';
+import type {Context} from './context.js';
 
 export async function readStack(file: string | undefined, ctx: Context): Promise<Stack> {
 	const chosen = file === undefined ? findStackFile(ctx.cwd) : path.resolve(ctx.cwd, file);

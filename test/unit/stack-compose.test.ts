@@ -105,24 +105,40 @@ networks:
 		assert.deepEqual(stack.networks, [{key: 'default', name: 'myapp_default', external: false}]);
 	});
 
-	test('a YAML syntax error names the file and the line', () => rejects('name: x\nservices:\n  a:\n    command: [sleep\n  b: {\n', /^compose\.yaml:\d+: YAML syntax error/));
-	test('the syntax error line is the right one', () => rejects('name: x\nservices:\n  a:\n    image: a: b\n', /^compose\.yaml:4: YAML syntax error/));
+	test('a YAML syntax error names the file and the line', () =>
+		rejects('name: x\nservices:\n  a:\n    command: [sleep\n  b: {\n', /^compose\.yaml:\d+: YAML syntax error/));
+	test('the syntax error line is the right one', () =>
+		rejects('name: x\nservices:\n  a:\n    image: a: b\n', /^compose\.yaml:4: YAML syntax error/));
 	test('an unsupported key is refused with its path and line', () =>
-		rejects('services:\n  web:\n    image: x\n    build: .\n', /^compose\.yaml:4: services\.web\.build: not supported, use c32 pull or c32 import$/));
+		rejects(
+			'services:\n  web:\n    image: x\n    build: .\n',
+			/^compose\.yaml:4: services\.web\.build: not supported, use c32 pull or c32 import$/,
+		));
 	test('an unknown key is refused', () => rejects('services:\n  web:\n    imagee: x\n', /services\.web\.imagee: not supported by c32/));
-	test('an unknown service in depends_on', () => rejects('services:\n  a:\n    depends_on: [nope]\n', /services\.a\.depends_on: unknown service "nope"/));
+	test('an unknown service in depends_on', () =>
+		rejects('services:\n  a:\n    depends_on: [nope]\n', /services\.a\.depends_on: unknown service "nope"/));
 	test('a dependency cycle', () =>
-		rejects('services:\n  a:\n    depends_on: [b]\n  b:\n    depends_on: [c]\n  c:\n    depends_on: [a]\n', /dependency cycle: a -> b -> c -> a/));
+		rejects(
+			'services:\n  a:\n    depends_on: [b]\n  b:\n    depends_on: [c]\n  c:\n    depends_on: [a]\n',
+			/dependency cycle: a -> b -> c -> a/,
+		));
 	test('an unknown condition', () =>
 		rejects('services:\n  a: {}\n  b:\n    depends_on: {a: {condition: soon}}\n', /unknown condition "soon"/));
-	test('a named volume is refused', () => rejects('services:\n  a:\n    volumes: ["data:/data"]\n', /services\.a\.volumes\[0\]: named volume "data"/));
+	test('a named volume is refused', () =>
+		rejects('services:\n  a:\n    volumes: ["data:/data"]\n', /services\.a\.volumes\[0\]: named volume "data"/));
 	test('the engine schema checks the converted config', () =>
-		rejects('services:\n  a:\n    x-c32: {io_limit: 10}\n    deploy: {resources: {limits: {pids: "many"}}}\n', /compose\.yaml:2: services\.a: config\.resourceLimits\.maxProcesses: expected a number/));
+		rejects(
+			'services:\n  a:\n    x-c32: {io_limit: 10}\n    deploy: {resources: {limits: {pids: "many"}}}\n',
+			/compose\.yaml:2: services\.a: config\.resourceLimits\.maxProcesses: expected a number/,
+		));
 	test('read_only needs strict isolation', () => rejects('services:\n  a:\n    read_only: true\n', /read_only: .*isolation: strict/));
 	test('an unknown x-c32 key is refused, an unknown x- extension warns', async () => {
 		await rejects('services:\n  a:\n    x-c32: {speed: 1}\n', /services\.a\.x-c32\.speed: unknown x-c32 key/);
 		const stack = await parse('x-common: &c {}\nservices:\n  a:\n    x-note: hi\n');
-		assert.deepEqual(stack.warnings, ['compose.yaml:1: x-common: unknown extension, ignored', 'compose.yaml:4: services.a.x-note: unknown extension, ignored']);
+		assert.deepEqual(stack.warnings, [
+			'compose.yaml:1: x-common: unknown extension, ignored',
+			'compose.yaml:4: services.a.x-note: unknown extension, ignored',
+		]);
 	});
 });
 
@@ -132,7 +148,9 @@ function meta(name: string, labels: Record<string, string>, state: ContainerMeta
 
 describe('planStack', () => {
 	const file = (env: string, replicas = 1) =>
-		parse(`name: demo\nservices:\n  worker:\n    command: sleep 1\n    environment: {E: ${env}}\n    deploy: {replicas: ${replicas}}\n    depends_on: [db]\n  db:\n    command: sleep 2\n`);
+		parse(
+			`name: demo\nservices:\n  worker:\n    command: sleep 1\n    environment: {E: ${env}}\n    deploy: {replicas: ${replicas}}\n    depends_on: [db]\n  db:\n    command: sleep 2\n`,
+		);
 
 	test('creates what is missing, in dependency order', async () => {
 		const plan = planStack(await file('1'), []);
