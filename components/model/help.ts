@@ -31,7 +31,7 @@ export const HELP: readonly HelpSection[] = [
 			['p', 'pause / resume'],
 			['d', 'remove (asks y/n first)'],
 			['e', 'shell in it (asks the command)'],
-			['/', 'filter: name, id, image…'],
+			['/', 'filter: name, id, image…, stack:NAME'],
 			['Esc', 'clear the filter'],
 		],
 	},

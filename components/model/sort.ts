@@ -84,11 +84,13 @@ export function sortRows(rows: readonly ContainerRow[], order: SortOrder): Conta
 	return [...rows].sort((a, b) => compareRows(a, b, order));
 }
 
-/** Case-insensitive substring match on what a person would type: name, id, image, state, isolation, labels. */
+/** Case-insensitive substring match on what a person would type: name, id, image, state, isolation, labels; or stack:NAME. */
 export function matchesFilter(row: ContainerRow, query: string): boolean {
 	const needle = query.trim().toLowerCase();
 	if (!needle) return true;
 	const {meta} = row;
+	// "stack:NAME": the containers of that stack (c32 up), exactly.
+	if (needle.startsWith('stack:')) return (meta.labels['c32.stack'] ?? '').toLowerCase() === needle.slice('stack:'.length).trim();
 	const haystack = [
 		meta.name,
 		meta.id,

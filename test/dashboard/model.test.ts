@@ -305,6 +305,17 @@ describe('sorting, filtering and selection', () => {
 		assert.equal(visibleRows(rows, '  ', {column: 'name', descending: false}).length, 4);
 	});
 
+	test('stack:NAME keeps the containers of that stack only, by its label, exactly', () => {
+		const stacked = [
+			row('demo-web-1', {labels: {'c32.stack': 'demo'}}),
+			row('demo2-web-1', {labels: {'c32.stack': 'demo2'}}),
+			row('demo-loose', {labels: {}}),
+		];
+		assert.deepEqual(names(visibleRows(stacked, 'stack:demo', {column: 'name', descending: false})), ['demo-web-1']);
+		assert.deepEqual(names(visibleRows(stacked, 'Stack: DEMO2', {column: 'name', descending: false})), ['demo2-web-1']);
+		assert.deepEqual(names(visibleRows(stacked, 'stack:nope', {column: 'name', descending: false})), []);
+	});
+
 	test('the selection follows its id, else stays at its index', () => {
 		assert.deepEqual(resolveSelection(['a', 'b', 'c'], 'c', 0), {id: 'c', index: 2});
 		assert.deepEqual(resolveSelection(['a', 'c'], 'b', 1), {id: 'c', index: 1});
