@@ -2,13 +2,13 @@
 // a worker that waits for it to be healthy and for a one-shot job to complete, on the stack's
 // own network; a changed service is recreated alone; --scale makes replicas; down leaves nothing.
 import assert from 'node:assert/strict';
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {describe, test} from 'node:test';
 import {needsNetworkStack} from '../helpers/network.js';
-import {suiteSandbox} from './binary.js';
+import {CLI_PATH, suiteSandbox} from './binary.js';
 
 function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -132,5 +132,32 @@ describe('c32 up and down', () => {
 		assert.match(result.stderr, /^c32: error: compose\.yaml:4: services\.a\.depends_on: unknown service "ghost"/);
 		assert.equal((await box.run(['ps', '-aq'])).stdout, '');
 		assert.doesNotMatch((await box.run(['network', 'ls'])).stdout, /project_default/);
+	});
+});
+
+describe("the README's Stacks block", () => {
+	const box = suiteSandbox();
+
+	test('runs as written from the root of a clone, and leaves nothing', async (t) => {
+		if (!needsNetworkStack(t)) return;
+		const root = path.resolve(path.dirname(CLI_PATH), '..', '..');
+		const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+		const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('**Stacks**')))?.[1];
+		assert.ok(block, 'the README has a Stacks sh block');
+		const clone = path.join(box.dir, 'clone');
+		fs.cpSync(path.join(root, 'examples'), path.join(clone, 'examples'), {recursive: true});
+		const child = spawn('bash', ['-c', `set -e\nc32() { "${process.execPath}" "${CLI_PATH}" "$@"; }\n${block}`], {
+			cwd: clone,
+			env: box.env(),
+		});
+		let out = '';
+		child.stdout.on('data', (chunk) => (out += chunk));
+		child.stderr.on('data', (chunk) => (out += chunk));
+		const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+		assert.equal(code, 0, out);
+		assert.match(out, /^demo\s+web,setup,worker\s+2\/3$/m);
+		assert.match(out, /^create demo-worker-2$/m);
+		assert.equal((await box.run(['ps', '-aq'])).stdout, '');
+		assert.doesNotMatch((await box.run(['network', 'ls'])).stdout, /demo_app/);
 	});
 });
