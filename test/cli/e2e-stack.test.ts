@@ -24,7 +24,7 @@ function composeFile(port: number, mode: string): string {
 	return `name: e2estack
 services:
   web:
-    command: ["sh", "-c", "mkdir -p /tmp/w && echo hello > /tmp/w/index.html && sleep 1 && exec busybox httpd -f -p 80 -h /tmp/w"]
+    command: ["sh", "-c", "mkdir -p /tmp/w && echo hello > /tmp/w/index.html && exec busybox httpd -f -p 80 -h /tmp/w"]
     ports: ["127.0.0.1:${port}:80"]
     networks: [app]
     healthcheck:
@@ -33,7 +33,7 @@ services:
       timeout: 2s
       retries: 5
   job:
-    command: sh -c 'sleep 1; echo job done'
+    command: sh -c 'echo job done'
     networks: [app]
   worker:
     command: ["sh", "-c", "echo worker $$MODE; busybox wget -q -O - http://web/ ; exec sleep 1000"]
@@ -132,6 +132,49 @@ describe('c32 up and down', () => {
 		assert.match(result.stderr, /^c32: error: compose\.yaml:4: services\.a\.depends_on: unknown service "ghost"/);
 		assert.equal((await box.run(['ps', '-aq'])).stdout, '');
 		assert.doesNotMatch((await box.run(['network', 'ls'])).stdout, /project_default/);
+	});
+});
+
+describe('c32 up in the foreground', () => {
+	const box = suiteSandbox();
+
+	test('follows the merged logs; Ctrl-C stops the stack and keeps it; a failed job fails the up', async (t) => {
+		if (!needsNetworkStack(t)) return;
+		const dir = path.join(box.dir, 'fg');
+		fs.mkdirSync(dir);
+		fs.writeFileSync(
+			path.join(dir, 'c32.yaml'),
+			"name: fg\nservices:\n  ticker:\n    network_mode: none\n    command: sh -c 'while true; do echo tick; sleep 0.2; done'\n",
+		);
+		const child = box.spawn(['up'], {cwd: dir});
+		let out = '';
+		const ticked = new Promise<void>((resolve) =>
+			child.stdout!.on('data', (chunk) => {
+				out += chunk;
+				if (/fg-ticker-1 \| tick/.test(out)) resolve();
+			}),
+		);
+		child.stdin!.end();
+		await ticked;
+		assert.match(out, /^create fg-ticker-1$/m);
+		child.kill('SIGINT');
+		const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+		assert.equal(code, 0);
+		const [ticker] = JSON.parse((await box.run(['stack', 'ps', 'fg', '--json'])).stdout) as {state: string}[];
+		assert.equal(ticker!.state, 'stopped', 'stopped, not removed');
+		const again = await box.run(['up', '-d'], {cwd: dir});
+		assert.equal(again.stdout, 'start fg-ticker-1\n');
+
+		fs.writeFileSync(
+			path.join(dir, 'c32.yaml'),
+			'name: fg\nservices:\n  job:\n    network_mode: none\n    command: sh -c "exit 3"\n  after:\n    network_mode: none\n    command: sleep 100\n    depends_on: {job: {condition: service_completed_successfully}}\n',
+		);
+		const failed = await box.run(['up', '-d'], {cwd: dir});
+		assert.equal(failed.code, 1);
+		assert.match(failed.stderr, /^c32: error: fg-job-1 exited with 3: after waits for job to complete successfully/m);
+		const names = (JSON.parse((await box.run(['stack', 'ps', 'fg', '--json'])).stdout) as {name: string}[]).map((c) => c.name);
+		assert.deepEqual(names, ['fg-job-1'], 'the old ticker removed, after never created');
+		assert.equal((await box.run(['down'], {cwd: dir})).code, 0);
 	});
 });
 
