@@ -18,7 +18,8 @@ export {type EventFilters, type EventsOptions, FILTER_KEYS, parseEventFilters} f
 export {type C32Event, CONTAINER_EVENTS, type EventSubject, type EventValue} from './events/types.js';
 export type * from './image/types.js';
 export type {NetworkInfo, NetworkRecord} from './network/types.js';
-export * from './stack/index.js';
+// Types only: the stack functions (engine/stack/index.js) load the schema, which the engine module must not.
+export type * from './stack/types.js';
 export {escapeControl} from './text.js';
 export * from './types.js';
 
