@@ -236,7 +236,10 @@ test('a c32 killed during stop, restart or remove: the next calls finish the job
 		const label = `${op} killed after ${delay} ms`;
 		// The next calls tell the truth...
 		const list = await withTimeout(engine.listContainers(), 20_000, `list after ${label}`);
-		const meta = list.find((x) => x.id === c.id);
+		let meta = list.find((x) => x.id === c.id);
+		// The killed stop may have sent SIGKILL already: the process can die between the list's
+		// look and ours, and the next read must then say so.
+		if (meta && meta.state === 'running' && meta.pid !== null && !isAlive(meta.pid)) meta = await engine.getContainer(c.id);
 		if (meta) {
 			if (meta.state === 'running' || meta.state === 'paused')
 				assert.ok(meta.pid !== null && isAlive(meta.pid), `${label}: ${meta.state} without a live process`);
