@@ -1,4 +1,4 @@
-import type {AnyFlags} from 'meow';
+import type {AnyFlags} from '../lib/flags.js';
 import {defineCommand, parseArgs, spellings} from '../lib/args.js';
 import {bashScript, type CompletionCommand, zshScript} from '../lib/completion-scripts.js';
 import type {Context} from '../lib/context.js';

@@ -1,4 +1,4 @@
-import type {AnyFlags} from 'meow';
+import type {AnyFlags} from '../lib/flags.js';
 import type {CommandSpec} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
 import type {SubcommandSet} from '../lib/subcommands.js';

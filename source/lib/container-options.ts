@@ -2,7 +2,7 @@
 // (--memory-limit, --cpu-limit, --args, --auto-restart) and docker's (-m, --cpus, -e, -v)
 // are both accepted.
 import path from 'node:path';
-import type {AnyFlags} from 'meow';
+import type {AnyFlags} from './flags.js';
 import {parseHookSpec} from '../../engine/events/hooks.js';
 import type {CapabilityName, ContainerConfig, ResourceLimits, RestartPolicyText, Volume} from '../../engine/index.js';
 import {type CommandSpec, type Parsed, parseArgs, valueFlagNames} from './args.js';
@@ -277,7 +277,7 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 }
 
 /**
- * Whether --init, --no-init or --init=true|false was given, and the last one's value. meow
+ * Whether --init, --no-init or --init=true|false was given, and the last one's value. The parser
  * gives an absent boolean as false, which would turn the script-image default off.
  */
 export function initFlag(options: readonly string[]): boolean | undefined {

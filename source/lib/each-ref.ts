@@ -1,7 +1,7 @@
 // Commands that act on several containers (`c32 stop a b c`) act on them concurrently, print
 // one line per container in the order given, and fail (exit 1) if any one failed. With
 // --json they print one array instead, an element per ref in the order given (docs/cli.md).
-import type {AnyFlags} from 'meow';
+import type {AnyFlags} from './flags.js';
 import {isC32Error} from '../../engine/errors.js';
 import type {ContainerMetadata, Engine} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
