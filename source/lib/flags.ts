@@ -53,7 +53,7 @@ export function parseFlags<Flags extends AnyFlags>(specs: Flags, argv: readonly 
 	const set = (key: string, shown: string, value: string | boolean): void => {
 		const spec = specs[key]!;
 		if (spec.type === 'string' && spec.isMultiple) {
-			((values[key] ??= []) as string[]).push(value as string);
+			values[key] = [...((values[key] as string[] | undefined) ?? []), value as string];
 			return;
 		}
 		if (given.has(key) && spec.type === 'string') throw new UsageError(`flag ${shown} was given twice: give it once`);
