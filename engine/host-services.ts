@@ -7,7 +7,7 @@ import type {HostStats} from './api.js';
 import {blockDeviceOf, cgroupDirs, detectCgroupHost, enableBlockIoAccounting} from './cgroups/index.js';
 import {isNamedNetwork} from './config.js';
 import {debugLogFile} from './debug-log.js';
-import type {Driver} from './drivers/driver.js';
+import type {Driver, DriverContext} from './drivers/driver.js';
 import {OciDriver} from './drivers/oci.js';
 import {ProcessDriver, processGroupMembers} from './drivers/process.js';
 import {C32Error} from './errors.js';
@@ -19,7 +19,7 @@ import {HostStatsSampler, MetricsSampler, type MetricsTarget} from './metrics.js
 import {type BundleHost, checkBundle, prepareBundle, teardownBundle} from './oci/bundle.js';
 import {cgroupPathFor, containerPaths, runtimeRoot, type StorageLayout} from './paths.js';
 import {purgeContainer} from './purge.js';
-import type {ContainerRecord} from './record.js';
+import type {ContainerRecord, NetworkState} from './record.js';
 import type {HostServices, ImageResolver} from './services.js';
 import {cachedOciTools} from './tools-cache.js';
 import {DEFAULT_NETWORK, type ResolvedConfig} from './types.js';
@@ -94,39 +94,62 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 	};
 
 	const networkModules = () => Promise.all([import('./network/attach.js'), import('./network/names.js')]);
+	/** A start's network join under way: prepare begins it, ready waits for it, teardown lets it settle first. */
+	const joins = new WeakMap<DriverContext, Promise<void>>();
 	/**
-	 * The c32 networks: a network namespace wired to the first network's bridge by the CNI
-	 * plugins (eth0: address, default route, published ports, bandwidth), then to each further
-	 * network's (eth1, eth2...: an address), before the bundle, whose spec joins the namespace.
+	 * The c32 networks: a network namespace (made in prepare, for the bundle's spec) wired to
+	 * the first network's bridge by the CNI plugins (eth0: address, default route, published
+	 * ports, bandwidth), then to each further network's (eth1, eth2...: an address). The
+	 * plugins run while the runtime creates the container; ready waits for them.
 	 */
 	const network: Attachment = {
 		name: 'network',
 		prepare: async (ctx) => {
 			const [{joinNetwork, joinFurtherNetwork, IF_NAME}] = await networkModules();
 			const {config} = ctx;
-			const joined = await joinNetwork(layout, {
+			let namespaceMade!: (netnsPath: string) => void;
+			const namespace = new Promise<string>((resolve) => {
+				namespaceMade = resolve;
+			});
+			const input = {
 				containerId: ctx.id,
 				network: config.network,
 				ports: config.ports,
 				bandwidthMbps: config.resourceLimits.networkBandwidthLimitMbps ?? 0,
+			};
+			const joined = joinNetwork(layout, input, namespaceMade).then(async (first) => {
+				const further: NetworkState[] = [];
+				for (const [index, link] of config.additionalNetworks.entries()) {
+					const ifName = `eth${index + 1}`;
+					further.push({name: link.name, ...(await joinFurtherNetwork(layout, {containerId: ctx.id, network: link.name, ifName})), ifName});
+				}
+				ctx.network = {name: config.network, ...first, ifName: IF_NAME};
+				ctx.additionalNetworks = further;
 			});
-			ctx.network = {name: config.network, ...joined, ifName: IF_NAME};
-			ctx.additionalNetworks = [];
-			for (const [index, link] of config.additionalNetworks.entries()) {
-				const ifName = `eth${index + 1}`;
-				const further = await joinFurtherNetwork(layout, {containerId: ctx.id, network: link.name, ifName});
-				ctx.additionalNetworks.push({name: link.name, ...further, ifName});
-			}
+			// Its failure is heard by ready, or by the race below; never unhandled in between.
+			joined.catch(() => {});
+			joins.set(ctx, joined);
+			ctx.netnsPath = await Promise.race([namespace, joined.then(() => ctx.network?.netnsPath ?? null)]);
+		},
+		ready: async (ctx) => {
+			await joins.get(ctx);
 		},
 		teardown: async (ctx) => {
+			// A DEL must not overtake the ADD it undoes.
+			await joins.get(ctx)?.catch(() => {});
+			joins.delete(ctx);
 			const [{leaveNetwork}] = await networkModules();
 			await leaveNetwork(layout, ctx.id);
 		},
 	};
-	/** The container's names on its networks: in the hosts file of every container on them (its own included), after the bundle wrote its files. */
+	/**
+	 * The container's names on its networks: in the hosts file of every container on them (its
+	 * own included), once it has its addresses (the network's ready) and the bundle wrote its files.
+	 */
 	const names: Attachment = {
 		name: 'names',
-		prepare: async (ctx) => {
+		prepare: async () => {},
+		ready: async (ctx) => {
 			const [, {addName, namesOf}] = await networkModules();
 			if (!ctx.network) throw new C32Error('RUNTIME_ERROR', `container ${ctx.config.name} has no address on network ${ctx.config.network}`);
 			await addName(layout, ctx.network.name, {id: ctx.id, ip: ctx.network.ip, names: namesOf(ctx.config)});

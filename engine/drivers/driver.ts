@@ -23,8 +23,13 @@ export interface DriverContext {
 	/** cgroup path relative to each hierarchy's root, e.g. "c32/<id>". */
 	cgroupPath: string;
 	/**
+	 * The network namespace a start on a c32 network joins: made by the network attachment's
+	 * prepare for the bundle's spec, wired to the network while the runtime creates the container.
+	 */
+	netnsPath?: string | null;
+	/**
 	 * The c32 network of the run: the record's for a running container; during a start, set
-	 * by the network attachment's prepare for the attachments after it (the bundle's spec).
+	 * by the network attachment once the container is on it (its ready).
 	 */
 	network?: NetworkState | null;
 	/** The further c32 networks of the run (eth1...), set with `network`. */

@@ -8,7 +8,12 @@ export interface Attachment {
 	readonly name: string;
 	/** Makes the resource ready for a start. Idempotent: it may find the remains of an earlier run. */
 	prepare(ctx: DriverContext): Promise<void>;
-	/** Releases it. Idempotent, and safe when prepare never ran or ran only in part. */
+	/**
+	 * Finishes what prepare began, once the runtime has created the container and before its
+	 * process runs: slow work (the CNI plugins) overlaps the runtime's own create.
+	 */
+	ready?(ctx: DriverContext): Promise<void>;
+	/** Releases it. Idempotent, and safe when prepare never ran or ran only in part, and after a failed ready. */
 	teardown(ctx: DriverContext): Promise<void>;
 }
 
@@ -26,6 +31,11 @@ export async function prepareAll(
 			throw error;
 		}
 	}
+}
+
+/** Finishes each prepared attachment, in order (see Attachment.ready). A failure is the start's: the caller releases all. */
+export async function readyAll(attachments: readonly Attachment[], ctx: DriverContext): Promise<void> {
+	for (const attachment of attachments) await attachment.ready?.(ctx);
 }
 
 /** Tears every attachment down in reverse order; one failure does not stop the others. Returns the failures. */

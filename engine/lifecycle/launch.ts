@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import {C32Error} from '../errors.js';
 import {processStartTime, readBootId} from '../host-facts.js';
 import type {ContainerRecord} from '../record.js';
-import {prepareAll} from './attachments.js';
+import {prepareAll, readyAll} from './attachments.js';
 import {driverContext, type Lifecycle, now, save, trySave} from './context.js';
 import {release} from './release.js';
 import {started, startFailed, starting} from './transitions.js';
@@ -16,7 +16,7 @@ import {started, startFailed, starting} from './transitions.js';
 export async function launch(lc: Lifecycle, record: ContainerRecord, created?: () => Promise<void>): Promise<ContainerRecord> {
 	const driver = await lc.services.driverFor(record);
 	// The network of this run is the one its attachment joins now, if any.
-	const ctx = {...driverContext(lc, record), network: null, additionalNetworks: []};
+	const ctx = {...driverContext(lc, record), netnsPath: null, network: null, additionalNetworks: []};
 	fs.mkdirSync(ctx.paths.userdata, {recursive: true, mode: 0o700});
 	for (const file of [ctx.paths.exitFile, ctx.paths.oomFile]) fs.rmSync(file, {force: true});
 	let current = starting(record, driver.name, now());
@@ -24,7 +24,10 @@ export async function launch(lc: Lifecycle, record: ContainerRecord, created?: (
 	try {
 		const attachments = await lc.services.attachmentsFor(current);
 		await prepareAll(attachments, ctx, (error, name) => lc.log(`teardown of ${name} after a failed prepare`, error));
-		const {pid, monitorPid} = await driver.start(ctx, lc.services.exitCommand(record.metadata.id), created);
+		const {pid, monitorPid} = await driver.start(ctx, lc.services.exitCommand(record.metadata.id), async () => {
+			await readyAll(attachments, ctx);
+			await created?.();
+		});
 		const run = {
 			pid,
 			pidStartTime: processStartTime(pid),

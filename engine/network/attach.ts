@@ -64,8 +64,10 @@ export interface JoinResult {
  * Gives the container a network namespace on `network` (the default one is made on first
  * use). Idempotent: an earlier attachment of the container is let go first. A host port in
  * use is refused before anything is set up; a failure leaves nothing behind.
+ * `onNamespace` hears of the namespace as soon as it exists, before the plugins wire it up:
+ * a runtime may create the container in it meanwhile.
  */
-export async function joinNetwork(layout: StorageLayout, input: JoinInput): Promise<JoinResult> {
+export async function joinNetwork(layout: StorageLayout, input: JoinInput, onNamespace?: (netnsPath: string) => void): Promise<JoinResult> {
 	checkId(input.containerId);
 	if (!Number.isFinite(input.bandwidthMbps) || input.bandwidthMbps < 0) {
 		throw new C32Error(
@@ -94,6 +96,7 @@ export async function joinNetwork(layout: StorageLayout, input: JoinInput): Prom
 		writeAttachment(layout, attachment);
 		try {
 			await createNetns(netns);
+			onNamespace?.(netns);
 			// Two independent plugin chains in one namespace: run side by side, both settled before any clean-up.
 			const [loopback, joined] = await Promise.allSettled([
 				runConflist('ADD', LOOPBACK_CONFLIST, {containerId: input.containerId, netns, ifName: 'lo'}),

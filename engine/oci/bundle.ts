@@ -164,7 +164,7 @@ export async function prepareBundle(ctx: DriverContext, host: BundleHost, images
 		blockDevice: parseDevice(host.blockDevice),
 		swapLimitSupported: host.swapLimitSupported,
 		userNamespace,
-		netnsPath: ctx.network?.netnsPath ?? null,
+		netnsPath: ctx.netnsPath ?? null,
 		initBinary: ctx.config.init ? requireInit(host.init).path : null,
 		arch: process.arch,
 	});

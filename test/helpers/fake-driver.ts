@@ -86,13 +86,20 @@ export class FakeDriver implements Driver {
 		return run;
 	}
 
-	async start(ctx: DriverContext, _exitCommand: string[]): Promise<StartResult> {
+	async start(ctx: DriverContext, _exitCommand: string[], created?: () => Promise<void>): Promise<StartResult> {
 		this.events.add(ctx.id, 'start');
 		const env = {PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...ctx.config.environment};
 		const program = findProgram(ctx.config.entrypoint, env.PATH);
 		if (program === null) throw new C32Error('START_FAILED', `exec: "${ctx.config.entrypoint}": executable file not found in $PATH`);
 		const monitor = spawn('sleep', ['100000'], {detached: true, stdio: 'ignore'});
 		await spawned(monitor);
+		// As the real drivers: between the monitor's start and the process's (attachments' ready, an attach client).
+		try {
+			await created?.();
+		} catch (error) {
+			await endProcess(monitor);
+			throw error;
+		}
 		const child = spawn(program, ctx.config.args, {cwd: ctx.paths.root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe']});
 		try {
 			await spawned(child);
@@ -277,6 +284,11 @@ class RecordingAttachment implements Attachment {
 		if (this.services.failingPrepare === this.name) throw new C32Error('START_FAILED', `cannot prepare ${this.name}: told to fail`);
 	}
 
+	async ready(ctx: DriverContext): Promise<void> {
+		if (this.services.traceReady) this.services.events.add(ctx.id, `ready ${this.name}`);
+		if (this.services.failingReady === this.name) throw new C32Error('START_FAILED', `cannot finish ${this.name}: told to fail`);
+	}
+
 	async teardown(ctx: DriverContext): Promise<void> {
 		this.services.events.add(ctx.id, `teardown ${this.name}`);
 		if (this.services.teardownDelayMs > 0) await sleep(this.services.teardownDelayMs);
@@ -292,6 +304,10 @@ export class FakeServices implements EngineServices {
 	readonly driver: FakeDriver;
 	/** The attachment whose prepare fails, if any. */
 	failingPrepare: (typeof ATTACHMENTS)[number] | null = null;
+	/** The attachment whose ready (after the runtime's create, before the process) fails, if any. */
+	failingReady: (typeof ATTACHMENTS)[number] | null = null;
+	/** Whether the attachments' ready steps appear in `events` (off: most tests follow prepare and teardown only). */
+	traceReady = false;
 	/** How long each teardown takes (a slow network teardown, say): the ending step holds its lock that long. */
 	teardownDelayMs = 0;
 	readonly purged: string[] = [];

@@ -221,6 +221,28 @@ test('a failed attachment fails the start before the driver runs, and every atta
 	assert.equal((await engine.startContainer(id)).state, 'running');
 });
 
+test('attachments finish (ready) in order inside the start, after the runtime created the container', async (t) => {
+	const {engine, services} = fakeEngine(t);
+	services.traceReady = true;
+	const {id} = await engine.createContainer(sh('exit 0'));
+	await engine.startContainer(id);
+	assert.equal(await engine.waitContainer(id), 0);
+	assert.deepEqual(services.events.of(id).slice(0, 5), ['prepare bundle', 'prepare network', 'start', 'ready bundle', 'ready network']);
+});
+
+test('a failed ready fails the start before the process runs, and tears down every attachment in reverse', async (t) => {
+	const {engine, services, driver} = fakeEngine(t);
+	services.failingReady = 'network';
+	const {id} = await engine.createContainer(sh(UNTIL_TERM));
+	const error = await expectCode(engine.startContainer(id), 'START_FAILED');
+	assert.match(error.message, /cannot finish network/);
+	assert.deepEqual(services.events.of(id), ['prepare bundle', 'prepare network', 'start', ...ENDING]);
+	assert.equal((await engine.getContainer(id)).state, 'failed');
+	assert.equal(driver.startsOf(id), 0, 'the process never ran');
+	services.failingReady = null;
+	assert.equal((await engine.startContainer(id)).state, 'running');
+});
+
 test('start of a running container is BAD_STATE and leaves it running', async (t) => {
 	const {engine, driver} = fakeEngine(t);
 	const {id} = await engine.createContainer(sh(UNTIL_TERM));
