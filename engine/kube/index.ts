@@ -1,0 +1,6 @@
+// Kubernetes manifests (docs/kube.md): generate maps containers and stack services to Pods,
+// Deployments and Services; play maps a manifest back to engine configs. Pure but for the
+// functions that act through the Engine.
+export {cpuQuantity, generateKube, kubeDocuments, kubeName, sourceFromContainer, sourceFromService} from './generate.js';
+export * from './types.js';
+export {kubeYaml} from './yaml.js';
