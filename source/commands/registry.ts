@@ -150,6 +150,13 @@ export const COMMANDS: CommandEntry[] = [
 		failureCode: ONE_SHOT,
 		load: () => import('./generate.js'),
 	},
+	{
+		name: 'kube',
+		aliases: [],
+		summary: 'Run a Kubernetes manifest locally: play, down',
+		failureCode: ONE_SHOT,
+		load: () => import('./kube.js'),
+	},
 	{name: 'top', aliases: [], summary: 'The live dashboard', failureCode: ONE_SHOT, load: () => import('./top.js')},
 	{
 		name: 'doctor',
