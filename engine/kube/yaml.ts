@@ -8,7 +8,8 @@ export function kubeYaml(documents: KubeDocument[]): string {
 }
 
 function documentText({object, comments}: KubeDocument): string {
-	const doc = new Document(object);
+	// YAML 1.1 quoting: kubectl reads 1.1, where an unquoted yes, on or n is a boolean, not a string.
+	const doc = new Document(object, {version: '1.1'});
 	for (const {path, text} of comments) {
 		// Names and paths in comments are user text: one line each, control characters escaped.
 		const line = ` ${escapeControl(text)}`;

@@ -263,6 +263,11 @@ describe('generate kube: a container -> a Pod', () => {
 		assert.equal(kubeName('a'.repeat(80)).length, 63);
 	});
 
+	test("strings YAML 1.1 reads as booleans or numbers are quoted (kubectl's YAML is 1.1)", () => {
+		const text = kubeYaml(kubeDocuments(container({environment: {A: 'yes', B: 'on', C: 'n', D: '1_000'}})));
+		for (const value of ['"yes"', '"on"', '"n"', '"1_000"']) assert.match(text, new RegExp(`value: ${value}$`, 'm'));
+	});
+
 	test('comments are one line each, control characters escaped', () => {
 		const text = kubeYaml(kubeDocuments(container({user: 'bad\nname'.replace('\n', '')})));
 		assert.match(text, /# user badname: Kubernetes takes numeric ids only/);
