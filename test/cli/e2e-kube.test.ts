@@ -101,6 +101,16 @@ describe('c32 generate kube', () => {
 		);
 		const given = validateYaml(await ok(['generate', 'kube', '--image', 'registry.example.com/hosty:1', 'hosty'])) as Obj[];
 		assert.equal(given[0]!['spec'].containers[0].image, 'registry.example.com/hosty:1');
+		const script = path.join(box.dir, 'bot.sh');
+		fs.writeFileSync(script, 'echo hi\n');
+		await ok(['create', '--name', 'bot', script]);
+		const hostPath = await box.run(['generate', 'kube', 'bot']);
+		assert.equal(hostPath.code, 1);
+		assert.equal(
+			hostPath.stderr,
+			`c32: error: bot runs the host-path image ${script}, which a cluster cannot pull: push an OCI image of it (c32 commit makes one from a container) and give its name with --image NAME\n`,
+		);
+		assert.equal(validateYaml(await ok(['generate', 'kube', '--image', 'bot=registry.example.com/bot:1', 'bot'])).length, 1);
 		const unknown = await box.run(['generate', 'kube', '--image', 'ghost=x:1', 'hosty']);
 		assert.equal(unknown.code, 2);
 		assert.match(unknown.stderr, /--image ghost=\.\.\.: ghost is not one of the containers given/);
@@ -168,6 +178,10 @@ describe('c32 kube play and down', () => {
 			'32m',
 			'-e',
 			'MODE=strict',
+			'--health-cmd',
+			'test -e /etc/added',
+			'--health-interval',
+			'3s',
 			IMAGE,
 			'--',
 			'sleep',
@@ -201,11 +215,12 @@ describe('c32 kube play and down', () => {
 			assert.equal(now.network, was.network, `${name}: network`);
 			assert.deepEqual(now.restartPolicy, was.restartPolicy, `${name}: restart policy`);
 		}
-		const check = (await inspect('web')).config.healthcheck;
-		const {onFailure, ...rest} = before.web.config.healthcheck;
-		assert.deepEqual({...check, onFailure: undefined}, {...rest, onFailure: undefined}, 'the health check');
-		assert.equal(check.onFailure, 'restart', 'a liveness probe restarts');
-		assert.equal((await inspect('locked')).config.healthcheck, null);
+		for (const name of ['web', 'locked'] as const) {
+			const check = (await inspect(name)).config.healthcheck;
+			const {onFailure: _, ...rest} = before[name].config.healthcheck;
+			assert.deepEqual({...check, onFailure: undefined}, {...rest, onFailure: undefined}, `${name}: the health check`);
+			assert.equal(check.onFailure, 'restart', 'a liveness probe restarts');
+		}
 
 		const again = await box.run(['kube', 'play', file]);
 		assert.equal(again.code, 1);
