@@ -225,9 +225,18 @@ class Reader {
 				'terminationGracePeriodSeconds',
 				'volumes',
 				'securityContext',
+				'dnsPolicy',
 			],
 			{initContainers: 'not supported (run a one-shot first: a Pod with restartPolicy Never)'},
 		);
+		// kubectl run and create write dnsPolicy: ClusterFirst; a c32 container has its own resolv.conf either way.
+		const dns = spec['dnsPolicy'];
+		if (dns !== undefined && dns !== 'ClusterFirst' && dns !== 'Default' && dns !== 'ClusterFirstWithHostNet') {
+			this.fail(
+				[...where, 'dnsPolicy'],
+				'not supported: c32 gives a container the resolv.conf of its network (ClusterFirst and Default are accepted)',
+			);
+		}
 		const containers = this.list(spec['containers'], [...where, 'containers']);
 		if (containers.length === 0) this.fail([...where, 'containers'], 'expected one container');
 		if (containers.length > 1) {
@@ -314,6 +323,8 @@ class Reader {
 				'securityContext',
 				'stdin',
 				'tty',
+				'terminationMessagePath',
+				'terminationMessagePolicy',
 			],
 			{envFrom: 'not supported: give env values', startupProbe: 'not supported: c32 has one health check (livenessProbe)'},
 		);

@@ -131,6 +131,57 @@ spec:
 		);
 	});
 
+	test("kubectl's own output (kubectl create deployment / run --dry-run=client -o yaml) plays", () => {
+		const plan = parseKube(
+			`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  creationTimestamp: null
+  labels: {app: demo}
+  name: demo
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: demo}
+  strategy: {}
+  template:
+    metadata:
+      creationTimestamp: null
+      labels: {app: demo}
+    spec:
+      containers:
+      - image: busybox
+        name: busybox
+        resources: {}
+status: {}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  creationTimestamp: null
+  labels: {run: solo}
+  name: solo
+spec:
+  containers:
+  - image: busybox
+    name: solo
+    resources: {}
+  dnsPolicy: ClusterFirst
+  restartPolicy: Always
+status: {}
+`,
+			'k.yaml',
+		);
+		assert.deepEqual(
+			plan.containers.map((c) => [c.config.name, c.config.image, c.config.restartPolicy]),
+			[
+				['demo-1', 'busybox', 'always'],
+				['solo', 'busybox', 'always'],
+			],
+		);
+		rejects(POD('  containers: [{name: a, image: b}]\n  dnsPolicy: None\n'), /spec\.dnsPolicy: not supported/);
+	});
+
 	test('quantities', () => {
 		const limits = (cpu: string, memory: string) =>
 			parseKube(POD(`  containers: [{name: a, image: b, resources: {limits: {cpu: "${cpu}", memory: "${memory}"}}}]\n`), 'p.yaml')
