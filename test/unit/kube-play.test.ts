@@ -2,9 +2,12 @@
 // play round-trips, and one-line errors naming the file, the line and the field.
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
+import type {Engine} from '../../engine/api.js';
 import {type ImageFacts, resolveConfig} from '../../engine/config.js';
-import {kubeDocuments, kubeYaml, parseKube, sourceFromContainer} from '../../engine/kube/index.js';
-import type {ContainerConfig} from '../../engine/types.js';
+import {C32Error} from '../../engine/errors.js';
+import {downKube, kubeDocuments, kubeYaml, parseKube, playKube, sourceFromContainer} from '../../engine/kube/index.js';
+import type {ContainerConfig, ContainerMetadata} from '../../engine/types.js';
+import {container} from '../cli/sample-container.js';
 import {fakeHost} from '../helpers/fake-host.js';
 import {imageConfig} from '../helpers/images.js';
 
@@ -250,5 +253,85 @@ status: {}
 			POD('  containers: [{name: a, image: b}]\n').replace('name: web', 'name: Web_1'),
 			/^pod\.yaml:4: metadata\.name: expected a Kubernetes name/,
 		);
+	});
+});
+
+describe('kube play through the engine', () => {
+	const twoPods = parseKube(
+		`${POD('  containers: [{name: a, image: busybox}]\n').replace('name: web', 'name: a')}---\n${POD('  containers: [{name: b, image: busybox}]\n').replace('name: web', 'name: b')}`,
+		'two.yaml',
+	);
+
+	/** An engine double holding `existing`; startContainer fails for `failStart`. */
+	function engineDouble(existing: ContainerMetadata[], failStart?: string) {
+		const containers = [...existing];
+		const removed: string[] = [];
+		const engine = {
+			listContainers: async () => [...containers],
+			getContainer: async (ref: string) => containers.find((c) => c.id === ref || c.name === ref)!,
+			validateConfig: async () => ({}) as never,
+			createContainer: async (config: ContainerConfig) => {
+				const made = container(config.name!, {id: `id-${config.name}`, state: 'created', labels: config.labels ?? {}});
+				containers.push(made);
+				return made;
+			},
+			startContainer: async (ref: string) => {
+				const found = containers.find((c) => c.id === ref)!;
+				if (found.name === failStart) throw new C32Error('START_FAILED', `${found.name} would not start`);
+				return {...found, state: 'running' as const};
+			},
+			stopContainer: async (ref: string) => containers.find((c) => c.id === ref)!,
+			removeContainer: async (ref: string) => {
+				removed.push(containers.find((c) => c.id === ref)!.name);
+				containers.splice(
+					containers.findIndex((c) => c.id === ref),
+					1,
+				);
+			},
+		};
+		return {engine: engine as unknown as Engine, containers, removed};
+	}
+
+	test('a failed start removes what this play made', async () => {
+		const {engine, containers, removed} = engineDouble([], 'b');
+		await assert.rejects(playKube(engine, twoPods), /b would not start/);
+		assert.deepEqual(removed.sort(), ['a', 'b']);
+		assert.deepEqual(containers, []);
+	});
+
+	test('names in use: refused unless an earlier play made them and --replace is given', async () => {
+		const stranger = container('a', {id: 'stranger'});
+		await assert.rejects(playKube(engineDouble([stranger]).engine, twoPods), /the name a is in use by a container kube play did not make/);
+		const earlier = container('a', {id: 'earlier', labels: {'c32.kube.kind': 'Pod', 'c32.kube.name': 'a'}});
+		await assert.rejects(playKube(engineDouble([earlier]).engine, twoPods), /a exists from an earlier kube play: .*--replace/);
+		const {engine, removed} = engineDouble([earlier]);
+		const made = await playKube(engine, twoPods, {replace: true});
+		assert.deepEqual(removed, ['a']);
+		assert.deepEqual(
+			made.map((c) => [c.name, c.state]),
+			[
+				['a', 'running'],
+				['b', 'running'],
+			],
+		);
+	});
+
+	test('down removes the containers labelled with the file workloads, and only those', async () => {
+		const labelled = (name: string, kind: string, workload: string) =>
+			container(name, {id: `id-${name}`, labels: {'c32.kube.kind': kind, 'c32.kube.name': workload}});
+		const {engine, removed} = engineDouble([
+			labelled('a', 'Pod', 'a'),
+			labelled('b-1', 'Deployment', 'b'),
+			labelled('other', 'Pod', 'other'),
+			container('b', {id: 'plain'}),
+		]);
+		assert.deepEqual(
+			await downKube(engine, [
+				{kind: 'Pod', name: 'a'},
+				{kind: 'Deployment', name: 'b'},
+			]),
+			['a', 'b-1'],
+		);
+		assert.deepEqual(removed.sort(), ['a', 'b-1']);
 	});
 });
