@@ -1,4 +1,4 @@
-// A Kubernetes manifest (Pods and Deployments; Services read and ignored) -> the engine
+// A Kubernetes manifest (Pods and Deployments; Services checked against them) -> the engine
 // configs of the containers `kube play` creates. Pure but for reading the file. Every field
 // it does not map is refused with its path and line; every config is checked by the schema.
 import fs from 'node:fs';
@@ -42,6 +42,7 @@ export function parseKube(text: string, file: string): KubePlan {
 		}
 	}
 	const plan: KubePlan = {containers: [], workloads: [], notes: []};
+	const services: {reader: Reader; root: Obj}[] = [];
 	for (const doc of docs) {
 		const raw = doc.toJS({maxAliasCount: 100}) as unknown;
 		if (raw === null || raw === undefined) continue;
@@ -54,10 +55,8 @@ export function parseKube(text: string, file: string): KubePlan {
 		if ((kind === 'Pod' || kind === 'Deployment' || kind === 'Service') && apiVersion !== expected) {
 			reader.fail(['apiVersion'], `expected ${expected} for a ${kind}`);
 		}
-		if (kind === 'Service') {
-			const name = isObject(root['metadata']) ? String(root['metadata']['name']) : '?';
-			plan.notes.push(`${reader.at(['kind'])}: Service ${name}: ignored: kube play publishes the ports a container gives a hostPort`);
-		} else if (kind === 'Pod') {
+		if (kind === 'Service') services.push({reader, root});
+		else if (kind === 'Pod') {
 			const workload = reader.pod(root);
 			plan.workloads.push({kind, name: workload.name});
 			plan.containers.push(workload.container);
@@ -67,6 +66,7 @@ export function parseKube(text: string, file: string): KubePlan {
 			plan.containers.push(...containers);
 		} else reader.fail(['kind'], `${kind} is not supported: kube play runs Pod and Deployment (and reads Service)`);
 	}
+	for (const {reader, root} of services) serviceNotes(reader, root, plan);
 	if (plan.workloads.length === 0) throw new C32Error('INVALID_CONFIG', `${shown}: no Pod or Deployment to play`);
 	const names = new Set<string>();
 	for (const container of plan.containers) {
@@ -76,6 +76,27 @@ export function parseKube(text: string, file: string): KubePlan {
 		names.add(container.config.name);
 	}
 	return plan;
+}
+
+/**
+ * A Service is not run: the ports it names must be published by its containers' hostPort
+ * (as generate writes them). A note for each port of it that no container publishes.
+ */
+function serviceNotes(reader: Reader, root: Obj, plan: KubePlan): void {
+	const name = isObject(root['metadata']) ? String(root['metadata']['name']) : '?';
+	const spec = isObject(root['spec']) ? root['spec'] : {};
+	const ports = Array.isArray(spec['ports']) ? spec['ports'] : [];
+	const published = new Set(
+		plan.containers.flatMap((c) => ((c.config.ports ?? []) as PortMapping[]).flatMap((p) => [p.containerPort, p.hostPort])),
+	);
+	const unpublished = ports
+		.map((port) => (isObject(port) ? (port['targetPort'] ?? port['port']) : undefined))
+		.filter((port) => typeof port !== 'number' || !published.has(port));
+	if (unpublished.length > 0) {
+		plan.notes.push(
+			`${reader.at(['kind'])}: Service ${name}: not run, and no container publishes its ${unpublished.length > 1 ? 'ports' : 'port'} ${unpublished.map(String).join(', ')} (give it a hostPort)`,
+		);
+	}
 }
 
 /** One document's reading: fields checked by path, refused with the line they are on. */

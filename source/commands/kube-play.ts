@@ -14,9 +14,10 @@ Run the Pods and Deployments of a Kubernetes manifest (multi-document YAML) as c
 containers (docs/kube.md): a Pod is a container of its name, a Deployment of N replicas
 the containers NAME-1 ... NAME-N. Image, command, env, CPU and memory limits, hostPath
 volumes, hostPort ports, the exec probes, restart policy, user and securityContext are
-read (a read-only root filesystem is strict isolation); Services are read and ignored;
-any other field is refused with its line. Everything is checked before anything is
-created, and a failure leaves nothing behind. The images must be in the store (c32 pull).
+read (a read-only root filesystem is strict isolation). Services are not run: a note
+names their ports that no container publishes with a hostPort. Any other field is
+refused with its line. Everything is checked before anything is created, and a failure
+leaves nothing behind. The images must be in the store (c32 pull).
 
 Options
   --replace   Remove what an earlier play of the same Pods and Deployments made, first

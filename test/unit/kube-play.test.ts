@@ -63,7 +63,7 @@ describe('kube play: reading a manifest', () => {
 			const plan = parseKube(text, '/srv/web.yaml');
 			assert.deepEqual(plan.workloads, [{kind: 'Pod', name: 'web'}]);
 			assert.equal(plan.containers.length, 1);
-			assert.match(plan.notes[0]!, /^web\.yaml:\d+: Service web: ignored/);
+			assert.deepEqual(plan.notes, [], "the Service's ports are the ones the container publishes");
 			const played = resolve(plan.containers[0]!.config);
 			for (const key of [
 				'name',
@@ -183,6 +183,22 @@ status: {}
 			],
 		);
 		rejects(POD('  containers: [{name: a, image: b}]\n  dnsPolicy: None\n'), /spec\.dnsPolicy: not supported/);
+	});
+
+	test('a Service is not run: a note names the ports no container publishes', () => {
+		const plan = parseKube(
+			`${POD('  containers: [{name: a, image: b, ports: [{containerPort: 80, hostPort: 8080}, {containerPort: 90}]}]\n')}---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: 80}, {port: 90, targetPort: 90}, {port: 91, targetPort: http}]
+`,
+			'/srv/web.yaml',
+		);
+		assert.deepEqual(plan.notes, ['web.yaml:9: Service web: not run, and no container publishes its ports 90, http (give it a hostPort)']);
+		assert.deepEqual(plan.containers[0]!.config.ports, [{hostIp: '', hostPort: 8080, containerPort: 80, protocol: 'tcp'}]);
 	});
 
 	test('quantities', () => {
