@@ -143,6 +143,20 @@ export const COMMANDS: CommandEntry[] = [
 	{name: 'up', aliases: [], summary: 'Bring a stack up from a compose file', failureCode: ONE_SHOT, load: () => import('./up.js')},
 	{name: 'down', aliases: [], summary: "Remove a stack's containers and networks", failureCode: ONE_SHOT, load: () => import('./down.js')},
 	{name: 'stack', aliases: [], summary: 'Stacks: ls, ps', failureCode: ONE_SHOT, load: () => import('./stack.js')},
+	{
+		name: 'generate',
+		aliases: [],
+		summary: 'Kubernetes YAML of containers or a stack (generate kube)',
+		failureCode: ONE_SHOT,
+		load: () => import('./generate.js'),
+	},
+	{
+		name: 'kube',
+		aliases: [],
+		summary: 'Run a Kubernetes manifest locally: play, down',
+		failureCode: ONE_SHOT,
+		load: () => import('./kube.js'),
+	},
 	{name: 'top', aliases: [], summary: 'The live dashboard', failureCode: ONE_SHOT, load: () => import('./top.js')},
 	{
 		name: 'doctor',
