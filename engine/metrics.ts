@@ -5,7 +5,7 @@
 import {readFileSync} from 'node:fs';
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
-import pidusage from 'pidusage';
+import type pidusage from 'pidusage';
 import type {HostStats} from './api.js';
 import {parseKeyedValues} from './cgroups/parse.js';
 import type {CgroupDirs} from './cgroups/paths.js';
@@ -110,7 +110,9 @@ export async function readProcesses(pids: number[], memoryLimitBytes: number | n
 	if (pids.length === 0) return null;
 	let stats: Record<number, pidusage.Status | undefined>;
 	try {
-		stats = await pidusage(pids);
+		// Loaded on first use: every command that loads the engine would pay for it otherwise.
+		const {default: measure} = await import('pidusage');
+		stats = await measure(pids);
 	} catch (error) {
 		// pidusage fails the whole call only when every pid is gone.
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT' || /No matching pid/.test((error as Error).message)) return null;

@@ -51,6 +51,7 @@ describe('start-up weight', () => {
 		}
 		const engine = staticClosure(fileURLToPath(new URL('../../engine/index.js', import.meta.url)));
 		assert.ok(!engine.has('pkg:node-unix-socket'), 'the engine loads node-unix-socket up front');
+		assert.ok(!engine.has('pkg:pidusage'), 'the engine loads pidusage up front: only the metrics of the minimal driver use it');
 	});
 	it('the CLI entry loads commands lazily, not the engine, the flag parser or any command up front', () => {
 		const closure = [...staticClosure(fileURLToPath(new URL('../../source/cli.js', import.meta.url)))];
