@@ -140,6 +140,13 @@ export const COMMANDS: CommandEntry[] = [
 		failureCode: RUNS_CONTAINERS,
 		load: () => import('./healthcheck.js'),
 	},
+	{
+		name: 'generate',
+		aliases: [],
+		summary: 'A systemd unit that starts and stops a container (generate systemd)',
+		failureCode: ONE_SHOT,
+		load: () => import('./generate.js'),
+	},
 	{name: 'up', aliases: [], summary: 'Bring a stack up from a compose file', failureCode: ONE_SHOT, load: () => import('./up.js')},
 	{name: 'down', aliases: [], summary: "Remove a stack's containers and networks", failureCode: ONE_SHOT, load: () => import('./down.js')},
 	{name: 'stack', aliases: [], summary: 'Stacks: ls, ps', failureCode: ONE_SHOT, load: () => import('./stack.js')},

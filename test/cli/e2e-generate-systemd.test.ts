@@ -1,0 +1,201 @@
+// c32 generate systemd end to end: the units of real containers pass systemd-analyze verify,
+// and their Exec lines, run as the argv systemd would run (no shell), start the container with
+// the PIDFile naming its live conmon, stop it, and (--new) make the same container again.
+import assert from 'node:assert/strict';
+import {execFile, execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import {describe, it, type TestContext} from 'node:test';
+import {IN_CI, makeTempDir, needsRuntime, waitFor} from '../helpers/engine.js';
+import {type ExecCommand, execCommand, setting, unitEnvironment} from '../helpers/systemd-words.js';
+import {CLI_PATH, suiteSandbox} from './binary.js';
+
+/** systemd-analyze's verify, offline: PID 1 here need not be systemd; --man=no skips the man pages of Documentation=. */
+function verify(t: TestContext, file: string): {code: number; output: string} | null {
+	try {
+		execFileSync('systemd-analyze', ['--version'], {stdio: 'ignore'});
+	} catch {
+		if (IN_CI) assert.fail('systemd-analyze is missing: CI must have the systemd package (apt-get install systemd)');
+		t.skip('systemd-analyze is not installed (the systemd package)');
+		return null;
+	}
+	try {
+		const output = execFileSync('systemd-analyze', ['verify', '--man=no', file], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+		return {code: 0, output};
+	} catch (error) {
+		const e = error as {status: number; stdout: string; stderr: string};
+		return {code: e.status, output: `${e.stdout}${e.stderr}`};
+	}
+}
+
+/** Runs one Exec line as systemd would: its argv, the unit's environment and a plain PATH, no shell. */
+function runExec(command: ExecCommand, env: Record<string, string>): Promise<{code: number; stdout: string; stderr: string}> {
+	const [program, ...args] = command.argv;
+	return new Promise((resolve) => {
+		execFile(
+			program!,
+			args,
+			{env: {PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', ...env}, timeout: 60_000},
+			(error, stdout, stderr) => resolve({code: error ? Number((error as {code?: number}).code ?? 1) : 0, stdout, stderr}),
+		);
+	});
+}
+
+const alive = (pid: number) => fs.existsSync(`/proc/${pid}`);
+const comm = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+
+describe('c32 generate systemd', () => {
+	const box = suiteSandbox();
+	const inspect = async (ref: string) => {
+		const result = await box.run(['inspect', ref]);
+		assert.equal(result.code, 0, result.stderr);
+		return JSON.parse(result.stdout)[0];
+	};
+	const LOOP = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.1; done'];
+
+	it('an existing container: the unit verifies, its ExecStart starts it with the PIDFile naming its conmon, its ExecStop stops it', async (t) => {
+		if (!needsRuntime(t)) return;
+		const created = await box.run(['create', '--name', 'plain', '--network', 'none', '--stop-timeout', '3', '--', ...LOOP]);
+		assert.equal(created.code, 0, created.stderr);
+		const dir = makeTempDir('c32-units-');
+		t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+		const written = await box.run(['generate', 'systemd', '--files', dir, 'plain']);
+		assert.equal(written.code, 0, written.stderr);
+		const file = path.join(dir, 'c32-plain.service');
+		assert.equal(written.stdout, `${file}\n`);
+		const result = verify(t, file);
+		if (result === null) return;
+		assert.deepEqual(result, {code: 0, output: ''}, 'systemd-analyze verify passes without a warning');
+
+		const text = fs.readFileSync(file, 'utf8');
+		const {id} = await inspect('plain');
+		const specifiers = {t: '/run', n: 'c32-plain.service'};
+		const env = unitEnvironment(text, specifiers);
+		assert.deepEqual(env, {C32_STORAGE_DIR: box.dir});
+		assert.equal(setting(text, 'Service', 'Restart'), 'on-failure', 'the default of --restart-policy');
+		assert.equal(setting(text, 'Service', 'TimeoutStopSec'), '63');
+		const start = execCommand(setting(text, 'Service', 'ExecStart'), specifiers);
+		assert.deepEqual(start.argv.slice(1), [fs.realpathSync(CLI_PATH), 'start', id], 'by id');
+		assert.ok(path.isAbsolute(start.argv[0]!));
+
+		const started = await runExec(start, env);
+		assert.equal(started.code, 0, started.stderr);
+		assert.equal((await inspect(id)).state, 'running');
+		const pidFile = setting(text, 'Service', 'PIDFile');
+		const monitor = Number(fs.readFileSync(pidFile, 'utf8').trim());
+		assert.ok(alive(monitor), 'the PIDFile names a live process');
+		assert.equal(comm(monitor), 'conmon');
+		assert.equal(pidFile, (await inspect(id)).paths.monitorPidFile);
+
+		const stopped = await runExec(execCommand(setting(text, 'Service', 'ExecStop'), specifiers), env);
+		assert.equal(stopped.code, 0, stopped.stderr);
+		assert.equal((await inspect(id)).state, 'stopped');
+		await waitFor(() => !alive(monitor), 10_000, 'conmon to exit once the container stopped');
+		// systemd starts it again the same way.
+		assert.equal((await runExec(start, env)).code, 0);
+		assert.equal((await inspect(id)).state, 'running');
+		assert.equal((await runExec(execCommand(setting(text, 'Service', 'ExecStop'), specifiers), env)).code, 0);
+	});
+
+	it('--new: the unit verifies, and its Exec lines remove, recreate with the same config, stop and remove the container', async (t) => {
+		if (!needsRuntime(t)) return;
+		const created = await box.run([
+			'run',
+			'-d',
+			'--name',
+			'web',
+			'--network',
+			'none',
+			'--restart',
+			'on-failure:2',
+			'-e',
+			'GREETING=100% "$HOME" it\'s a b',
+			'-l',
+			'team=ops',
+			'-m',
+			'64m',
+			'--stop-timeout',
+			'2',
+			'--',
+			...LOOP,
+		]);
+		assert.equal(created.code, 0, created.stderr);
+		const original = await inspect('web');
+		const dir = makeTempDir('c32-units-');
+		const runtime = makeTempDir('c32-run-');
+		t.after(() => {
+			fs.rmSync(dir, {recursive: true, force: true});
+			fs.rmSync(runtime, {recursive: true, force: true});
+		});
+		const written = await box.run(['generate', 'systemd', '--new', '--files', dir, 'web']);
+		assert.equal(written.code, 0, written.stderr);
+		const file = path.join(dir, 'c32-web.service');
+		const result = verify(t, file);
+		if (result === null) return;
+		assert.deepEqual(result, {code: 0, output: ''}, 'systemd-analyze verify passes without a warning');
+
+		const text = fs.readFileSync(file, 'utf8');
+		assert.equal(setting(text, 'Service', 'Restart'), 'on-failure', "the container's policy, now systemd's");
+		assert.equal(setting(text, 'Unit', 'StartLimitBurst'), '2');
+		assert.match(text, new RegExp(`^# container ${original.id}, `, 'm'));
+		const specifiers = {t: runtime, n: 'c32-web.service'};
+		const env = unitEnvironment(text, specifiers);
+		const line = (key: string) => execCommand(setting(text, 'Service', key), specifiers);
+
+		// What a crash left behind is removed first; then a fresh container of the same config.
+		assert.equal((await runExec(line('ExecStartPre'), env)).code, 0);
+		assert.equal((await box.run(['inspect', 'web'])).code, 1, 'the old container is gone');
+		const started = await runExec(line('ExecStart'), env);
+		assert.equal(started.code, 0, started.stderr);
+		const fresh = await inspect('web');
+		assert.notEqual(fresh.id, original.id);
+		assert.equal(fresh.state, 'running');
+		assert.deepEqual(fresh.config.restartPolicy, {name: 'no', maxRetries: 0}, "restarts are the unit's alone");
+		assert.equal(fresh.config.monitorPidFile, path.join(runtime, 'c32-web.service.pid'));
+		const same = (config: Record<string, unknown>) => ({...config, restartPolicy: null, monitorPidFile: null});
+		assert.deepEqual(same(fresh.config), same(original.config), 'every other config field is the same');
+		assert.equal(fresh.config.environment.GREETING, '100% "$HOME" it\'s a b');
+
+		const pidFile = path.join(runtime, 'c32-web.service.pid');
+		assert.equal(setting(text, 'Service', 'PIDFile'), '%t/%n.pid');
+		const monitor = Number(fs.readFileSync(pidFile, 'utf8').trim());
+		assert.equal(comm(monitor), 'conmon');
+		assert.equal(String(monitor), fs.readFileSync(fresh.paths.monitorPidFile, 'utf8').trim());
+
+		assert.equal((await runExec(line('ExecStop'), env)).code, 0);
+		assert.equal((await inspect('web')).state, 'stopped');
+		assert.equal(fs.existsSync(pidFile), false, 'the ended run took its pid file along');
+		assert.equal((await runExec(line('ExecStopPost'), env)).code, 0);
+		assert.equal((await box.run(['inspect', 'web'])).code, 1, 'stopped and removed');
+		assert.equal(line('ExecStopPost').ignoreFailure, true, 'a second remove (nothing left) is no failure of the unit');
+	});
+
+	it('bad input: one line, exit code, nothing written', async (t) => {
+		const dir = makeTempDir('c32-units-');
+		t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+		const cases: [string[], number, RegExp][] = [
+			[['generate', 'systemd', '--files', dir, 'nosuch'], 1, /^c32: error: no such container: nosuch/],
+			[
+				['generate', 'systemd', '--restart-policy', 'sometimes', '--files', dir, 'nosuch'],
+				2,
+				/invalid --restart-policy "sometimes": use no, on-success/,
+			],
+			[['generate', 'systemd', '--files', path.join(dir, 'missing'), 'nosuch'], 2, /is not a directory/],
+			[['generate', 'systemd', '--new', '--name', 'nosuch'], 2, /--name goes without --new/],
+			[['generate', 'systemd'], 2, /container/],
+		];
+		for (const [args, code, message] of cases) {
+			const result = await box.run(args);
+			assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
+			assert.match(result.stderr, message);
+			assert.equal(result.stdout, '');
+		}
+		if (!needsRuntime(t)) return;
+		const created = await box.run(['create', '--name', 'looping', '--network', 'none', '--restart', 'always', '--', 'true']);
+		assert.equal(created.code, 0, created.stderr);
+		const refused = await box.run(['generate', 'systemd', '--files', dir, 'looping']);
+		assert.equal(refused.code, 1);
+		assert.match(refused.stderr, /^c32: error: looping has restart policy always, and systemd would restart it too: use --new/);
+		assert.deepEqual(fs.readdirSync(dir), [], 'nothing was written');
+	});
+});
