@@ -2,23 +2,29 @@
 // and their Exec lines, run as the argv systemd would run (no shell), start the container with
 // the PIDFile naming its live conmon, stop it, and (--new) make the same container again.
 import assert from 'node:assert/strict';
-import {execFile, execFileSync} from 'node:child_process';
+import {execFile, execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, it, type TestContext} from 'node:test';
 import {IN_CI, makeTempDir, needsRuntime, waitFor} from '../helpers/engine.js';
+import {needsNetworkStack} from '../helpers/network.js';
 import {type ExecCommand, execCommand, setting, unitEnvironment} from '../helpers/systemd-words.js';
-import {CLI_PATH, suiteSandbox} from './binary.js';
+import {CLI_PATH, finished, suiteSandbox} from './binary.js';
 
-/** systemd-analyze's verify, offline: PID 1 here need not be systemd; --man=no skips the man pages of Documentation=. */
-function verify(t: TestContext, file: string): {code: number; output: string} | null {
+/** Whether systemd-analyze is here; in CI its absence fails the test. */
+function needsSystemdAnalyze(t: TestContext): boolean {
 	try {
 		execFileSync('systemd-analyze', ['--version'], {stdio: 'ignore'});
+		return true;
 	} catch {
 		if (IN_CI) assert.fail('systemd-analyze is missing: CI must have the systemd package (apt-get install systemd)');
 		t.skip('systemd-analyze is not installed (the systemd package)');
-		return null;
+		return false;
 	}
+}
+
+/** systemd-analyze's verify, offline: PID 1 here need not be systemd; --man=no skips the man pages of Documentation=. */
+function verify(file: string): {code: number; output: string} {
 	try {
 		const output = execFileSync('systemd-analyze', ['verify', '--man=no', file], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 		return {code: 0, output};
@@ -54,7 +60,7 @@ describe('c32 generate systemd', () => {
 	const LOOP = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.1; done'];
 
 	it('an existing container: the unit verifies, its ExecStart starts it with the PIDFile naming its conmon, its ExecStop stops it', async (t) => {
-		if (!needsRuntime(t)) return;
+		if (!needsRuntime(t) || !needsSystemdAnalyze(t)) return;
 		const created = await box.run(['create', '--name', 'plain', '--network', 'none', '--stop-timeout', '3', '--', ...LOOP]);
 		assert.equal(created.code, 0, created.stderr);
 		const dir = makeTempDir('c32-units-');
@@ -63,9 +69,7 @@ describe('c32 generate systemd', () => {
 		assert.equal(written.code, 0, written.stderr);
 		const file = path.join(dir, 'c32-plain.service');
 		assert.equal(written.stdout, `${file}\n`);
-		const result = verify(t, file);
-		if (result === null) return;
-		assert.deepEqual(result, {code: 0, output: ''}, 'systemd-analyze verify passes without a warning');
+		assert.deepEqual(verify(file), {code: 0, output: ''}, 'systemd-analyze verify passes without a warning');
 
 		const text = fs.readFileSync(file, 'utf8');
 		const {id} = await inspect('plain');
@@ -97,8 +101,27 @@ describe('c32 generate systemd', () => {
 		assert.equal((await runExec(execCommand(setting(text, 'Service', 'ExecStop'), specifiers), env)).code, 0);
 	});
 
-	it('--new: the unit verifies, and its Exec lines remove, recreate with the same config, stop and remove the container', async (t) => {
+	it('a minimal container: the PIDFile names its supervisor, the monitor the minimal driver runs', async (t) => {
 		if (!needsRuntime(t)) return;
+		const created = await box.run(['create', '--name', 'bare', '--isolation', 'minimal', '--', ...LOOP]);
+		assert.equal(created.code, 0, created.stderr);
+		const printed = await box.run(['generate', 'systemd', '--name', 'bare']);
+		assert.equal(printed.code, 0, printed.stderr);
+		const text = printed.stdout;
+		const specifiers = {t: '/run', n: 'c32-bare.service'};
+		const env = unitEnvironment(text, specifiers);
+		const start = execCommand(setting(text, 'Service', 'ExecStart'), specifiers);
+		assert.deepEqual(start.argv.slice(2), ['start', 'bare'], '--name: by name');
+		assert.equal((await runExec(start, env)).code, 0);
+		const supervisor = Number(fs.readFileSync(setting(text, 'Service', 'PIDFile'), 'utf8').trim());
+		assert.ok(alive(supervisor));
+		assert.match(fs.readFileSync(`/proc/${supervisor}/cmdline`, 'utf8'), /supervisor\.js/);
+		assert.equal((await runExec(execCommand(setting(text, 'Service', 'ExecStop'), specifiers), env)).code, 0);
+		await waitFor(() => !alive(supervisor), 10_000, 'the supervisor to exit once the container stopped');
+	});
+
+	it('--new: the unit verifies, and its Exec lines remove, recreate with the same config, stop and remove the container', async (t) => {
+		if (!needsRuntime(t) || !needsSystemdAnalyze(t)) return;
 		const created = await box.run([
 			'run',
 			'-d',
@@ -130,9 +153,7 @@ describe('c32 generate systemd', () => {
 		const written = await box.run(['generate', 'systemd', '--new', '--files', dir, 'web']);
 		assert.equal(written.code, 0, written.stderr);
 		const file = path.join(dir, 'c32-web.service');
-		const result = verify(t, file);
-		if (result === null) return;
-		assert.deepEqual(result, {code: 0, output: ''}, 'systemd-analyze verify passes without a warning');
+		assert.deepEqual(verify(file), {code: 0, output: ''}, 'systemd-analyze verify passes without a warning');
 
 		const text = fs.readFileSync(file, 'utf8');
 		assert.equal(setting(text, 'Service', 'Restart'), 'on-failure', "the container's policy, now systemd's");
@@ -197,5 +218,32 @@ describe('c32 generate systemd', () => {
 		assert.equal(refused.code, 1);
 		assert.match(refused.stderr, /^c32: error: looping has restart policy always, and systemd would restart it too: use --new/);
 		assert.deepEqual(fs.readdirSync(dir), [], 'nothing was written');
+	});
+});
+
+describe("the README's systemd block", () => {
+	const box = suiteSandbox();
+
+	it('runs as written from the root of a clone: the unit it writes verifies', async (t) => {
+		if (!needsNetworkStack(t)) return;
+		if (!needsSystemdAnalyze(t)) return;
+		const root = path.resolve(path.dirname(CLI_PATH), '..', '..');
+		const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+		const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('**systemd units**')))?.[1];
+		assert.ok(block, 'the README has a systemd sh block');
+		const clone = path.join(box.dir, 'clone');
+		fs.cpSync(path.join(root, 'examples'), path.join(clone, 'examples'), {recursive: true});
+		const child = spawn('bash', ['-c', `set -e\nc32() { "${process.execPath}" "${CLI_PATH}" "$@"; }\n${block}`], {
+			cwd: clone,
+			env: box.env(),
+		});
+		child.stdin.end();
+		const result = await finished(child, 120_000);
+		assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+		assert.equal(result.stderr, '', 'systemd-analyze verify said nothing');
+		assert.match(result.stdout, /^ExecStart=.* start [0-9a-f]{64}$/m, 'the first unit, printed');
+		const unit = fs.readFileSync(path.join(clone, 'units', 'c32-counter.service'), 'utf8');
+		assert.equal(setting(unit, 'Service', 'Restart'), 'always');
+		assert.match(setting(unit, 'Service', 'ExecStart'), / run --detach --monitor-pidfile=%t\/%n\.pid --name=counter /);
 	});
 });
