@@ -36,6 +36,7 @@ Without --new the unit starts and stops this very container, by id, which theref
 have restart policy no; Restart= is --restart-policy (default on-failure). With --new every
 start removes what is left and runs a new container of the same configuration (c32 run
 with options regenerated from it, --restart no); Restart= is the container's own policy.
+Manage it with systemctl from then on; a container that runs now is to be stopped first.
 
 Options
   --new                    Create a fresh container at every start, remove it at every stop
@@ -101,6 +102,13 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 		);
 	}
 	const text = fromContainer(() => containerUnitText(inputs));
+	// systemd's start of a container that already runs fails (c32 start refuses it), and the
+	// container would not be the unit's: say so now rather than at systemctl start.
+	if (!flags.new && ['running', 'paused', 'restarting'].includes(container.state)) {
+		ctx.stderr.write(
+			`c32: ${escapeControl(container.name)} is ${container.state}: stop it (c32 stop ${escapeControl(container.name)}) before the unit's first start, so that it runs under systemd\n`,
+		);
+	}
 	if (dir === null) {
 		ctx.stdout.write(text);
 		return 0;

@@ -44,8 +44,10 @@ async function generate(args: string[], config: ContainerConfig = {}, env: NodeJ
 
 describe('c32 generate systemd', () => {
 	test('an existing container: by id, its monitor pid file, Restart=on-failure unless told', async () => {
-		const {code, stdout, target} = await generate(['web']);
+		const {code, stdout, stderr, target} = await generate(['web']);
 		assert.equal(code, 0);
+		assert.equal(stderr, "c32: web is running: stop it (c32 stop web) before the unit's first start, so that it runs under systemd\n");
+		assert.equal((await generate(['--new', 'web'])).stderr, '', '--new replaces a running container itself');
 		assert.match(setting(stdout, 'Service', 'ExecStart'), new RegExp(` start ${target.id}$`));
 		assert.equal(setting(stdout, 'Service', 'PIDFile'), target.paths.monitorPidFile);
 		assert.equal(setting(stdout, 'Service', 'Restart'), 'on-failure');
