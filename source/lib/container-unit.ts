@@ -10,6 +10,8 @@ export type SystemdRestart = (typeof SYSTEMD_RESTART_POLICIES)[number];
 
 /** The pid file of a --new unit, known before its container exists: /run/c32-NAME.service.pid for a system unit. */
 export const NEW_PID_FILE = '%t/%n.pid';
+/** Where a --new unit's run writes its container's id, which its stop and remove read. */
+export const NEW_ID_FILE = '%t/%n.ctr-id';
 
 export interface ContainerUnitInputs {
 	/** Absolute paths of node and of c32's cli.js: ExecStart must not depend on PATH. */
@@ -60,14 +62,14 @@ export function containerUnitText(inputs: ContainerUnitInputs): string {
 	if (mode.kind === 'existing') {
 		service.push(`ExecStart=${c32('start', mode.ref)}`, `ExecStop=${c32(...stop, mode.ref)}`, `PIDFile=${pathValue(mode.pidFile)}`);
 	} else {
-		// A container an earlier run left behind (a crash, a power cut) would hold the name.
-		// "-": a name nobody holds is what the unit wants; rm failing is not a failed start.
+		// --replace: what a crash or a power cut left under the name goes first (that name exactly).
+		// Stop and remove by the id the run wrote: by name, a name nobody holds any more would
+		// be taken for an id prefix, another container's. The specifiers are systemd's to expand.
+		const idFile = `--cidfile=${NEW_ID_FILE}`;
 		service.push(
-			`ExecStartPre=-${c32('rm', '--force', container.name)}`,
-			// The pid file's specifiers are systemd's to expand: the one word not escaped.
-			`ExecStart=${c32('run', '--detach')} --monitor-pidfile=${NEW_PID_FILE} ${mode.runWords.map(execWord).join(' ')}`,
-			`ExecStop=${c32(...stop, container.name)}`,
-			`ExecStopPost=-${c32('rm', '--force', container.name)}`,
+			`ExecStart=${c32('run', '--detach', '--replace')} ${idFile} --monitor-pidfile=${NEW_PID_FILE} ${mode.runWords.map(execWord).join(' ')}`,
+			`ExecStop=${c32('stop', '--ignore')} ${idFile} ${stop.slice(1).map(execWord).join(' ')}`,
+			`ExecStopPost=${c32('rm', '--force', '--ignore')} ${idFile}`,
 			`PIDFile=${NEW_PID_FILE}`,
 		);
 	}

@@ -71,11 +71,15 @@ describe('escaping', () => {
 		const words = ['--name=web', '--env=A=b c', '--env=P=100%', '--env=D=$HOME $$', '--label=q="x"', '--', '', ';', 'a\\b', "it's", '-d'];
 		const text = containerUnitText({...base, mode: {kind: 'new', runWords: words}});
 		const start = exec(text, 'ExecStart');
-		assert.deepEqual(start.argv.slice(2), ['run', '--detach', '--monitor-pidfile=/run/c32-web.service.pid', ...words]);
+		const idFile = '--cidfile=/run/c32-web.service.ctr-id';
+		assert.deepEqual(start.argv.slice(2), ['run', '--detach', '--replace', idFile, '--monitor-pidfile=/run/c32-web.service.pid', ...words]);
 		assert.equal(setting(text, 'Service', 'PIDFile'), '%t/%n.pid');
-		assert.deepEqual(exec(text, 'ExecStartPre'), {argv: [base.node, base.cli, 'rm', '--force', 'web'], ignoreFailure: true});
-		assert.deepEqual(exec(text, 'ExecStop').argv.slice(2), ['stop', '--time', '10', 'web']);
-		assert.deepEqual(exec(text, 'ExecStopPost'), {argv: [base.node, base.cli, 'rm', '--force', 'web'], ignoreFailure: true});
+		assert.equal(unitSettings(text).get('Service')?.has('ExecStartPre'), false, '--replace removes a leftover of that name exactly');
+		assert.deepEqual(exec(text, 'ExecStop'), {
+			argv: [base.node, base.cli, 'stop', '--ignore', idFile, '--time', '10'],
+			ignoreFailure: false,
+		});
+		assert.deepEqual(exec(text, 'ExecStopPost'), {argv: [base.node, base.cli, 'rm', '--force', '--ignore', idFile], ignoreFailure: false});
 		assert.match(text, /, recreated at every start \(--new\)$/m);
 	});
 

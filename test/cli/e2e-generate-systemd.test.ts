@@ -8,7 +8,7 @@ import path from 'node:path';
 import {describe, it, type TestContext} from 'node:test';
 import {IN_CI, makeTempDir, needsRuntime, waitFor} from '../helpers/engine.js';
 import {needsNetworkStack} from '../helpers/network.js';
-import {type ExecCommand, execCommand, setting, unitEnvironment} from '../helpers/systemd-words.js';
+import {type ExecCommand, execCommand, setting, unitEnvironment, unitSettings} from '../helpers/systemd-words.js';
 import {CLI_PATH, finished, suiteSandbox} from './binary.js';
 
 /** Whether systemd-analyze is here; in CI its absence fails the test. */
@@ -163,9 +163,8 @@ describe('c32 generate systemd', () => {
 		const env = unitEnvironment(text, specifiers);
 		const line = (key: string) => execCommand(setting(text, 'Service', key), specifiers);
 
-		// What a crash left behind is removed first; then a fresh container of the same config.
-		assert.equal((await runExec(line('ExecStartPre'), env)).code, 0);
-		assert.equal((await box.run(['inspect', 'web'])).code, 1, 'the old container is gone');
+		assert.equal(unitSettings(text).get('Service')?.has('ExecStartPre'), false);
+		// The container of that name (here: the original) is replaced by a fresh one of the same config.
 		const started = await runExec(line('ExecStart'), env);
 		assert.equal(started.code, 0, started.stderr);
 		const fresh = await inspect('web');
@@ -188,7 +187,36 @@ describe('c32 generate systemd', () => {
 		assert.equal(fs.existsSync(pidFile), false, 'the ended run took its pid file along');
 		assert.equal((await runExec(line('ExecStopPost'), env)).code, 0);
 		assert.equal((await box.run(['inspect', 'web'])).code, 1, 'stopped and removed');
-		assert.equal(line('ExecStopPost').ignoreFailure, true, 'a second remove (nothing left) is no failure of the unit');
+		assert.equal(fs.existsSync(path.join(runtime, 'c32-web.service.ctr-id')), false, 'rm --cidfile took the id file along');
+		for (const key of ['ExecStop', 'ExecStopPost']) {
+			const again = await runExec(line(key), env);
+			assert.deepEqual([again.code, again.stdout], [0, ''], `${key} with nothing left to act on: ${again.stderr}`);
+		}
+	});
+
+	it("--new with a name that is also an id prefix: start, stop and remove touch only the unit's container", async (t) => {
+		if (!needsRuntime(t)) return;
+		const decoy = await box.run(['create', '--name', 'decoy', '--network', 'none', '--', ...LOOP]);
+		assert.equal(decoy.code, 0, decoy.stderr);
+		const decoyId = decoy.stdout.trim();
+		const name = decoyId.slice(0, 6);
+		const created = await box.run(['create', '--name', name, '--network', 'none', '--', ...LOOP]);
+		assert.equal(created.code, 0, created.stderr);
+		const printed = await box.run(['generate', 'systemd', '--new', name]);
+		assert.equal(printed.code, 0, printed.stderr);
+		const runtime = makeTempDir('c32-run-');
+		t.after(() => fs.rmSync(runtime, {recursive: true, force: true}));
+		const specifiers = {t: runtime, n: `c32-${name}.service`};
+		const env = unitEnvironment(printed.stdout, specifiers);
+		const line = (key: string) => execCommand(setting(printed.stdout, 'Service', key), specifiers);
+		// Gone before the unit's first start: --replace must not take the name for the decoy's id prefix.
+		assert.equal((await box.run(['rm', name])).code, 0);
+		assert.equal((await runExec(line('ExecStart'), env)).code, 0);
+		assert.equal((await inspect(name)).state, 'running');
+		// Removed by hand while the unit runs: its stop and remove find nothing, and leave the decoy be.
+		assert.equal((await box.run(['rm', '-f', name])).code, 0);
+		for (const key of ['ExecStop', 'ExecStopPost']) assert.equal((await runExec(line(key), env)).code, 0, key);
+		assert.equal((await inspect(decoyId)).name, 'decoy', 'the decoy is still there');
 	});
 
 	it('bad input: one line, exit code, nothing written', async (t) => {
@@ -244,6 +272,9 @@ describe("the README's systemd block", () => {
 		assert.match(result.stdout, /^ExecStart=.* start [0-9a-f]{64}$/m, 'the first unit, printed');
 		const unit = fs.readFileSync(path.join(clone, 'units', 'c32-counter.service'), 'utf8');
 		assert.equal(setting(unit, 'Service', 'Restart'), 'always');
-		assert.match(setting(unit, 'Service', 'ExecStart'), / run --detach --monitor-pidfile=%t\/%n\.pid --name=counter /);
+		assert.match(
+			setting(unit, 'Service', 'ExecStart'),
+			/ run --detach --replace --cidfile=%t\/%n\.ctr-id --monitor-pidfile=%t\/%n\.pid --name=counter /,
+		);
 	});
 });

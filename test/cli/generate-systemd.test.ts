@@ -87,7 +87,10 @@ describe('c32 generate systemd', () => {
 			assert.equal(setting(stdout, 'Service', 'Restart'), restart, String(policy));
 			assert.equal(unitSettings(stdout).get('Unit')?.get('StartLimitBurst')?.[0], burst);
 			assert.doesNotMatch(setting(stdout, 'Service', 'ExecStart'), /--restart/);
-			assert.match(setting(stdout, 'Service', 'ExecStart'), / run --detach --monitor-pidfile=%t\/%n\.pid --name=web /);
+			assert.match(
+				setting(stdout, 'Service', 'ExecStart'),
+				/ run --detach --replace --cidfile=%t\/%n\.ctr-id --monitor-pidfile=%t\/%n\.pid --name=web /,
+			);
 		}
 		const given = await generate(['--new', '--restart-policy', 'on-abnormal', 'web'], {restartPolicy: 'always'});
 		assert.equal(setting(given.stdout, 'Service', 'Restart'), 'on-abnormal', '--restart-policy wins');
