@@ -95,6 +95,12 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 			`${container.name} has restart policy ${policyText(policy)}, and systemd would restart it too: use --new (the unit takes its policy and runs it with --restart no), or recreate it with --restart no`,
 		);
 	}
+	if (flags.name && /^[0-9a-f]{1,64}$/.test(container.name)) {
+		throw new C32Error(
+			'UNSUPPORTED',
+			`the name ${container.name} is also an id prefix: once no container holds it, c32 start ${container.name} would start the container whose id starts with it; leave out --name (the unit names it by id)`,
+		);
+	}
 	if (!flags.new && container.config.autoRemove) {
 		throw new C32Error(
 			'UNSUPPORTED',

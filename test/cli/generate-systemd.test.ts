@@ -126,6 +126,7 @@ describe('c32 generate systemd', () => {
 				],
 				[['web'], {autoRemove: true}, /^c32: error: web removes itself once it ends \(--rm\)/],
 				[['boot'], {name: 'boot'}, /^c32: error: c32-boot\.service is the unit of c32 system install-boot/],
+				[['--name', 'cafe'], {name: 'cafe'}, /^c32: error: the name cafe is also an id prefix: .* leave out --name/],
 				[['--new', 'web'], {environment: {A: 'one\ntwo'}}, /^c32: error: .*has a control character: a unit file cannot hold it/],
 			];
 			for (const [args, config, message] of cases) {
