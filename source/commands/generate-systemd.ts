@@ -76,19 +76,6 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	const container = await engine.inspectContainer(operands[0]!);
 	const unitName = fromContainer(() => containerUnitName(container.name));
 	const policy = container.config.restartPolicy;
-	const inputs: ContainerUnitInputs = {
-		node: process.execPath,
-		cli: thisCli(),
-		environment: unitEnvironment(engine.storageDir, ctx.env),
-		storageDir: engine.storageDir,
-		container: {id: container.id, name: container.name},
-		stopTimeout: stopTimeout ?? container.config.stopTimeout,
-		stopSignal: signalNumber(container.config.stopSignal),
-		...(flags.new ? restartOf(policy, restartFlag) : {restart: restartFlag ?? 'on-failure'}),
-		mode: flags.new
-			? {kind: 'new', runWords: fromContainer(() => newRunWords(container))}
-			: {kind: 'existing', ref: flags.name ? container.name : container.id, pidFile: container.paths.monitorPidFile},
-	};
 	if (!flags.new && policy.name !== 'no') {
 		throw new C32Error(
 			'UNSUPPORTED',
@@ -107,6 +94,19 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 			`${container.name} removes itself once it ends (--rm), so the unit could start it once only: use --new`,
 		);
 	}
+	const inputs: ContainerUnitInputs = {
+		node: process.execPath,
+		cli: thisCli(),
+		environment: unitEnvironment(engine.storageDir, ctx.env),
+		storageDir: engine.storageDir,
+		container: {id: container.id, name: container.name},
+		stopTimeout: stopTimeout ?? container.config.stopTimeout,
+		stopSignal: signalNumber(container.config.stopSignal),
+		...(flags.new ? restartOf(policy, restartFlag) : {restart: restartFlag ?? 'on-failure'}),
+		mode: flags.new
+			? {kind: 'new', runWords: fromContainer(() => newRunWords(container))}
+			: {kind: 'existing', ref: flags.name ? container.name : container.id, pidFile: container.paths.monitorPidFile},
+	};
 	const text = fromContainer(() => containerUnitText(inputs));
 	// systemd's start of a container that already runs fails (c32 start refuses it), and the
 	// container would not be the unit's: say so now rather than at systemctl start.
