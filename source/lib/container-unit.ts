@@ -67,7 +67,7 @@ export function containerUnitText(inputs: ContainerUnitInputs): string {
 		// be taken for an id prefix, another container's. The specifiers are systemd's to expand.
 		const idFile = `--cidfile=${NEW_ID_FILE}`;
 		service.push(
-			`ExecStart=${c32('run', '--detach', '--replace')} ${idFile} --monitor-pidfile=${NEW_PID_FILE} ${mode.runWords.map(execWord).join(' ')}`,
+			`ExecStart=${c32('run', '--detach', '--replace')} ${idFile} --monitor-pidfile=${NEW_PID_FILE}${optionLines(mode.runWords)}`,
 			`ExecStop=${c32('stop', '--ignore')} ${idFile} ${stop.slice(1).map(execWord).join(' ')}`,
 			`ExecStopPost=${c32('rm', '--force', '--ignore')} ${idFile}`,
 			`PIDFile=${NEW_PID_FILE}`,
@@ -101,6 +101,20 @@ export function containerUnitText(inputs: ContainerUnitInputs): string {
 		'WantedBy=default.target',
 		'',
 	].join('\n');
+}
+
+/**
+ * The words of c32 run, one option per line (a line ending in "\\" goes on in the next, as
+ * podman writes them); the command, from "--" on, on the last line.
+ */
+function optionLines(words: string[]): string {
+	const end = words.indexOf('--');
+	const options = end < 0 ? words : words.slice(0, end);
+	const command = end < 0 ? [] : words.slice(end);
+	return [...options.map(execWord), command.map(execWord).join(' ')]
+		.filter((line) => line !== '')
+		.map((line) => ` \\\n\t${line}`)
+		.join('');
 }
 
 /** A value of a setting that expands specifiers and takes it whole (Description=, PIDFile=). */

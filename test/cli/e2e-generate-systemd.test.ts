@@ -274,7 +274,7 @@ describe("the README's systemd block", () => {
 		assert.equal(setting(unit, 'Service', 'Restart'), 'always');
 		assert.match(
 			setting(unit, 'Service', 'ExecStart'),
-			/ run --detach --replace --cidfile=%t\/%n\.ctr-id --monitor-pidfile=%t\/%n\.pid --name=counter /,
+			/ run --detach --replace --cidfile=%t\/%n\.ctr-id --monitor-pidfile=%t\/%n\.pid\s+--name=counter\s/,
 		);
 	});
 });

@@ -89,7 +89,7 @@ describe('c32 generate systemd', () => {
 			assert.doesNotMatch(setting(stdout, 'Service', 'ExecStart'), /--restart/);
 			assert.match(
 				setting(stdout, 'Service', 'ExecStart'),
-				/ run --detach --replace --cidfile=%t\/%n\.ctr-id --monitor-pidfile=%t\/%n\.pid --name=web /,
+				/ run --detach --replace --cidfile=%t\/%n\.ctr-id --monitor-pidfile=%t\/%n\.pid\s+--name=web\s/,
 			);
 		}
 		const given = await generate(['--new', '--restart-policy', 'on-abnormal', 'web'], {restartPolicy: 'always'});

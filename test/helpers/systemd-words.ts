@@ -6,7 +6,8 @@
 export function unitSettings(text: string): Map<string, Map<string, string[]>> {
 	const sections = new Map<string, Map<string, string[]>>();
 	let current: Map<string, string[]> | null = null;
-	for (const line of text.split('\n')) {
+	// A line that ends in a backslash goes on in the next; the backslash becomes a space.
+	for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
 		if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
 		const header = /^\[(.+)\]$/.exec(line);
 		if (header) {
