@@ -2,7 +2,7 @@
 // and their Exec lines, run as the argv systemd would run (no shell), start the container with
 // the PIDFile naming its live conmon, stop it, and (--new) make the same container again.
 import assert from 'node:assert/strict';
-import {execFile, execFileSync, spawn} from 'node:child_process';
+import {execFile, execFileSync, spawn, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, it, type TestContext} from 'node:test';
@@ -23,15 +23,13 @@ function needsSystemdAnalyze(t: TestContext): boolean {
 	}
 }
 
-/** systemd-analyze's verify, offline: PID 1 here need not be systemd; --man=no skips the man pages of Documentation=. */
-function verify(file: string): {code: number; output: string} {
-	try {
-		const output = execFileSync('systemd-analyze', ['verify', '--man=no', file], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
-		return {code: 0, output};
-	} catch (error) {
-		const e = error as {status: number; stdout: string; stderr: string};
-		return {code: e.status, output: `${e.stdout}${e.stderr}`};
-	}
+/**
+ * systemd-analyze's verify, offline: PID 1 here need not be systemd; --man=no skips the man
+ * pages of Documentation=. Its warnings go to stderr with exit code 0: both are returned.
+ */
+function verify(file: string): {code: number | null; output: string} {
+	const result = spawnSync('systemd-analyze', ['verify', '--man=no', file], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+	return {code: result.status, output: `${result.stdout}${result.stderr}`};
 }
 
 /** Runs one Exec line as systemd would: its argv, the unit's environment and a plain PATH, no shell. */
@@ -70,6 +68,12 @@ describe('c32 generate systemd', () => {
 		const file = path.join(dir, 'c32-plain.service');
 		assert.equal(written.stdout, `${file}\n`);
 		assert.deepEqual(verify(file), {code: 0, output: ''}, 'systemd-analyze verify passes without a warning');
+		// The check has teeth: a setting systemd ignores is a warning (exit 0), a broken ExecStart an error.
+		const broken = path.join(dir, 'c32-broken.service');
+		fs.writeFileSync(broken, fs.readFileSync(file, 'utf8').replace('Restart=on-failure', 'Restart=sometimes'));
+		assert.match(verify(broken).output, /Failed to parse service restart specifier/);
+		fs.writeFileSync(broken, fs.readFileSync(file, 'utf8').replace(/^ExecStart=/m, 'ExecStart="'));
+		assert.notEqual(verify(broken).code, 0);
 
 		const text = fs.readFileSync(file, 'utf8');
 		const {id} = await inspect('plain');
