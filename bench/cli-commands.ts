@@ -14,7 +14,7 @@ import {busyboxRootfs, findPodman, mountsUnder, PODMAN_RUN_FLAGS, tempDir} from 
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
-const CLI = fileURLToPath(new URL('../source/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bundle/cli.js', import.meta.url));
 const HEADING = '## c32 CLI: wall time of commands (bench/cli-commands.ts)';
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
@@ -283,12 +283,12 @@ async function main(): Promise<void> {
 }
 
 interface StartupParts {
-	meowMs: number;
+	parserMs: number;
 	engineMs: number;
 	listMs: number;
 }
 
-/** Inside a fresh process: what loading meow and the engine, and one listing, cost (medians). */
+/** Inside a fresh process: what loading the flag parser and the engine, and one listing, cost (medians). */
 async function startupParts(): Promise<StartupParts> {
 	const dir = tempDir('c32-cli-bench-parts-');
 	const script = `
@@ -309,7 +309,7 @@ async function startupParts(): Promise<StartupParts> {
 		fs.rmSync(dir, {recursive: true, force: true});
 	}
 	const column = (index: number) => median(samples.map((s) => s[index]!));
-	return {meowMs: column(0), engineMs: column(1), listMs: column(2)};
+	return {parserMs: column(0), engineMs: column(1), listMs: column(2)};
 }
 
 function renderReport(rows: Measured[], withPodman: boolean, parts: StartupParts): string {
@@ -333,7 +333,7 @@ function renderReport(rows: Measured[], withPodman: boolean, parts: StartupParts
 		),
 		'',
 		`Where a one-shot command's time goes, measured inside a fresh process (medians of ${RUNS}): ` +
-			`loading meow and the option parser ${parts.meowMs.toFixed(1)} ms, loading the engine ${parts.engineMs.toFixed(1)} ms, ` +
+			`loading the flag parser ${parts.parserMs.toFixed(1)} ms, loading the engine ${parts.engineMs.toFixed(1)} ms, ` +
 			`listing an empty store ${parts.listMs.toFixed(1)} ms; the rest is Node's own start-up (the \`node -e 0\` row) ` +
 			'and, for `run -d`, the engine creating and starting the container (bench/engine-lifecycle.ts).',
 		'',

@@ -17,7 +17,7 @@ import {busyboxRootfs, findPodman, mountsUnder, PODMAN_RUN_FLAGS, tempDir} from 
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
-const CLI = fileURLToPath(new URL('../source/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bundle/cli.js', import.meta.url));
 const HEADING = '## Networks: what a private network costs run -d and stop (bench/network.ts)';
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);

@@ -14,7 +14,7 @@ import {getEngine} from '../engine/index.js';
 import {machine, median, quote, recordResults, sampleCpu, Tmux} from './top-lib.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'dist/source/cli.js');
+const CLI = path.join(ROOT, 'dist/bundle/cli.js');
 const DEMO = path.join(ROOT, 'dist/bench/top-demo.js');
 const TARGET = 3;
 

@@ -39,7 +39,7 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	npm ci --no-audit --no-fund --loglevel=error >&2
 fi
-if [ ! -f dist/source/cli.js ] || [ -n "$(find engine source components test bench examples scripts package.json -newer dist/.built -print -quit 2>/dev/null || echo stale)" ]; then
+if [ ! -f dist/bundle/cli.js ] || [ -n "$(find engine source components test bench examples scripts package.json -newer dist/.built -print -quit 2>/dev/null || echo stale)" ]; then
 	npm run --silent build >&2
 	touch dist/.built
 fi

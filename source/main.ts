@@ -1,10 +1,10 @@
 // Dispatch: `c32 COMMAND ...` -> the command's module; top-level --help and --version.
-import {readFileSync} from 'node:fs';
 import {COMMANDS, findCommand, suggestCommand} from './commands/registry.js';
 import type {Context} from './lib/context.js';
 import {EXIT, reportError, UsageError} from './lib/errors.js';
-// Not lib/args.js: --help and --version must not pay for loading meow.
+// Not lib/args.js: --help and --version must not pay for loading the flag parser.
 import {helpText} from './lib/help.js';
+import {version} from './version.js';
 
 export async function runCli(argv: string[], ctx: Context): Promise<number> {
 	const [word, ...rest] = argv;
@@ -60,11 +60,4 @@ Examples
   $ c32 logs -f my-bot
   $ c32 import rootfs.tar tools:1 && c32 run --rm tools:1 -- sh -c 'echo hi'
   $ c32 top`);
-}
-
-let cachedVersion: string | undefined;
-
-export function version(): string {
-	cachedVersion ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string}).version;
-	return cachedVersion;
 }

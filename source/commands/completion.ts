@@ -1,8 +1,8 @@
-import type {AnyFlags} from 'meow';
 import {defineCommand, parseArgs, spellings} from '../lib/args.js';
 import {bashScript, type CompletionCommand, zshScript} from '../lib/completion-scripts.js';
 import type {Context} from '../lib/context.js';
 import {UsageError} from '../lib/errors.js';
+import type {AnyFlags} from '../lib/flags.js';
 import {COMMANDS} from './registry.js';
 
 export const spec = defineCommand({

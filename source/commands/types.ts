@@ -1,6 +1,6 @@
-import type {AnyFlags} from 'meow';
 import type {CommandSpec} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
+import type {AnyFlags} from '../lib/flags.js';
 import type {SubcommandSet} from '../lib/subcommands.js';
 
 export interface CommandModule {

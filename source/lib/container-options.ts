@@ -2,7 +2,6 @@
 // (--memory-limit, --cpu-limit, --args, --auto-restart) and docker's (-m, --cpus, -e, -v)
 // are both accepted.
 import path from 'node:path';
-import type {AnyFlags} from 'meow';
 import {parseHookSpec} from '../../engine/events/hooks.js';
 import type {CapabilityName, ContainerConfig, ResourceLimits, RestartPolicyText, Volume} from '../../engine/index.js';
 import {type CommandSpec, type Parsed, parseArgs, valueFlagNames} from './args.js';
@@ -10,6 +9,7 @@ import {choiceFlag, restartFlag, signalFlag} from './checked-flags.js';
 import type {Context} from './context.js';
 import {parseSecondsOrDuration} from './duration.js';
 import {UsageError} from './errors.js';
+import type {AnyFlags} from './flags.js';
 import {buildHealthcheck, type HealthFlagValues, healthFlags, healthOptionsHelp} from './health-options.js';
 import {environmentFrom, parseKeyValue, readEnvFiles} from './key-value.js';
 import {parseInteger, parseNumber, parsePercent} from './numbers.js';
@@ -282,7 +282,7 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 }
 
 /**
- * Whether --init, --no-init or --init=true|false was given, and the last one's value. meow
+ * Whether --init, --no-init or --init=true|false was given, and the last one's value. The parser
  * gives an absent boolean as false, which would turn the script-image default off.
  */
 export function initFlag(options: readonly string[]): boolean | undefined {

@@ -1,7 +1,7 @@
 // Commands that act on several containers (`c32 stop a b c`) act on them concurrently, print
 // one line per container in the order given, and fail (exit 1) if any one failed. With
 // --json they print one array instead, an element per ref in the order given (docs/cli.md).
-import type {AnyFlags} from 'meow';
+
 import {isC32Error} from '../../engine/errors.js';
 import type {ContainerMetadata, Engine} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
@@ -10,6 +10,7 @@ import {containerRefs, type RefFlags} from './cidfile.js';
 import {containerJson} from './container-view.js';
 import type {Context} from './context.js';
 import {EXIT, errorLine, errorText, UsageError} from './errors.js';
+import type {AnyFlags} from './flags.js';
 import {writeJson} from './json.js';
 
 /** Enough to overlap slow stops without making hundreds of removals fight over the lock. */

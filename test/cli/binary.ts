@@ -5,7 +5,7 @@ import {after} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {makeTempDir} from '../helpers/engine.js';
 
-export const CLI_PATH = fileURLToPath(new URL('../../source/cli.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../bundle/cli.js', import.meta.url));
 
 export interface RunResult {
 	code: number | null;
