@@ -93,7 +93,9 @@ function policyText(policy: RestartPolicy | string): string {
 }
 
 function userText(user: string | ContainerUser): string {
-	return typeof user === 'string' ? user : (user.lookup ?? `${user.uid}:${user.gid}`);
+	if (typeof user === 'string') return user;
+	// By name when it was given by name (the name is shown), with the group it resolved to.
+	return user.lookup ?? `${user.name ?? user.uid}:${user.gid}`;
 }
 
 /** docker's -p form: [HOSTIP:][HOSTPORT]:PORT/PROTOCOL; a host port of 0 is "any free one". */

@@ -51,7 +51,7 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	labels: {labels: {'team/app': 'x=y z', empty: ''}},
 	restartPolicy: {restartPolicy: 'on-failure:3'},
 	workingDir: {workingDir: '/srv/work'},
-	user: {user: '1000:7'},
+	user: {user: 'worker:7'},
 	hostname: {hostname: 'box'},
 	stopSignal: {stopSignal: 'rtmin+3'},
 	stopTimeout: {stopTimeout: 2.5},
