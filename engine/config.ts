@@ -224,6 +224,11 @@ export function resolveConfig(
 	const memoryThresholdMb = resolveThreshold(input.memoryThresholdMb, 'memory threshold', 'MB', 2 ** 32);
 	const cpuThresholdPercent = resolveThreshold(input.cpuThresholdPercent, 'CPU threshold', 'percent (100 = one core)', 100 * 4096);
 
+	const monitorPidFile = input.monitorPidFile ?? null;
+	if (monitorPidFile !== null && (!path.isAbsolute(monitorPidFile) || monitorPidFile.endsWith('/'))) {
+		throw invalid(`monitor pid file ${JSON.stringify(monitorPidFile)} must be an absolute path of a file`);
+	}
+
 	const workingDir = input.workingDir ?? (pureOci ? imageWorkingDir(oci.config) : '/app');
 	if (!path.isAbsolute(workingDir)) throw invalid(`working dir ${JSON.stringify(workingDir)} must be an absolute path`);
 
@@ -260,6 +265,7 @@ export function resolveConfig(
 		restartMaxDelayMs,
 		memoryThresholdMb,
 		cpuThresholdPercent,
+		monitorPidFile: monitorPidFile === null ? null : path.normalize(monitorPidFile),
 	};
 }
 
@@ -379,6 +385,7 @@ const BACK: Translation = {
 	restartMaxDelayMs: (restartMaxDelayMs) => (restartMaxDelayMs === BACKOFF_MAX_MS ? {} : {restartMaxDelayMs}),
 	memoryThresholdMb: (memoryThresholdMb) => (memoryThresholdMb === null ? {} : {memoryThresholdMb}),
 	cpuThresholdPercent: (cpuThresholdPercent) => (cpuThresholdPercent === null ? {} : {cpuThresholdPercent}),
+	monitorPidFile: (monitorPidFile) => (monitorPidFile === null || monitorPidFile === undefined ? {} : {monitorPidFile}),
 };
 
 /** The ContainerConfig that resolves to `resolved` again (export -> import, stack files). */

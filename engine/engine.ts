@@ -231,7 +231,7 @@ export class ContainerEngine implements Engine {
 		return {
 			...metadataWithHealth(record, paths.userdata),
 			config: record.config,
-			paths: {bundle: paths.bundle, log: paths.log},
+			paths: {bundle: paths.bundle, log: paths.log, monitorPidFile: paths.monitorPidFile},
 			userNamespace: userNamespaceOf(record.config),
 			network: networkOf(record),
 			networks: networksOf(record),

@@ -104,7 +104,8 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 		metadata: {nextRestartAt: null, crashLoop: false, ...metadata} as unknown as ContainerMetadata,
 		// Records from before OCI images have a host-derived root; from before networks, no ports or aliases;
 		// from before multi-network containers, one network; from before events, no hooks; from before health checks, none;
-		// from before crash-loop caps and thresholds, the built-in cap and the settings' thresholds
+		// from before crash-loop caps and thresholds, the built-in cap and the settings' thresholds;
+		// from before monitor pid files, none
 		// (the fields missing are filled, no version bump).
 		config: {
 			ociImage: null,
@@ -116,6 +117,7 @@ export function parseRecord(data: unknown): ContainerRecord | {damaged: string} 
 			restartMaxDelayMs: BACKOFF_MAX_MS,
 			memoryThresholdMb: null,
 			cpuThresholdPercent: null,
+			monitorPidFile: null,
 			...config,
 		} as unknown as ResolvedConfig,
 		internal: {...INTERNAL_DEFAULTS, ...internal} as InternalState,

@@ -140,6 +140,7 @@ const fields = {
 	restartMaxDelayMs: number(),
 	memoryThresholdMb: number(),
 	cpuThresholdPercent: number(),
+	monitorPidFile: text('an absolute path'),
 };
 
 const containerConfigSchema = shape(
@@ -183,6 +184,7 @@ const containerConfigSchema = shape(
 		restartMaxDelayMs: v.optional(fields.restartMaxDelayMs),
 		memoryThresholdMb: v.optional(fields.memoryThresholdMb),
 		cpuThresholdPercent: v.optional(fields.cpuThresholdPercent),
+		monitorPidFile: v.optional(fields.monitorPidFile),
 	},
 	'a container config object',
 );
@@ -226,6 +228,8 @@ const storedEntries = {
 	restartMaxDelayMs: v.optional(fields.restartMaxDelayMs),
 	memoryThresholdMb: v.optional(v.nullable(fields.memoryThresholdMb)),
 	cpuThresholdPercent: v.optional(v.nullable(fields.cpuThresholdPercent)),
+	// Missing from exports written before monitor pid files.
+	monitorPidFile: v.optional(v.nullable(fields.monitorPidFile)),
 };
 const resolvedConfigSchema = shape(storedEntries, 'a stored container config');
 

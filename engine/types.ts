@@ -154,6 +154,12 @@ export interface ContainerConfig {
 	memoryThresholdMb?: number;
 	/** Flag the container while its CPU use is above this percentage (100 = one core); default CPU_THRESHOLD_PERCENT. */
 	cpuThresholdPercent?: number;
+	/**
+	 * An absolute path where every start writes the monitor's pid (conmon's, or the process
+	 * driver's supervisor's), as podman's --conmon-pidfile: a path known before the container
+	 * exists, for a systemd unit's PIDFile=. Removed when the run ends.
+	 */
+	monitorPidFile?: string;
 }
 
 export interface ContainerUser {
@@ -229,6 +235,8 @@ export interface ResolvedConfig {
 	/** Its own thresholds; null: the settings' (MEMORY_THRESHOLD_MB, CPU_THRESHOLD_PERCENT) when it is measured. */
 	memoryThresholdMb: number | null;
 	cpuThresholdPercent: number | null;
+	/** Where each start also writes the monitor's pid; null for nowhere (and in records from before it existed). */
+	monitorPidFile: string | null;
 }
 
 export interface ContainerMetadata {
@@ -276,7 +284,8 @@ export interface UserNamespace {
 export interface ContainerInfo extends ContainerMetadata {
 	config: ResolvedConfig;
 	/** Where the engine keeps this container's files. */
-	paths: {bundle: string; log: string};
+	/** monitorPidFile: where every start writes the monitor's pid (conmon's or the supervisor's), a systemd unit's PIDFile=. */
+	paths: {bundle: string; log: string; monitorPidFile: string};
 	/** The uid/gid mapping the container runs with; null when it shares the host's (its root is host root). */
 	userNamespace: UserNamespace | null;
 	/** Its first c32 network (null for the host's network and for none); ip and gateway only while it runs. */

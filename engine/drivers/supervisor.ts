@@ -86,15 +86,18 @@ child.on('exit', async (code, signal) => {
 	if (oomKilled) fs.writeFileSync(plan.oomFile, '');
 	writeAtomic(plan.exitFile, String(exitCode));
 	if (dirs) await removeCgroup(dirs).catch(logged('cgroup removal'));
+	// Exiting with the container's code, as conmon does: a systemd unit whose main process this
+	// is (its PIDFile) tells a failure from a clean end by it (Restart=on-failure).
+	const done = () => process.exit(exitCode & 0xff);
 	const [program, ...args] = plan.exitCommand;
 	if (program) {
 		const exitCommand = spawn(program, args, {stdio: 'ignore', env: process.env});
-		exitCommand.on('exit', () => process.exit(0));
+		exitCommand.on('exit', done);
 		exitCommand.on('error', (error) => {
 			logged('exit command')(error);
-			process.exit(0);
+			done();
 		});
 	} else {
-		process.exit(0);
+		done();
 	}
 });

@@ -6,6 +6,7 @@ import {processStartTime, readBootId} from '../host-facts.js';
 import type {ContainerRecord} from '../record.js';
 import {prepareAll, readyAll} from './attachments.js';
 import {driverContext, type Lifecycle, now, save, trySave} from './context.js';
+import {removeMonitorPidFile, writeMonitorPidFile} from './monitor-pidfile.js';
 import {release} from './release.js';
 import {started, startFailed, starting} from './transitions.js';
 
@@ -21,6 +22,7 @@ export async function launch(lc: Lifecycle, record: ContainerRecord, created?: (
 	for (const file of [ctx.paths.exitFile, ctx.paths.oomFile]) fs.rmSync(file, {force: true});
 	let current = starting(record, driver.name, now());
 	await save(lc, current);
+	let monitor: number | null = null;
 	try {
 		const attachments = await lc.services.attachmentsFor(current);
 		await prepareAll(attachments, ctx, (error, name) => lc.log(`teardown of ${name} after a failed prepare`, error));
@@ -28,6 +30,8 @@ export async function launch(lc: Lifecycle, record: ContainerRecord, created?: (
 			await readyAll(attachments, ctx);
 			await created?.();
 		});
+		monitor = monitorPid;
+		writeMonitorPidFile(current.config, monitorPid);
 		const run = {
 			pid,
 			pidStartTime: processStartTime(pid),
@@ -40,6 +44,7 @@ export async function launch(lc: Lifecycle, record: ContainerRecord, created?: (
 		return current;
 	} catch (error) {
 		await release(lc, current);
+		removeMonitorPidFile(current.config, monitor);
 		const message = error instanceof Error ? error.message : String(error);
 		await trySave(lc, startFailed(current, message, now()), 'failed start');
 		throw error instanceof C32Error ? error : new C32Error('START_FAILED', message);

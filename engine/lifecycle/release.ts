@@ -4,6 +4,7 @@ import {C32Error} from '../errors.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {teardownAll} from './attachments.js';
 import {driverContext, type Lifecycle} from './context.js';
+import {removeMonitorPidFile} from './monitor-pidfile.js';
 import {isRunning} from './observe.js';
 
 /**
@@ -19,6 +20,12 @@ export async function release(lc: Lifecycle, record: ContainerRecord, options: {
 	} catch (error) {
 		failures.push(error);
 		lc.log(`runtime cleanup of ${id}`, error);
+	}
+	try {
+		removeMonitorPidFile(record.config, record.internal.monitorPid);
+	} catch (error) {
+		failures.push(error);
+		lc.log(`monitor pid file of ${id}`, error);
 	}
 	const attachments = await lc.services.attachmentsFor(record);
 	failures.push(...(await teardownAll(attachments, ctx, (error, name) => lc.log(`teardown of ${name} for ${id}`, error))));

@@ -146,7 +146,7 @@ export const COMMANDS: CommandEntry[] = [
 	{
 		name: 'generate',
 		aliases: [],
-		summary: 'Kubernetes YAML of containers or a stack (generate kube)',
+		summary: 'Kubernetes YAML (generate kube) or a systemd unit (generate systemd) of containers',
 		failureCode: ONE_SHOT,
 		load: () => import('./generate.js'),
 	},

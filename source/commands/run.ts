@@ -1,8 +1,10 @@
+import path from 'node:path';
 import {isC32Error} from '../../engine/errors.js';
 import type {ContainerConfig, ContainerMetadata, Engine} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
 import {defineCommand} from '../lib/args.js';
 import {attachSession, requireInputTerminal} from '../lib/attach-session.js';
+import {removeCidfile, writeCidfile} from '../lib/cidfile.js';
 import {
 	containerFlags,
 	containerOptionsHelp,
@@ -34,7 +36,9 @@ ${imageHelp}
 Options
   -d, --detach                 Run in the background and print the container id
   --detach-keys KEYS           Keys that detach from -i (default ctrl-p,ctrl-q)
-  --json                       With -d: print the started container as JSON (docs/cli.md)${containerOptionsHelp}
+  --json                       With -d: print the started container as JSON (docs/cli.md)
+  --cidfile FILE               With -d: write the container's id to FILE (for stop and rm --cidfile)
+  --replace                    Remove a container of the same --name first (that name exactly)${containerOptionsHelp}
 
 Examples
   $ c32 run ./examples/workers/bot.py
@@ -44,7 +48,14 @@ Examples
   $ c32 run -d --json --name counter ./examples/workers/counter.js | jq -r .id
   $ c32 run --rm -e GREETING=hi -- sh -c 'echo $GREETING from $(hostname)'
   $ mkdir -p out && c32 run --rm --isolation strict -v "$PWD/out:/out" ./examples/workers/job.sh`,
-	flags: {...containerFlags, detach: {type: 'boolean', shortFlag: 'd'}, detachKeys: {type: 'string'}, json: {type: 'boolean'}},
+	flags: {
+		...containerFlags,
+		detach: {type: 'boolean', shortFlag: 'd'},
+		detachKeys: {type: 'string'},
+		json: {type: 'boolean'},
+		cidfile: {type: 'string'},
+		replace: {type: 'boolean'},
+	},
 	operands: {min: 0, max: 0, label: ''},
 	hints: dockerHabitHints,
 });
@@ -57,11 +68,16 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	if (flags.detachKeys !== undefined && (flags.detach || !flags.interactive)) {
 		throw new UsageError('--detach-keys goes with -i: the keys are read from your stdin');
 	}
+	if (flags.cidfile !== undefined && !flags.detach)
+		throw new UsageError('--cidfile goes with -d: attached, the container is gone when run returns');
+	if (flags.replace && config.name === undefined)
+		throw new UsageError('--replace goes with --name: it replaces the container of that name');
 	// Before anything is created.
 	if (!flags.detach) requireInputTerminal(flags.tty === true, flags.interactive === true, ctx);
 	const policy = pullPolicy(flags.pull);
 	const engine = await ctx.engine();
 	await pullForContainer(engine, config, {policy, pull: pullOptions(flags, ctx.cwd)}, ctx);
+	if (flags.replace) await removeByName(engine, config.name!);
 	if (!flags.detach && (flags.interactive || flags.tty)) return runInteractive(engine, config, flags.detachKeys, ctx);
 	// Attached, this command removes the container itself once it has read the exit code and
 	// the last output; detached, the engine's exit hook does (autoRemove).
@@ -69,12 +85,33 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 	if (!flags.detach) delete toCreate.autoRemove;
 	const created = await engine.createContainer(toCreate);
 	if (flags.detach) {
-		const started = await startOrRemove(engine, created.id);
+		const cidfile = flags.cidfile === undefined ? null : path.resolve(ctx.cwd, flags.cidfile);
+		if (cidfile !== null) {
+			try {
+				writeCidfile(cidfile, created.id);
+			} catch (error) {
+				await engine.removeContainer(created.id, {force: true}).catch(() => undefined);
+				throw error;
+			}
+		}
+		let started: ContainerMetadata;
+		try {
+			started = await startOrRemove(engine, created.id);
+		} catch (error) {
+			if (cidfile !== null) removeCidfile(cidfile, created.id);
+			throw error;
+		}
 		if (flags.json) writeJson(ctx.stdout, containerJson(started));
 		else ctx.stdout.write(`${created.id}\n`);
 		return 0;
 	}
 	return runAttached(engine, created, flags.rm === true, ctx);
+}
+
+/** The container of exactly this name, if any, removed: never an id that merely starts with it. */
+async function removeByName(engine: Engine, name: string): Promise<void> {
+	const existing = (await engine.listContainers()).find((container) => container.name === name);
+	if (existing) await engine.removeContainer(existing.id, {force: true});
 }
 
 /** A container that `run` made and that could not start never ran: it is not left behind. */

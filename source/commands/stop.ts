@@ -17,13 +17,22 @@ policy.
 Options
   -t, --time SECONDS   Wait this long before SIGKILL (default: the container's stop timeout)
   -s, --signal SIGNAL  Send this signal instead of the container's stop signal (name or 1-64)
+  --cidfile FILE       Stop the container whose id FILE holds (c32 run --cidfile)
+  --ignore             A container (or --cidfile) that does not exist is no error
   --json               A JSON array, one element per container (fields in docs/cli.md)
 
 Examples
   $ c32 stop my-bot
   $ c32 stop -t 2 worker-1 worker-2`,
-	flags: {time: {type: 'string', shortFlag: 't', aliases: ['timeout']}, signal: {type: 'string', shortFlag: 's'}, json: {type: 'boolean'}},
-	operands: {min: 1, max: Infinity, label: 'container'},
+	flags: {
+		time: {type: 'string', shortFlag: 't', aliases: ['timeout']},
+		signal: {type: 'string', shortFlag: 's'},
+		cidfile: {type: 'string'},
+		ignore: {type: 'boolean'},
+		json: {type: 'boolean'},
+	},
+	// At least one, or --cidfile (checked with it: containerRefs).
+	operands: {min: 0, max: Infinity, label: 'container'},
 });
 
 export function main(argv: string[], ctx: Context): Promise<number> {

@@ -5,7 +5,8 @@ import {escapeControl} from '../../engine/text.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import type {Context} from '../lib/context.js';
 import {UsageError} from '../lib/errors.js';
-import {BOOT_UNIT_NAME, bootUnitText, SYSTEM_UNIT_DIR} from '../lib/systemd-unit.js';
+import {BOOT_UNIT_NAME, bootUnitText, CARRIED_ENVIRONMENT, SYSTEM_UNIT_DIR} from '../lib/systemd-unit.js';
+import {thisCli, writeUnitFile} from '../lib/this-cli.js';
 
 export const spec = defineCommand({
 	name: 'system install-boot',
@@ -29,12 +30,9 @@ Examples
 	operands: {min: 0, max: 0, label: ''},
 });
 
-/** The settings that point c32 at its containers; the boot run must see the same ones. */
-const CARRIED = ['C32_STORAGE_DIR', 'CONTAINER_STORAGE_DIR', 'C32_RUNTIME_DIR', 'C32_RUNTIME'];
-
 export async function main(argv: string[], ctx: Context): Promise<number> {
 	const {flags} = parseArgs(spec, argv, ctx);
-	const environment = Object.fromEntries(CARRIED.flatMap((key) => (ctx.env[key] ? [[key, ctx.env[key]]] : [])));
+	const environment = Object.fromEntries(CARRIED_ENVIRONMENT.flatMap((key) => (ctx.env[key] ? [[key, ctx.env[key]]] : [])));
 	const text = bootUnitText({node: process.execPath, cli: thisCli(), environment});
 	if (flags.print) {
 		ctx.stdout.write(text);
@@ -45,7 +43,7 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 		throw new UsageError(`${dir} is not a directory: create it, or give --dir an existing one`);
 	}
 	const file = path.join(dir, BOOT_UNIT_NAME);
-	writeUnit(file, text);
+	writeUnitFile(file, text);
 	ctx.stdout.write(`wrote ${escapeControl(file)}\n`);
 	if (flags.dir !== undefined) {
 		ctx.stdout.write(`not enabled (--dir): link it into a multi-user.target.wants directory to run it at boot\n`);
@@ -60,25 +58,6 @@ export async function main(argv: string[], ctx: Context): Promise<number> {
 		`c32: the unit is written but not enabled: systemctl is not usable here (${escapeControl(failure)}); run "systemctl enable ${BOOT_UNIT_NAME}" where systemd runs\n`,
 	);
 	return 1;
-}
-
-/** The running cli.js, links resolved: what ExecStart must run. */
-function thisCli(): string {
-	const script = process.argv[1];
-	if (!script) throw new UsageError('cannot tell where this c32 is installed: run it as c32 or node .../cli.js');
-	return fs.realpathSync(script);
-}
-
-/** Written whole or not at all; 0644 as systemd's units are (it holds no secret). */
-function writeUnit(file: string, text: string): void {
-	const temporary = `${file}.${process.pid}.tmp`;
-	try {
-		fs.writeFileSync(temporary, text, {mode: 0o644, flag: 'wx'});
-		fs.renameSync(temporary, file);
-	} catch (error) {
-		fs.rmSync(temporary, {force: true});
-		throw error;
-	}
 }
 
 /** null when enabled, else why not (one line). */

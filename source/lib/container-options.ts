@@ -58,6 +58,7 @@ export const containerFlags = {
 	base: {type: 'string'},
 	pull: {type: 'string'},
 	tlsVerify: {type: 'boolean', default: true},
+	monitorPidfile: {type: 'string', aliases: ['conmon-pidfile']},
 	...healthFlags,
 } satisfies AnyFlags;
 
@@ -124,7 +125,9 @@ export const containerOptionsHelp = `
   -i, --interactive            Keep the container's stdin open; run attaches it to yours
   -t, --tty                    Give the container a terminal (with -i: yours, in raw mode)
   --init, --no-init            Run an init as PID 1 that forwards signals and reaps zombies
-                               (default: on for a script IMAGE, off for a given command)${healthOptionsHelp}`;
+                               (default: on for a script IMAGE, off for a given command)
+  --monitor-pidfile FILE       Write the pid of its monitor (conmon) to FILE at every start, for
+                               a systemd unit's PIDFile= (alias --conmon-pidfile)${healthOptionsHelp}`;
 
 export interface ContainerFlagValues extends HealthFlagValues {
 	name?: string;
@@ -169,6 +172,7 @@ export interface ContainerFlagValues extends HealthFlagValues {
 	base?: string;
 	pull?: string;
 	tlsVerify?: boolean;
+	monitorPidfile?: string;
 }
 
 export interface BuildInputs {
@@ -271,6 +275,7 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 	if (flags.interactive) config.stdinOpen = true;
 	if (flags.tty) config.tty = true;
 	if (flags.init !== undefined) config.init = flags.init;
+	if (flags.monitorPidfile !== undefined) config.monitorPidFile = path.resolve(inputs.cwd, flags.monitorPidfile);
 	const healthcheck = buildHealthcheck(flags);
 	if (healthcheck !== undefined) config.healthcheck = healthcheck;
 	return config;

@@ -6,6 +6,7 @@ import {isC32Error} from '../../engine/errors.js';
 import type {ContainerMetadata, Engine} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
 import {type CommandSpec, type Parsed, parseArgs} from './args.js';
+import {containerRefs, type RefFlags} from './cidfile.js';
 import {containerJson} from './container-view.js';
 import type {Context} from './context.js';
 import {EXIT, errorLine, errorText, UsageError} from './errors.js';
@@ -30,7 +31,8 @@ export async function forEachRef(refs: string[], ctx: Context, action: (ref: str
 		while (printed < refs.length && outcomes[printed] !== undefined) {
 			const outcome = outcomes[printed]!;
 			if (!outcome.ok) ctx.stderr.write(errorLine(outcome.error));
-			else if (!json) ctx.stdout.write(`${escapeControl(outcome.result.line)}\n`);
+			// '': a container --ignore let go of, which has nothing to say.
+			else if (!json && outcome.result.line !== '') ctx.stdout.write(`${escapeControl(outcome.result.line)}\n`);
 			printed++;
 		}
 	};
@@ -77,8 +79,19 @@ export async function actOnEach<Flags extends AnyFlags>(
 	action: (engine: Engine, ref: string, flags: Parsed<Flags>['flags']) => Promise<RefResult>,
 ): Promise<number> {
 	const {flags, operands} = parseArgs(spec, argv, ctx);
+	const refFlags = flags as RefFlags;
+	const refs = await containerRefs(spec.name, operands, refFlags, ctx);
 	const engine = await ctx.engine();
-	return forEachRef(operands, ctx, (ref) => action(engine, ref, flags), (flags as {json?: boolean}).json === true);
+	const act = async (ref: string): Promise<RefResult> => {
+		try {
+			return await action(engine, ref, flags);
+		} catch (error) {
+			// --ignore: a container that is not there is what the caller wanted anyway.
+			if (refFlags.ignore && isC32Error(error) && error.code === 'NOT_FOUND') return {line: '', json: {ignored: true}};
+			throw error;
+		}
+	};
+	return forEachRef(refs, ctx, act, (flags as {json?: boolean}).json === true);
 }
 
 /** The --json flag every command that acts on containers takes. */

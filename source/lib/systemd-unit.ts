@@ -5,6 +5,9 @@ import {UsageError} from './errors.js';
 export const BOOT_UNIT_NAME = 'c32-boot.service';
 export const SYSTEM_UNIT_DIR = '/etc/systemd/system';
 
+/** The settings that point c32 at its containers; a unit's c32 must see the same ones. */
+export const CARRIED_ENVIRONMENT = ['C32_STORAGE_DIR', 'CONTAINER_STORAGE_DIR', 'C32_RUNTIME_DIR', 'C32_RUNTIME'];
+
 export interface BootUnitInputs {
 	/** Absolute path of node and of c32's cli.js: ExecStart must not depend on PATH at boot. */
 	node: string;
@@ -40,12 +43,13 @@ export function bootUnitText({node, cli, environment}: BootUnitInputs): string {
 }
 
 /** A word of ExecStart: quoted when needed, with systemd's specifiers (%) and variables ($) escaped. */
-function execWord(word: string): string {
+export function execWord(word: string): string {
 	const escaped = word.replaceAll('$', '$$$$');
 	return /^[A-Za-z0-9_./:=@+-]+$/.test(escaped) ? escaped.replaceAll('%', '%%') : quote(escaped);
 }
 
-function quote(text: string): string {
+/** A quoted value (Environment=, ExecStart's words): backslash and quote escaped, specifiers too; control characters refused. */
+export function quote(text: string): string {
 	if (/[\u0000-\u001f\u007f]/.test(text))
 		throw new UsageError(`${JSON.stringify(text)} has a control character: a unit file cannot hold it`);
 	return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('%', '%%')}"`;

@@ -26,7 +26,7 @@ describe('commands against an engine double', () => {
 			inspectContainer: async (ref: string) => ({
 				...containers.find((c) => c.id === ref)!,
 				config: {} as never,
-				paths: {bundle: '/b', log: '/l'},
+				paths: {bundle: '/b', log: '/l', monitorPidFile: '/m'},
 				userNamespace: null,
 				network: null,
 				networks: [],
@@ -209,7 +209,14 @@ describe('commands against an engine double', () => {
 		const {ctx, out} = fakeContext({
 			inspectContainer: async (ref: string) => {
 				if (ref !== 'a') throw notFound(ref);
-				return {...container('a'), config: {} as never, paths: {bundle: '/b', log: '/l'}, userNamespace: null, network: null, networks: []};
+				return {
+					...container('a'),
+					config: {} as never,
+					paths: {bundle: '/b', log: '/l', monitorPidFile: '/m'},
+					userNamespace: null,
+					network: null,
+					networks: [],
+				};
 			},
 		});
 		assert.equal(await runCli(['inspect', 'a', 'zz'], ctx), 1);

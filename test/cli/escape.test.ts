@@ -77,7 +77,7 @@ describe('the CLI shows user-controlled text escaped', () => {
 			...evil,
 			labels: {k: label},
 			config: {labels: {k: label}} as never,
-			paths: {bundle: '/b', log: '/l'},
+			paths: {bundle: '/b', log: '/l', monitorPidFile: '/m'},
 			userNamespace: null,
 			network: null,
 			networks: [],

@@ -508,7 +508,7 @@ describe('images, image, tag, rmi, prune, save, commit, system df, export', () =
 			inspectContainer: async () => ({
 				...bot,
 				config: {} as never,
-				paths: {bundle: '/b', log: '/l'},
+				paths: {bundle: '/b', log: '/l', monitorPidFile: '/m'},
 				userNamespace: null,
 				network: null,
 				networks: [],

@@ -30,7 +30,7 @@ function stateful(initial: Record<string, ContainerState>, labels: Record<string
 		inspectContainer: async (ref) => ({
 			...find(ref),
 			config: {} as never,
-			paths: {bundle: '/b', log: '/l'},
+			paths: {bundle: '/b', log: '/l', monitorPidFile: '/m'},
 			userNamespace: null,
 			network: null,
 			networks: [],

@@ -219,6 +219,7 @@ export class FakeEngine implements Engine {
 			restartMaxDelayMs: 30_000,
 			memoryThresholdMb: null,
 			cpuThresholdPercent: null,
+			monitorPidFile: null,
 		};
 		const network = options.network ?? null;
 		if (network) config.network = network.name;
@@ -436,7 +437,11 @@ export class FakeEngine implements Engine {
 		return {
 			...container.meta,
 			config: container.config,
-			paths: {bundle: `/fake/${container.meta.id}/bundle`, log: `/fake/${container.meta.id}/ctr.log`},
+			paths: {
+				bundle: `/fake/${container.meta.id}/bundle`,
+				log: `/fake/${container.meta.id}/ctr.log`,
+				monitorPidFile: `/fake/${container.meta.id}/monitor.pid`,
+			},
 			userNamespace: null,
 			network: container.network === null ? null : structuredClone(container.network),
 			networks: container.network === null ? [] : [structuredClone(container.network)],

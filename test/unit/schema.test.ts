@@ -80,6 +80,7 @@ const SAMPLES: {[K in keyof ResolvedConfig]-?: ContainerConfig} = {
 	restartMaxDelayMs: {restartMaxDelayMs: 5000},
 	memoryThresholdMb: {memoryThresholdMb: 500},
 	cpuThresholdPercent: {cpuThresholdPercent: 90},
+	monitorPidFile: {monitorPidFile: '/run/c32-web.service.pid'},
 };
 
 describe('export -> import round trip', () => {
