@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {C32Error} from './errors.js';
+import {byCodeUnit} from './order.js';
 import type {LogEntry, LogOptions, LogStream} from './types.js';
 
 export interface LogRecord {
@@ -53,7 +54,7 @@ export class LineAssembler {
 			line: p.text,
 		}));
 		this.pending = {};
-		return entries.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+		return entries.sort((a, b) => byCodeUnit(a.timestamp, b.timestamp));
 	}
 }
 

@@ -4,6 +4,7 @@
 // lock, by rename; a removal takes off names, then whatever no image needs any more.
 import fs from 'node:fs';
 import {C32Error} from '../errors.js';
+import {byCodeUnit} from '../order.js';
 import type {StorageLayout} from '../paths.js';
 import {isNoSpace} from '../store.js';
 import {archiveKind} from './archive-kind.js';
@@ -150,7 +151,7 @@ export class ImageStore {
 	/** Newest first. */
 	list(): ImageSummary[] {
 		return Object.values(this.records.read())
-			.sort((a, b) => b.storedAt.localeCompare(a.storedAt))
+			.sort((a, b) => byCodeUnit(b.storedAt, a.storedAt))
 			.map((record) => this.summary(record));
 	}
 

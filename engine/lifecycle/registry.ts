@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {C32Error} from '../errors.js';
 import {metadataWithHealth} from '../health/state.js';
+import {byCodeUnit} from '../order.js';
 import {containerPaths} from '../paths.js';
 import type {ContainerRecord} from '../record.js';
 import {damagedError, damagedName, TOMBSTONE_PREFIX} from '../store.js';
@@ -57,7 +58,7 @@ export async function listAll(lc: Lifecycle): Promise<ContainerMetadata[]> {
 		}
 	}
 	await collectLeftovers(lc, new Set(byId.keys()), vanished);
-	return list.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+	return list.sort((a, b) => byCodeUnit(a.createdAt, b.createdAt));
 }
 
 /** The metadata of a container whose state file cannot be read: enough to see it and remove it. */

@@ -1,5 +1,7 @@
 // The engine's network commands: the store's records plus which containers are configured
 // on each. Loaded on first use, so container commands do not pay for it.
+
+import {byCodeUnit} from '../order.js';
 import type {Store} from '../store.js';
 import {NetworkStore} from './store.js';
 import {DEFAULT_NETWORK, type NetworkInfo, type NetworkRecord} from './types.js';
@@ -30,7 +32,7 @@ export async function listNetworks(store: Store): Promise<NetworkInfo[]> {
 	await networks.ensureDefault().catch(() => {});
 	const records = networks
 		.list()
-		.sort((a, b) => Number(b.name === DEFAULT_NETWORK) - Number(a.name === DEFAULT_NETWORK) || a.name.localeCompare(b.name));
+		.sort((a, b) => Number(b.name === DEFAULT_NETWORK) - Number(a.name === DEFAULT_NETWORK) || byCodeUnit(a.name, b.name));
 	return records.map((record) => infoOf(store, record));
 }
 

@@ -5,6 +5,7 @@
 // (rewriteInPlace): a rename would leave the container looking at the old inode.
 import fs from 'node:fs';
 import {replaceFile} from '../fs/in-root.js';
+import {byAddress} from '../order.js';
 
 export const ETC_FILE_NAMES = ['hostname', 'hosts', 'resolv.conf'] as const;
 export type EtcFileName = (typeof ETC_FILE_NAMES)[number];
@@ -44,7 +45,7 @@ export function hostNames(hostname: string): string[] {
 /** localhost, the container's own names, then the others on its network (sorted: the file is the same whoever writes it). */
 export function hostsFile(own: HostsEntry, peers: HostsEntry[]): string {
 	const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', entryLine(own)];
-	const sorted = [...peers].sort((a, b) => a.ip.localeCompare(b.ip, 'en', {numeric: true}));
+	const sorted = [...peers].sort((a, b) => byAddress(a.ip, b.ip));
 	for (const peer of sorted) if (peer.names.length > 0) lines.push(entryLine(peer));
 	return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,6 @@
 // How networks and published ports are shown: docker's spellings.
 import type {ContainerNetwork, NetworkInfo, PortMapping} from '../../engine/index.js';
+import {byCodeUnit} from '../../engine/order.js';
 import type {Cell} from './table.js';
 
 /** Where on the host a port is published: "127.0.0.1:8080", "0.0.0.0:8080" for every address (docker's spelling). */
@@ -38,5 +39,5 @@ export function networkRows(networks: readonly NetworkInfo[], fullIds: boolean):
 
 /** Oldest first, as they were made: the default network c32 comes first. */
 export function byCreation(networks: readonly NetworkInfo[]): NetworkInfo[] {
-	return [...networks].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.name.localeCompare(b.name));
+	return [...networks].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || byCodeUnit(a.name, b.name));
 }
