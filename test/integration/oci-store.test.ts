@@ -181,7 +181,7 @@ test('an interrupted pull (abort) ends skopeo and leaves nothing in staging or b
 	assert.ok(copying, 'the abort came while skopeo was copying');
 	assert.match(error.message, /interrupted/);
 	assertEmptyStore(s.dir, 'an aborted pull');
-	const skopeos = execFileSync('ps', ['-eo', 'args'])
+	const skopeos = execFileSync('ps', ['-eo', 'args'], {maxBuffer: 64 * 1024 * 1024})
 		.toString()
 		.split('\n')
 		.filter((line) => line.includes(`${relay}/team/bot`));
