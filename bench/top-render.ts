@@ -24,12 +24,14 @@ const {ActionRunner} = await import('../components/store/action-runner.js');
 const {DashboardStore} = await import('../components/store/dashboard-store.js');
 const {LogFollower} = await import('../components/store/log-follower.js');
 const {ShellRunner} = await import('../components/store/shell-runner.js');
+const {LineSlots} = await import('../components/line-slots.js');
 
 const TARGET_MS = 16;
 
-/** Collects Ink's frames instead of drawing them. */
+/** Collects Ink's frames, their lines filled in as the screen writer does, instead of drawing them. */
 class FrameSink extends EventEmitter {
 	readonly isTTY = true;
+	readonly slots = new LineSlots();
 	private waiting: ((frame: string) => void) | null = null;
 	constructor(
 		readonly columns: number,
@@ -38,9 +40,10 @@ class FrameSink extends EventEmitter {
 		super();
 	}
 	write = (frame: string): boolean => {
+		const filled = this.slots.fill(frame);
 		const done = this.waiting;
 		this.waiting = null;
-		done?.(frame);
+		done?.(filled);
 		return true;
 	};
 	next(): Promise<string> {
@@ -94,6 +97,7 @@ async function run(count: number, ticks: number, columns: number, rows: number):
 		onRender: (renderMs) => {
 			inkMs = renderMs;
 		},
+		slots: sink.slots,
 	});
 	store.start();
 	// Warm up: first data, configs, the log tail, the JIT; and a full history for the graphs.

@@ -4,10 +4,14 @@
 // end), and measuring and colouring nested <Text> spans costs more than building the line.
 
 import {Transform} from 'ink';
-import {memo} from 'react';
+import {createContext, memo, useContext} from 'react';
+import type {LineSlots} from '../line-slots.js';
 import type {Segment} from '../model/segments.js';
 import {segmentsToAnsi} from './ansi.js';
 import {useScreenWidth, useTheme} from './theme.js';
+
+/** In a terminal, where Lines hand Ink slots instead of their text (line-slots.ts). */
+export const LineSlotsContext = createContext<LineSlots | null>(null);
 
 const blanks = new Map<number, string>();
 
@@ -38,8 +42,9 @@ export const Line = memo(
 	function Line({segments}: {segments: readonly Segment[]}) {
 		const theme = useTheme();
 		const width = useScreenWidth();
+		const slots = useContext(LineSlotsContext);
 		const text = segmentsToAnsi(segments, theme, width);
-		return <Transform transform={() => text}>{placeholder(width)}</Transform>;
+		return <Transform transform={() => (slots ? slots.put(text) : text)}>{placeholder(width)}</Transform>;
 	},
 	(previous, next) => sameSegments(previous.segments, next.segments),
 );

@@ -1,6 +1,8 @@
 // The per-tick shortcuts that keep 1000 containers cheap: each must give what the long way gives.
 import assert from 'node:assert/strict';
+import {EventEmitter} from 'node:events';
 import {describe, test} from 'node:test';
+import {LineSlots} from '../../components/line-slots.js';
 import type {ContainerRow} from '../../components/model/row.js';
 import type {Segment} from '../../components/model/segments.js';
 import {compareRows, type SortOrder, sortRows, sortRowsFrom} from '../../components/model/sort.js';
@@ -136,5 +138,35 @@ describe('what a tick keeps', () => {
 		assert.equal(sameSegments(line, [{text: 'web', tone: 'ok'}, {text: ' 4%'}]), false, 'text');
 		assert.equal(sameSegments(line, [{text: 'web', tone: 'ok', selected: true}, {text: ' 3%'}]), false, 'selected');
 		assert.equal(sameSegments(line, [{text: 'web', tone: 'ok'}]), false, 'length');
+	});
+});
+
+describe('line slots', () => {
+	test('each Line stands in the frame as one character; fill puts the lines back and starts afresh', () => {
+		const slots = new LineSlots();
+		const a = slots.put('\u001b[1mheader\u001b[22m');
+		const b = slots.put('  web   running');
+		assert.equal(a.length, 1);
+		assert.notEqual(a, b);
+		assert.equal(slots.fill(`${a}\n${b}\nTerminal too small`), '\u001b[1mheader\u001b[22m\n  web   running\nTerminal too small');
+		// The next frame numbers its slots from the start again; rows that are no slot stay.
+		assert.equal(slots.put('next'), a);
+		assert.equal(slots.fill(`${a}\nab\n\n\u{E123}`), 'next\nab\n\n\u{E123}');
+		assert.equal(slots.fill('plain'), 'plain', 'a frame without slots is left as it is');
+	});
+
+	test('the dashboard in a terminal writes the lines, not the slots', async () => {
+		const {ScreenWriter} = await import('../../components/screen.js');
+		const written: string[] = [];
+		const out = Object.assign(new EventEmitter(), {columns: 40, rows: 5, write: (data: string) => written.push(data) > 0});
+		const slots = new LineSlots();
+		const screen = new ScreenWriter(out as unknown as NodeJS.WriteStream, {slots});
+		screen.enter();
+		screen.write(`${slots.put('first line')}\n${slots.put('second line')}\n`);
+		const shown = written.join('');
+		assert.match(shown, /first line/);
+		assert.match(shown, /second line/);
+		assert.doesNotMatch(shown, /[\uE000-\uF8FF]/);
+		screen.leave();
 	});
 });
