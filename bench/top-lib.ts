@@ -109,7 +109,7 @@ const END = '<!-- top-bench:end -->';
 export function recordResults(part: 'cpu' | 'render', markdown: string, file = 'bench/RESULTS.md'): void {
 	const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
 	const begin = text.indexOf(START);
-	const end = text.indexOf(END);
+	const end = begin >= 0 ? text.indexOf(END, begin) : -1;
 	const parts: Record<string, string> = {cpu: '', render: ''};
 	if (begin >= 0 && end > begin) {
 		const inside = text.slice(begin + START.length, end);
