@@ -109,7 +109,7 @@ const END = '<!-- top-bench:end -->';
 export function recordResults(part: 'cpu' | 'render', markdown: string, file = 'bench/RESULTS.md'): void {
 	const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
 	const begin = text.indexOf(START);
-	const end = text.indexOf(END);
+	const end = begin >= 0 ? text.indexOf(END, begin) : -1;
 	const parts: Record<string, string> = {cpu: '', render: ''};
 	if (begin >= 0 && end > begin) {
 		const inside = text.slice(begin + START.length, end);
@@ -131,4 +131,33 @@ export function recordResults(part: 'cpu' | 'render', markdown: string, file = '
 	const next =
 		begin >= 0 && end > begin ? text.slice(0, begin) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`;
 	writeFileSync(file, next);
+}
+
+/** "160x45" (or 160×45) → [160, 45]. */
+export function parseSize(text: string): [number, number] {
+	const match = /^(\d+)[x×](\d+)$/.exec(text.trim());
+	if (!match) throw new Error(`a terminal size is COLUMNSxROWS, such as 160x45, not ${text}`);
+	return [Number(match[1]), Number(match[2])];
+}
+
+/** "50,1000" → [50, 1000]. */
+export function parseCounts(text: string): number[] {
+	const counts = text.split(',').map((part) => Number(part.trim()));
+	if (counts.some((count) => !Number.isInteger(count) || count <= 0))
+		throw new Error(`container counts are whole numbers, such as 50,1000, not ${text}`);
+	return counts;
+}
+
+/**
+ * Medians by row name, kept between runs: `--save FILE` writes this run's, `--before FILE`
+ * shows an earlier run's beside them (before → after a change).
+ */
+export type Medians = Record<string, number>;
+
+export function readMedians(file: string | undefined): Medians {
+	return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Medians) : {};
+}
+
+export function saveMedians(file: string | undefined, medians: Medians): void {
+	if (file) writeFileSync(file, `${JSON.stringify(medians, null, '\t')}\n`);
 }

@@ -1,18 +1,21 @@
-// How long the dashboard takes to turn a data tick or a key press into a frame, with 50
-// containers, against the engine double, in-process (no terminal: frames go to a null
-// screen). React's production build, as `c32 top` uses. Medians over many ticks.
+// How long the dashboard takes to turn a data tick or a key press into a frame, for each
+// container count and terminal size, against the engine double, in-process (no terminal:
+// frames go to a null screen). React's production build, as `c32 top` uses. Medians over
+// many ticks.
 //   tick → frame  from the tick's publish to the frame handed to the screen writer: React
 //                 reconciliation, Ink layout and output, all of it
 //   Ink output    Ink's own share (its onRender renderTime)
 //   row diff      the screen writer's diff of consecutive frames
 //   key → frame   from a key press (j/k) to its frame
-//   node dist/bench/top-render.js [--containers 50] [--ticks 300]
+//   node dist/bench/top-render.js [--containers 50,1000] [--sizes 80x24,120x40,160x45,200x60]
+//        [--ticks 300] [--save FILE] [--before FILE]
+// --save writes the medians to FILE; --before shows those of an earlier --save beside this run's.
 import {EventEmitter} from 'node:events';
 import {parseArgs} from 'node:util';
 import {FakeEngine} from '../test/dashboard/fake-engine.js';
 import {Keyboard, memoryPrefs} from '../test/dashboard/util.js';
 import {populate} from './top-demo.js';
-import {machine, median, percentile, recordResults} from './top-lib.js';
+import {machine, median, parseCounts, parseSize, percentile, readMedians, recordResults, saveMedians} from './top-lib.js';
 
 process.env['NODE_ENV'] ??= 'production';
 const {mountDashboard} = await import('../components/dashboard.js');
@@ -21,12 +24,14 @@ const {ActionRunner} = await import('../components/store/action-runner.js');
 const {DashboardStore} = await import('../components/store/dashboard-store.js');
 const {LogFollower} = await import('../components/store/log-follower.js');
 const {ShellRunner} = await import('../components/store/shell-runner.js');
+const {LineSlots} = await import('../components/line-slots.js');
 
 const TARGET_MS = 16;
 
-/** Collects Ink's frames instead of drawing them. */
+/** Collects Ink's frames, their lines filled in as the screen writer does, instead of drawing them. */
 class FrameSink extends EventEmitter {
 	readonly isTTY = true;
+	readonly slots = new LineSlots();
 	private waiting: ((frame: string) => void) | null = null;
 	constructor(
 		readonly columns: number,
@@ -35,9 +40,10 @@ class FrameSink extends EventEmitter {
 		super();
 	}
 	write = (frame: string): boolean => {
+		const filled = this.slots.fill(frame);
 		const done = this.waiting;
 		this.waiting = null;
-		done?.(frame);
+		done?.(filled);
 		return true;
 	};
 	next(): Promise<string> {
@@ -91,6 +97,7 @@ async function run(count: number, ticks: number, columns: number, rows: number):
 		onRender: (renderMs) => {
 			inkMs = renderMs;
 		},
+		slots: sink.slots,
 	});
 	store.start();
 	// Warm up: first data, configs, the log tail, the JIT; and a full history for the graphs.
@@ -129,29 +136,49 @@ async function run(count: number, ticks: number, columns: number, rows: number):
 }
 
 async function main(): Promise<void> {
-	const {values} = parseArgs({options: {containers: {type: 'string', default: '50'}, ticks: {type: 'string', default: '300'}}});
-	const count = Number(values.containers);
+	const {values} = parseArgs({
+		options: {
+			containers: {type: 'string', default: '50,1000'},
+			sizes: {type: 'string', default: '80x24,120x40,160x45,200x60'},
+			ticks: {type: 'string', default: '300'},
+			save: {type: 'string'},
+			before: {type: 'string'},
+		},
+	});
+	const counts = parseCounts(values.containers);
+	const sizes = values.sizes.split(',').map(parseSize);
 	const ticks = Number(values.ticks);
+	const before = readMedians(values.before);
+	const withBefore = Object.keys(before).length > 0;
 	const started = machine();
 	const fmt = (samples: number[]) => `${median(samples).toFixed(2)} ms (p95 ${percentile(samples, 95).toFixed(2)})`;
+	// "before → after" when an earlier run is given: the medians only, the p95 is this run's.
+	const cell = (key: string, samples: number[]) => {
+		const was = before[key];
+		return withBefore && was !== undefined ? `${was.toFixed(2)} → ${fmt(samples)}` : fmt(samples);
+	};
 	const lines = [
-		`### Frame render time (target < ${TARGET_MS} ms)`,
+		`### Frame render time (target ≤ ${TARGET_MS} ms)`,
 		'',
-		`${started}. ${count} containers on the engine double, graphs with a full history, ${ticks} data ticks and 100 key presses per terminal size; medians, 95th percentile in brackets.`,
+		`${started}. The engine double, graphs with a full history, ${ticks} data ticks and 100 key presses (j/k) per container count and terminal size; medians, 95th percentile in brackets.${withBefore ? ' "a → b": median before the change → after it.' : ''}`,
 		'',
-		'| terminal | tick → frame | of which Ink output | row diff | key → frame | bytes to the terminal per tick |',
-		'|---|---|---|---|---|---|',
+		'| containers | terminal | tick → frame | of which Ink output | row diff | key → frame | bytes to the terminal per tick |',
+		'|---|---|---|---|---|---|---|',
 	];
-	for (const [columns, rows] of [
-		[80, 24],
-		[120, 40],
-		[200, 60],
-	] as const) {
-		const timings = await run(count, ticks, columns, rows);
-		lines.push(
-			`| ${columns}×${rows} | **${fmt(timings.frame)}** | ${fmt(timings.ink)} | ${fmt(timings.diff)} | ${fmt(timings.key)} | ${Math.round(median(timings.bytes))} |`,
-		);
+	const medians: Record<string, number> = {};
+	for (const count of counts) {
+		for (const [columns, rows] of sizes) {
+			const timings = await run(count, ticks, columns, rows);
+			const key = `${count} ${columns}x${rows}`;
+			for (const [name, samples] of Object.entries(timings)) medians[`${key} ${name}`] = median(samples);
+			const bytes = Math.round(median(timings.bytes));
+			const wasBytes = before[`${key} bytes`];
+			lines.push(
+				`| ${count} | ${columns}×${rows} | **${cell(`${key} frame`, timings.frame)}** | ${cell(`${key} ink`, timings.ink)} | ${cell(`${key} diff`, timings.diff)} | ${cell(`${key} key`, timings.key)} | ${withBefore && wasBytes !== undefined ? `${Math.round(wasBytes)} → ` : ''}${bytes} |`,
+			);
+		}
 	}
+	saveMedians(values.save, medians);
 	const markdown = lines.join('\n');
 	console.log(markdown);
 	recordResults('render', markdown);

@@ -70,8 +70,9 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 		[snapshot.at, snapshot.host],
 	);
 
+	const metas = useMemo(() => rows.map((row) => row.meta), [rows]);
 	const context: KeyContext = {
-		rows: rows.map((row) => row.meta),
+		rows: metas,
 		tableRows: layout.tableRows,
 		logRows: layout.logRows,
 		logBuffer: follower.buffer,

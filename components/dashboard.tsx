@@ -3,6 +3,7 @@ import {type Instance, render} from 'ink';
 import type {Engine} from '../engine/index.js';
 import {C32Error} from '../engine/index.js';
 import {App} from './App.js';
+import {LineSlots} from './line-slots.js';
 import {clampInterval, openPrefs, type Prefs, type PrefsStore} from './prefs.js';
 import {ScreenWriter} from './screen.js';
 import {ActionRunner} from './store/action-runner.js';
@@ -10,6 +11,7 @@ import {DashboardStore} from './store/dashboard-store.js';
 import {LogFollower} from './store/log-follower.js';
 import {ShellRunner} from './store/shell-runner.js';
 import {terminalHandoff} from './terminal-handoff.js';
+import {LineSlotsContext} from './views/Line.js';
 import {type Theme, ThemeContext, themeFromEnv} from './views/theme.js';
 
 export interface TopOptions {
@@ -38,6 +40,8 @@ export interface MountOptions {
 	stderr?: NodeJS.WriteStream;
 	onQuit: () => void;
 	onRender?: (renderMs: number) => void;
+	/** Lines hand Ink slots that `stdout` fills (line-slots.ts); without, Ink's frames hold the text. */
+	slots?: LineSlots;
 }
 
 /** Renders the dashboard with Ink; every render hands one whole frame to `stdout`. */
@@ -45,7 +49,9 @@ export function mountDashboard(options: MountOptions): Instance {
 	const {store, follower, actions, shell, prefs, initialPrefs, theme, onQuit, onRender} = options;
 	return render(
 		<ThemeContext.Provider value={theme}>
-			<App store={store} follower={follower} actions={actions} shell={shell} prefs={prefs} initialPrefs={initialPrefs} onQuit={onQuit} />
+			<LineSlotsContext.Provider value={options.slots ?? null}>
+				<App store={store} follower={follower} actions={actions} shell={shell} prefs={prefs} initialPrefs={initialPrefs} onQuit={onQuit} />
+			</LineSlotsContext.Provider>
 		</ThemeContext.Provider>,
 		{
 			stdin: options.stdin,
@@ -78,7 +84,8 @@ export async function runDashboard(engine: Engine, options: TopOptions = {}): Pr
 	const store = new DashboardStore(engine, {intervalMs: initialPrefs.intervalMs});
 	const follower = new LogFollower(engine);
 	const actions = new ActionRunner(engine, () => void store.refresh());
-	const screen = new ScreenWriter(stdout, {maxFps: MAX_FPS});
+	const slots = new LineSlots();
+	const screen = new ScreenWriter(stdout, {maxFps: MAX_FPS, slots});
 	let quit: () => void = () => {};
 	const quitting = new Promise<void>((resolve) => {
 		quit = resolve;
@@ -120,6 +127,7 @@ export async function runDashboard(engine: Engine, options: TopOptions = {}): Pr
 		stderr,
 		shell,
 		onQuit: () => quit(),
+		slots,
 	});
 
 	try {

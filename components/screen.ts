@@ -8,6 +8,7 @@
 // frame lands a row lower than the last; without it, every frame erases and rewrites the
 // whole screen, and a frame as tall as the terminal clears it. Absolute rows avoid both.
 import {EventEmitter} from 'node:events';
+import type {LineSlots} from './line-slots.js';
 
 const ESC = '\x1b[';
 export const ENTER_ALT_SCREEN = `${ESC}?1049h`;
@@ -40,6 +41,8 @@ export function frameLines(frame: string): string[] {
 
 export interface ScreenWriterOptions {
 	maxFps?: number;
+	/** The slots the dashboard's lines fill in each frame Ink hands over. */
+	slots?: LineSlots;
 }
 
 type Output = Pick<NodeJS.WriteStream, 'write' | 'columns' | 'rows' | 'on' | 'off'>;
@@ -56,6 +59,7 @@ export class ScreenWriter extends EventEmitter {
 	private repaint = true;
 	private active = false;
 	private readonly minGapMs: number;
+	private readonly slots: LineSlots | undefined;
 	/** Bytes written to the terminal so far, for benchmarks and tests. */
 	bytesWritten = 0;
 	framesWritten = 0;
@@ -66,6 +70,7 @@ export class ScreenWriter extends EventEmitter {
 	) {
 		super();
 		this.minGapMs = 1000 / (options.maxFps ?? 30);
+		this.slots = options.slots;
 	}
 
 	get columns(): number {
@@ -107,7 +112,8 @@ export class ScreenWriter extends EventEmitter {
 
 	/** Ink writes each frame here. */
 	write = (frame: string | Uint8Array, callback?: (error?: Error | null) => void): boolean => {
-		const text = typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
+		const raw = typeof frame === 'string' ? frame : Buffer.from(frame).toString('utf8');
+		const text = this.slots ? this.slots.fill(raw) : raw;
 		if (text !== '') {
 			this.pending = text;
 			this.latest = text;

@@ -70,44 +70,103 @@ function ipv4Number(address: string | null): number {
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byName = (a: ContainerRow, b: ContainerRow) => compareText(a.meta.name, b.meta.name);
 
+/** What a row sorts by in `column`: text for the text columns, else a number that grows with the value. */
+export type SortKey = number | string;
+
+export function sortKey(row: ContainerRow, column: ColumnId): SortKey {
+	if (column === 'name') return row.meta.name;
+	if (column === 'id') return row.meta.id;
+	if (column === 'image') return row.meta.image ?? '';
+	return numericKey(row, column);
+}
+
+function compareKeys(a: SortKey, b: SortKey): number {
+	return typeof a === 'number' && typeof b === 'number' ? a - b : compareText(String(a), String(b));
+}
+
 export function compareRows(a: ContainerRow, b: ContainerRow, order: SortOrder): number {
-	let result = 0;
-	if (order.column === 'name') result = byName(a, b);
-	else if (order.column === 'id') result = a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0;
-	else if (order.column === 'image') result = compareText(a.meta.image ?? '', b.meta.image ?? '');
-	else result = numericKey(a, order.column) - numericKey(b, order.column);
+	let result = compareKeys(sortKey(a, order.column), sortKey(b, order.column));
 	if (order.descending) result = -result;
 	return result !== 0 ? result : byName(a, b);
 }
 
+/**
+ * A sorted order and what it was computed from. The keys are computed once a row, and a
+ * tick that changed no key (the same rows in the same order: a sort by name while metrics
+ * change, say) reuses the order instead of sorting again.
+ */
+export interface SortedRows {
+	rows: ContainerRow[];
+	order: SortOrder;
+	ids: string[];
+	keys: SortKey[];
+	/** rows[i] is the input's permutation[i]. */
+	permutation: number[];
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+}
+
+export function sortRowsFrom(previous: SortedRows | null, rows: readonly ContainerRow[], order: SortOrder): SortedRows {
+	const ids = rows.map((row) => row.meta.id);
+	const keys = rows.map((row) => sortKey(row, order.column));
+	let permutation: number[];
+	if (
+		previous &&
+		previous.order.column === order.column &&
+		previous.order.descending === order.descending &&
+		sameList(previous.ids, ids) &&
+		sameList(previous.keys, keys)
+	) {
+		permutation = previous.permutation;
+	} else {
+		const sign = order.descending ? -1 : 1;
+		permutation = rows.map((_, index) => index);
+		permutation.sort((a, b) => {
+			const result = sign * compareKeys(keys[a]!, keys[b]!);
+			return result !== 0 ? result : byName(rows[a]!, rows[b]!);
+		});
+	}
+	return {rows: permutation.map((index) => rows[index]!), order, ids, keys, permutation};
+}
+
 export function sortRows(rows: readonly ContainerRow[], order: SortOrder): ContainerRow[] {
-	return [...rows].sort((a, b) => compareRows(a, b, order));
+	return sortRowsFrom(null, rows, order).rows;
 }
 
 /** Case-insensitive substring match on what a person would type: name, id, image, state, isolation, labels; or stack:NAME. */
-export function matchesFilter(row: ContainerRow, query: string): boolean {
+export function rowMatcher(query: string): (row: ContainerRow) => boolean {
 	const needle = query.trim().toLowerCase();
-	if (!needle) return true;
-	const {meta} = row;
+	if (!needle) return () => true;
 	// "stack:NAME": the containers of that stack (c32 up), exactly.
-	if (needle.startsWith('stack:')) return (meta.labels['c32.stack'] ?? '').toLowerCase() === needle.slice('stack:'.length).trim();
-	const haystack = [
-		meta.name,
-		meta.id,
-		meta.image ?? '',
-		meta.state,
-		meta.oomKilled ? 'oom' : '',
-		meta.isolationLevel,
-		// An address, so "10.90.1." finds a network's containers; not the words host and none.
-		ipv4Number(row.address) >= 0 ? row.address! : '',
-		...Object.entries(meta.labels).map(([key, value]) => `${key}=${value}`),
-	];
-	return haystack.some((text) => text.toLowerCase().includes(needle));
+	if (needle.startsWith('stack:')) {
+		const stack = needle.slice('stack:'.length).trim();
+		return (row) => (row.meta.labels['c32.stack'] ?? '').toLowerCase() === stack;
+	}
+	return (row) => {
+		const {meta} = row;
+		const haystack = [
+			meta.name,
+			meta.id,
+			meta.image ?? '',
+			meta.state,
+			meta.oomKilled ? 'oom' : '',
+			meta.isolationLevel,
+			// An address, so "10.90.1." finds a network's containers; not the words host and none.
+			ipv4Number(row.address) >= 0 ? row.address! : '',
+			...Object.entries(meta.labels).map(([key, value]) => `${key}=${value}`),
+		];
+		return haystack.some((text) => text.toLowerCase().includes(needle));
+	};
+}
+
+export function matchesFilter(row: ContainerRow, query: string): boolean {
+	return rowMatcher(query)(row);
 }
 
 export function visibleRows(rows: readonly ContainerRow[], filter: string, order: SortOrder): ContainerRow[] {
-	return sortRows(
-		rows.filter((row) => matchesFilter(row, filter)),
-		order,
-	);
+	return sortRows(rows.filter(rowMatcher(filter)), order);
 }

@@ -56,9 +56,16 @@ const EMPTY: Snapshot = {
 	version: 0,
 };
 
-/** Which run of a container a view is of: a start or an end makes a new one. */
-function runOf(meta: ContainerMetadata): string {
-	return `${isLive(meta)}@${meta.startedAt ?? ''}`;
+/** Whether two views of a container are of the same run: a start or an end makes a new one. */
+export function sameRun(a: ContainerMetadata, b: ContainerMetadata): boolean {
+	return isLive(a) === isLive(b) && (a.startedAt ?? '') === (b.startedAt ?? '');
+}
+
+/** `infos` without the containers no longer listed; the same map when all are. */
+export function keepListed<T>(infos: ReadonlyMap<string, T>, containers: readonly ContainerMetadata[]): ReadonlyMap<string, T> {
+	const known = new Set(containers.map((container) => container.id));
+	for (const id of infos.keys()) if (!known.has(id)) return new Map([...infos].filter(([key]) => known.has(key)));
+	return infos;
 }
 
 function message(error: unknown): string {
@@ -160,12 +167,10 @@ export class DashboardStore {
 			const metrics = new Map(samples.map((sample) => [sample.id, sample]));
 			this.record(containers, metrics);
 			this.inspectNew(containers);
-			const known = new Set(containers.map((container) => container.id));
-			const infos = new Map([...this.snapshot.infos].filter(([id]) => known.has(id)));
 			this.publish({
 				containers,
 				metrics,
-				infos,
+				infos: keepListed(this.snapshot.infos, containers),
 				host,
 				at: this.now(),
 				tickMs: performance.now() - started,
@@ -178,9 +183,7 @@ export class DashboardStore {
 	}
 
 	private record(containers: readonly ContainerMetadata[], metrics: ReadonlyMap<string, ContainerMetrics>): void {
-		const seen = new Set<string>();
 		for (const container of containers) {
-			seen.add(container.id);
 			let history = this.history.get(container.id);
 			if (!history) {
 				history = {cpu: new Series(this.historySize), mem: new Series(this.historySize)};
@@ -191,7 +194,10 @@ export class DashboardStore {
 			history.cpu.push(sample ? sample.cpuPercent : Number.NaN);
 			history.mem.push(sample ? sample.memoryMb : Number.NaN);
 		}
-		for (const id of this.history.keys()) if (!seen.has(id)) this.history.delete(id);
+		if (this.history.size > containers.length) {
+			const listed = new Set(containers.map((container) => container.id));
+			for (const id of this.history.keys()) if (!listed.has(id)) this.history.delete(id);
+		}
 	}
 
 	/**
@@ -202,7 +208,7 @@ export class DashboardStore {
 	private inspectNew(containers: readonly ContainerMetadata[]): void {
 		const stale = (container: ContainerMetadata) => {
 			const info = this.snapshot.infos.get(container.id);
-			return !info || runOf(info) !== runOf(container);
+			return !info || !sameRun(info, container);
 		};
 		const fresh = containers.filter((container) => stale(container) && !this.inspecting.has(container.id)).map((c) => c.id);
 		if (fresh.length === 0) return;

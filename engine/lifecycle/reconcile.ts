@@ -71,9 +71,13 @@ function orphanedRemoval(record: ContainerRecord): boolean {
 /** How long a read waits for a monitor that is writing the exit file of a process that just ended. */
 const ENDING_WAIT_MS = 2000;
 
-/** Reads a record and, when reality moved on, records that (when the lock is free; else shows it unrecorded). */
-export async function reconcile(lc: Lifecycle, id: string): Promise<ContainerRecord> {
-	let record = readExisting(lc, id);
+/**
+ * Reads a record and, when reality moved on, records that (when the lock is free; else shows
+ * it unrecorded). `justRead`: the record as the caller read it a moment ago (a listing), so
+ * it is not read twice.
+ */
+export async function reconcile(lc: Lifecycle, id: string, justRead?: ContainerRecord): Promise<ContainerRecord> {
+	let record = justRead ?? readExisting(lc, id);
 	const paths = containerPaths(lc.layout, id);
 	let seen = observe(record, paths);
 	// Never "running" with a dead process: wait the moment until its monitor records the end.

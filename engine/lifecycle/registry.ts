@@ -51,7 +51,7 @@ export async function listAll(lc: Lifecycle): Promise<ContainerMetadata[]> {
 			continue;
 		}
 		try {
-			list.push(metadataWithHealth(await reconcile(lc, id), containerPaths(lc.layout, id).userdata));
+			list.push(metadataWithHealth(await reconcile(lc, id, read.record), containerPaths(lc.layout, id).userdata));
 		} catch (error) {
 			if (!(error instanceof C32Error && error.code === 'NOT_FOUND')) throw error;
 			vanished.push(id);
