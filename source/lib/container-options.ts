@@ -282,20 +282,15 @@ export function buildContainerConfig(flags: ContainerFlagValues, words: RunArgv,
 }
 
 /**
- * Whether --init, --no-init or --init=true|false was given, and the last one's value. The parser
- * gives an absent boolean as false, which would turn the script-image default off.
+ * Whether --init, --no-init or --init=true|false was given, and the last one's value (the
+ * parser has checked it). The parser gives an absent boolean as false, which would turn the
+ * script-image default off.
  */
 export function initFlag(options: readonly string[]): boolean | undefined {
 	let value: boolean | undefined;
 	for (const word of options) {
-		if (word === '--init') value = true;
-		else if (word === '--no-init') value = false;
-		else if (word.startsWith('--init=')) {
-			const text = word.slice('--init='.length);
-			if (text !== 'true' && text !== 'false')
-				throw new UsageError(`invalid --init value "${text}": use --init, --no-init or --init=false`);
-			value = text === 'true';
-		}
+		if (word === '--init' || word === '--init=true') value = true;
+		else if (word === '--no-init' || word === '--init=false') value = false;
 	}
 	return value;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {buildContainerConfig, type ContainerFlagValues, initFlag, isHostPath, parseVolume} from '../../source/lib/container-options.js';
 import {UsageError} from '../../source/lib/errors.js';
+import {parseFlags} from '../../source/lib/flags.js';
 
 const none: ContainerFlagValues = {
 	args: [],
@@ -39,7 +40,10 @@ describe('buildContainerConfig', () => {
 		assert.equal(initFlag(['--init', '--no-init']), false, 'the last one wins');
 		assert.equal(initFlag(['--init=false']), false);
 		assert.equal(initFlag(['--no-init', '--init=true']), true);
-		assert.throws(() => initFlag(['--init=yes']), /invalid --init value "yes": use --init, --no-init or --init=false/);
+		assert.throws(
+			() => parseFlags({init: {type: 'boolean'}}, ['--init=yes']),
+			/invalid --init value "yes": use --init, --no-init or --init=false/,
+		);
 	});
 	it('resolves a host-path image against the current directory', () => {
 		assert.equal(build({}, {options: [], image: 'bots/a.py', command: []}).image, '/work/bots/a.py', 'it exists here');
