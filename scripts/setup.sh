@@ -10,15 +10,6 @@ need_node() {
 	exit 1
 }
 
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 20 ]; then
-	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null 2>&1 || true
-		node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-	fi
-	[ "$node_major" -ge 20 ] || need_node
-fi
-
 missing=()
 for tool in runc conmon; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 # The init of --init and of script images (tini-static does the same job).
@@ -36,10 +27,25 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Node is checked only when there is something to install or build: ./c32 runs this before
+# every command, and a `node -p` costs as much as the command itself (the CLI checks too).
+stale_modules=$([ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] && echo yes || true)
+stale_build=$([ ! -f dist/bundle/cli.js ] || [ -n "$(find engine source components test bench examples scripts package.json -newer dist/.built -print -quit 2>/dev/null || echo stale)" ] && echo yes || true)
+[ -z "$stale_modules$stale_build" ] && exit 0
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null 2>&1 || true
+		node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+	fi
+	[ "$node_major" -ge 20 ] || need_node
+fi
+
+if [ -n "$stale_modules" ]; then
 	npm ci --no-audit --no-fund --loglevel=error >&2
 fi
-if [ ! -f dist/bundle/cli.js ] || [ -n "$(find engine source components test bench examples scripts package.json -newer dist/.built -print -quit 2>/dev/null || echo stale)" ]; then
+if [ -n "$stale_build" ] || [ -n "$stale_modules" ]; then
 	npm run --silent build >&2
 	touch dist/.built
 fi

@@ -2,6 +2,13 @@
 import process from 'node:process';
 import {version} from './version.js';
 
+if (Number(process.versions.node.split('.')[0]) < 20) {
+	process.stderr.write(
+		`c32: error: c32 needs Node.js 20 or newer (found ${process.version}): install it from your distribution or nodejs.org\n`,
+	);
+	process.exit(1);
+}
+
 const argv = process.argv.slice(2);
 // Scripts probe with --version: it answers before the rest of the CLI loads.
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
