@@ -1,10 +1,13 @@
 // One-shot commands must not load React or Ink: start-up time is a feature. This follows
 // every static import from each command module (in the build) and fails if one reaches them.
 import assert from 'node:assert/strict';
+import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
 import {fileURLToPath} from 'node:url';
+import {CLI_PATH} from './binary.js';
 
 const commandsDir = fileURLToPath(new URL('../../source/commands/', import.meta.url));
 const STATIC_IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
@@ -64,5 +67,28 @@ describe('start-up weight', () => {
 			!closure.some((f) => f.includes(`${path.sep}commands${path.sep}`) && !f.endsWith('registry.js')),
 			'cli.js statically loads a command',
 		);
+	});
+});
+
+describe('the built binary', () => {
+	it('refuses a Node older than 20 in one line, before it does anything', () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c32-old-node-'));
+		try {
+			const preload = path.join(dir, 'old-node.mjs');
+			fs.writeFileSync(preload, "Object.defineProperty(process.versions, 'node', {value: '18.19.0'});\n");
+			const run = spawnSync(process.execPath, ['--import', preload, CLI_PATH, 'ps'], {
+				encoding: 'utf8',
+				env: {...process.env, C32_STORAGE_DIR: dir},
+			});
+			assert.equal(run.status, 1);
+			assert.equal(run.stdout, '');
+			assert.match(
+				run.stderr,
+				/^c32: error: c32 needs Node\.js 20 or newer \(found v[\d.]+\): install it from your distribution or nodejs\.org\n$/,
+			);
+			assert.deepEqual(fs.readdirSync(dir), ['old-node.mjs'], 'nothing was made in the storage root');
+		} finally {
+			fs.rmSync(dir, {recursive: true, force: true});
+		}
 	});
 });
