@@ -57,13 +57,25 @@ class Pm2Side {
 		const problems: string[] = [];
 		const workers = await this.workerPids().catch(() => []);
 		await this.cli('kill').catch((error: Error) => problems.push(`pm2 kill: ${error.message.split('\n')[0]}`));
-		const left = [
-			...workers,
-			...processes()
-				.filter((p) => p.cmdline.includes(this.home))
-				.map((p) => p.pid),
-		].filter((pid) => fs.existsSync(`/proc/${pid}`));
-		if (left.length > 0) problems.push(`pm2 left ${left.length} processes (killed)`);
+		const alive = () =>
+			[
+				...workers,
+				...processes()
+					.filter((p) => p.cmdline.includes(this.home))
+					.map((p) => p.pid),
+			].filter((pid) => fs.existsSync(`/proc/${pid}`));
+		// The daemon may still be on its way out when `pm2 kill` returns.
+		for (let i = 0; i < 30 && alive().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+		const left = alive();
+		if (left.length > 0) {
+			const names = left.map(
+				(pid) =>
+					processes()
+						.find((p) => p.pid === pid)
+						?.cmdline.slice(0, 80) ?? String(pid),
+			);
+			problems.push(`pm2 left ${left.length} processes (killed): ${names.join('; ')}`);
+		}
 		for (const pid of left) {
 			try {
 				process.kill(pid, 'SIGKILL');
