@@ -1,7 +1,11 @@
 // What the benchmarks that run podman beside c32 share: finding podman, a busybox rootfs for
 // it (no registry is reachable), podman's flags for this host, and scratch directories.
+import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import {promisify} from 'node:util';
+
+const exec = promisify(execFile);
 
 /** crun refuses this hybrid host and podman's default rlimits exceed its hard limits: rlimits it can grant. */
 export const PODMAN_RUN_FLAGS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
@@ -33,4 +37,19 @@ export function mountsUnder(dir: string): string[] {
 		.split('\n')
 		.map((line) => line.split(' ')[4] ?? '')
 		.filter((mountPoint) => mountPoint.startsWith(`${dir}/`));
+}
+
+/** A tar of a root with busybox-static and every applet as a relative link. */
+export async function busyboxTar(dir: string): Promise<string> {
+	const root = path.join(dir, 'rootfs');
+	fs.mkdirSync(path.join(root, 'bin'), {recursive: true});
+	fs.copyFileSync('/bin/busybox', path.join(root, 'bin', 'busybox'));
+	fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
+	const {stdout} = await exec('/bin/busybox', ['--list']);
+	for (const applet of stdout.split('\n').filter((name) => name && name !== 'busybox')) {
+		fs.symlinkSync('busybox', path.join(root, 'bin', applet));
+	}
+	const tar = path.join(dir, 'rootfs.tar');
+	await exec('tar', ['-C', root, '-cf', tar, '.']);
+	return tar;
 }

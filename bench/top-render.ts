@@ -6,7 +6,7 @@
 //   Ink output    Ink's own share (its onRender renderTime)
 //   row diff      the screen writer's diff of consecutive frames
 //   key → frame   from a key press (j/k) to its frame
-//   node dist/bench/top-render.js [--containers 50] [--ticks 300]
+//   node dist/bench/top-render.js [--containers 50] [--ticks 300] [--sizes 80x24,120x40,200x60] [--no-write]
 import {EventEmitter} from 'node:events';
 import {parseArgs} from 'node:util';
 import {FakeEngine} from '../test/dashboard/fake-engine.js';
@@ -129,7 +129,14 @@ async function run(count: number, ticks: number, columns: number, rows: number):
 }
 
 async function main(): Promise<void> {
-	const {values} = parseArgs({options: {containers: {type: 'string', default: '50'}, ticks: {type: 'string', default: '300'}}});
+	const {values} = parseArgs({
+		options: {
+			containers: {type: 'string', default: '50'},
+			ticks: {type: 'string', default: '300'},
+			sizes: {type: 'string', default: '80x24,120x40,200x60'},
+			'no-write': {type: 'boolean', default: false},
+		},
+	});
 	const count = Number(values.containers);
 	const ticks = Number(values.ticks);
 	const started = machine();
@@ -142,11 +149,7 @@ async function main(): Promise<void> {
 		'| terminal | tick → frame | of which Ink output | row diff | key → frame | bytes to the terminal per tick |',
 		'|---|---|---|---|---|---|',
 	];
-	for (const [columns, rows] of [
-		[80, 24],
-		[120, 40],
-		[200, 60],
-	] as const) {
+	for (const [columns, rows] of values.sizes.split(',').map((size) => size.split('x').map(Number) as [number, number])) {
 		const timings = await run(count, ticks, columns, rows);
 		lines.push(
 			`| ${columns}×${rows} | **${fmt(timings.frame)}** | ${fmt(timings.ink)} | ${fmt(timings.diff)} | ${fmt(timings.key)} | ${Math.round(median(timings.bytes))} |`,
@@ -154,7 +157,7 @@ async function main(): Promise<void> {
 	}
 	const markdown = lines.join('\n');
 	console.log(markdown);
-	recordResults('render', markdown);
+	if (!values['no-write']) recordResults('render', markdown);
 }
 
 await main();
