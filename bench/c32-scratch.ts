@@ -47,12 +47,8 @@ export class ScratchC32 {
 		return list.map((c) => c.pid).filter((pid): pid is number => typeof pid === 'number' && pid > 0);
 	}
 
-	/**
-	 * c32's processes for this storage root that are not a container's own: each container's
-	 * monitor (its first process's parent: conmon, or the process driver's supervisor) and
-	 * anything else whose command line names the storage root.
-	 */
-	monitorPids(all: readonly ProcInfo[], containerPids: readonly number[]): Set<number> {
+	/** Each container's monitor: its first process's parent (conmon, or the process driver's supervisor). */
+	monitorsOf(all: readonly ProcInfo[], containerPids: readonly number[]): Set<number> {
 		const own = withDescendants(all, containerPids);
 		const byPid = new Map(all.map((p) => [p.pid, p]));
 		const out = new Set<number>();
@@ -60,6 +56,16 @@ export class ScratchC32 {
 			const parent = byPid.get(pid)?.ppid;
 			if (parent && parent > 1 && !own.has(parent)) out.add(parent);
 		}
+		return out;
+	}
+
+	/**
+	 * c32's processes for this storage root that are not a container's own: the containers'
+	 * monitors and anything else whose command line names the storage root.
+	 */
+	monitorPids(all: readonly ProcInfo[], containerPids: readonly number[]): Set<number> {
+		const own = withDescendants(all, containerPids);
+		const out = this.monitorsOf(all, containerPids);
 		for (const p of all) if (p.cmdline.includes(this.dir) && !own.has(p.pid) && p.pid !== process.pid) out.add(p.pid);
 		return out;
 	}

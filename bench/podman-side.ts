@@ -53,3 +53,40 @@ export async function busyboxTar(dir: string): Promise<string> {
 	await exec('tar', ['-C', root, '-cf', tar, '.']);
 	return tar;
 }
+
+/**
+ * podman on a storage and network config of its own under /var/tmp, with runc: nothing of
+ * the host's podman is touched. dispose() removes what it made, the default bridge included.
+ */
+export class PodmanScratch {
+	readonly dir = tempDir('podman-bench-');
+	readonly global = [
+		'--runtime',
+		'runc',
+		'--root',
+		path.join(this.dir, 'root'),
+		'--runroot',
+		path.join(this.dir, 'runroot'),
+		'--network-config-dir',
+		path.join(this.dir, 'networks'),
+	];
+	/** Interfaces before podman ran here: only those it adds are its to remove. */
+	private readonly linksBefore = new Set(fs.readdirSync('/sys/class/net'));
+
+	constructor(readonly binary: string) {}
+
+	async cli(...args: string[]): Promise<string> {
+		return (await exec(this.binary, [...this.global, ...args], {maxBuffer: 64 * 1024 * 1024})).stdout;
+	}
+
+	async dispose(): Promise<void> {
+		await this.cli('rm', '-af', '-t', '0').catch((error: Error) => console.error(`podman rm -af: ${error.message.split('\n')[0]}`));
+		await this.cli('system', 'reset', '-f').catch((error: Error) => console.error(`podman reset: ${error.message.split('\n')[0]}`));
+		for (const link of fs.readdirSync('/sys/class/net')) {
+			if (this.linksBefore.has(link) || !link.startsWith('podman')) continue;
+			if (fs.readdirSync(`/sys/class/net/${link}/brif`).length === 0) await exec('ip', ['link', 'delete', link]).catch(() => undefined);
+		}
+		for (const mountPoint of mountsUnder(this.dir).reverse()) await exec('umount', [mountPoint]).catch(() => undefined);
+		fs.rmSync(this.dir, {recursive: true, force: true});
+	}
+}

@@ -12,6 +12,9 @@ const BENCHMARKS = [
 	'top-render.js',
 	'top-cpu.js',
 	'scale.js',
+	'pm2.js',
+	// Last: it reads what the others wrote.
+	'targets.js',
 ];
 
 let failed = 0;
