@@ -6,7 +6,7 @@ import type {ContainerHealth, HealthcheckConfig, HealthcheckInput} from './healt
 import type {PortMapping} from './network/types.js';
 
 export * from './health/types.js';
-/** The default network of standard containers (bridge c32br0, 10.90.0.0/24). */
+/** The default network of standard containers (bridge c32br0, 10.90.0.0/22). */
 export {DEFAULT_NETWORK} from './network/types.js';
 export type {Capability, CapabilityName, PortMapping};
 

@@ -37,6 +37,12 @@ export interface CreateNetworkOptions {
 	internal?: boolean;
 }
 
+/**
+ * The default network's size: a /22 (1021 containers; a bridge takes at most 1024 ports). User
+ * networks get a /24 each, the next free one after it.
+ */
+const DEFAULT_PREFIX = 22;
+
 export class NetworkStore {
 	constructor(readonly layout: StorageLayout) {}
 
@@ -82,7 +88,7 @@ export class NetworkStore {
 	ensureDefault(): Promise<NetworkRecord> {
 		const existing = this.find(DEFAULT_NETWORK);
 		if (existing) return Promise.resolve(existing);
-		return this.locked(() => this.find(DEFAULT_NETWORK) ?? this.add(DEFAULT_NETWORK, undefined, false));
+		return this.locked(() => this.find(DEFAULT_NETWORK) ?? this.add(DEFAULT_NETWORK, undefined, false, DEFAULT_PREFIX));
 	}
 
 	/** BAD_STATE while `inUse` (names of containers configured on it) is not empty. Its bridge and leases go with it. */
@@ -128,7 +134,7 @@ export class NetworkStore {
 	}
 
 	/** Under both locks: picks the subnet and bridge, makes the bridge, then records the network. */
-	private async add(name: string, wanted: Cidr | undefined, internal: boolean): Promise<NetworkRecord> {
+	private async add(name: string, wanted: Cidr | undefined, internal: boolean, prefix = 24): Promise<NetworkRecord> {
 		const records = this.list();
 		return withHostLock(async () => {
 			await removeOrphanBridges();
@@ -152,10 +158,9 @@ export class NetworkStore {
 				}
 				subnet = wanted;
 			} else {
-				const free = nextFreeSubnet(
-					taken.map((other) => other.cidr),
-					routes,
-				);
+				const cidrs = taken.map((other) => other.cidr);
+				// The default network falls back to a /24 when no larger block is free.
+				const free = nextFreeSubnet(cidrs, routes, prefix) ?? (prefix === 24 ? null : nextFreeSubnet(cidrs, routes, 24));
 				if (free === null)
 					throw new C32Error('INVALID_CONFIG', 'every subnet 10.90.0.0/24 to 10.90.255.0/24 is used: give one with --subnet');
 				subnet = free;

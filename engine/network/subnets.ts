@@ -7,7 +7,7 @@ export interface Cidr {
 	prefix: number;
 }
 
-/** Where c32's own subnets come from: 10.90.N.0/24 (podman uses 10.88.0.0/16 and 10.89.N.0/24). */
+/** Where c32's own subnets come from: 10.90.0.0/16 (podman uses 10.88.0.0/16 and 10.89.N.0/24). */
 const POOL_BASE = (10 << 24) | (90 << 16);
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -57,11 +57,15 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 /** The gateway of a c32 subnet: its first address (10.90.0.1 for 10.90.0.0/24). */
 export const gatewayOf = (cidr: Cidr) => formatIpv4(cidr.address + 1);
 
-/** The first 10.90.N.0/24 that overlaps neither a taken subnet nor a route of the host; null when all 256 are used. */
-export function nextFreeSubnet(taken: Cidr[], routes: Cidr[]): Cidr | null {
+/**
+ * The first subnet of `prefix` (aligned, in 10.90.0.0/16) that overlaps neither a taken subnet
+ * nor a route of the host; null when none is free.
+ */
+export function nextFreeSubnet(taken: Cidr[], routes: Cidr[], prefix = 24): Cidr | null {
 	const used = [...taken, ...routes];
-	for (let n = 0; n < 256; n++) {
-		const candidate = {address: (POOL_BASE | (n << 8)) >>> 0, prefix: 24};
+	const size = 2 ** (32 - prefix);
+	for (let offset = 0; offset < 2 ** 16; offset += size) {
+		const candidate = {address: (POOL_BASE + offset) >>> 0, prefix};
 		if (!used.some((other) => overlaps(candidate, other))) return candidate;
 	}
 	return null;

@@ -4,7 +4,7 @@ import {runSubcommand, type SubcommandSet} from '../lib/subcommands.js';
 export const subcommands: SubcommandSet = {
 	name: 'network',
 	summary: `Manage c32 networks: private bridges whose containers reach each other by name. Standard
-containers join the default network c32 (10.90.0.0/24) unless run with --network.`,
+containers join the default network c32 (10.90.0.0/22) unless run with --network.`,
 	subcommands: [
 		{names: ['create'], summary: 'Create a network', load: () => import('./network-create.js')},
 		{names: ['ls', 'list'], summary: 'List networks', load: () => import('./network-ls.js')},

@@ -141,7 +141,7 @@ function flagIndex(specs: AnyFlags): Map<string, string> {
 function booleanValue(shown: string, text: string): boolean {
 	if (text === 'true') return true;
 	if (text === 'false') return false;
-	throw new UsageError(`invalid value "${text}" for ${shown}: use ${shown}=true or ${shown}=false`);
+	throw new UsageError(`invalid ${shown} value "${text}": use ${shown}, --no-${shown.slice(2)} or ${shown}=false`);
 }
 
 export function kebab(name: string): string {

@@ -45,7 +45,7 @@ describe('parseFlags', () => {
 		assert.equal(parseFlags(specs, ['--no-tls-verify']).flags.tlsVerify, false);
 		assert.equal(parseFlags(specs, ['--tls-verify=false']).flags.tlsVerify, false);
 		assert.equal(parseFlags(specs, ['--force=true']).flags.force, true);
-		assert.throws(() => parseFlags(specs, ['--force=yes']), /invalid value "yes" for --force/);
+		assert.throws(() => parseFlags(specs, ['--force=yes']), {message: 'invalid --force value "yes": use --force, --no-force or --force=false'});
 		assert.throws(() => parseFlags(specs, ['--no-force=1']), /--no-force takes no value/);
 	});
 	it('does not take the word after a boolean as its value', () => {

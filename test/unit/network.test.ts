@@ -41,6 +41,20 @@ describe('subnets', () => {
 		assert.equal(nextFreeSubnet([parseCidr('10.90.0.0/16')], []), null);
 	});
 
+	test('a larger block (the default network) is aligned and skips what a smaller one touches', () => {
+		assert.equal(formatCidr(nextFreeSubnet([], [], 22)!), '10.90.0.0/22');
+		assert.equal(formatCidr(nextFreeSubnet([parseCidr('10.90.1.0/24')], [], 22)!), '10.90.4.0/22');
+		assert.equal(formatCidr(nextFreeSubnet([parseCidr('10.90.0.0/22')], [])!), '10.90.4.0/24', 'user networks come after it');
+		assert.equal(
+			nextFreeSubnet(
+				[parseCidr('10.90.0.0/17'), parseCidr('10.90.128.0/18'), parseCidr('10.90.192.0/19')],
+				[parseCidr('10.90.224.0/19')],
+				22,
+			),
+			null,
+		);
+	});
+
 	test('/proc/net/route: little-endian hex, the default route left out', () => {
 		const table = [
 			'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT',
