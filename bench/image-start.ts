@@ -9,7 +9,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
 import {type ContainerConfig, getEngine} from '../engine/index.js';
-import {findPodman, PODMAN_RUN_FLAGS, tempDir} from './podman-side.js';
+import {busyboxTar, findPodman, PODMAN_RUN_FLAGS, tempDir} from './podman-side.js';
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
@@ -23,21 +23,6 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 	const started = process.hrtime.bigint();
 	await fn();
 	return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-/** A tar of a root with busybox-static and every applet as a relative link. */
-async function busyboxTar(dir: string): Promise<string> {
-	const root = path.join(dir, 'rootfs');
-	fs.mkdirSync(path.join(root, 'bin'), {recursive: true});
-	fs.copyFileSync('/bin/busybox', path.join(root, 'bin', 'busybox'));
-	fs.chmodSync(path.join(root, 'bin', 'busybox'), 0o755);
-	const {stdout} = await exec('/bin/busybox', ['--list']);
-	for (const applet of stdout.split('\n').filter((name) => name && name !== 'busybox')) {
-		fs.symlinkSync('busybox', path.join(root, 'bin', applet));
-	}
-	const tar = path.join(dir, 'rootfs.tar');
-	await exec('tar', ['-C', root, '-cf', tar, '.']);
-	return tar;
 }
 
 /** Engine create+start of `config`, then stop and remove (untimed); medians of the start. */

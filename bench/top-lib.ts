@@ -89,6 +89,27 @@ export class Tmux {
 	}
 }
 
+/**
+ * CPU use (percent of one core) of a dashboard started as `command` in a detached terminal of
+ * `columns`×`rows`, once `ready` matches its screen and start-up work has settled.
+ */
+export async function dashboardCpu(
+	command: string,
+	env: NodeJS.ProcessEnv,
+	ready: (screen: string) => boolean,
+	options: {windows: number; seconds: number; columns?: number; rows?: number; timeoutMs?: number},
+): Promise<number[]> {
+	const tmux = new Tmux();
+	try {
+		const pid = tmux.start(command, env, options.columns, options.rows);
+		await tmux.waitFor(ready, 'the dashboard', options.timeoutMs);
+		await new Promise((resolve) => setTimeout(resolve, 5000));
+		return await sampleCpu(pid, options.windows, options.seconds);
+	} finally {
+		tmux.kill();
+	}
+}
+
 export function quote(word: string): string {
 	return `'${word.replace(/'/g, `'\\''`)}'`;
 }

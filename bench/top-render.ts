@@ -8,7 +8,7 @@
 //   row diff      the screen writer's diff of consecutive frames
 //   key → frame   from a key press (j/k) to its frame
 //   node dist/bench/top-render.js [--containers 50,1000] [--sizes 80x24,120x40,160x45,200x60]
-//        [--ticks 300] [--save FILE] [--before FILE]
+//        [--ticks 300] [--save FILE] [--before FILE] [--no-write]
 // --save writes the medians to FILE; --before shows those of an earlier --save beside this run's.
 import {EventEmitter} from 'node:events';
 import {parseArgs} from 'node:util';
@@ -143,6 +143,7 @@ async function main(): Promise<void> {
 			ticks: {type: 'string', default: '300'},
 			save: {type: 'string'},
 			before: {type: 'string'},
+			'no-write': {type: 'boolean', default: false},
 		},
 	});
 	const counts = parseCounts(values.containers);
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
 	saveMedians(values.save, medians);
 	const markdown = lines.join('\n');
 	console.log(markdown);
-	recordResults('render', markdown);
+	if (!values['no-write']) recordResults('render', markdown);
 }
 
 await main();
