@@ -40,6 +40,9 @@ export function isNoSpace(error: unknown): boolean {
 }
 
 export class Store {
+	/** The last index read, by the file's identity: `ps --json` resolves every container against it. */
+	private indexCache: {stamp: string; names: Record<string, string>} | null = null;
+
 	constructor(readonly layout: StorageLayout) {}
 
 	/** The storage root is the owner's alone (docs/security.md). */
@@ -53,6 +56,10 @@ export class Store {
 	 * index, or a lost one while container directories exist, is rebuilt from the records.
 	 */
 	readIndex(): Record<string, string> {
+		// Every write replaces the file (a rename): a new inode, so an unchanged stamp is an unchanged index.
+		const stat = fs.statSync(indexFile(this.layout), {bigint: true, throwIfNoEntry: false});
+		const stamp = stat ? `${stat.ino}:${stat.size}:${stat.mtimeNs}` : '';
+		if (stat && this.indexCache?.stamp === stamp) return this.indexCache.names;
 		let text: string;
 		try {
 			text = fs.readFileSync(indexFile(this.layout), 'utf8');
@@ -67,6 +74,8 @@ export class Store {
 		}
 		if (typeof index?.formatVersion !== 'number' || !isNameMap(index.names)) return this.namesFromRecords();
 		checkFormat(index.formatVersion, indexFile(this.layout));
+		// Frozen: a caller that changed the cached map would change every later read.
+		this.indexCache = {stamp, names: Object.freeze(index.names)};
 		return index.names;
 	}
 
