@@ -43,7 +43,9 @@ test("a file that names another run's monitor is left alone when this run ends",
 
 test('a pid file that cannot be written fails the start and leaves nothing running', async (t) => {
 	const {engine, driver} = fakeEngine(t);
-	const file = path.join(makeTempDir('c32-pidfile-'), 'missing', 'web.pid');
+	const dir = makeTempDir('c32-pidfile-');
+	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+	const file = path.join(dir, 'missing', 'web.pid');
 	const {id} = await engine.createContainer(sh(UNTIL_TERM, {monitorPidFile: file}));
 	const error = await expectCode(engine.startContainer(id), 'START_FAILED');
 	assert.match(error.message, /cannot write the monitor pid file .*missing\/web\.pid/);
