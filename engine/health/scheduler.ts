@@ -21,6 +21,14 @@ const TICK_SCRIPT = fileURLToPath(new URL('./tick.js', import.meta.url));
 export const TICK_DONE = 3;
 
 /**
+ * How a tick whose check threw ends. A container removed while its check ran (NOT_FOUND) ends
+ * the schedule and is no failure; anything else is logged, and the loop goes on.
+ */
+export function failedTick(error: unknown): {code: number; log: boolean} {
+	return error instanceof C32Error && error.code === 'NOT_FOUND' ? {code: TICK_DONE, log: false} : {code: 1, log: true};
+}
+
+/**
  * $1 the interval in seconds, $2 the container's userdata, then the tick's argv. The tick
  * runs in a session of its own (setsid), so killing the loop's process group (the shell and
  * its sleep) never kills a check that is running, nor the tick that itself ends the run.

@@ -4,7 +4,7 @@
 // failures go to the debug log.
 import {debugLogFor} from '../debug-log.js';
 import {getEngine} from '../index.js';
-import {TICK_DONE} from './scheduler.js';
+import {failedTick, TICK_DONE} from './scheduler.js';
 
 const [storageDir, runtimeDir, id, generationText] = process.argv.slice(2);
 const generation = Number(generationText);
@@ -16,8 +16,9 @@ let code = 0;
 try {
 	code = (await getEngine({storageDir, runtimeDir}).runScheduledHealthcheck(id, generation)) ? 0 : TICK_DONE;
 } catch (error) {
-	debugLogFor(storageDir)(`health check of ${id.slice(0, 12)}`, error);
-	code = 1;
+	const failed = failedTick(error);
+	if (failed.log) debugLogFor(storageDir)(`health check of ${id.slice(0, 12)}`, error);
+	code = failed.code;
 }
 // A check that ignored its timeout's SIGTERM may still hold runc open: the result is recorded, so do not wait for it.
 process.exit(code);
