@@ -117,8 +117,12 @@ export class FakeEngine implements Engine {
 	readonly imageFailures = new Map<string, Error>();
 	readonly networks = new Map<string, NetworkInfo>();
 
+	/** When the last network was made: each one is made a millisecond later at least, as lists order them by creation. */
+	private lastNetworkAt = 0;
+
 	addNetwork(name: string, options: {subnet?: string; internal?: boolean} = {}): NetworkInfo {
 		const index = this.networks.size + 1;
+		this.lastNetworkAt = Math.max(Date.now(), this.lastNetworkAt + 1);
 		const subnet = options.subnet ?? `10.90.${index}.0/24`;
 		const network: NetworkInfo = {
 			name,
@@ -127,7 +131,7 @@ export class FakeEngine implements Engine {
 			gateway: subnet.replace(/\.0\/\d+$/, '.1'),
 			bridge: `c32br${index}`,
 			internal: options.internal ?? false,
-			createdAt: new Date().toISOString(),
+			createdAt: new Date(this.lastNetworkAt).toISOString(),
 			containers: [],
 		};
 		this.networks.set(name, network);
