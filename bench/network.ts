@@ -10,10 +10,9 @@
 // Results are printed and written to their section of bench/RESULTS.md.
 import {execFile} from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {promisify} from 'node:util';
-import {busyboxRootfs, findPodman, mountsUnder, PODMAN_RUN_FLAGS, tempDir} from './podman-side.js';
+import {busyboxRootfs, findPodman, PODMAN_RUN_FLAGS, PodmanScratch, tempDir} from './podman-side.js';
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
@@ -96,24 +95,9 @@ class C32Side {
 	}
 }
 
-class PodmanSide {
-	readonly dir = tempDir('podman-net-bench-');
+/** podman on a scratch storage of its own (bench/podman-side.ts), as each variant runs it. */
+class PodmanSide extends PodmanScratch {
 	readonly rootfs = busyboxRootfs(this.dir);
-	readonly global = [
-		'--runtime',
-		'runc',
-		'--root',
-		path.join(this.dir, 'root'),
-		'--runroot',
-		path.join(this.dir, 'runroot'),
-		// Its network configs here, not in /etc/containers/networks: nothing of the host's is touched.
-		'--network-config-dir',
-		path.join(this.dir, 'networks'),
-	];
-	/** Interfaces before podman ran here: only those it adds are its to remove. */
-	private readonly linksBefore = links();
-
-	constructor(readonly binary: string) {}
 
 	variant(network: string): Variant {
 		return {
@@ -124,25 +108,6 @@ class PodmanSide {
 			remove: (id) => [...this.global, 'rm', '-f', '-t', '0', id],
 		};
 	}
-
-	async dispose(): Promise<void> {
-		const podman = (...args: string[]) => exec(this.binary, [...this.global, ...args]);
-		await podman('rm', '-af', '-t', '0').catch((error: Error) => console.error(`podman rm -af: ${error.message.split('\n')[0]}`));
-		await podman('network', 'prune', '-f').catch(() => undefined);
-		await podman('system', 'reset', '-f').catch((error: Error) => console.error(`podman reset: ${error.message.split('\n')[0]}`));
-		// netavark keeps the default bridge (podman0) once made; remove it when this run made it
-		// and nothing is attached to it any more.
-		for (const link of links()) {
-			if (this.linksBefore.has(link) || !link.startsWith('podman')) continue;
-			if (fs.readdirSync(`/sys/class/net/${link}/brif`).length === 0) await exec('ip', ['link', 'delete', link]).catch(() => undefined);
-		}
-		for (const mountPoint of mountsUnder(this.dir).reverse()) await exec('umount', [mountPoint]).catch(() => undefined);
-		fs.rmSync(this.dir, {recursive: true, force: true});
-	}
-}
-
-function links(): Set<string> {
-	return new Set(fs.readdirSync('/sys/class/net'));
 }
 
 function renderReport(rows: Measured[]): string {

@@ -81,7 +81,10 @@ export class PodmanScratch {
 
 	async dispose(): Promise<void> {
 		await this.cli('rm', '-af', '-t', '0').catch((error: Error) => console.error(`podman rm -af: ${error.message.split('\n')[0]}`));
+		await this.cli('network', 'prune', '-f').catch(() => undefined);
 		await this.cli('system', 'reset', '-f').catch((error: Error) => console.error(`podman reset: ${error.message.split('\n')[0]}`));
+		// netavark keeps its default bridge (podman0) once made: removed when this run made it
+		// and nothing is attached to it any more.
 		for (const link of fs.readdirSync('/sys/class/net')) {
 			if (this.linksBefore.has(link) || !link.startsWith('podman')) continue;
 			if (fs.readdirSync(`/sys/class/net/${link}/brif`).length === 0) await exec('ip', ['link', 'delete', link]).catch(() => undefined);

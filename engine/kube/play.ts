@@ -1,10 +1,10 @@
 // A Kubernetes manifest (Pods and Deployments; Services checked against them) -> the engine
 // configs of the containers `kube play` creates. Pure but for reading the file. Every field
 // it does not map is refused with its path and line; every config is checked by the schema.
-import fs from 'node:fs';
 import path from 'node:path';
 import {type Document, isMap, isScalar, LineCounter, parseAllDocuments} from 'yaml';
 import {C32Error} from '../errors.js';
+import {readUserFile} from '../fs/user-file.js';
 import {parseContainerConfig} from '../schema.js';
 import type {ContainerConfig, HealthcheckInput, IsolationType, PortMapping, ResourceLimits, Volume} from '../types.js';
 import {KUBE_KIND_LABEL, KUBE_NAME_LABEL, KUBE_NUMBER_LABEL, type KubePlan, type PlayContainer} from './types.js';
@@ -15,14 +15,7 @@ type Obj = Record<string, unknown>;
 /** Reads and converts a manifest. INVALID_CONFIG names the file, the line and the field. */
 export function loadKube(file: string): KubePlan {
 	const absolute = path.resolve(file);
-	let text: string;
-	try {
-		text = fs.readFileSync(absolute, 'utf8');
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		throw new C32Error('NOT_FOUND', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code)}`);
-	}
-	return parseKube(text, absolute);
+	return parseKube(readUserFile(file, absolute), absolute);
 }
 
 /** The most replicas a Deployment may ask for (as a stack's deploy.replicas). */

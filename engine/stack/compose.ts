@@ -6,6 +6,7 @@ import path from 'node:path';
 import type {Document} from 'yaml';
 import {NAME_PATTERN} from '../config.js';
 import {C32Error} from '../errors.js';
+import {readUserFile} from '../fs/user-file.js';
 import {parseContainerConfig} from '../schema.js';
 import {convertService, type ServiceInput} from './service.js';
 import {DEPENDS_CONDITIONS, type Stack, type StackNetwork, type StackService} from './types.js';
@@ -40,14 +41,7 @@ export function findStackFile(dir: string): string {
 /** Reads and converts a compose file. INVALID_CONFIG names the file, the line and the key. */
 export async function loadStack(file: string, options: StackReadOptions = {}): Promise<Stack> {
 	const absolute = path.resolve(file);
-	let text: string;
-	try {
-		text = fs.readFileSync(absolute, 'utf8');
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		throw new C32Error('NOT_FOUND', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : String(code)}`);
-	}
-	return parseStack(text, absolute, options);
+	return parseStack(readUserFile(file, absolute), absolute, options);
 }
 
 type Path = (string | number)[];

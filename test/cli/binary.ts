@@ -1,11 +1,23 @@
 // Runs the built c32 binary against a temporary storage root, as a user would.
 import {type ChildProcess, execFileSync, spawn} from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import {after} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {makeTempDir} from '../helpers/engine.js';
 
 export const CLI_PATH = fileURLToPath(new URL('../../bundle/cli.js', import.meta.url));
+/** The root of the clone the tests were built in. */
+export const REPO_ROOT = path.resolve(path.dirname(CLI_PATH), '..', '..');
+
+/** The first sh block of the README after `marker`. */
+export function readmeBlock(marker: string): string {
+	const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+	const at = readme.indexOf(marker);
+	const block = at < 0 ? undefined : /```sh\n([\s\S]*?)```/.exec(readme.slice(at))?.[1];
+	if (block === undefined) throw new Error(`the README has no sh block after ${JSON.stringify(marker)}`);
+	return block;
+}
 
 export interface RunResult {
 	code: number | null;
@@ -62,6 +74,21 @@ export class C32Sandbox {
 			env: this.env(options.env),
 			stdio: ['pipe', 'pipe', 'pipe'],
 		});
+	}
+
+	/**
+	 * Runs a README script with bash -e (`c32` being the built CLI) from the root of a fresh
+	 * copy of the clone's examples at `<sandbox>/<name>`, as a newcomer runs it.
+	 */
+	async runInClone(script: string, name: string, timeoutMs = 120_000): Promise<RunResult & {clone: string}> {
+		const clone = path.join(this.dir, name);
+		fs.cpSync(path.join(REPO_ROOT, 'examples'), path.join(clone, 'examples'), {recursive: true});
+		const child = spawn('bash', ['-c', `set -e\nc32() { "${process.execPath}" "${CLI_PATH}" "$@"; }\n${script}`], {
+			cwd: clone,
+			env: this.env(),
+		});
+		child.stdin.end();
+		return {...(await finished(child, timeoutMs)), clone};
 	}
 
 	/** Removes every container (forcefully), then the storage root. */

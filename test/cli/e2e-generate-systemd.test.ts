@@ -2,14 +2,14 @@
 // and their Exec lines, run as the argv systemd would run (no shell), start the container with
 // the PIDFile naming its live conmon, stop it, and (--new) make the same container again.
 import assert from 'node:assert/strict';
-import {execFile, execFileSync, spawn, spawnSync} from 'node:child_process';
+import {execFile, execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, it, type TestContext} from 'node:test';
 import {IN_CI, makeTempDir, needsRuntime, waitFor} from '../helpers/engine.js';
 import {needsNetworkStack} from '../helpers/network.js';
 import {type ExecCommand, execCommand, setting, unitEnvironment, unitSettings} from '../helpers/systemd-words.js';
-import {CLI_PATH, finished, suiteSandbox} from './binary.js';
+import {CLI_PATH, readmeBlock, suiteSandbox} from './binary.js';
 
 /** Whether systemd-analyze is here; in CI its absence fails the test. */
 function needsSystemdAnalyze(t: TestContext): boolean {
@@ -259,18 +259,8 @@ describe("the README's systemd block", () => {
 	it('runs as written from the root of a clone: the unit it writes verifies', async (t) => {
 		if (!needsNetworkStack(t)) return;
 		if (!needsSystemdAnalyze(t)) return;
-		const root = path.resolve(path.dirname(CLI_PATH), '..', '..');
-		const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-		const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('**systemd units**')))?.[1];
-		assert.ok(block, 'the README has a systemd sh block');
-		const clone = path.join(box.dir, 'clone');
-		fs.cpSync(path.join(root, 'examples'), path.join(clone, 'examples'), {recursive: true});
-		const child = spawn('bash', ['-c', `set -e\nc32() { "${process.execPath}" "${CLI_PATH}" "$@"; }\n${block}`], {
-			cwd: clone,
-			env: box.env(),
-		});
-		child.stdin.end();
-		const result = await finished(child, 120_000);
+		const block = readmeBlock('**systemd units**');
+		const {clone, ...result} = await box.runInClone(block, 'clone');
 		assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
 		assert.equal(result.stderr, '', 'systemd-analyze verify said nothing');
 		assert.match(result.stdout, /^ExecStart=.* start [0-9a-f]{64}$/m, 'the first unit, printed');

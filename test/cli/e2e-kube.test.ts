@@ -1,7 +1,6 @@
 // c32 generate kube and c32 kube play / down on real containers: what generate writes
 // validates against the Kubernetes schema, and played back it makes the same containers.
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, test} from 'node:test';
@@ -9,7 +8,7 @@ import {needsRuntime} from '../helpers/engine.js';
 import {validateYaml} from '../helpers/kube-models.js';
 import {needsNetworkStack} from '../helpers/network.js';
 import {freePort, needsImageTools, ociFixtures, TWO_LAYER} from '../helpers/oci-fixtures.js';
-import {CLI_PATH, finished, suiteSandbox} from './binary.js';
+import {readmeBlock, suiteSandbox} from './binary.js';
 
 const IMAGE = TWO_LAYER.name;
 
@@ -289,21 +288,11 @@ describe("the README's Kubernetes block", () => {
 
 	test('runs as written from the root of a clone (with tools:1 imported first), and leaves nothing', async (t) => {
 		if (!needsNetworkStack(t) || !needsImageTools(t)) return;
-		const root = path.resolve(path.dirname(CLI_PATH), '..', '..');
-		const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-		const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('**Kubernetes**')))?.[1];
-		assert.ok(block, 'the README has a Kubernetes sh block');
+		const block = readmeBlock('**Kubernetes**');
 		// The one step before it: tools:1, as the OCI images block imports it.
 		const imported = await box.run(['import', ociFixtures().rootfsTar, 'tools:1', '--change', 'CMD ["/bin/sh"]']);
 		assert.equal(imported.code, 0, imported.stderr);
-		const clone = path.join(box.dir, 'clone');
-		fs.cpSync(path.join(root, 'examples'), path.join(clone, 'examples'), {recursive: true});
-		const child = spawn('bash', ['-c', `set -e\nc32() { "${process.execPath}" "${CLI_PATH}" "$@"; }\n${block}`], {
-			cwd: clone,
-			env: box.env(),
-		});
-		child.stdin.end();
-		const result = await finished(child, 120_000);
+		const {clone, ...result} = await box.runInClone(block, 'clone');
 		assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
 		assert.match(result.stdout, /^create web\nremove web\n/m);
 		const objects = validateYaml(fs.readFileSync(path.join(clone, 'web.yaml'), 'utf8')) as Obj[];

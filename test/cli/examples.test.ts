@@ -1,7 +1,7 @@
 // The examples in the README, the docs and every --help text name only files that a fresh
 // clone has, and the README's "Running a worker" commands run as written.
 import assert from 'node:assert/strict';
-import {execFileSync, spawn} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, it} from 'node:test';
@@ -10,7 +10,7 @@ import {COMMANDS} from '../../source/commands/registry.js';
 import {topLevelHelp} from '../../source/main.js';
 import {needsRuntime} from '../helpers/engine.js';
 import {needsImageTools, ociFixtures, push, startRegistry} from '../helpers/oci-fixtures.js';
-import {CLI_PATH, finished, suiteSandbox} from './binary.js';
+import {readmeBlock, suiteSandbox} from './binary.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -169,18 +169,7 @@ describe('the README runs as written', () => {
 
 	it('"Running a worker": each command works from the root of a clone', async (t) => {
 		if (!needsRuntime(t)) return;
-		const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-		const section = readme.slice(readme.indexOf('## Running a worker'));
-		const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-		assert.ok(block, 'the section has a sh block');
-		// A copy of the clone's examples, so the commands' relative paths and $PWD/out work as
-		// in a clone without writing into this one.
-		const clone = path.join(box.dir, 'clone');
-		fs.cpSync(path.join(ROOT, 'examples'), path.join(clone, 'examples'), {recursive: true});
-		const script = `set -e\nc32() { "${process.execPath}" "${CLI_PATH}" "$@"; }\n${block}`;
-		const child = spawn('bash', ['-c', script], {cwd: clone, env: box.env()});
-		child.stdin.end();
-		const result = await finished(child, 120_000);
+		const {clone, ...result} = await box.runInClone(readmeBlock('## Running a worker'), 'clone');
 		assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
 		assert.match(fs.readFileSync(path.join(clone, 'out', 'report.txt'), 'utf8'), /^report at /);
 		const running = JSON.parse((await box.run(['ps', '--json'])).stdout)
@@ -194,10 +183,7 @@ describe('the README runs as written', () => {
 
 	it('"OCI images": each command works, against a registry of the test', async (t) => {
 		if (!needsRuntime(t) || !needsImageTools(t)) return;
-		const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-		const section = readme.slice(readme.indexOf('\n**OCI images** ('));
-		const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-		assert.ok(block, 'the section has a sh block');
+		const block = readmeBlock('\n**OCI images** (');
 		// Two changes only: the registry is the test's own on a free port, with an image pushed
 		// as team/bot:1 (the README's 127.0.0.1:5000 is the docker-registry package's default),
 		// and image prune gets -f, as there is no terminal here to answer its question.
@@ -205,14 +191,7 @@ describe('the README runs as written', () => {
 		push(ociFixtures(), 'two-layer', `${registry.host}/team/bot:1`);
 		const script = block.replaceAll('127.0.0.1:5000', registry.host).replace(/c32 image prune(?=\s)/, 'c32 image prune -f');
 		assert.notEqual(script, block);
-		const clone = path.join(box.dir, 'oci-clone');
-		fs.cpSync(path.join(ROOT, 'examples'), path.join(clone, 'examples'), {recursive: true});
-		const child = spawn('bash', ['-c', `set -e\nc32() { "${process.execPath}" "${CLI_PATH}" "$@"; }\n${script}`], {
-			cwd: clone,
-			env: box.env(),
-		});
-		child.stdin.end();
-		const result = await finished(child, 180_000);
+		const result = await box.runInClone(script, 'oci-clone', 180_000);
 		assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
 		assert.match(result.stdout, /hi from Linux/);
 		assert.match(result.stdout, /^ready$/m, "the committed image has the container's change");
