@@ -134,6 +134,7 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 		ready: async (ctx) => {
 			await joins.get(ctx);
 		},
+		tearsDownAlongside: true,
 		teardown: async (ctx) => {
 			// A DEL must not overtake the ADD it undoes.
 			await joins.get(ctx)?.catch(() => {});

@@ -11,7 +11,7 @@
 // When the container ends, the monitor runs `exitCommand` (argv) so the engine can record
 // the exit and apply the restart policy with no daemon around.
 import type {ContainerPaths} from '../paths.js';
-import type {NetworkState} from '../record.js';
+import type {NetworkState, ProcessRef} from '../record.js';
 import type {ResolvedConfig} from '../types.js';
 
 export interface DriverContext {
@@ -34,6 +34,8 @@ export interface DriverContext {
 	network?: NetworkState | null;
 	/** The further c32 networks of the run (eth1...), set with `network`. */
 	additionalNetworks?: NetworkState[];
+	/** The main process of a running container, as recorded (pid and start time). */
+	mainProcess?: ProcessRef | null;
 }
 
 export interface StartResult {

@@ -2,11 +2,13 @@
 // runtime has created the container, so start() waits on conmon's sync pipe, as podman does.
 import {execFile, spawn} from 'node:child_process';
 import fs from 'node:fs';
+import {constants as osConstants} from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {DEFAULT_PATH} from '../config.js';
 import {C32Error} from '../errors.js';
 import {monitorEnvironment} from '../exit-command.js';
+import {isProcessAlive} from '../host-facts.js';
 import {lookupCommand} from '../oci/command-lookup.js';
 import {attachName, exitDir, runtimeRoot, type StorageLayout, socketDir} from '../paths.js';
 import {signalNumber} from '../signals.js';
@@ -157,7 +159,9 @@ export class OciDriver implements Driver {
 
 	async signal(ctx: DriverContext, signal: string, all: boolean): Promise<void> {
 		// By number: runc knows no names for real-time signals (SIGRTMIN+3 is 37).
-		await this.runtime('kill', ...(all ? ['--all'] : []), ctx.id, String(signalNumber(signal)));
+		const number = signalNumber(signal);
+		if (signalDirectly(ctx, number, all)) return;
+		await this.runtime('kill', ...(all ? ['--all'] : []), ctx.id, String(number));
 	}
 
 	async pause(ctx: DriverContext): Promise<void> {
@@ -191,6 +195,23 @@ export class OciDriver implements Driver {
 		// c32 reads the exit code from the persist dir; runs of versions that also gave conmon an
 		// exit dir left a file there.
 		fs.rmSync(path.join(exitDir(this.options.layout), id), {force: true});
+	}
+}
+
+/**
+ * Signals the container's init (PID 1 of its own PID namespace) without spawning runc, as
+ * `runc kill` does, when it is the recorded process. SIGKILL reaches every process of the
+ * container that way too: when a PID namespace's init dies, the kernel kills the rest.
+ * False when runc must do it (another signal to all, or no live recorded process).
+ */
+function signalDirectly(ctx: DriverContext, signal: number, all: boolean): boolean {
+	const main = ctx.mainProcess;
+	if (!main || (all && signal !== osConstants.signals.SIGKILL) || !isProcessAlive(main.pid, main.startTime)) return false;
+	try {
+		process.kill(main.pid, signal);
+		return true;
+	} catch {
+		return false;
 	}
 }
 

@@ -15,6 +15,11 @@ export interface Attachment {
 	ready?(ctx: DriverContext): Promise<void>;
 	/** Releases it. Idempotent, and safe when prepare never ran or ran only in part, and after a failed ready. */
 	teardown(ctx: DriverContext): Promise<void>;
+	/**
+	 * Its teardown needs neither the runtime's cleanup nor any other teardown done first, and
+	 * none of them needs it: it runs alongside them (the network's DEL beside runc's delete).
+	 */
+	readonly tearsDownAlongside?: boolean;
 }
 
 /** Prepares each attachment in order; when one fails, tears down every one (this one included) in reverse and rethrows. */

@@ -9,6 +9,7 @@ import {cgroupPathFor, containerPaths, type StorageLayout} from '../paths.js';
 import type {ContainerRecord} from '../record.js';
 import type {EngineServices} from '../services.js';
 import {isNoSpace, type Store} from '../store.js';
+import {mainProcess} from './observe.js';
 
 export interface Lifecycle {
 	readonly layout: StorageLayout;
@@ -26,6 +27,7 @@ export function driverContext(lc: Lifecycle, record: ContainerRecord): DriverCon
 		cgroupPath: cgroupPathFor(record.metadata.id),
 		network: record.internal.network,
 		additionalNetworks: record.internal.additionalNetworks,
+		mainProcess: mainProcess(record),
 	};
 }
 

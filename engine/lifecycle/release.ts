@@ -1,5 +1,6 @@
 // The one path every ending takes — stop, exit, crash recovery, remove, failed start: the
-// runtime's state goes first, then each attachment in reverse order of preparation.
+// runtime's state goes first, then each attachment in reverse order of preparation; those
+// that need no order (the network) are torn down alongside.
 import {C32Error} from '../errors.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {teardownAll} from './attachments.js';
@@ -15,20 +16,27 @@ export async function release(lc: Lifecycle, record: ContainerRecord, options: {
 	const ctx = driverContext(lc, record);
 	const id = record.metadata.id.slice(0, 12);
 	const failures: unknown[] = [];
-	try {
-		await (await lc.services.driverFor(record)).cleanup(ctx);
-	} catch (error) {
-		failures.push(error);
-		lc.log(`runtime cleanup of ${id}`, error);
-	}
-	try {
-		removeMonitorPidFile(record.config, record.internal.monitorPid);
-	} catch (error) {
-		failures.push(error);
-		lc.log(`monitor pid file of ${id}`, error);
-	}
 	const attachments = await lc.services.attachmentsFor(record);
-	failures.push(...(await teardownAll(attachments, ctx, (error, name) => lc.log(`teardown of ${name} for ${id}`, error))));
+	const onTeardownError = (error: unknown, name: string) => lc.log(`teardown of ${name} for ${id}`, error);
+	const inOrder = async () => {
+		try {
+			await (await lc.services.driverFor(record)).cleanup(ctx);
+		} catch (error) {
+			failures.push(error);
+			lc.log(`runtime cleanup of ${id}`, error);
+		}
+		try {
+			removeMonitorPidFile(record.config, record.internal.monitorPid);
+		} catch (error) {
+			failures.push(error);
+			lc.log(`monitor pid file of ${id}`, error);
+		}
+		failures.push(...(await teardownAll(attachments.filter((a) => !a.tearsDownAlongside), ctx, onTeardownError)));
+	};
+	const alongside = async () => {
+		failures.push(...(await teardownAll(attachments.filter((a) => a.tearsDownAlongside), ctx, onTeardownError)));
+	};
+	await Promise.all([inOrder(), alongside()]);
 	if (options.strict && failures.length > 0) {
 		const first = failures[0];
 		throw first instanceof C32Error

@@ -274,10 +274,14 @@ export class EventLog {
 
 /** An attachment that records its prepare and teardown calls, and fails its prepare on demand. */
 class RecordingAttachment implements Attachment {
+	readonly tearsDownAlongside: boolean;
+
 	constructor(
 		readonly name: string,
 		private readonly services: FakeServices,
-	) {}
+	) {
+		this.tearsDownAlongside = services.alongside === name;
+	}
 
 	async prepare(ctx: DriverContext): Promise<void> {
 		this.services.events.add(ctx.id, `prepare ${this.name}`);
@@ -291,7 +295,10 @@ class RecordingAttachment implements Attachment {
 
 	async teardown(ctx: DriverContext): Promise<void> {
 		this.services.events.add(ctx.id, `teardown ${this.name}`);
-		if (this.services.teardownDelayMs > 0) await sleep(this.services.teardownDelayMs);
+		if (this.services.teardownDelayMs > 0) {
+			await sleep(this.services.teardownDelayMs);
+			if (this.services.traceTeardownEnd) this.services.events.add(ctx.id, `${this.name} torn down`);
+		}
 	}
 }
 
@@ -310,6 +317,10 @@ export class FakeServices implements EngineServices {
 	traceReady = false;
 	/** How long each teardown takes (a slow network teardown, say): the ending step holds its lock that long. */
 	teardownDelayMs = 0;
+	/** Whether the end of each delayed teardown appears in `events`. */
+	traceTeardownEnd = false;
+	/** The attachment that tears down alongside the runtime's cleanup and the others (as the real network does), if any. */
+	alongside: (typeof ATTACHMENTS)[number] | null = null;
 	readonly purged: string[] = [];
 	/** Containers for which a scheduler was started (a pending restart whose scheduler was gone). */
 	readonly schedulersStarted: string[] = [];

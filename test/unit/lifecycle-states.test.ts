@@ -221,6 +221,23 @@ test('a failed attachment fails the start before the driver runs, and every atta
 	assert.equal((await engine.startContainer(id)).state, 'running');
 });
 
+test('an attachment that tears down alongside does so beside the runtime cleanup and the others, which keep their order', async (t) => {
+	const {engine, services, driver} = fakeEngine(t);
+	services.alongside = 'network';
+	services.teardownDelayMs = 200;
+	services.traceTeardownEnd = true;
+	const {id} = await engine.createContainer(sh('exit 0'));
+	await engine.startContainer(id);
+	assert.equal(await engine.waitContainer(id), 0);
+	assert.ok(await driver.idle(), 'the exit command finished');
+	const all = services.events.of(id);
+	const events = all.slice(all.indexOf('exit 0') + 1);
+	assert.deepEqual([...events].sort(), ['bundle torn down', 'cleanup', 'network torn down', 'teardown bundle', 'teardown network']);
+	const at = (event: string) => events.indexOf(event);
+	assert.ok(at('cleanup') < at('teardown bundle'), `the runtime first, then the ordered ones: ${events.join(', ')}`);
+	assert.ok(at('teardown bundle') < at('network torn down'), `the network's teardown runs beside the others: ${events.join(', ')}`);
+});
+
 test('attachments finish (ready) in order inside the start, after the runtime created the container', async (t) => {
 	const {engine, services} = fakeEngine(t);
 	services.traceReady = true;
