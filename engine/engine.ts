@@ -4,7 +4,6 @@
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import tty from 'node:tty';
 import type {
 	AttachOptions,
 	AttachResult,
@@ -16,6 +15,7 @@ import type {
 	RemoveOptions,
 	StopOptions,
 } from './api.js';
+import {tty} from './builtins.js';
 import {debugLogFor} from './debug-log.js';
 import {C32Error} from './errors.js';
 import {addWebhook, readWebhooks, removeWebhook, type Webhook} from './events/hook-config.js';
@@ -395,7 +395,7 @@ export class ContainerEngine implements Engine {
 	async execInContainer(ref: string, options: ExecOptions): Promise<number> {
 		// Loaded on first use: the request checks share create's (config.js).
 		const [{execRequest}, {execRecorded}] = await Promise.all([import('./exec/request.js'), import('./lifecycle/exec.js')]);
-		const {request, io} = execRequest(options, tty.isatty(0));
+		const {request, io} = execRequest(options, tty().isatty(0));
 		return execRecorded(this.lc, this.resolveRef(ref), request, io, options.command);
 	}
 

@@ -2,8 +2,8 @@
 // the container ends — dist/engine/on-exit.js, which records the exit and carries out the
 // restart policy. The same program is started on its own to take over a pending restart
 // whose scheduler is gone.
-import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
+import {childProcess} from './builtins.js';
 import {C32Error} from './errors.js';
 import {BOOT_ID_FILE_VARIABLE, processStartTime} from './host-facts.js';
 import type {StorageLayout} from './paths.js';
@@ -18,7 +18,7 @@ export function exitCommandFor(layout: StorageLayout, id: string): string[] {
 /** Starts the exit command detached from this process (it outlives it), with nothing on its stdio. */
 export function spawnExitCommand(layout: StorageLayout, id: string): ProcessRef {
 	const [program, ...args] = exitCommandFor(layout, id);
-	const child = spawn(program!, args, {detached: true, stdio: 'ignore', env: monitorEnvironment()});
+	const child = childProcess().spawn(program!, args, {detached: true, stdio: 'ignore', env: monitorEnvironment()});
 	child.unref();
 	if (child.pid === undefined) throw new C32Error('RUNTIME_ERROR', `cannot start ${EXIT_SCRIPT}: check the c32 installation`);
 	return {pid: child.pid, startTime: processStartTime(child.pid)};

@@ -3,10 +3,10 @@
 // so a slow or failing hook never delays or breaks the lifecycle change. When there are none,
 // nothing is started: the check is a stat of two config files and, for a container whose
 // hooks the caller did not pass, a read of its record.
-import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {childProcess} from '../builtins.js';
 import {debugLogAt} from '../debug-log.js';
 import {monitorEnvironment} from '../exit-command.js';
 import {containersDir, type StorageLayout} from '../paths.js';
@@ -72,7 +72,7 @@ export function dispatchEvent(layout: StorageLayout, event: C32Event, containerH
 	try {
 		const plan = dispatchPlan(layout, event, containerHooks ?? hooksOnDisk(layout, event), log);
 		if (plan === null) return;
-		const child = spawn(process.execPath, [RUNNER], {
+		const child = childProcess().spawn(process.execPath, [RUNNER], {
 			detached: true,
 			stdio: 'ignore',
 			cwd: '/',

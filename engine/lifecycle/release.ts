@@ -17,7 +17,10 @@ export async function release(lc: Lifecycle, record: ContainerRecord, options: {
 	const id = record.metadata.id.slice(0, 12);
 	const failures: unknown[] = [];
 	const attachments = await lc.services.attachmentsFor(record);
-	const onTeardownError = (error: unknown, name: string) => lc.log(`teardown of ${name} for ${id}`, error);
+	const ordered = attachments.filter((attachment) => !attachment.tearsDownAlongside);
+	const alongside = attachments.filter((attachment) => attachment.tearsDownAlongside);
+	const tearDown = async (these: typeof attachments) =>
+		failures.push(...(await teardownAll(these, ctx, (error, name) => lc.log(`teardown of ${name} for ${id}`, error))));
 	const inOrder = async () => {
 		try {
 			await (await lc.services.driverFor(record)).cleanup(ctx);
@@ -31,12 +34,9 @@ export async function release(lc: Lifecycle, record: ContainerRecord, options: {
 			failures.push(error);
 			lc.log(`monitor pid file of ${id}`, error);
 		}
-		failures.push(...(await teardownAll(attachments.filter((a) => !a.tearsDownAlongside), ctx, onTeardownError)));
+		await tearDown(ordered);
 	};
-	const alongside = async () => {
-		failures.push(...(await teardownAll(attachments.filter((a) => a.tearsDownAlongside), ctx, onTeardownError)));
-	};
-	await Promise.all([inOrder(), alongside()]);
+	await Promise.all([inOrder(), tearDown(alongside)]);
 	if (options.strict && failures.length > 0) {
 		const first = failures[0];
 		throw first instanceof C32Error

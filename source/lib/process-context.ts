@@ -1,5 +1,4 @@
 // The real Context: this process's streams, signals, files and engine.
-import {open, readFile, stat, writeFile} from 'node:fs/promises';
 import process from 'node:process';
 import type {Engine} from '../../engine/index.js';
 import type {Context} from './context.js';
@@ -33,14 +32,15 @@ export function processContext(): Context {
 			return interrupts.add(handler);
 		},
 		terminal: processTerminal(),
-		readFile: (path) => readFile(path, 'utf8'),
-		exists: (path) =>
-			stat(path).then(
+		// fs/promises is loaded on first use: with its streams and readline it costs every command a few ms.
+		readFile: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
+		exists: async (path) =>
+			(await import('node:fs/promises')).stat(path).then(
 				() => true,
 				() => false,
 			),
 		async peekFile(path, bytes) {
-			const file = await open(path, 'r').catch(() => null);
+			const file = await (await import('node:fs/promises')).open(path, 'r').catch(() => null);
 			if (!file) return null;
 			try {
 				const buffer = Buffer.alloc(bytes);
@@ -52,7 +52,7 @@ export function processContext(): Context {
 				await file.close();
 			}
 		},
-		writeFile: (path, data) => writeFile(path, data),
+		writeFile: async (path, data) => (await import('node:fs/promises')).writeFile(path, data),
 		async readStdin() {
 			const chunks: Buffer[] = [];
 			for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

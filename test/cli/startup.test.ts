@@ -1,5 +1,6 @@
 // One-shot commands must not load React or Ink: start-up time is a feature. This follows
-// every static import from each command module (in the build) and fails if one reaches them.
+// every static import from each command module (in the build) and fails if one reaches them;
+// and the most frequent commands leave out the heavy Node builtins they never use.
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -91,4 +92,41 @@ describe('the built binary', () => {
 			fs.rmSync(dir, {recursive: true, force: true});
 		}
 	});
+});
+
+/** Builtins that neither a listing nor --version needs: process spawning (with dgram), fs/promises (with readline). */
+const HEAVY = ['child_process', 'dgram', 'fs/promises', 'readline'];
+
+function builtinsLoadedBy(args: string[]): Set<string> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c32-startup-'));
+	try {
+		const preload = path.join(dir, 'record.cjs');
+		const out = path.join(dir, 'modules.json');
+		fs.writeFileSync(
+			preload,
+			`process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`,
+		);
+		const run = spawnSync(process.execPath, ['--require', preload, CLI_PATH, ...args], {
+			env: {...process.env, C32_STORAGE_DIR: path.join(dir, 'storage'), NO_COLOR: '1'},
+			encoding: 'utf8',
+		});
+		assert.equal(run.status, 0, run.stderr);
+		const loaded = JSON.parse(fs.readFileSync(out, 'utf8')) as string[];
+		return new Set(loaded.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice('NativeModule '.length)));
+	} finally {
+		fs.rmSync(dir, {recursive: true, force: true});
+	}
+}
+
+describe('what the most frequent commands load', () => {
+	for (const args of [['--version'], ['ps', '-a'], ['ps', '-a', '--json']]) {
+		it(`c32 ${args.join(' ')} loads none of ${HEAVY.join(', ')}`, () => {
+			const loaded = builtinsLoadedBy(args);
+			assert.ok(loaded.has('fs'), 'the list is read');
+			assert.deepEqual(
+				HEAVY.filter((name) => loaded.has(name)),
+				[],
+			);
+		});
+	}
 });
