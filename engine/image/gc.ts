@@ -2,8 +2,8 @@
 // Runs under the records' lock, after the records were written.
 import fs from 'node:fs';
 import path from 'node:path';
+import {treeBytes} from '../fs/tree-bytes.js';
 import {hexOf} from './blobs.js';
-import {treeBytes} from './disk-usage.js';
 import type {RecordMap} from './records.js';
 import type {ImageStore} from './store.js';
 

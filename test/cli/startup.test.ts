@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, it} from 'node:test';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import {CLI_PATH} from './binary.js';
 
 const commandsDir = fileURLToPath(new URL('../../source/commands/', import.meta.url));
@@ -97,36 +97,58 @@ describe('the built binary', () => {
 /** Builtins that neither a listing nor --version needs: process spawning (with dgram), fs/promises (with readline). */
 const HEAVY = ['child_process', 'dgram', 'fs/promises', 'readline'];
 
-function builtinsLoadedBy(args: string[]): Set<string> {
+/** The Node builtins and the files of the bundle that `c32 ...args` loads (on an empty storage root). */
+function loadedBy(args: string[]): {builtins: Set<string>; files: string[]} {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c32-startup-'));
 	try {
+		const builtinsOut = path.join(dir, 'builtins.json');
+		const filesOut = path.join(dir, 'files.txt');
 		const preload = path.join(dir, 'record.cjs');
-		const out = path.join(dir, 'modules.json');
 		fs.writeFileSync(
 			preload,
-			`process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.moduleLoadList)));\n`,
+			`process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(builtinsOut)}, JSON.stringify(process.moduleLoadList)));\n`,
 		);
-		const run = spawnSync(process.execPath, ['--require', preload, CLI_PATH, ...args], {
+		// An ES module loader hook that notes every module file loaded.
+		const hooks = path.join(dir, 'hooks.mjs');
+		fs.writeFileSync(
+			hooks,
+			`import {appendFileSync} from 'node:fs';\nexport async function load(url, context, next) {\n\tif (url.startsWith('file:')) appendFileSync(${JSON.stringify(filesOut)}, url + '\\n');\n\treturn next(url, context);\n}\n`,
+		);
+		const register = path.join(dir, 'register.mjs');
+		fs.writeFileSync(register, `import {register} from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+		const run = spawnSync(process.execPath, ['--require', preload, '--import', register, CLI_PATH, ...args], {
 			env: {...process.env, C32_STORAGE_DIR: path.join(dir, 'storage'), NO_COLOR: '1'},
 			encoding: 'utf8',
 		});
 		assert.equal(run.status, 0, run.stderr);
-		const loaded = JSON.parse(fs.readFileSync(out, 'utf8')) as string[];
-		return new Set(loaded.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice('NativeModule '.length)));
+		const loaded = JSON.parse(fs.readFileSync(builtinsOut, 'utf8')) as string[];
+		const files = fs
+			.readFileSync(filesOut, 'utf8')
+			.split('\n')
+			.filter((url) => url.includes('/bundle/'));
+		return {
+			builtins: new Set(loaded.filter((name) => name.startsWith('NativeModule ')).map((name) => name.slice('NativeModule '.length))),
+			files,
+		};
 	} finally {
 		fs.rmSync(dir, {recursive: true, force: true});
 	}
 }
 
 describe('what the most frequent commands load', () => {
-	for (const args of [['--version'], ['ps', '-a'], ['ps', '-a', '--json']]) {
-		it(`c32 ${args.join(' ')} loads none of ${HEAVY.join(', ')}`, () => {
-			const loaded = builtinsLoadedBy(args);
-			assert.ok(loaded.has('fs'), 'the list is read');
+	for (const [args, mostFiles] of [
+		[['--version'], 2],
+		[['ps', '-a'], 6],
+		[['ps', '-a', '--json'], 6],
+	] as const) {
+		it(`c32 ${args.join(' ')} loads none of ${HEAVY.join(', ')}, and at most ${mostFiles} files of the bundle`, () => {
+			const {builtins, files} = loadedBy([...args]);
+			assert.ok(builtins.has('fs'), 'the list is read');
 			assert.deepEqual(
-				HEAVY.filter((name) => loaded.has(name)),
+				HEAVY.filter((name) => builtins.has(name)),
 				[],
 			);
+			assert.ok(files.length >= 1 && files.length <= mostFiles, files.join('\n'));
 		});
 	}
 });
