@@ -16,10 +16,24 @@ const ENTRIES = [
 	'dist/engine/events/dispatch-main.js',
 ].map((entry) => path.resolve(entry));
 
-// What nearly every command runs — the CLI's core, the engine's façade and a listing — is one
-// chunk: each further module a command loads costs it a resolve, a read and a link. Everything
-// else (images, networks, stacks, the dashboard) is split as its imports ask, loaded on use.
-const CORE_ROOTS = ['dist/source/main.js', 'dist/engine/index.js', 'dist/source/commands/ps.js'];
+// Each further module a command loads costs it a resolve, a read and a link, so what the
+// frequent commands run comes in a few chunks of its own, a module in the first group whose
+// roots reach it through static imports. Everything else (images, stacks, the dashboard) is
+// split along its dynamic imports, loaded on use.
+const GROUPS = {
+	// What cli.js itself imports: --version answers without loading the core.
+	first: ['dist/source/cli.js'],
+	// The CLI's core (what cli.js loads for every command), the engine's façade and a listing.
+	core: ['main', 'lib/output', 'lib/process-context', 'commands/ps']
+		.map((module) => `dist/source/${module}.js`)
+		.concat('dist/engine/index.js'),
+	// What starting and ending a container needs: drivers, attachments, the default network.
+	host: ['host-services', 'live-host-facts', 'network/attach', 'network/names'].map((module) => `dist/engine/${module}.js`),
+	// The commands of a container's life.
+	lifecycle: ['run', 'create', 'start', 'stop', 'restart', 'kill', 'rm', 'logs', 'inspect', 'exec']
+		.map((name) => `dist/source/commands/${name}.js`)
+		.concat('dist/engine/schema.js'),
+};
 
 const RELATIVE_IMPORT = /^\s*(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|^\s*import\s*['"](\.[^'"]+)['"]/gm;
 
@@ -33,11 +47,12 @@ function staticClosure(file, into = new Set()) {
 	return into;
 }
 
-const core = new Set();
-for (const root of CORE_ROOTS) staticClosure(path.resolve(root), core);
-// What cli.js itself imports is a chunk of its own: --version answers without loading the core.
-const first = staticClosure(path.resolve('dist/source/cli.js'));
-for (const module of first) core.delete(module);
+const groupOf = new Map();
+for (const [group, roots] of Object.entries(GROUPS)) {
+	const reached = new Set();
+	for (const root of roots) staticClosure(path.resolve(root), reached);
+	for (const module of reached) if (!groupOf.has(module) && !ENTRIES.includes(module)) groupOf.set(module, group);
+}
 
 const isExternal = (id) => id.startsWith('node:') || builtinModules.includes(id) || !(id.startsWith('.') || path.isAbsolute(id));
 
@@ -51,8 +66,8 @@ await bundle.write({
 	format: 'es',
 	entryFileNames: '[name].js',
 	chunkFileNames: '[name]-[hash].js',
-	// An entry runs when it is loaded: it never joins the core.
-	manualChunks: (id) => (ENTRIES.includes(id) ? undefined : core.has(id) ? 'core' : first.has(id) ? 'first' : undefined),
+	// An entry runs when it is loaded: it never joins a group.
+	manualChunks: (id) => groupOf.get(id),
 	// A chunk loads what it imports, no more: a core's builtins are not hoisted into cli.js.
 	hoistTransitiveImports: false,
 });
