@@ -6,13 +6,7 @@ import {build} from 'esbuild';
 
 // The engine finds its spawned scripts beside its own code (new URL('./on-exit.js',
 // import.meta.url)): in the bundle, every entry and chunk sits in one flat directory.
-const ENTRIES = [
-	'dist/source/cli.js',
-	'dist/engine/on-exit.js',
-	'dist/engine/drivers/supervisor.js',
-	'dist/engine/health/tick.js',
-	'dist/engine/events/dispatch-main.js',
-];
+const ENTRIES = ['dist/source/cli.js', 'dist/engine/on-exit.js', 'dist/engine/health/tick.js', 'dist/engine/events/dispatch-main.js'];
 
 await build({
 	entryPoints: ENTRIES,
