@@ -1,4 +1,4 @@
-// The exit command: what a container's monitor (conmon or the process supervisor) runs when
+// The exit command: what a container's monitor (conmon) runs when
 // the container ends — dist/engine/on-exit.js, which records the exit and carries out the
 // restart policy. The same program is started on its own to take over a pending restart
 // whose scheduler is gone.

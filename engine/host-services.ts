@@ -6,7 +6,6 @@ import path from 'node:path';
 import type {HostStats} from './api.js';
 import {blockDeviceOf, cgroupDirs, detectCgroupHost, enableBlockIoAccounting} from './cgroups/index.js';
 import {isNamedNetwork} from './config.js';
-import {debugLogFile} from './debug-log.js';
 import type {Driver, DriverContext} from './drivers/driver.js';
 import {OciDriver} from './drivers/oci.js';
 import {ProcessDriver, processGroupMembers} from './drivers/process.js';
@@ -73,8 +72,7 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 		return oci;
 	};
 	let processDriver: ProcessDriver | undefined;
-	const processDriverFor = () =>
-		(processDriver ??= new ProcessDriver({canUseCgroups, blockDevice: storageDevice(), debugLog: debugLogFile(layout.storageDir)}));
+	const processDriverFor = () => (processDriver ??= new ProcessDriver({canUseCgroups, blockDevice: storageDevice()}));
 	const sampler = new MetricsSampler();
 	const hostSampler = new HostStatsSampler();
 
@@ -187,7 +185,8 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 			enableAccounting();
 			return record.config.isolationLevel === 'minimal' ? processDriverFor() : ociDriver();
 		},
-		logTruncates: async (record) => record.config.isolationLevel !== 'minimal' && !(await ociDriver()).conmonRotates,
+		logTruncates: async (record) =>
+			record.config.isolationLevel === 'minimal' ? processDriverFor().logTruncates() : !(await ociDriver()).conmonRotates,
 		requireDriver: async (isolation) => {
 			if (isolation === 'minimal') return;
 			if (process.getuid?.() !== 0) {

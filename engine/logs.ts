@@ -1,5 +1,5 @@
-// Reading container logs in the k8s-file format that conmon (and the process supervisor)
-// write: "<RFC3339Nano timestamp> <stdout|stderr> <F|P> <text>". P marks a partial line that
+// Reading container logs in the k8s-file format that conmon writes (at every isolation level):
+// "<RFC3339Nano timestamp> <stdout|stderr> <F|P> <text>". P marks a partial line that
 // continues in the next record.
 import fs from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -260,7 +260,7 @@ async function* followUpdates(
 					rotated = true;
 					if (options.truncatingWriter) preserveLogGeneration(log);
 				} else if (stat.size < position) {
-					position = 0; // truncated in place (process supervisor restarted the file)
+					position = 0; // truncated in place
 					carry = '';
 					rotated = true;
 				}

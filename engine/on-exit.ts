@@ -1,4 +1,4 @@
-// The exit command of a container's monitor (conmon or the process supervisor): records the
+// The exit command of a container's monitor (conmon): records the
 // exit and carries out the restart policy. Also started on its own to take over a pending
 // restart whose scheduler is gone. argv: <storageDir> <runtimeDir> <containerId>.
 // Nobody reads its stderr (conmon discards it), so failures go to the debug log.

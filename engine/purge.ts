@@ -9,7 +9,7 @@ import {cgroupPathFor, containerPaths, type StorageLayout} from './paths.js';
 
 const execFileAsync = promisify(execFile);
 
-/** Our processes whose command line names the container: its monitor, its exit command, its supervisor. */
+/** Our processes whose command line names the container: its monitor, its exit command. */
 export function processesNaming(id: string): number[] {
 	const found: number[] = [];
 	for (const entry of fs.readdirSync('/proc')) {

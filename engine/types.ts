@@ -155,8 +155,8 @@ export interface ContainerConfig {
 	/** Flag the container while its CPU use is above this percentage (100 = one core); default CPU_THRESHOLD_PERCENT. */
 	cpuThresholdPercent?: number;
 	/**
-	 * An absolute path where every start writes the monitor's pid (conmon's, or the process
-	 * driver's supervisor's), as podman's --conmon-pidfile: a path known before the container
+	 * An absolute path where every start writes the monitor's pid (conmon's), as podman's
+	 * --conmon-pidfile: a path known before the container
 	 * exists, for a systemd unit's PIDFile=. Removed when the run ends.
 	 */
 	monitorPidFile?: string;
@@ -284,7 +284,7 @@ export interface UserNamespace {
 export interface ContainerInfo extends ContainerMetadata {
 	config: ResolvedConfig;
 	/** Where the engine keeps this container's files. */
-	/** monitorPidFile: where every start writes the monitor's pid (conmon's or the supervisor's), a systemd unit's PIDFile=. */
+	/** monitorPidFile: where every start writes the monitor's pid (conmon's), a systemd unit's PIDFile=. */
 	paths: {bundle: string; log: string; monitorPidFile: string};
 	/** The uid/gid mapping the container runs with; null when it shares the host's (its root is host root). */
 	userNamespace: UserNamespace | null;

@@ -8,13 +8,9 @@ import {rollup} from 'rollup';
 
 // The engine finds its spawned scripts beside its own code (new URL('./on-exit.js',
 // import.meta.url)): in the bundle, every entry and chunk sits in one flat directory.
-const ENTRIES = [
-	'dist/source/cli.js',
-	'dist/engine/on-exit.js',
-	'dist/engine/drivers/supervisor.js',
-	'dist/engine/health/tick.js',
-	'dist/engine/events/dispatch-main.js',
-].map((entry) => path.resolve(entry));
+const ENTRIES = ['dist/source/cli.js', 'dist/engine/on-exit.js', 'dist/engine/health/tick.js', 'dist/engine/events/dispatch-main.js'].map(
+	(entry) => path.resolve(entry),
+);
 
 // Each further module a command loads costs it a resolve, a read and a link, so what the
 // frequent commands run comes in a few chunks of its own, a module in the first group whose

@@ -1,5 +1,5 @@
 // The contract between the engine and the two ways of running a container:
-// the OCI driver (conmon + runc/crun) and the process driver (a small c32 supervisor).
+// the OCI driver (conmon + runc/crun) and the process driver (conmon + a sh script as its runtime).
 //
 // Both keep the same on-disk contract in ContainerPaths.userdata:
 //   ctr.log    the k8s-file log ("<RFC3339Nano> stdout|stderr F|P <text>\n"), capped at
@@ -7,7 +7,7 @@
 //   exit       the exit code as decimal text, written once the container's main process ends
 //              (128 + signal when killed by a signal).
 //   oom        an empty file, present when the container was OOM-killed.
-//   monitor.pid the pid of the monitor (conmon or the c32 supervisor).
+//   monitor.pid the pid of the monitor (conmon).
 // When the container ends, the monitor runs `exitCommand` (argv) so the engine can record
 // the exit and apply the restart policy with no daemon around.
 import type {ContainerPaths} from '../paths.js';
@@ -79,8 +79,8 @@ export interface Driver {
 	 * Starts the container and resolves once its main process runs. On failure it throws a
 	 * C32Error('START_FAILED') carrying the runtime's message, having removed what it made.
 	 * `created` runs once the monitor serves the container's stdio and before its process
-	 * runs (the OCI driver; the process driver: right after it started), so an attach client
-	 * connected there misses no output; its failure fails the start.
+	 * runs (both drivers hold it until then), so an attach client connected there misses no
+	 * output; its failure fails the start.
 	 */
 	start(ctx: DriverContext, exitCommand: string[], created?: () => Promise<void>): Promise<StartResult>;
 	/** Sends a signal to the main process, or to every process of the container with all. */

@@ -1,7 +1,7 @@
 // exec for the process driver (minimal isolation): a host process like the container's own.
 // A shell joins the container's cgroup and sets its open-files limit before it becomes the
-// program (as the supervisor's does), so not one instruction runs outside the limits, and the
-// command ends when the container does (the supervisor kills the cgroup). It reports a
+// program (as the runtime script's does), so not one instruction runs outside the limits, and
+// the command ends when the container does (the release of the run kills the cgroup). It reports a
 // failure to get there on fd 3, so those are told from the program's own exit code.
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';

@@ -105,7 +105,7 @@ describe('c32 generate systemd', () => {
 		assert.equal((await runExec(execCommand(setting(text, 'Service', 'ExecStop'), specifiers), env)).code, 0);
 	});
 
-	it('a minimal container: the PIDFile names its supervisor, the monitor the minimal driver runs', async (t) => {
+	it('a minimal container: the PIDFile names its conmon, which exits once the container stopped', async (t) => {
 		if (!needsRuntime(t)) return;
 		const created = await box.run(['create', '--name', 'bare', '--isolation', 'minimal', '--', ...LOOP]);
 		assert.equal(created.code, 0, created.stderr);
@@ -117,11 +117,11 @@ describe('c32 generate systemd', () => {
 		const start = execCommand(setting(text, 'Service', 'ExecStart'), specifiers);
 		assert.deepEqual(start.argv.slice(2), ['start', 'bare'], '--name: by name');
 		assert.equal((await runExec(start, env)).code, 0);
-		const supervisor = Number(fs.readFileSync(setting(text, 'Service', 'PIDFile'), 'utf8').trim());
-		assert.ok(alive(supervisor));
-		assert.match(fs.readFileSync(`/proc/${supervisor}/cmdline`, 'utf8'), /supervisor\.js/);
+		const monitor = Number(fs.readFileSync(setting(text, 'Service', 'PIDFile'), 'utf8').trim());
+		assert.ok(alive(monitor));
+		assert.equal(fs.readFileSync(`/proc/${monitor}/comm`, 'utf8').trim(), 'conmon');
 		assert.equal((await runExec(execCommand(setting(text, 'Service', 'ExecStop'), specifiers), env)).code, 0);
-		await waitFor(() => !alive(supervisor), 10_000, 'the supervisor to exit once the container stopped');
+		await waitFor(() => !alive(monitor), 10_000, 'conmon to exit once the container stopped');
 	});
 
 	it('--new: the unit verifies, and its Exec lines remove, recreate with the same config, stop and remove the container', async (t) => {

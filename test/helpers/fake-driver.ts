@@ -16,7 +16,6 @@ import type {TestContext} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {HostStats} from '../../engine/api.js';
 import type {Driver, DriverContext, ExecIO, ExecProcess, StartResult} from '../../engine/drivers/driver.js';
-import {K8sLogWriter} from '../../engine/drivers/log-writer.js';
 import {ContainerEngine} from '../../engine/engine.js';
 import {C32Error} from '../../engine/errors.js';
 import {processStartTime} from '../../engine/host-facts.js';
@@ -28,6 +27,7 @@ import {type LockOptions, Store} from '../../engine/store.js';
 import type {ContainerConfig, ContainerMetadata, ContainerMetrics, DoctorReport} from '../../engine/types.js';
 import {isAlive, makeTempDir} from './engine.js';
 import {MemoryImages} from './images.js';
+import {K8sLogWriter} from './k8s-log-writer.js';
 
 /** One run of a container under the fake driver. */
 export interface FakeRun {

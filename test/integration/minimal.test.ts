@@ -1,6 +1,6 @@
 // Minimal isolation: the process driver. A plain host process in its own session and process
-// group, with rlimits and cgroup limits, the same log/exit-file contract, supervised by a small
-// detached c32 helper; stop/kill reach the whole group; remove leaves no process.
+// group, with rlimits and cgroup limits, the same log/exit-file contract, supervised by conmon
+// (no Node process stays with it); stop/kill reach the whole group; remove leaves no process.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -160,4 +160,30 @@ test('minimal: metrics come from its cgroup or its processes', async (t) => {
 	const m = await engine.getContainerMetrics('measured');
 	assert.ok(m.memoryMb > 0 && m.memoryMb < 64, `memoryMb ${m.memoryMb}`);
 	assert.equal(m.memoryLimitMb, 64);
+});
+
+test('minimal: conmon is its monitor and no node process stays with it; it ends with its main process', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine} = engineFor(t);
+	const tok = token();
+	const c = await engine.createContainer(shell(`(exec sleep ${tok}) & echo up; sleep 600`, {...minimal, name: 'watched'}));
+	await engine.startContainer('watched');
+	await waitFor(async () => (await readLogs(engine, 'watched')).stdout.includes('up'), 5000, 'the container to run');
+	const {pid, paths} = await engine.inspectContainer(c.id);
+	const monitor = Number(fs.readFileSync(paths.monitorPidFile, 'utf8').trim());
+	const comm = (p: number) => {
+		try {
+			return fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+		} catch {
+			return ''; // exited meanwhile
+		}
+	};
+	assert.equal(comm(monitor), 'conmon');
+	assert.equal(Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]), monitor, 'conmon is not its parent');
+	const nodes = hostPidsWith(c.id).filter((p) => comm(p) === 'node');
+	assert.deepEqual(nodes, [], 'a node process serves the running container');
+	// The main process ends; its background child goes with it, as in a pid namespace.
+	process.kill(pid!, 'SIGKILL');
+	assert.equal(await engine.waitContainer('watched'), 137);
+	await waitFor(() => hostPidsWith(tok).length === 0, 5000, 'the background child to be killed');
 });

@@ -1,5 +1,5 @@
-// The npm package ships what runs (the built engine, CLI, dashboard, exit command and
-// supervisor, the docs and examples) and nothing of the tests, benchmarks or screenshots.
+// The npm package ships what runs (the built engine, CLI, dashboard and exit command,
+// the docs and examples) and nothing of the tests, benchmarks or screenshots.
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import path from 'node:path';
@@ -23,11 +23,9 @@ test('npm pack carries the build, docs and examples, not tests, bench or screens
 		'dist/source/cli.js',
 		'dist/bundle/cli.js',
 		'dist/bundle/on-exit.js',
-		'dist/bundle/supervisor.js',
 		'dist/engine/index.js',
 		'dist/engine/index.d.ts',
 		'dist/engine/on-exit.js',
-		'dist/engine/drivers/supervisor.js',
 		'dist/components/dashboard.js',
 		'docs/security.md',
 		'examples/workers/bot.py',

@@ -1,7 +1,7 @@
-// Writes a container's output in the k8s-file format conmon uses, with a size cap: when the
+// The fake driver's log: the k8s-file format conmon writes, with a size cap: when the
 // next record would pass it, the file is rotated to <log>.1 and a fresh one started.
 import fs from 'node:fs';
-import type {LogStream} from '../types.js';
+import type {LogStream} from '../../engine/types.js';
 
 /** RFC 3339 with nanoseconds, like conmon's timestamps (the fraction past ms is zero). */
 export function k8sTimestamp(date = new Date()): string {
