@@ -34,7 +34,7 @@ export interface DriverContext {
 	network?: NetworkState | null;
 	/** The further c32 networks of the run (eth1...), set with `network`. */
 	additionalNetworks?: NetworkState[];
-	/** The main process of a running container, as recorded (pid and start time). */
+	/** The main process of a running (not paused) container, as recorded (pid and start time). */
 	mainProcess?: ProcessRef | null;
 }
 

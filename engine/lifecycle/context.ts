@@ -27,7 +27,8 @@ export function driverContext(lc: Lifecycle, record: ContainerRecord): DriverCon
 		cgroupPath: cgroupPathFor(record.metadata.id),
 		network: record.internal.network,
 		additionalNetworks: record.internal.additionalNetworks,
-		mainProcess: mainProcess(record),
+		// A paused container's signals are runc's to send: it thaws what it kills.
+		mainProcess: record.metadata.state === 'running' ? mainProcess(record) : null,
 	};
 }
 
