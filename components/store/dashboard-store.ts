@@ -1,6 +1,11 @@
 // The one data tick behind the whole screen: every interval it lists the containers, samples
-// all live ones in one batch and reads the host, then publishes one immutable snapshot.
+// live ones in one batch and reads the host, then publishes one immutable snapshot.
 // Components subscribe to the snapshot; none of them runs a timer of its own.
+//
+// Sampling costs a few cgroup files per container, the dashboard's largest cost with many
+// containers: once the table says which rows it shows (watch), a tick samples those, and
+// every live container only every few seconds (often enough for an order by CPU or memory
+// to stay right). A row not sampled in a tick keeps its latest sample.
 import type {C32Event, ContainerInfo, ContainerMetadata, ContainerMetrics, Engine, HostStats} from '../../engine/index.js';
 import {type ImageInfo, ociImageOf} from '../model/details.js';
 import {isLive} from '../model/row.js';
@@ -68,8 +73,23 @@ export function keepListed<T>(infos: ReadonlyMap<string, T>, containers: readonl
 	return infos;
 }
 
+/** How often every live container is sampled once the table watches its rows: ordered by a metric, and otherwise. */
+export const SAMPLE_ALL_MS = {byMetric: 5_000, otherwise: 30_000} as const;
+
+/** What the table shows: the ids of its rows on screen, and whether its order needs every container's sample. */
+export interface Watched {
+	ids: readonly string[];
+	orderNeedsAll: boolean;
+}
+
 function message(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
+}
+
+function sameIds(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+	if (a.size !== b.size) return false;
+	for (const id of a) if (!b.has(id)) return false;
+	return true;
 }
 
 export class DashboardStore {
@@ -84,6 +104,10 @@ export class DashboardStore {
 	private again = false;
 	private readonly historySize: number;
 	private readonly now: () => number;
+	/** Null until the table says what it shows: then every tick samples every live container. */
+	private watched: {ids: Set<string>; orderNeedsAll: boolean} | null = null;
+	/** When every live container was last sampled (this.now()); -Infinity before the first time. */
+	private sampledAllAt = Number.NEGATIVE_INFINITY;
 
 	constructor(
 		private readonly engine: Engine,
@@ -104,6 +128,14 @@ export class DashboardStore {
 	historyOf(id: string): History | undefined {
 		return this.history.get(id);
 	}
+
+	/** The rows on screen, sampled on every tick; the others are sampled every SAMPLE_ALL_MS. */
+	watch = (watched: Watched): void => {
+		const previous = this.watched;
+		const ids = new Set(watched.ids);
+		if (previous && previous.orderNeedsAll === watched.orderNeedsAll && sameIds(previous.ids, ids)) return;
+		this.watched = {ids, orderNeedsAll: watched.orderNeedsAll};
+	};
 
 	/** Starts ticking: one tick now, then one every interval after the previous one ends. */
 	start(): void {
@@ -157,15 +189,15 @@ export class DashboardStore {
 		const started = performance.now();
 		try {
 			const containers = await this.engine.listContainers();
-			// Without refs the batch covers every live container: naming them would make the
-			// engine resolve each one, and fail the whole batch if another process removed one
-			// in between.
+			const plan = this.samplingPlan(containers);
 			const [samples, host] = await Promise.all([
-				containers.some(isLive) ? this.engine.getMetricsBatch() : Promise.resolve([]),
+				// Without refs the batch covers every live container, resolving none of them by name.
+				plan === 'all' ? this.engine.getMetricsBatch() : plan.length > 0 ? this.engine.getMetricsBatch(plan) : Promise.resolve([]),
 				this.engine.getHostStats(),
 			]);
-			const metrics = new Map(samples.map((sample) => [sample.id, sample]));
-			this.record(containers, metrics);
+			const fresh = new Map(samples.map((sample) => [sample.id, sample]));
+			this.record(containers, fresh);
+			const metrics = plan === 'all' ? fresh : this.withLatest(containers, fresh);
 			this.inspectNew(containers);
 			this.publish({
 				containers,
@@ -182,6 +214,33 @@ export class DashboardStore {
 		}
 	}
 
+	/** Which live containers this tick samples: all of them, or the ids of the watched ones. */
+	private samplingPlan(containers: readonly ContainerMetadata[]): 'all' | string[] {
+		const live = containers.filter(isLive);
+		if (live.length === 0) return [];
+		const now = this.now();
+		const watched = this.watched;
+		const every = watched?.orderNeedsAll ? SAMPLE_ALL_MS.byMetric : SAMPLE_ALL_MS.otherwise;
+		if (watched === null || now - this.sampledAllAt >= every || live.every((c) => watched.ids.has(c.id))) {
+			this.sampledAllAt = now;
+			return 'all';
+		}
+		return live.filter((c) => watched.ids.has(c.id)).map((c) => c.id);
+	}
+
+	/** This tick's samples, and the latest one of each live container not sampled in it. */
+	private withLatest(
+		containers: readonly ContainerMetadata[],
+		fresh: ReadonlyMap<string, ContainerMetrics>,
+	): Map<string, ContainerMetrics> {
+		const metrics = new Map(fresh);
+		for (const container of containers) {
+			const latest = this.snapshot.metrics.get(container.id);
+			if (latest && !metrics.has(container.id) && isLive(container)) metrics.set(container.id, latest);
+		}
+		return metrics;
+	}
+
 	private record(containers: readonly ContainerMetadata[], metrics: ReadonlyMap<string, ContainerMetrics>): void {
 		for (const container of containers) {
 			let history = this.history.get(container.id);
@@ -190,7 +249,7 @@ export class DashboardStore {
 				this.history.set(container.id, history);
 			}
 			const sample = metrics.get(container.id);
-			// A gap (NaN) while it is not running keeps every graph on the same time axis.
+			// A gap (NaN) while it is not running, or not sampled, keeps every graph on the same time axis.
 			history.cpu.push(sample ? sample.cpuPercent : Number.NaN);
 			history.mem.push(sample ? sample.memoryMb : Number.NaN);
 		}
