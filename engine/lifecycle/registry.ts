@@ -72,7 +72,9 @@ export async function listAll(lc: Lifecycle): Promise<Listed[]> {
 		}
 		try {
 			const record = await reconcile(lc, id, read.record);
-			list.push({metadata: metadataWithHealth(record, containerPaths(lc.layout, id).userdata), record});
+			const metadata =
+				record.config.healthcheck === null ? record.metadata : metadataWithHealth(record, containerPaths(lc.layout, id).userdata);
+			list.push({metadata, record});
 		} catch (error) {
 			if (!(error instanceof C32Error && error.code === 'NOT_FOUND')) throw error;
 			vanished.push(id);
