@@ -4,9 +4,9 @@
 // every tick of `c32 top`: the metrics read only what they show (readCgroupUsage); the
 // oom-kill count, which only the end of a run needs, is read by readCgroupSample.
 import {readFileSync} from 'node:fs';
-import path from 'node:path';
 import {
 	type BlockIoBytes,
+	keyedValue,
 	parseBlkioServiceBytes,
 	parseIoStat,
 	parseKeyedValues,
@@ -37,7 +37,8 @@ class CgroupGoneError extends Error {}
 
 function read(dir: string, file: string): string {
 	try {
-		return readFileSync(path.join(dir, file), 'utf8');
+		// Not path.join: the directories are normalized already (paths.ts), and this runs for every file of every container.
+		return readFileSync(`${dir}/${file}`, 'utf8');
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CgroupGoneError(`${dir}/${file} is gone`);
 		throw error;
@@ -57,11 +58,11 @@ function readV1(controllers: Extract<CgroupDirs, {version: 1}>['controllers'], d
 	let memoryUsageBytes = 0;
 	let memoryLimitBytes: number | null = null;
 	if (memory !== undefined) {
-		const stat = parseKeyedValues(read(memory, 'memory.stat'));
+		const stat = read(memory, 'memory.stat');
 		const usage = parseSingleNumber(read(memory, 'memory.usage_in_bytes'));
-		memoryUsageBytes = Math.max(0, usage - (stat.get('total_inactive_file') ?? 0));
+		memoryUsageBytes = Math.max(0, usage - (keyedValue(stat, 'total_inactive_file') ?? 0));
 		// The effective limit: the smallest limit on the way up the hierarchy.
-		const limit = stat.get('hierarchical_memory_limit');
+		const limit = keyedValue(stat, 'hierarchical_memory_limit');
 		memoryLimitBytes = limit === undefined ? null : v1LimitOrNull(limit);
 	}
 	const processes = pids === undefined ? countProcesses(dirs) : parseSingleNumber(read(pids, 'pids.current'));
@@ -91,13 +92,13 @@ function readOptional(dir: string, file: string): string | undefined {
 
 function readV2(dir: string, dirs: CgroupDirs): CgroupUsage {
 	// cpu.stat exists in every v2 cgroup; the others only where their controller is enabled.
-	const cpuUsageNs = (parseKeyedValues(read(dir, 'cpu.stat')).get('usage_usec') ?? 0) * 1000;
+	const cpuUsageNs = (keyedValue(read(dir, 'cpu.stat'), 'usage_usec') ?? 0) * 1000;
 	const current = readOptional(dir, 'memory.current');
 	let memoryUsageBytes = 0;
 	let memoryLimitBytes: number | null = null;
 	if (current !== undefined) {
-		const stat = parseKeyedValues(read(dir, 'memory.stat'));
-		memoryUsageBytes = Math.max(0, parseSingleNumber(current) - (stat.get('inactive_file') ?? 0));
+		const stat = read(dir, 'memory.stat');
+		memoryUsageBytes = Math.max(0, parseSingleNumber(current) - (keyedValue(stat, 'inactive_file') ?? 0));
 		memoryLimitBytes = parseV2Max(read(dir, 'memory.max'));
 	}
 	const pidsCurrent = readOptional(dir, 'pids.current');
