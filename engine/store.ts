@@ -169,8 +169,8 @@ export class Store {
 		if (cached?.stamp === stamp) return cached.read;
 		const read = this.inspectRecord(id);
 		if (read === null || 'damaged' in read) this.recordCache.delete(id);
-		// Frozen: a caller that changed the cached record would change every later read.
-		else this.recordCache.set(id, {stamp, read: {record: deepFreeze(read.record)}});
+		// Frozen, its parts too: a caller that changed the cached record would change every later read.
+		else this.recordCache.set(id, {stamp, read: {record: frozen(read.record)}});
 		return read;
 	}
 
@@ -211,12 +211,14 @@ export class Store {
 
 const indexStamp = (stat: fs.BigIntStats) => `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
 
-function deepFreeze<T>(value: T): T {
-	if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-		Object.freeze(value);
-		for (const inner of Object.values(value)) deepFreeze(inner);
+/** The record and its parts (metadata, config, internal, and the objects right inside them), not every nested list: cheap enough for a listing. */
+function frozen(record: ContainerRecord): ContainerRecord {
+	for (const part of Object.values(record)) {
+		if (typeof part !== 'object' || part === null) continue;
+		for (const inner of Object.values(part)) if (typeof inner === 'object' && inner !== null) Object.freeze(inner);
+		Object.freeze(part);
 	}
-	return value;
+	return Object.freeze(record);
 }
 
 const jsonText = (value: unknown) => `${JSON.stringify(value, null, '\t')}\n`;
