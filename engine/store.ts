@@ -43,7 +43,7 @@ export class Store {
 	/** The last index read, by the file's identity: `ps --json` resolves every container against it. */
 	private indexCache: {stamp: string; names: Record<string, string>} | null = null;
 	/** The records a listing read last, by their file's identity (inspectRecordCached). */
-	private readonly recordCache = new Map<string, {stamp: string; read: RecordRead}>();
+	private readonly recordCache = new Map<string, {stamp: RecordStamp; read: RecordRead}>();
 
 	constructor(readonly layout: StorageLayout) {}
 
@@ -164,9 +164,9 @@ export class Store {
 			this.recordCache.delete(id);
 			return null;
 		}
-		const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+		const stamp: RecordStamp = [stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs];
 		const cached = this.recordCache.get(id);
-		if (cached?.stamp === stamp) return cached.read;
+		if (cached && sameStamp(cached.stamp, stamp)) return cached.read;
 		const read = this.inspectRecord(id);
 		if (read === null || 'damaged' in read) this.recordCache.delete(id);
 		// Frozen, its parts too: a caller that changed the cached record would change every later read.
@@ -208,6 +208,11 @@ export class Store {
 		return withLock(this.recordFile(id), fn, options);
 	}
 }
+
+/** A state file's identity: inode, size, modification and change times. */
+type RecordStamp = [number, number, number, number];
+
+const sameStamp = (a: RecordStamp, b: RecordStamp) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 
 const indexStamp = (stat: fs.BigIntStats) => `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
 

@@ -90,6 +90,16 @@ function pathsOf(lc: Lifecycle, id: string): ContainerPaths {
 const ENDING_WAIT_MS = 2000;
 
 /**
+ * The record as it is when nothing needs recording, checked without waiting: a listing
+ * takes this path for nearly every container (no promise per container); null when
+ * reconcile has something to do.
+ */
+export function settledRecord(lc: Lifecycle, id: string, record: ContainerRecord): ContainerRecord | null {
+	const seen = observe(record, pathsOf(lc, id));
+	return seen === 'running' && !needsReconcile(record, seen) ? record : null;
+}
+
+/**
  * Reads a record and, when reality moved on, records that (when the lock is free; else shows
  * it unrecorded). `justRead`: the record as the caller read it a moment ago (a listing), so
  * it is not read twice.

@@ -12,7 +12,7 @@ import type {ContainerRecord} from '../record.js';
 import {damagedError, damagedName, TOMBSTONE_PREFIX} from '../store.js';
 import type {ContainerMetadata} from '../types.js';
 import {type Lifecycle, readExisting, trySave} from './context.js';
-import {reconcile} from './reconcile.js';
+import {reconcile, settledRecord} from './reconcile.js';
 import {isLive, renamed} from './transitions.js';
 
 /** A container directory that no index entry names, holds no state file and is older than this was left by a crashed create. */
@@ -71,7 +71,7 @@ export async function listAll(lc: Lifecycle): Promise<Listed[]> {
 			continue;
 		}
 		try {
-			const record = await reconcile(lc, id, read.record);
+			const record = settledRecord(lc, id, read.record) ?? (await reconcile(lc, id, read.record));
 			const metadata =
 				record.config.healthcheck === null ? record.metadata : metadataWithHealth(record, containerPaths(lc.layout, id).userdata);
 			list.push({metadata, record});
