@@ -76,6 +76,16 @@ export function keepListed<T>(infos: ReadonlyMap<string, T>, containers: readonl
 /** How often every live container is sampled once the table watches its rows: ordered by a metric, and otherwise. */
 export const SAMPLE_ALL_MS = {byMetric: 5_000, otherwise: 30_000} as const;
 
+/**
+ * A timer's tick lists the containers again only once LIST_BUDGET times the CPU the last
+ * listing took has passed (at most LIST_MAX_AGE_MS): a listing checks every container, and
+ * with 1000 it costs ~20 ms, 2% of a core every second. A tick in between keeps the last
+ * list (its samples, the host and the clock are fresh); a refresh asked for (after an
+ * action) always lists. With a few hundred containers or fewer, every tick lists.
+ */
+export const LIST_BUDGET = 100;
+export const LIST_MAX_AGE_MS = 5_000;
+
 /** What the table shows: the ids of its rows on screen, and whether its order needs every container's sample. */
 export interface Watched {
 	ids: readonly string[];
@@ -108,6 +118,10 @@ export class DashboardStore {
 	private watched: {ids: Set<string>; orderNeedsAll: boolean} | null = null;
 	/** When every live container was last sampled (this.now()); -Infinity before the first time. */
 	private sampledAllAt = Number.NEGATIVE_INFINITY;
+	/** The last listing: when (this.now()), what, and the CPU it took (ms). */
+	private listed: {at: number; containers: ContainerMetadata[]; cpuMs: number} | null = null;
+	/** The tick under way or next lists whatever its timing (a refresh was asked for). */
+	private listWanted = true;
 
 	constructor(
 		private readonly engine: Engine,
@@ -161,6 +175,11 @@ export class DashboardStore {
 	 * one more tick follow it, and the returned promise resolves after that one.
 	 */
 	refresh(): Promise<void> {
+		this.listWanted = true;
+		return this.run();
+	}
+
+	private run(): Promise<void> {
 		if (this.inFlight) {
 			this.again = true;
 			return this.inFlight.then(() => this.inFlight ?? undefined);
@@ -171,7 +190,7 @@ export class DashboardStore {
 			this.inFlight = null;
 			if (this.again) {
 				this.again = false;
-				void this.refresh();
+				void this.run();
 			} else if (this.running) this.schedule();
 		});
 		this.inFlight = run;
@@ -180,7 +199,7 @@ export class DashboardStore {
 
 	private schedule(): void {
 		if (this.timer) clearTimeout(this.timer);
-		this.timer = setTimeout(() => void this.refresh(), this.snapshot.intervalMs);
+		this.timer = setTimeout(() => void this.run(), this.snapshot.intervalMs);
 		// A pending tick must not keep the process alive once the dashboard has quit.
 		this.timer.unref?.();
 	}
@@ -188,7 +207,7 @@ export class DashboardStore {
 	private async tick(): Promise<void> {
 		const started = performance.now();
 		try {
-			const containers = await this.engine.listContainers();
+			const containers = await this.list();
 			const plan = this.samplingPlan(containers);
 			const [samples, host] = await Promise.all([
 				// Without refs the batch covers every live container, resolving none of them by name.
@@ -212,6 +231,27 @@ export class DashboardStore {
 		} catch (error) {
 			this.publish({error: `refresh failed: ${message(error)}`, tickMs: performance.now() - started});
 		}
+	}
+
+	/** The containers: listed again, or the last list while a new one is not due (LIST_BUDGET). */
+	private async list(): Promise<ContainerMetadata[]> {
+		const now = this.now();
+		const last = this.listed;
+		const due = last === null || this.listWanted || now - last.at >= Math.min(LIST_MAX_AGE_MS, last.cpuMs * LIST_BUDGET);
+		if (!due) return last.containers;
+		// Cleared before the call: a refresh asked for while it runs makes the tick after it list again.
+		this.listWanted = false;
+		const before = process.cpuUsage();
+		let containers: ContainerMetadata[];
+		try {
+			containers = await this.engine.listContainers();
+		} catch (error) {
+			this.listWanted = true; // a failed listing is retried by the next tick, not covered by the last list
+			throw error;
+		}
+		const used = process.cpuUsage(before);
+		this.listed = {at: now, containers, cpuMs: (used.user + used.system) / 1000};
+		return containers;
 	}
 
 	/** Which live containers this tick samples: all of them, or the ids of the watched ones. */

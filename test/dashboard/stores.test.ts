@@ -4,7 +4,7 @@ import {describe, test} from 'node:test';
 import type {StatusMessage} from '../../components/model/ui-state.js';
 import {diffFrame, frameLines, ScreenWriter} from '../../components/screen.js';
 import {ActionRunner, describeError} from '../../components/store/action-runner.js';
-import {DashboardStore, SAMPLE_ALL_MS} from '../../components/store/dashboard-store.js';
+import {DashboardStore, LIST_MAX_AGE_MS, SAMPLE_ALL_MS} from '../../components/store/dashboard-store.js';
 import {LogFollower} from '../../components/store/log-follower.js';
 import {C32Error} from '../../engine/index.js';
 import {FakeEngine} from './fake-engine.js';
@@ -75,6 +75,35 @@ describe('data tick', () => {
 		now += 1;
 		await store.refresh();
 		assert.equal(batches().at(-1), undefined, 'every live container on screen: one batch of all, naming none');
+	});
+
+	test('a costly listing is not repeated by every tick: the timer reuses it for LIST_BUDGET times its CPU, a refresh always lists', async (t) => {
+		const engine = new FakeEngine();
+		engine.add({name: 'a', cpuPercent: 5});
+		const list = engine.listContainers.bind(engine);
+		engine.listContainers = async () => {
+			const end = performance.now() + 3; // a listing of many containers: ~3 ms of CPU
+			while (performance.now() < end) {}
+			return list();
+		};
+		let now = 0;
+		const store = new DashboardStore(engine, {intervalMs: 5, now: () => now});
+		t.after(() => store.stop());
+		const ticks = () => engine.callsTo('getHostStats').length;
+		const listings = () => engine.callsTo('listContainers').length;
+		store.start();
+		await waitFor(() => ticks() >= 5, 'five ticks');
+		assert.equal(listings(), 1, 'the first tick listed, the next ones reused it');
+		assert.equal(engine.callsTo('getMetricsBatch').length, ticks(), 'while sampling on every tick');
+		now = LIST_MAX_AGE_MS;
+		const before = ticks();
+		await waitFor(() => ticks() >= before + 2, 'two more ticks');
+		assert.equal(listings(), 2, 'listed again once due');
+		await store.refresh();
+		assert.equal(listings(), 3, 'a refresh lists whatever the timing');
+		engine.setState('a', 'exited');
+		await store.refresh();
+		assert.equal(store.getSnapshot().containers[0]?.state, 'exited');
 	});
 
 	test('each container is inspected once, all of a tick in one publish', async () => {
