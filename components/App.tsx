@@ -2,7 +2,7 @@
 // action results, and the panes laid out to fit the terminal.
 
 import {Box, Text, useInput} from 'ink';
-import {useMemo, useRef, useSyncExternalStore} from 'react';
+import {useCallback, useMemo, useRef, useSyncExternalStore} from 'react';
 import {useExternal} from './hooks/use-external.js';
 import {type LogTarget, targetKey, useLogFollow} from './hooks/use-log-follow.js';
 import {useRows} from './hooks/use-rows.js';
@@ -12,6 +12,7 @@ import type {CellContext} from './model/cells.js';
 import {fitColumns} from './model/columns.js';
 import {ociImageOf} from './model/details.js';
 import {computeLayout, MIN_COLUMNS, MIN_ROWS} from './model/layout.js';
+import {orderNeedsMetrics} from './model/sort.js';
 import type {KeyContext} from './model/ui-state.js';
 import type {Prefs, PrefsStore} from './prefs.js';
 import type {ActionRunner} from './store/action-runner.js';
@@ -69,6 +70,9 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 		}),
 		[snapshot.at, snapshot.host],
 	);
+
+	const orderNeedsAll = orderNeedsMetrics(ui.sort.column);
+	const onShown = useCallback((ids: readonly string[]) => store.watch({ids, orderNeedsAll}), [store, orderNeedsAll]);
 
 	const metas = useMemo(() => rows.map((row) => row.meta), [rows]);
 	const context: KeyContext = {
@@ -135,6 +139,7 @@ export function App({store, follower, actions, shell, prefs, initialPrefs, onQui
 					focused={ui.focus === 'table'}
 					filter={ui.filter}
 					totalCount={allRows.length}
+					onShown={onShown}
 				/>
 				{layout.detailsLines > 0 && (
 					<Details meta={selected?.meta ?? null} info={info} now={cells.now} height={layout.detailsLines} image={image} />

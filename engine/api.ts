@@ -20,6 +20,7 @@ import type {NetworkInfo} from './network/types.js';
 import type {
 	ContainerConfig,
 	ContainerInfo,
+	ContainerListEntry,
 	ContainerLogEntry,
 	ContainerMetadata,
 	ContainerMetrics,
@@ -129,8 +130,8 @@ export interface Engine {
 	/** Gives a container another name (NAME_IN_USE when taken); its id, hostname and state stay. */
 	renameContainer(ref: string, newName: string): Promise<ContainerMetadata>;
 
-	/** Every container, reconciled with reality, oldest first. */
-	listContainers(): Promise<ContainerMetadata[]>;
+	/** Every container, reconciled with reality, oldest first, each with its networks (one read of each record). */
+	listContainers(): Promise<ContainerListEntry[]>;
 	getContainer(ref: string): Promise<ContainerMetadata>;
 	inspectContainer(ref: string): Promise<ContainerInfo>;
 

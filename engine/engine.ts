@@ -63,6 +63,7 @@ import {checkSamples, hasThresholds, thresholdsOf} from './thresholds.js';
 import type {
 	ContainerConfig,
 	ContainerInfo,
+	ContainerListEntry,
 	ContainerLogEntry,
 	ContainerMetadata,
 	ContainerMetrics,
@@ -194,8 +195,9 @@ export class ContainerEngine implements Engine {
 		return carryOutExit(this.lc, id);
 	}
 
-	async listContainers(): Promise<ContainerMetadata[]> {
-		const list = await listAll(this.lc);
+	async listContainers(): Promise<ContainerListEntry[]> {
+		const listed = await listAll(this.lc);
+		const list = listed.map(({metadata, record}): ContainerListEntry => ({...metadata, networks: record ? networksOf(record) : []}));
 		// Every end that reconcile saw released its network; what is left belongs to containers that vanished without a teardown.
 		const live = new Set(list.filter((c) => c.state === 'running' || c.state === 'paused').map((c) => c.id));
 		if (networkLeftovers(this.layout, live)) {
@@ -267,7 +269,7 @@ export class ContainerEngine implements Engine {
 		const live: ContainerRecord[] = [];
 		const ended: string[] = [];
 		for (const id of ids) {
-			const read = this.lc.store.inspectRecord(id);
+			const read = this.lc.store.inspectRecordCached(id);
 			if (read !== null && 'record' in read && isLive(read.record)) live.push(read.record);
 			else ended.push(id);
 		}
@@ -280,7 +282,7 @@ export class ContainerEngine implements Engine {
 		const settings = readThresholdSettings(process.env);
 		const watched: string[] = [];
 		for (const id of Object.values(this.lc.store.readIndex())) {
-			const read = this.lc.store.inspectRecord(id);
+			const read = this.lc.store.inspectRecordCached(id);
 			if (read !== null && 'record' in read && hasThresholds(thresholdsOf(read.record.config, settings))) watched.push(id);
 		}
 		return watched.length === 0 ? [] : this.getMetricsBatch(watched);

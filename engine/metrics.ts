@@ -9,7 +9,7 @@ import type pidusage from 'pidusage';
 import type {HostStats} from './api.js';
 import {parseKeyedValues} from './cgroups/parse.js';
 import type {CgroupDirs} from './cgroups/paths.js';
-import {type CgroupSample, readCgroupSample} from './cgroups/sample.js';
+import {type CgroupUsage, readCgroupUsage} from './cgroups/sample.js';
 import type {ContainerMetrics} from './types.js';
 
 const MIB = 1024 * 1024;
@@ -87,7 +87,7 @@ export function toContainerMetrics(target: MetricsTarget, previous: RawReading, 
 	};
 }
 
-function fromCgroupSample(sample: CgroupSample, atNs: bigint): RawReading {
+function fromCgroupSample(sample: CgroupUsage, atNs: bigint): RawReading {
 	return {...sample, atNs};
 }
 
@@ -143,7 +143,7 @@ export interface MetricsSamplerOptions {
 	 * pause for the whole batch. 0 never pauses (first sight then reports 0 %).
 	 */
 	minWindowMs?: number;
-	readCgroup?: (dirs: CgroupDirs) => CgroupSample | null;
+	readCgroup?: (dirs: CgroupDirs) => CgroupUsage | null;
 	readProcesses?: (pids: number[], memoryLimitBytes: number | null) => Promise<RawReading | null>;
 }
 
@@ -151,12 +151,12 @@ export interface MetricsSamplerOptions {
 export class MetricsSampler {
 	private readonly previous = new Map<string, {reading: RawReading; seenAtMs: number}>();
 	private readonly minWindowNs: bigint;
-	private readonly readCgroup: (dirs: CgroupDirs) => CgroupSample | null;
+	private readonly readCgroup: (dirs: CgroupDirs) => CgroupUsage | null;
 	private readonly readPids: (pids: number[], memoryLimitBytes: number | null) => Promise<RawReading | null>;
 
 	constructor(options: MetricsSamplerOptions = {}) {
 		this.minWindowNs = BigInt(Math.round((options.minWindowMs ?? DEFAULT_MIN_WINDOW_MS) * 1e6));
-		this.readCgroup = options.readCgroup ?? readCgroupSample;
+		this.readCgroup = options.readCgroup ?? readCgroupUsage;
 		this.readPids = options.readProcesses ?? readProcesses;
 	}
 

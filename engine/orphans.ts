@@ -17,8 +17,22 @@ export function orphanedMounts(layout: StorageLayout): string[] {
 	} catch {
 		return [];
 	}
+	if (names.length === 0) return [];
 	const containers = containersDir(layout);
+	// One read of the containers directory, after the mounts' (a mount is made only under an
+	// existing directory), rather than a lookup per mounted container on every listing.
+	let present: Set<string>;
+	try {
+		present = new Set(fs.readdirSync(containers));
+	} catch {
+		present = new Set();
+	}
 	return names.filter(
-		(id) => /^[0-9a-f]{64}$/.test(id) && !fs.existsSync(`${containers}/${id}`) && !fs.existsSync(`${containers}/${TOMBSTONE_PREFIX}${id}`),
+		(id) =>
+			/^[0-9a-f]{64}$/.test(id) &&
+			!present.has(id) &&
+			!present.has(`${TOMBSTONE_PREFIX}${id}`) &&
+			!fs.existsSync(`${containers}/${id}`) &&
+			!fs.existsSync(`${containers}/${TOMBSTONE_PREFIX}${id}`),
 	);
 }

@@ -268,6 +268,12 @@ export interface ContainerMetadata {
 	crashLoop?: boolean;
 }
 
+/** A container as listed: its metadata and the networks inspect would show, read from the same record. */
+export interface ContainerListEntry extends ContainerMetadata {
+	/** As ContainerInfo.networks; the engine always sets it (engine doubles may leave it out). */
+	networks?: ContainerNetwork[];
+}
+
 /** One range of a user namespace's id map: `size` ids from `containerID` inside are `hostID`... on the host. */
 export interface IdMapping {
 	containerID: number;

@@ -29,6 +29,11 @@ function time(iso: string | null): number {
 	return Number.isNaN(value) ? 0 : value;
 }
 
+/** Whether ordering by `column` needs every container's sample, not only those of the rows on screen. */
+export function orderNeedsMetrics(column: ColumnId): boolean {
+	return column === 'cpu' || column === 'mem' || column === 'pids' || column === 'io';
+}
+
 /** A number that grows with the column's value; rows without a value sort as the smallest. */
 function numericKey(row: ContainerRow, column: ColumnId): number {
 	const {meta, metrics} = row;

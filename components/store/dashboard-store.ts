@@ -1,6 +1,11 @@
 // The one data tick behind the whole screen: every interval it lists the containers, samples
-// all live ones in one batch and reads the host, then publishes one immutable snapshot.
+// live ones in one batch and reads the host, then publishes one immutable snapshot.
 // Components subscribe to the snapshot; none of them runs a timer of its own.
+//
+// Sampling costs a few cgroup files per container, the dashboard's largest cost with many
+// containers: once the table says which rows it shows (watch), a tick samples those, and
+// every live container only every few seconds (often enough for an order by CPU or memory
+// to stay right). A row not sampled in a tick keeps its latest sample.
 import type {C32Event, ContainerInfo, ContainerMetadata, ContainerMetrics, Engine, HostStats} from '../../engine/index.js';
 import {type ImageInfo, ociImageOf} from '../model/details.js';
 import {isLive} from '../model/row.js';
@@ -68,8 +73,33 @@ export function keepListed<T>(infos: ReadonlyMap<string, T>, containers: readonl
 	return infos;
 }
 
+/** How often every live container is sampled once the table watches its rows: ordered by a metric, and otherwise. */
+export const SAMPLE_ALL_MS = {byMetric: 5_000, otherwise: 30_000} as const;
+
+/**
+ * A timer's tick lists the containers again only once LIST_BUDGET times the CPU the last
+ * listing took has passed (at most LIST_MAX_AGE_MS): a listing checks every container, and
+ * with 1000 it costs ~20 ms, 2% of a core every second. A tick in between keeps the last
+ * list (its samples, the host and the clock are fresh); a refresh asked for (after an
+ * action) always lists. With a few hundred containers or fewer, every tick lists.
+ */
+export const LIST_BUDGET = 100;
+export const LIST_MAX_AGE_MS = 5_000;
+
+/** What the table shows: the ids of its rows on screen, and whether its order needs every container's sample. */
+export interface Watched {
+	ids: readonly string[];
+	orderNeedsAll: boolean;
+}
+
 function message(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
+}
+
+function sameIds(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+	if (a.size !== b.size) return false;
+	for (const id of a) if (!b.has(id)) return false;
+	return true;
 }
 
 export class DashboardStore {
@@ -84,6 +114,14 @@ export class DashboardStore {
 	private again = false;
 	private readonly historySize: number;
 	private readonly now: () => number;
+	/** Null until the table says what it shows: then every tick samples every live container. */
+	private watched: {ids: Set<string>; orderNeedsAll: boolean} | null = null;
+	/** When every live container was last sampled (this.now()); -Infinity before the first time. */
+	private sampledAllAt = Number.NEGATIVE_INFINITY;
+	/** The last listing: when (this.now()), what, and the CPU it took (ms). */
+	private listed: {at: number; containers: ContainerMetadata[]; cpuMs: number} | null = null;
+	/** The tick under way or next lists whatever its timing (a refresh was asked for). */
+	private listWanted = true;
 
 	constructor(
 		private readonly engine: Engine,
@@ -104,6 +142,14 @@ export class DashboardStore {
 	historyOf(id: string): History | undefined {
 		return this.history.get(id);
 	}
+
+	/** The rows on screen, sampled on every tick; the others are sampled every SAMPLE_ALL_MS. */
+	watch = (watched: Watched): void => {
+		const previous = this.watched;
+		const ids = new Set(watched.ids);
+		if (previous && previous.orderNeedsAll === watched.orderNeedsAll && sameIds(previous.ids, ids)) return;
+		this.watched = {ids, orderNeedsAll: watched.orderNeedsAll};
+	};
 
 	/** Starts ticking: one tick now, then one every interval after the previous one ends. */
 	start(): void {
@@ -129,6 +175,11 @@ export class DashboardStore {
 	 * one more tick follow it, and the returned promise resolves after that one.
 	 */
 	refresh(): Promise<void> {
+		this.listWanted = true;
+		return this.run();
+	}
+
+	private run(): Promise<void> {
 		if (this.inFlight) {
 			this.again = true;
 			return this.inFlight.then(() => this.inFlight ?? undefined);
@@ -139,7 +190,7 @@ export class DashboardStore {
 			this.inFlight = null;
 			if (this.again) {
 				this.again = false;
-				void this.refresh();
+				void this.run();
 			} else if (this.running) this.schedule();
 		});
 		this.inFlight = run;
@@ -148,7 +199,7 @@ export class DashboardStore {
 
 	private schedule(): void {
 		if (this.timer) clearTimeout(this.timer);
-		this.timer = setTimeout(() => void this.refresh(), this.snapshot.intervalMs);
+		this.timer = setTimeout(() => void this.run(), this.snapshot.intervalMs);
 		// A pending tick must not keep the process alive once the dashboard has quit.
 		this.timer.unref?.();
 	}
@@ -156,16 +207,16 @@ export class DashboardStore {
 	private async tick(): Promise<void> {
 		const started = performance.now();
 		try {
-			const containers = await this.engine.listContainers();
-			// Without refs the batch covers every live container: naming them would make the
-			// engine resolve each one, and fail the whole batch if another process removed one
-			// in between.
+			const containers = await this.list();
+			const plan = this.samplingPlan(containers);
 			const [samples, host] = await Promise.all([
-				containers.some(isLive) ? this.engine.getMetricsBatch() : Promise.resolve([]),
+				// Without refs the batch covers every live container, resolving none of them by name.
+				plan === 'all' ? this.engine.getMetricsBatch() : plan.length > 0 ? this.engine.getMetricsBatch(plan) : Promise.resolve([]),
 				this.engine.getHostStats(),
 			]);
-			const metrics = new Map(samples.map((sample) => [sample.id, sample]));
-			this.record(containers, metrics);
+			const fresh = new Map(samples.map((sample) => [sample.id, sample]));
+			this.record(containers, fresh);
+			const metrics = plan === 'all' ? fresh : this.withLatest(containers, fresh);
 			this.inspectNew(containers);
 			this.publish({
 				containers,
@@ -182,6 +233,54 @@ export class DashboardStore {
 		}
 	}
 
+	/** The containers: listed again, or the last list while a new one is not due (LIST_BUDGET). */
+	private async list(): Promise<ContainerMetadata[]> {
+		const now = this.now();
+		const last = this.listed;
+		const due = last === null || this.listWanted || now - last.at >= Math.min(LIST_MAX_AGE_MS, last.cpuMs * LIST_BUDGET);
+		if (!due) return last.containers;
+		// Cleared before the call: a refresh asked for while it runs makes the tick after it list again.
+		this.listWanted = false;
+		const before = process.cpuUsage();
+		let containers: ContainerMetadata[];
+		try {
+			containers = await this.engine.listContainers();
+		} catch (error) {
+			this.listWanted = true; // a failed listing is retried by the next tick, not covered by the last list
+			throw error;
+		}
+		const used = process.cpuUsage(before);
+		this.listed = {at: now, containers, cpuMs: (used.user + used.system) / 1000};
+		return containers;
+	}
+
+	/** Which live containers this tick samples: all of them, or the ids of the watched ones. */
+	private samplingPlan(containers: readonly ContainerMetadata[]): 'all' | string[] {
+		const live = containers.filter(isLive);
+		if (live.length === 0) return [];
+		const now = this.now();
+		const watched = this.watched;
+		const every = watched?.orderNeedsAll ? SAMPLE_ALL_MS.byMetric : SAMPLE_ALL_MS.otherwise;
+		if (watched === null || now - this.sampledAllAt >= every || live.every((c) => watched.ids.has(c.id))) {
+			this.sampledAllAt = now;
+			return 'all';
+		}
+		return live.filter((c) => watched.ids.has(c.id)).map((c) => c.id);
+	}
+
+	/** This tick's samples, and the latest one of each live container not sampled in it. */
+	private withLatest(
+		containers: readonly ContainerMetadata[],
+		fresh: ReadonlyMap<string, ContainerMetrics>,
+	): Map<string, ContainerMetrics> {
+		const metrics = new Map(fresh);
+		for (const container of containers) {
+			const latest = this.snapshot.metrics.get(container.id);
+			if (latest && !metrics.has(container.id) && isLive(container)) metrics.set(container.id, latest);
+		}
+		return metrics;
+	}
+
 	private record(containers: readonly ContainerMetadata[], metrics: ReadonlyMap<string, ContainerMetrics>): void {
 		for (const container of containers) {
 			let history = this.history.get(container.id);
@@ -190,7 +289,7 @@ export class DashboardStore {
 				this.history.set(container.id, history);
 			}
 			const sample = metrics.get(container.id);
-			// A gap (NaN) while it is not running keeps every graph on the same time axis.
+			// A gap (NaN) while it is not running, or not sampled, keeps every graph on the same time axis.
 			history.cpu.push(sample ? sample.cpuPercent : Number.NaN);
 			history.mem.push(sample ? sample.memoryMb : Number.NaN);
 		}

@@ -2,7 +2,7 @@
 // selection in view.
 
 import {Box} from 'ink';
-import {memo, useRef} from 'react';
+import {memo, useEffect, useRef} from 'react';
 import {type CellContext, headerSegments, rowSegments} from '../model/cells.js';
 import type {TableLayout} from '../model/columns.js';
 import type {ContainerRow} from '../model/row.js';
@@ -22,13 +22,20 @@ export interface ContainerTableProps {
 	/** The active filter, to explain an empty table. */
 	filter: string;
 	totalCount: number;
+	/** Told the ids of the rows on screen whenever they change (the store samples those on every tick). */
+	onShown?: (ids: readonly string[]) => void;
 }
 
 export const ContainerTable = memo(function ContainerTable(props: ContainerTableProps) {
-	const {rows, selectedIndex, height, layout, sort, cells, focused, filter, totalCount} = props;
+	const {rows, selectedIndex, height, layout, sort, cells, focused, filter, totalCount, onShown} = props;
 	const offsetRef = useRef(0);
 	const offset = scrollOffset(selectedIndex, offsetRef.current, height, rows.length);
 	offsetRef.current = offset;
+	const shownKey = rows
+		.slice(offset, offset + Math.max(0, height))
+		.map((row) => row.meta.id)
+		.join(' ');
+	useEffect(() => onShown?.(shownKey === '' ? [] : shownKey.split(' ')), [shownKey, onShown]);
 
 	const title = headerSegments(layout, sort);
 	if (rows.length > height) {

@@ -7,5 +7,5 @@ export {type CgroupWrite, CPU_PERIOD_US, cpuQuotaUs, diskBytesPerSecond, type Li
 export {type CgroupMounts, findCgroupMounts, type MountInfoEntry, parseMountInfo} from './mountinfo.js';
 export {allDirs, type CgroupDirs, cgroupDirs, cgroupDirsFor, V1_CONTROLLERS, type V1Controller} from './paths.js';
 export {removeCgroup} from './remove.js';
-export {type CgroupSample, readCgroupSample} from './sample.js';
+export {type CgroupSample, type CgroupUsage, readCgroupSample, readCgroupUsage} from './sample.js';
 export {addProcess, type CreateCgroupOptions, createCgroup, enableBlockIoAccounting} from './writer.js';

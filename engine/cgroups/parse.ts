@@ -19,6 +19,26 @@ export function parseKeyedValues(text: string): Map<string, number> {
 	return values;
 }
 
+/**
+ * The value of one key of a "key value" file, as parseKeyedValues would give it, without
+ * splitting the whole file: memory.stat has some forty lines, and the metrics want two.
+ */
+export function keyedValue(text: string, key: string): number | undefined {
+	const prefix = `${key} `;
+	let start: number;
+	if (text.startsWith(prefix)) start = prefix.length;
+	else {
+		const at = text.indexOf(`\n${prefix}`);
+		if (at < 0) return undefined;
+		start = at + 1 + prefix.length;
+	}
+	const end = text.indexOf('\n', start);
+	const value = text.slice(start, end < 0 ? undefined : end).trim();
+	if (value === '' || /\s/.test(value)) return undefined;
+	const number = Number(value);
+	return Number.isFinite(number) ? number : undefined;
+}
+
 // v1 reports "no limit" as the largest page-aligned signed 64-bit value, which depends on the
 // page size (9223372036854771712 with 4 KiB pages); anything this large is no limit at all.
 const V1_UNLIMITED_THRESHOLD = 2 ** 62;

@@ -11,6 +11,39 @@ export function isRunning(ref: ProcessRef | null): boolean {
 	return ref !== null && isProcessAlive(ref.pid, ref.startTime);
 }
 
+/**
+ * A listing checks the main process of every running container, on every tick of `c32 top`.
+ * Reading /proc/<pid>/stat (start time, zombie or not) is most of what a listing costs per
+ * container; once that full check has found the process alive, a later one within
+ * PID_REUSE_GUARD_MS only looks whether /proc/<pid> still exists: a pid is handed out again
+ * only after the kernel has gone round every other free pid, not within a tick. The full check
+ * comes back every FULL_CHECK_MS (plus a per-pid spread, so they do not all fall on one tick),
+ * which also sees a process that ended but that nobody has reaped (a zombie keeps its entry).
+ */
+const PID_REUSE_GUARD_MS = 2_000;
+const FULL_CHECK_MS = 5_000;
+const checked = new Map<number, {startTime: number | null; seenAt: number; fullAt: number}>();
+
+export function mainIsRunning(ref: ProcessRef | null, nowMs = performance.now()): boolean {
+	if (ref === null) return false;
+	const last = checked.get(ref.pid);
+	const fresh =
+		last !== undefined &&
+		last.startTime === ref.startTime &&
+		nowMs - last.seenAt < PID_REUSE_GUARD_MS &&
+		nowMs - last.fullAt < FULL_CHECK_MS + (ref.pid % 8) * 250;
+	if (fresh && fs.existsSync(`/proc/${ref.pid}`)) {
+		last.seenAt = nowMs;
+		return true;
+	}
+	const alive = isRunning(ref);
+	if (alive) checked.set(ref.pid, {startTime: ref.startTime, seenAt: nowMs, fullAt: nowMs});
+	else checked.delete(ref.pid);
+	// Pids of containers no longer listed; bounded by the containers running in between.
+	if (checked.size > 4096) checked.clear();
+	return alive;
+}
+
 export const mainProcess = (record: ContainerRecord): ProcessRef | null =>
 	record.metadata.pid === null ? null : {pid: record.metadata.pid, startTime: record.internal.pidStartTime};
 
@@ -23,13 +56,16 @@ export const monitorProcess = (record: ContainerRecord): ProcessRef | null =>
  */
 export function observe(record: ContainerRecord, paths: ContainerPaths): EndFacts | 'running' | 'ending' {
 	if (!isLive(record)) return 'running';
+	// The monitor writes the exit file only once the main process is gone (reaped): while that
+	// process lives (its pid and start time, in this boot) there is no file to look for.
+	const earlierBoot = fromEarlierBoot(record);
+	if (!earlierBoot && mainIsRunning(mainProcess(record))) return 'running';
 	const fromFile = readExitFile(paths);
 	if (fromFile) return {...fromFile, stopperGone: stopperIsGone(record)};
 	const now = new Date().toISOString();
-	if (fromEarlierBoot(record)) {
+	if (earlierBoot) {
 		return {exitCode: null, oomKilled: false, finishedAt: now, cause: 'rebooted', stopperGone: stopperIsGone(record)};
 	}
-	if (isRunning(mainProcess(record))) return 'running';
 	if (isRunning(monitorProcess(record))) return 'ending';
 	// The monitor may have written the exit file and gone between the first look and now.
 	const late = readExitFile(paths);

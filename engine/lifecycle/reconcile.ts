@@ -7,7 +7,7 @@
 import {isC32Error} from '../errors.js';
 import {appendEvent} from '../events/log.js';
 import {processStartTime} from '../host-facts.js';
-import {containerPaths} from '../paths.js';
+import {type ContainerPaths, containerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {driverContext, type Lifecycle, now, readExisting, trySave} from './context.js';
 import {fromEarlierBoot, isRunning, monitorProcess, observe, observeEnd, staleStopRequest} from './observe.js';
@@ -43,7 +43,7 @@ export function thisProcess(): ProcessRef {
 function needsReconcile(record: ContainerRecord, seen: ReturnType<typeof observe>): boolean {
 	if (record.internal.startingAt) return true;
 	if (typeof seen !== 'string') return true;
-	if (staleStopRequest(record, now())) return true;
+	if (record.internal.stopRequest !== null && staleStopRequest(record, now())) return true;
 	if (record.metadata.state === 'restarting' && fromEarlierBoot(record)) return true;
 	return orphanedRestart(record) || orphanedRemoval(record);
 }
@@ -68,8 +68,36 @@ function orphanedRemoval(record: ContainerRecord): boolean {
 	);
 }
 
+/** A listing reconciles every container on every tick of `c32 top`: their paths are made once. */
+const pathsByLayout = new WeakMap<Lifecycle['layout'], Map<string, ContainerPaths>>();
+
+function pathsOf(lc: Lifecycle, id: string): ContainerPaths {
+	let byId = pathsByLayout.get(lc.layout);
+	if (!byId) {
+		byId = new Map();
+		pathsByLayout.set(lc.layout, byId);
+	}
+	let paths = byId.get(id);
+	if (!paths) {
+		if (byId.size >= 4096) byId.clear();
+		paths = containerPaths(lc.layout, id);
+		byId.set(id, paths);
+	}
+	return paths;
+}
+
 /** How long a read waits for a monitor that is writing the exit file of a process that just ended. */
 const ENDING_WAIT_MS = 2000;
+
+/**
+ * The record as it is when nothing needs recording, checked without waiting: a listing
+ * takes this path for nearly every container (no promise per container); null when
+ * reconcile has something to do.
+ */
+export function settledRecord(lc: Lifecycle, id: string, record: ContainerRecord): ContainerRecord | null {
+	const seen = observe(record, pathsOf(lc, id));
+	return seen === 'running' && !needsReconcile(record, seen) ? record : null;
+}
 
 /**
  * Reads a record and, when reality moved on, records that (when the lock is free; else shows
@@ -78,7 +106,7 @@ const ENDING_WAIT_MS = 2000;
  */
 export async function reconcile(lc: Lifecycle, id: string, justRead?: ContainerRecord): Promise<ContainerRecord> {
 	let record = justRead ?? readExisting(lc, id);
-	const paths = containerPaths(lc.layout, id);
+	const paths = pathsOf(lc, id);
 	let seen = observe(record, paths);
 	// Never "running" with a dead process: wait the moment until its monitor records the end.
 	if (seen === 'ending' && (await waitForFile(paths.exitFile, ENDING_WAIT_MS))) {

@@ -12,19 +12,33 @@ import type {ContainerRecord} from '../record.js';
 import {damagedError, damagedName, TOMBSTONE_PREFIX} from '../store.js';
 import type {ContainerMetadata} from '../types.js';
 import {type Lifecycle, readExisting, trySave} from './context.js';
-import {reconcile} from './reconcile.js';
+import {reconcile, settledRecord} from './reconcile.js';
 import {isLive, renamed} from './transitions.js';
 
 /** A container directory that no index entry names, holds no state file and is older than this was left by a crashed create. */
 const ORPHAN_AGE_MS = 60_000;
+
+/** The ids of an index map; the store hands out one frozen map while the index is unchanged, so this is built once per index. */
+const idsOfIndex = new WeakMap<Record<string, string>, {list: string[]; set: Set<string>}>();
+
+function idsOf(names: Record<string, string>): {list: string[]; set: Set<string>} {
+	let ids = idsOfIndex.get(names);
+	if (!ids) {
+		const list = Object.values(names);
+		ids = {list, set: new Set(list)};
+		if (Object.isFrozen(names)) idsOfIndex.set(names, ids);
+	}
+	return ids;
+}
 
 /** Resolves a name, a full id or a unique id prefix to an id. */
 export function resolveRef(ref: string, names: Record<string, string>): string {
 	if (typeof ref !== 'string' || ref === '') throw new C32Error('NOT_FOUND', 'no container given: name a container or an id');
 	const byName = names[ref];
 	if (byName) return byName;
-	const ids = Object.values(names);
-	if (ids.includes(ref)) return ref;
+	// A listing resolves every container it shows by its id: a lookup, not a scan of the index.
+	const {list: ids, set} = idsOf(names);
+	if (set.has(ref)) return ref;
 	const matches = /^[0-9a-f]+$/.test(ref) ? ids.filter((id) => id.startsWith(ref)) : [];
 	if (matches.length === 1) return matches[0]!;
 	if (matches.length > 1) {
@@ -33,32 +47,41 @@ export function resolveRef(ref: string, names: Record<string, string>): string {
 	throw new C32Error('NOT_FOUND', `no such container: ${ref} (see c32 ps -a)`);
 }
 
+/** One listed container: its metadata, and its record unless that is damaged. */
+export interface Listed {
+	metadata: ContainerMetadata;
+	record: ContainerRecord | null;
+}
+
 /** Every container, reconciled, oldest first; damaged ones as metadata that says so. */
-export async function listAll(lc: Lifecycle): Promise<ContainerMetadata[]> {
+export async function listAll(lc: Lifecycle): Promise<Listed[]> {
 	const names = lc.store.readIndex();
 	if (lc.store.indexNeedsRepair()) await repairIndex(lc);
 	const byId = new Map(Object.entries(names).map(([name, id]) => [id, name]));
-	const list: ContainerMetadata[] = [];
+	const list: Listed[] = [];
 	const vanished: string[] = [];
 	for (const [id, name] of byId) {
-		const read = lc.store.inspectRecord(id);
+		const read = lc.store.inspectRecordCached(id);
 		if (read === null) {
 			vanished.push(id);
 			continue;
 		}
 		if ('damaged' in read) {
-			list.push(damagedMetadata(lc, id, name, damagedError(id, read).message));
+			list.push({metadata: damagedMetadata(lc, id, name, damagedError(id, read).message), record: null});
 			continue;
 		}
 		try {
-			list.push(metadataWithHealth(await reconcile(lc, id, read.record), containerPaths(lc.layout, id).userdata));
+			const record = settledRecord(lc, id, read.record) ?? (await reconcile(lc, id, read.record));
+			const metadata =
+				record.config.healthcheck === null ? record.metadata : metadataWithHealth(record, containerPaths(lc.layout, id).userdata);
+			list.push({metadata, record});
 		} catch (error) {
 			if (!(error instanceof C32Error && error.code === 'NOT_FOUND')) throw error;
 			vanished.push(id);
 		}
 	}
 	await collectLeftovers(lc, new Set(byId.keys()), vanished);
-	return list.sort((a, b) => byCodeUnit(a.createdAt, b.createdAt));
+	return list.sort((a, b) => byCodeUnit(a.metadata.createdAt, b.metadata.createdAt));
 }
 
 /** The metadata of a container whose state file cannot be read: enough to see it and remove it. */
@@ -107,12 +130,15 @@ async function repairIndex(lc: Lifecycle): Promise<void> {
  */
 async function collectLeftovers(lc: Lifecycle, indexed: Set<string>, vanished: string[]): Promise<void> {
 	const strays: string[] = [];
+	const parent = path.dirname(lc.store.containerDir('-'));
 	for (const entry of lc.store.listContainerDirs()) {
-		const dir = path.join(path.dirname(lc.store.containerDir(entry)), entry);
+		// Nearly every entry is an indexed container, with nothing to do: the path is made only for the others.
+		if (indexed.has(entry)) continue;
+		const dir = path.join(parent, entry);
 		try {
 			if (entry.startsWith(TOMBSTONE_PREFIX)) fs.rmSync(dir, {recursive: true, force: true});
-			else if (!indexed.has(entry) && lc.store.inspectRecord(entry) !== null) strays.push(entry);
-			else if (!indexed.has(entry) && Date.now() - fs.statSync(dir).mtimeMs > ORPHAN_AGE_MS) fs.rmSync(dir, {recursive: true, force: true});
+			else if (lc.store.inspectRecord(entry) !== null) strays.push(entry);
+			else if (Date.now() - fs.statSync(dir).mtimeMs > ORPHAN_AGE_MS) fs.rmSync(dir, {recursive: true, force: true});
 		} catch (error) {
 			lc.log(`leftover ${entry}`, error); // removed meanwhile by another process, most likely
 		}

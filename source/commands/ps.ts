@@ -1,5 +1,5 @@
 import {isC32Error} from '../../engine/errors.js';
-import type {ContainerMetadata, ContainerNetwork, Engine, ThresholdBreach} from '../../engine/index.js';
+import type {ContainerListEntry, ContainerMetadata, ContainerNetwork, Engine, ThresholdBreach} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
 import {defineCommand, parseArgs} from '../lib/args.js';
 import {colorEnabled, type Palette, palette} from '../lib/color.js';
@@ -111,17 +111,19 @@ export function breachText(breach: ThresholdBreach): string {
 }
 
 /**
- * The network of each `wanted` container, from its inspect view (the list has none); null for
- * the others. One removed or damaged since the list was read has none to show.
+ * The networks of each `wanted` container, [] for the others: from the listing, which reads
+ * them with the record; from its inspect view only when an engine's listing has none. One
+ * removed or damaged since the list was read has none to show.
  */
 async function networksOf(
 	engine: Engine,
-	containers: readonly ContainerMetadata[],
+	containers: readonly ContainerListEntry[],
 	wanted: (container: ContainerMetadata) => boolean,
 ): Promise<ContainerNetwork[][]> {
 	return Promise.all(
 		containers.map(async (c) => {
 			if (!wanted(c)) return [];
+			if (c.networks) return c.networks;
 			try {
 				// An engine from before networks has no network fields; from before multi-network containers, no networks.
 				const info = await engine.inspectContainer(c.id);

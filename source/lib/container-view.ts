@@ -113,6 +113,6 @@ export function pick<T extends object, K extends keyof T>(value: T, fields: read
 }
 
 /** Newest first, as `docker ps` lists. */
-export function newestFirst(containers: ContainerMetadata[]): ContainerMetadata[] {
+export function newestFirst<T extends ContainerMetadata>(containers: T[]): T[] {
 	return [...containers].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
 }

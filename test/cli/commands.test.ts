@@ -45,6 +45,34 @@ describe('commands against an engine double', () => {
 		assert.match(out.stdout, /new .*Up About a minute\n.*old .*Exited \(1\) About an hour ago\n$/);
 	});
 
+	it('ps takes the networks from the listing: no container is inspected one by one', async () => {
+		const web = {
+			...container('web'),
+			networks: [
+				{
+					name: 'c32',
+					ip: '10.90.0.2',
+					gateway: '10.90.0.1',
+					ports: [{hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' as const}],
+				},
+			],
+		};
+		let inspected = 0;
+		const {ctx, out} = fakeContext({
+			listContainers: async () => [web],
+			inspectContainer: async () => {
+				inspected++;
+				throw new Error('not wanted');
+			},
+		});
+		assert.equal(await runCli(['ps'], ctx), 0);
+		assert.match(out.stdout, /web .*127\.0\.0\.1:8080->80\/tcp/);
+		out.stdout = '';
+		assert.equal(await runCli(['ps', '--json'], ctx), 0);
+		assert.deepEqual(JSON.parse(out.stdout)[0].networks, web.networks);
+		assert.equal(inspected, 0);
+	});
+
 	it('acts on every ref concurrently but prints in the order given', async () => {
 		const delays: Record<string, number> = {a: 60, b: 0, c: 30};
 		const {ctx, out} = fakeContext({

@@ -107,6 +107,21 @@ describe('1000 containers', () => {
 		assert.equal(ui.selectedName(), nameOf(777));
 	});
 
+	test('a tick samples the containers of the rows on screen, and follows a scroll', async () => {
+		const engine = thousand();
+		const ui = await open(engine);
+		const sampled = () => {
+			const refs = engine.callsTo('getMetricsBatch').at(-1)?.[0] as string[] | undefined;
+			return refs?.map((ref) => engine.find(ref).meta.name);
+		};
+		await ui.tick();
+		assert.deepEqual(sampled(), shownNames(ui), 'the rows on screen, by id');
+		await ui.press(KEY.pageDown, KEY.pageDown);
+		await ui.tick();
+		assert.equal(shownNames(ui)[0] === nameOf(1), false, 'scrolled');
+		assert.deepEqual(sampled(), shownNames(ui));
+	});
+
 	test('the selected container removed: the selection lands on what took its place', async () => {
 		const engine = thousand();
 		const ui = await open(engine);

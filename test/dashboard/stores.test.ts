@@ -4,7 +4,7 @@ import {describe, test} from 'node:test';
 import type {StatusMessage} from '../../components/model/ui-state.js';
 import {diffFrame, frameLines, ScreenWriter} from '../../components/screen.js';
 import {ActionRunner, describeError} from '../../components/store/action-runner.js';
-import {DashboardStore} from '../../components/store/dashboard-store.js';
+import {DashboardStore, LIST_MAX_AGE_MS, SAMPLE_ALL_MS} from '../../components/store/dashboard-store.js';
 import {LogFollower} from '../../components/store/log-follower.js';
 import {C32Error} from '../../engine/index.js';
 import {FakeEngine} from './fake-engine.js';
@@ -33,6 +33,77 @@ describe('data tick', () => {
 		assert.equal(engine.callsTo('getMetricsBatch').length, 1, 'no batch when nothing runs');
 		assert.equal(store.getSnapshot().metrics.size, 0);
 		assert.equal(engine.callsTo('getHostStats').length, 2, 'the host on every tick');
+	});
+
+	test('once the table watches its rows, a tick samples those and every live container only every few seconds', async () => {
+		const engine = new FakeEngine();
+		for (let i = 0; i < 6; i++) engine.add({name: `w${i}`, cpuPercent: 10 + i});
+		engine.add({name: 'off', state: 'exited'});
+		let now = 0;
+		const store = new DashboardStore(engine, {intervalMs: 60_000, now: () => now});
+		const id = (name: string) => engine.find(name).meta.id;
+		const batches = () => engine.callsTo('getMetricsBatch').map((call) => call[0] as string[] | undefined);
+		await store.refresh();
+		assert.deepEqual(batches(), [undefined], 'before the table says what it shows: everything');
+		store.watch({ids: [id('w0'), id('w1'), id('off')], orderNeedsAll: false});
+		now = 1000;
+		engine.find('w0').cpuPercent = 50;
+		engine.find('w5').cpuPercent = 90;
+		await store.refresh();
+		assert.deepEqual(batches()[1], [id('w0'), id('w1')], 'only the live rows on screen');
+		const metrics = store.getSnapshot().metrics;
+		assert.equal(metrics.get(id('w0'))?.cpuPercent, 50);
+		assert.equal(metrics.get(id('w5'))?.cpuPercent, 15, 'a row off screen keeps its latest sample');
+		assert.equal(metrics.size, 6);
+		assert.ok(Number.isNaN(store.historyOf(id('w5'))!.cpu.last(1)[0]!), 'and its graph a gap, not a repeated value');
+		now = 1000 + SAMPLE_ALL_MS.otherwise;
+		await store.refresh();
+		assert.equal(batches()[2], undefined, 'every live container again after SAMPLE_ALL_MS');
+		assert.equal(store.getSnapshot().metrics.get(id('w5'))?.cpuPercent, 90);
+		store.watch({ids: [id('w0')], orderNeedsAll: true});
+		now += SAMPLE_ALL_MS.byMetric - 1;
+		await store.refresh();
+		assert.deepEqual(batches()[3], [id('w0')]);
+		now += 1;
+		await store.refresh();
+		assert.equal(batches()[4], undefined, 'ordered by a metric: every container more often');
+		engine.setState('w5', 'exited');
+		now += 1;
+		await store.refresh();
+		assert.equal(store.getSnapshot().metrics.has(id('w5')), false, 'an ended container keeps no sample');
+		store.watch({ids: ['w0', 'w1', 'w2', 'w3', 'w4', 'w5', 'off'].map(id), orderNeedsAll: false});
+		now += 1;
+		await store.refresh();
+		assert.equal(batches().at(-1), undefined, 'every live container on screen: one batch of all, naming none');
+	});
+
+	test('a costly listing is not repeated by every tick: the timer reuses it for LIST_BUDGET times its CPU, a refresh always lists', async (t) => {
+		const engine = new FakeEngine();
+		engine.add({name: 'a', cpuPercent: 5});
+		const list = engine.listContainers.bind(engine);
+		engine.listContainers = async () => {
+			const end = performance.now() + 3; // a listing of many containers: ~3 ms of CPU
+			while (performance.now() < end) {}
+			return list();
+		};
+		let now = 0;
+		const store = new DashboardStore(engine, {intervalMs: 5, now: () => now});
+		t.after(() => store.stop());
+		const ticks = () => engine.callsTo('getHostStats').length;
+		const listings = () => engine.callsTo('listContainers').length;
+		store.start();
+		await waitFor(() => ticks() >= 5, 'five ticks');
+		assert.equal(listings(), 1, 'the first tick listed, the next ones reused it');
+		assert.equal(engine.callsTo('getMetricsBatch').length, ticks(), 'while sampling on every tick');
+		now = LIST_MAX_AGE_MS;
+		const before = ticks();
+		await waitFor(() => ticks() >= before + 2, 'two more ticks');
+		assert.equal(listings(), 2, 'listed again once due');
+		await store.refresh();
+		assert.equal(listings(), 3, 'a refresh lists whatever the timing');
+		engine.setState('a', 'exited');
+		await store.refresh();
+		assert.equal(store.getSnapshot().containers[0]?.state, 'exited');
 	});
 
 	test('each container is inspected once, all of a tick in one publish', async () => {

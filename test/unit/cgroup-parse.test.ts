@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {describe, it} from 'node:test';
 import {
+	keyedValue,
 	parseBlkioServiceBytes,
 	parseFreezerState,
 	parseIoStat,
@@ -10,7 +12,7 @@ import {
 	parseV2Max,
 	v1LimitOrNull,
 } from '../../engine/cgroups/parse.js';
-import {fixture} from './fixtures.js';
+import {fixture, fixtureDir} from './fixtures.js';
 
 describe('cgroup file parsers', () => {
 	it('parseSingleNumber reads one integer and rejects anything else', () => {
@@ -76,5 +78,28 @@ describe('cgroup file parsers', () => {
 		assert.equal(parseFreezerState(fixture('v1/limited/freezer.state')), 'FROZEN');
 		assert.equal(parseFreezerState(fixture('v1/unlimited/freezer.state')), 'THAWED');
 		assert.throws(() => parseFreezerState('MELTED\n'), /unknown freezer state/);
+	});
+});
+
+describe('keyedValue', () => {
+	it('reads one key as parseKeyedValues does, on every line of real files', () => {
+		for (const file of ['v1/limited/memory.stat', 'v1/unlimited/memory.stat', 'v2/limited/memory.stat', 'v2/limited/cpu.stat']) {
+			const text = fs.readFileSync(fixtureDir(file), 'utf8');
+			const all = parseKeyedValues(text);
+			assert.ok(all.size > 0, file);
+			for (const [key, value] of all) assert.equal(keyedValue(text, key), value, `${file}: ${key}`);
+		}
+	});
+
+	it('matches whole keys only, on the first line, the last without a newline, and says undefined otherwise', () => {
+		const text = 'inactive_file 5\ntotal_inactive_file 7\nodd 1 2\nempty \nlast 9';
+		assert.equal(keyedValue(text, 'inactive_file'), 5);
+		assert.equal(keyedValue(text, 'total_inactive_file'), 7);
+		assert.equal(keyedValue(text, 'last'), 9);
+		assert.equal(keyedValue(text, 'file'), undefined);
+		assert.equal(keyedValue(text, 'odd'), undefined);
+		assert.equal(keyedValue(text, 'empty'), undefined);
+		assert.equal(keyedValue(text, 'missing'), undefined);
+		assert.equal(keyedValue('', 'x'), undefined);
 	});
 });

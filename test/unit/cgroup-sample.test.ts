@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {describe, it} from 'node:test';
 import type {CgroupDirs} from '../../engine/cgroups/paths.js';
-import {readCgroupSample} from '../../engine/cgroups/sample.js';
+import {readCgroupSample, readCgroupUsage} from '../../engine/cgroups/sample.js';
 import {fixtureDir} from './fixtures.js';
 
 /** A v1 cgroup whose controllers all live in one fixture directory. */
@@ -92,5 +95,32 @@ describe('readCgroupSample of a cgroup that is gone', () => {
 	it('returns null', () => {
 		assert.equal(readCgroupSample({version: 2, unified: fixtureDir('v2/no-such-cgroup')}), null);
 		assert.equal(readCgroupSample(v1Fixture('no-such-cgroup')), null);
+	});
+});
+
+describe('readCgroupUsage: what the metrics show, without the oom-kill count', () => {
+	/** A copy of a fixture cgroup without its oom-kill file: readCgroupUsage must not need it. */
+	function withoutOomFiles(t: {after: (fn: () => void) => void}, name: string): string {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c32-cgroup-usage-'));
+		t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
+		fs.cpSync(fixtureDir(name), dir, {recursive: true});
+		fs.rmSync(path.join(dir, 'memory.oom_control'), {force: true});
+		fs.rmSync(path.join(dir, 'memory.events'), {force: true});
+		return dir;
+	}
+
+	it('on v1 reads the same usage as readCgroupSample and never opens memory.oom_control', (t) => {
+		const dir = withoutOomFiles(t, 'v1/limited');
+		const dirs: CgroupDirs = {version: 1, controllers: {cpuacct: dir, memory: dir, pids: dir, blkio: dir}, unified: null};
+		const {oomKills: _, ...usage} = readCgroupSample(v1Fixture('limited'))!;
+		assert.deepEqual(readCgroupUsage(dirs), usage);
+		// The oom-kill count is still read where it is asked for: without its file the cgroup reads as gone.
+		assert.equal(readCgroupSample(dirs), null);
+	});
+
+	it('on v2 reads the same usage as readCgroupSample and never opens memory.events', (t) => {
+		const dir = withoutOomFiles(t, 'v2/limited');
+		const {oomKills: _, ...usage} = readCgroupSample({version: 2, unified: fixtureDir('v2/limited')})!;
+		assert.deepEqual(readCgroupUsage({version: 2, unified: dir}), usage);
 	});
 });

@@ -1,6 +1,7 @@
 // What a killed c32, a killed exit command or a killed monitor leaves, and how the next
 // command settles it — run by the fake driver (no root).
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import {test} from 'node:test';
 import {Store} from '../../engine/store.js';
 import {expectCode, waitFor} from '../helpers/engine.js';
@@ -231,6 +232,21 @@ test('a container whose monitor died ends without a code, and says why', async (
 	assert.equal(meta.exitCode, null);
 	assert.match(meta.errorMessage ?? '', /monitor .*was killed/);
 	assert.equal(await engine.waitContainer(id), -1);
+});
+
+test('listings repeated as c32 top makes them see a container killed along with its monitor between two of them', async (t) => {
+	const {engine, driver} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(UNTIL_TERM));
+	await engine.startContainer(id);
+	const {pid} = driver.run(id);
+	for (let i = 0; i < 3; i++) assert.equal((await engine.listContainers()).find((c) => c.id === id)?.state, 'running');
+	await driver.killMonitor(id);
+	process.kill(pid, 'SIGKILL');
+	// Gone from /proc, as once its parent (or init) has reaped it.
+	await waitFor(() => !fs.existsSync(`/proc/${pid}`), 2000, 'the process to be reaped');
+	const listed = (await engine.listContainers()).find((c) => c.id === id);
+	assert.equal(listed?.state, 'exited', 'the very next listing');
+	assert.match(listed?.errorMessage ?? '', /monitor .*was killed/);
 });
 
 test('a record whose pid and monitor pid now belong to other processes (reused pids) is seen as ended', async (t) => {
