@@ -42,10 +42,20 @@ export interface BlockDeviceOptions {
 	mountInfoText?: string;
 }
 
-/** "major:minor" of the whole disk holding `target`, or null when no block device does (tmpfs, overlay, ...). */
+/**
+ * "major:minor" of the whole disk holding `target` (or that will hold it: a path not made yet
+ * is on its nearest existing ancestor's), or null when no block device does (tmpfs, overlay, ...).
+ */
 export function blockDeviceOf(target: string, options: BlockDeviceOptions = {}): string | null {
 	const sysRoot = options.sysRoot ?? '/sys';
-	let device = formatDeviceNumber(statSync(target, {bigint: true}).dev);
+	let existing = path.resolve(target);
+	let stat = statSync(existing, {bigint: true, throwIfNoEntry: false});
+	while (stat === undefined && existing !== path.dirname(existing)) {
+		existing = path.dirname(existing);
+		stat = statSync(existing, {bigint: true, throwIfNoEntry: false});
+	}
+	if (stat === undefined) return null;
+	let device = formatDeviceNumber(stat.dev);
 	if (device.startsWith('0:')) {
 		const mountInfoText = options.mountInfoText ?? readFileSync('/proc/self/mountinfo', 'utf8');
 		const source = sourceDeviceOf(device, mountInfoText);

@@ -21,6 +21,19 @@ describe('c32 run', () => {
 		assert.equal(container.exitCode, 3);
 	});
 
+	it('works as the first command of a storage root that does not exist yet, at every isolation level', async (t) => {
+		if (!needsRuntime(t)) return;
+		for (const isolation of ['minimal', 'standard', 'strict']) {
+			const fresh = path.join(box.dir, `fresh-${isolation}`, 'storage');
+			const network = isolation === 'minimal' ? [] : ['--network', 'none'];
+			const result = await box.run(['run', '--rm', ...network, '--isolation', isolation, '--', 'echo', 'hi'], {
+				env: {C32_STORAGE_DIR: fresh},
+			});
+			assert.equal(result.code, 0, `${isolation}: ${result.stderr}`);
+			assert.equal(result.stdout, 'hi\n');
+		}
+	});
+
 	it('removes the container after it exits with --rm', async (t) => {
 		if (!needsRuntime(t)) return;
 		const result = await box.run(['run', '--rm', '--name', 'gone', '--', 'true']);

@@ -53,6 +53,11 @@ describe('blockDeviceOf on this host', () => {
 		assert.ok(!existsSync(`/sys/dev/block/${device}/partition`), `${device} should be a whole disk`);
 	});
 
+	it('a path not made yet is on the disk of its nearest existing ancestor (a storage root before its first use)', () => {
+		const base = process.cwd();
+		assert.equal(blockDeviceOf(path.join(base, 'c32-not-made', 'storage')), blockDeviceOf(base));
+	});
+
 	it('returns null for a tmpfs', () => {
 		assert.equal(blockDeviceOf('/dev/shm', {mountInfoText: ''}), null);
 	});
