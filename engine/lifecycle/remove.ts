@@ -66,7 +66,7 @@ export async function remove(lc: Lifecycle, id: string, options: {force?: boolea
  * more while its children are listed. Its container is dead by now, so its children are its
  * exit command and nothing else.
  */
-function endExitCommands(monitor: ProcessRef | null): void {
+export function endExitCommands(monitor: ProcessRef | null): void {
 	if (monitor === null || monitor.pid === process.pid || !isRunning(monitor)) return;
 	try {
 		process.kill(monitor.pid, 'SIGSTOP');
