@@ -215,36 +215,64 @@ function lastAddresses(rosters: NetworkName[][]): Map<string, string[]> {
  * 127.0.1.1, as before it joined one. A container removed meanwhile has no file to write.
  */
 function writeHosts(layout: StorageLayout, id: string, rosters: NetworkName[][], ownNames: string[]): void {
-	const mine = rosters.flatMap((members) => members.filter((m) => m.id === id));
-	const peers = rosters
-		.filter((members) => members.some((m) => m.id === id))
-		.flatMap((members) => members.filter((m) => m.id !== id))
-		.map(({ip, names}) => ({ip, names}));
+	const index = indexOf(rosters);
+	const mine = index.entriesOf.get(id) ?? [];
+	const theirs = index.rostersOf.get(id) ?? [];
 	const file = hostsPath(layout, id);
 	if (mine.length === 0) {
 		overwrite(file, hostsFile({ip: OWN_NAME_ADDRESS, names: ownNames}, []));
 		return;
 	}
-	const [first, ...others] = [...mine].sort((a, b) => b.names.length - a.names.length);
-	if (others.length === 0 && peers.length === rosters.find((members) => members.includes(first!))!.length - 1) {
-		overwrite(file, sortedHostsFile(first!, peers));
+	if (mine.length === 1 && theirs.length === 1) {
+		// One network, its roster sorted by address: the peers are in hostsFile's order already.
+		const roster = theirs[0]!;
+		const peers = index.linesOf(roster).filter((_, i) => roster[i]!.id !== id && roster[i]!.names.length > 0);
+		overwrite(file, `${[...HOSTS_HEAD, entryLine(mine[0]!), ...peers].join('\n')}\n`);
 		return;
 	}
+	const peers = theirs.flatMap((members) => members.filter((m) => m.id !== id)).map(({ip, names}) => ({ip, names}));
+	const [first, ...others] = [...mine].sort((a, b) => b.names.length - a.names.length);
 	overwrite(file, hostsFile({ip: first!.ip, names: first!.names}, [...others.map(({ip, names}) => ({ip, names})), ...peers]));
 }
 
-/**
- * hostsFile's text for peers already in its order (one network, its roster sorted by
- * address): a pass over a roster of n then costs n joins, not n sorts of n addresses. The
- * unit tests hold it to hostsFile's.
- */
-function sortedHostsFile(own: NetworkName, peers: {ip: string; names: string[]}[]): string {
-	const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback', entryLine(own)];
-	for (const peer of peers) if (peer.names.length > 0) lines.push(entryLine(peer));
-	return `${lines.join('\n')}\n`;
-}
+/** hostsFile's first lines: the text written without it is held to its own by the unit tests. */
+const HOSTS_HEAD = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
 
 const entryLine = (entry: {ip: string; names: string[]}) => `${entry.ip}\t${[...new Set(entry.names)].join(' ')}`;
+
+interface RosterIndex {
+	/** Each member's entries (one per network it is on). */
+	entriesOf: Map<string, NetworkName[]>;
+	/** The rosters each member is on. */
+	rostersOf: Map<string, NetworkName[][]>;
+	/** A roster's hosts lines, one per member, made once per pass. */
+	linesOf: (roster: NetworkName[]) => string[];
+}
+
+/** Who is where, worked out once per pass over the rosters: a pass writes every member's file, with a lookup each, not a scan. */
+const indexes = new WeakMap<NetworkName[][], RosterIndex>();
+function indexOf(rosters: NetworkName[][]): RosterIndex {
+	const known = indexes.get(rosters);
+	if (known) return known;
+	const entriesOf = new Map<string, NetworkName[]>();
+	const rostersOf = new Map<string, NetworkName[][]>();
+	for (const members of rosters) {
+		for (const member of members) {
+			entriesOf.set(member.id, [...(entriesOf.get(member.id) ?? []), member]);
+			const on = rostersOf.get(member.id) ?? [];
+			if (!on.includes(members)) rostersOf.set(member.id, [...on, members]);
+		}
+	}
+	const lines = new WeakMap<NetworkName[], string[]>();
+	const linesOf = (roster: NetworkName[]) => {
+		const made = lines.get(roster) ?? roster.map(entryLine);
+		lines.set(roster, made);
+		return made;
+	};
+	const index = {entriesOf, rostersOf, linesOf};
+	indexes.set(rosters, index);
+	return index;
+}
 
 const hostsPath = (layout: StorageLayout, id: string) => path.join(containerPaths(layout, id).etc, 'hosts');
 
