@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import {C32Error} from '../errors.js';
 import {appendEvent} from '../events/log.js';
 import {containerEvent} from '../events/transitions.js';
-import type {ContainerRecord} from '../record.js';
+import type {ContainerRecord, ProcessRef} from '../record.js';
 import type {Lifecycle} from './context.js';
 import {driverContext} from './context.js';
 import {collectImage} from './create.js';
-import {monitorProcess} from './observe.js';
+import {isRunning, monitorProcess} from './observe.js';
 import {reconcile, reconcileLocked} from './reconcile.js';
 import {endProcess, release} from './release.js';
 import {KILL_WAIT_MS} from './stop.js';
@@ -43,7 +43,10 @@ export async function remove(lc: Lifecycle, id: string, options: {force?: boolea
 			if (isLive(record)) {
 				if (!options.force)
 					throw new C32Error('BAD_STATE', `container ${record.metadata.name} was started again meanwhile: remove with force (c32 rm -f)`);
+				const monitor = monitorProcess(record);
 				await killNow(lc, record);
+				// The exit was recorded above; the exit command the monitor started for it has nothing left to do.
+				endExitCommands(monitor);
 				record = await reconcileLocked(lc, id);
 			}
 			endProcess(record.internal.scheduler);
@@ -54,6 +57,46 @@ export async function remove(lc: Lifecycle, id: string, options: {force?: boolea
 		},
 		{proceedWithoutSpace: true},
 	);
+}
+
+/**
+ * Ends what the monitor of a container just killed has started since (its exit command: a
+ * whole Node process per container, which would only wait for this removal's lock and find
+ * the container gone), then the monitor itself. Stopped first, the monitor starts nothing
+ * more while its children are listed. Its container is dead by now, so its children are its
+ * exit command and nothing else.
+ */
+export function endExitCommands(monitor: ProcessRef | null): void {
+	if (monitor === null || monitor.pid === process.pid || !isRunning(monitor)) return;
+	try {
+		process.kill(monitor.pid, 'SIGSTOP');
+	} catch {
+		return; // gone meanwhile
+	}
+	for (const child of childrenOf(monitor.pid)) {
+		try {
+			process.kill(child, 'SIGKILL');
+		} catch {
+			// gone meanwhile
+		}
+	}
+	endProcess(monitor);
+}
+
+/** The pids whose parent is `pid` (/proc/PID/task/TID/children, a line of pids per thread). */
+function childrenOf(pid: number): number[] {
+	const dir = `/proc/${pid}/task`;
+	try {
+		return fs.readdirSync(dir).flatMap((tid) => {
+			try {
+				return fs.readFileSync(`${dir}/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+			} catch {
+				return [];
+			}
+		});
+	} catch {
+		return [];
+	}
 }
 
 async function killNow(lc: Lifecycle, record: ContainerRecord): Promise<void> {

@@ -93,3 +93,24 @@ test('removing a running container without force is BAD_STATE and changes nothin
 	assert.ok(fs.existsSync(path.join(dir, 'containers', c.id)));
 	await expectCode(engine.removeContainer('no-such-container'), 'NOT_FOUND');
 });
+
+test('force-removing running containers ends the exit commands their monitors started for them at once', async (t) => {
+	if (!needsRuntime(t)) return;
+	const {engine} = engineFor(t);
+	const tok = token();
+	const ids: string[] = [];
+	for (let i = 0; i < 3; i++) {
+		const c = await engine.createContainer({name: `killed-${i}`, entrypoint: 'sleep', args: [tok]});
+		await engine.startContainer(c.id);
+		ids.push(c.id);
+	}
+	await waitFor(() => hostPidsWith(tok).length >= 3, 5000, 'the three containers');
+	await Promise.all(ids.map((id) => engine.removeContainer(id, {force: true})));
+	// Each monitor saw its container die and started its exit command (a whole Node process);
+	// with the container removed it has nothing to do, and is gone as soon as rm returns.
+	assert.deepEqual(
+		ids.flatMap((id) => hostPidsWith(id)),
+		[],
+		'an exit command or a monitor of a removed container still runs',
+	);
+});
