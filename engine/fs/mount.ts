@@ -3,6 +3,7 @@
 import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import {promisify} from 'node:util';
 import {type MountInfoEntry, parseMountInfo} from '../cgroups/mountinfo.js';
 import {C32Error} from '../errors.js';
@@ -73,16 +74,29 @@ export async function mountOverlay(target: string, layers: OverlayLayers, flags:
 	}
 }
 
-/** Unmounts `target` if something is mounted there; a mount still in use is detached (lazy). */
+/**
+ * Whether a filesystem with a device of its own (an overlay, a tmpfs) is mounted at `dir`: its
+ * device then differs from its parent directory's. Two stat calls, where the mount table grows
+ * with every running container's root; a bind mount within one filesystem does not show.
+ */
+export function hasOwnFilesystem(dir: string): boolean {
+	try {
+		return fs.statSync(dir).dev !== fs.statSync(path.dirname(dir)).dev;
+	} catch {
+		return false;
+	}
+}
+
+/** Unmounts the overlay (or other filesystem of its own device) mounted at `target`, if any; one still in use is detached (lazy). */
 export async function unmount(target: string): Promise<void> {
-	if (!isMountPoint(target)) return;
+	if (!hasOwnFilesystem(target)) return;
 	try {
 		await run('umount', [target], {env: TOOL_ENV, timeout: 30_000});
 	} catch {
 		try {
 			await run('umount', ['--lazy', target], {env: TOOL_ENV, timeout: 30_000});
 		} catch (error) {
-			if (isMountPoint(target)) throw new C32Error('RUNTIME_ERROR', `cannot unmount ${target}: ${toolMessage(error)}`);
+			if (hasOwnFilesystem(target)) throw new C32Error('RUNTIME_ERROR', `cannot unmount ${target}: ${toolMessage(error)}`);
 		}
 	}
 }
