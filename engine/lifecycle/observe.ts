@@ -54,12 +54,16 @@ export const monitorProcess = (record: ContainerRecord): ProcessRef | null =>
  * How a live container is doing: ended (how), `running`, or `ending` — its main process is
  * gone and its monitor is about to record the exit. Not live at all: `running` (nothing to see).
  */
-export function observe(record: ContainerRecord, paths: ContainerPaths): EndFacts | 'running' | 'ending' {
+export function observe(
+	record: ContainerRecord,
+	paths: ContainerPaths,
+	mainAlive: (ref: ProcessRef | null) => boolean = isRunning,
+): EndFacts | 'running' | 'ending' {
 	if (!isLive(record)) return 'running';
 	// The monitor writes the exit file only once the main process is gone (reaped): while that
 	// process lives (its pid and start time, in this boot) there is no file to look for.
 	const earlierBoot = fromEarlierBoot(record);
-	if (!earlierBoot && mainIsRunning(mainProcess(record))) return 'running';
+	if (!earlierBoot && mainAlive(mainProcess(record))) return 'running';
 	const fromFile = readExitFile(paths);
 	if (fromFile) return {...fromFile, stopperGone: stopperIsGone(record)};
 	const now = new Date().toISOString();

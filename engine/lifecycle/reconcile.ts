@@ -10,7 +10,7 @@ import {processStartTime} from '../host-facts.js';
 import {type ContainerPaths, containerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {driverContext, type Lifecycle, now, readExisting, trySave} from './context.js';
-import {fromEarlierBoot, isRunning, monitorProcess, observe, observeEnd, staleStopRequest} from './observe.js';
+import {fromEarlierBoot, isRunning, mainIsRunning, monitorProcess, observe, observeEnd, staleStopRequest} from './observe.js';
 import {release} from './release.js';
 import {
 	crashLoopEntered,
@@ -92,10 +92,13 @@ const ENDING_WAIT_MS = 2000;
 /**
  * The record as it is when nothing needs recording, checked without waiting: a listing
  * takes this path for nearly every container (no promise per container); null when
- * reconcile has something to do.
+ * reconcile has something to do. Only here is a process found alive a moment ago taken as
+ * alive while its /proc entry is there (mainIsRunning): an unreaped one (its monitor dead)
+ * may show as running a few seconds longer in a dashboard; a stop, a wait and reconcile
+ * look at the process itself.
  */
 export function settledRecord(lc: Lifecycle, id: string, record: ContainerRecord): ContainerRecord | null {
-	const seen = observe(record, pathsOf(lc, id));
+	const seen = observe(record, pathsOf(lc, id), mainIsRunning);
 	return seen === 'running' && !needsReconcile(record, seen) ? record : null;
 }
 

@@ -7,7 +7,9 @@ import {once} from 'node:events';
 import fs from 'node:fs';
 import {test} from 'node:test';
 import {processStartTime} from '../../engine/host-facts.js';
-import {mainIsRunning} from '../../engine/lifecycle/observe.js';
+import {mainIsRunning, observe} from '../../engine/lifecycle/observe.js';
+import type {ContainerPaths} from '../../engine/paths.js';
+import type {ContainerRecord} from '../../engine/record.js';
 import {waitFor} from '../helpers/engine.js';
 
 function statReadsOf(pid: number, t: {mock: {method: typeof import('node:test').mock.method}}): () => number {
@@ -65,4 +67,23 @@ test('a process that ended but nobody reaped (a zombie) is seen gone by the next
 	assert.equal(mainIsRunning(ref, at), true);
 	await waitFor(() => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), 3000, 'the zombie');
 	assert.equal(mainIsRunning(ref, at + 60_000), false);
+});
+
+test('only a listing takes the shortcut: observe for a stop or a wait sees a zombie main process ended at once', async (t) => {
+	const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], {stdio: ['ignore', 'pipe', 'ignore']});
+	t.after(() => parent.kill('SIGKILL'));
+	const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+	const pid = Number(line.toString().trim());
+	// A running container whose monitor is gone (none recorded), as its record holds it.
+	const record = {
+		metadata: {state: 'running', pid},
+		internal: {pidStartTime: processStartTime(pid), bootId: null, monitorPid: null, monitorStartTime: null, stopRequest: null},
+	} as unknown as ContainerRecord;
+	const paths = {exitFile: '/nonexistent/c32-exit', oomFile: '/nonexistent/c32-oom'} as ContainerPaths;
+	assert.equal(observe(record, paths, mainIsRunning), 'running');
+	await waitFor(() => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), 3000, 'the zombie');
+	assert.equal(observe(record, paths, mainIsRunning), 'running', 'a listing within the guard still shows it running');
+	const seen = observe(record, paths);
+	assert.notEqual(seen, 'running');
+	assert.equal(typeof seen === 'object' && seen.cause, 'monitor-lost');
 });
