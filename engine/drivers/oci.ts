@@ -1,6 +1,6 @@
 // The OCI driver: conmon supervises, runc (or crun) runs. conmon daemonizes before the
 // runtime has created the container, so start() waits on conmon's sync pipe, as podman does.
-import {execFile, spawn} from 'node:child_process';
+import {execFile} from 'node:child_process';
 import fs from 'node:fs';
 import {constants as osConstants} from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import {isProcessAlive} from '../host-facts.js';
 import {lookupCommand} from '../oci/command-lookup.js';
 import {attachName, exitDir, runtimeRoot, type StorageLayout, socketDir} from '../paths.js';
 import {signalNumber} from '../signals.js';
+import {launchConmon} from './conmon-launch.js';
 import type {Driver, DriverContext, ExecIO, ExecProcess, StartResult} from './driver.js';
 import {runcExec} from './oci-exec.js';
 
@@ -113,47 +114,12 @@ export class OciDriver implements Driver {
 			...stdioArgs(ctx.config),
 			...(exitProgram ? ['--exit-command', exitProgram, ...exitArgs.flatMap((a) => ['--exit-command-arg', a])] : []),
 		];
-		return new Promise((resolve, reject) => {
-			const child = spawn(options.conmonPath, args, {
-				// conmon also drops an "oom" file in its working directory after an OOM kill.
-				cwd: ctx.paths.userdata,
-				stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-				detached: true,
-				env: {...monitorEnvironment(), _OCI_SYNCPIPE: '3'},
-			});
-			let stderr = '';
-			let sync = '';
-			let settled = false;
-			const finish = (error: Error | null, pid?: number) => {
-				if (settled) return;
-				settled = true;
-				child.stdio[3]?.destroy();
-				child.stderr?.destroy();
-				child.unref();
-				if (error) reject(error);
-				else resolve(pid!);
-			};
-			child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-			const pipe = child.stdio[3] as NodeJS.ReadableStream;
-			pipe.setEncoding('utf8');
-			pipe.on('data', (chunk: string) => {
-				sync += chunk;
-				const newline = sync.indexOf('\n');
-				if (newline < 0) return;
-				let message: {data?: number; message?: string};
-				try {
-					message = JSON.parse(sync.slice(0, newline));
-				} catch {
-					finish(new C32Error('START_FAILED', `conmon sent an unreadable message: ${sync.slice(0, 200)}`));
-					return;
-				}
-				if (typeof message.data === 'number' && message.data > 0) finish(null, message.data);
-				else finish(new C32Error('START_FAILED', cleanRuntimeMessage(message.message ?? 'the runtime failed to create the container')));
-			});
-			pipe.on('end', () =>
-				finish(new C32Error('START_FAILED', `conmon exited without creating the container${stderr ? `: ${lastLine(stderr)}` : ''}`)),
-			);
-			child.on('error', (error) => finish(new C32Error('MONITOR_MISSING', `cannot run conmon: ${error.message}`)));
+		return launchConmon({
+			conmonPath: options.conmonPath,
+			args,
+			cwd: ctx.paths.userdata,
+			env: monitorEnvironment(),
+			cleanMessage: cleanRuntimeMessage,
 		});
 	}
 

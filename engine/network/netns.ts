@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {C32Error} from '../errors.js';
+import {hasOwnFilesystem} from '../fs/mount.js';
 
 const run = promisify(execFile);
 const TOOL_ENV = {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C'};
@@ -26,21 +27,8 @@ export async function createNetns(file: string): Promise<void> {
 
 /** Unbinds and deletes a namespace file; nothing there is fine. The namespace ends with its last user. */
 export async function removeNetns(file: string): Promise<void> {
-	if (isBound(file)) await unbind(file);
+	if (hasOwnFilesystem(file)) await unbind(file);
 	fs.rmSync(file, {force: true});
-}
-
-/**
- * Whether a namespace is bound at `file`: the file then lies on nsfs, another device than its
- * directory's. Two stat calls, where reading the host's mount table grows with its mounts
- * (two per running container).
- */
-export function isBound(file: string): boolean {
-	try {
-		return fs.statSync(file).dev !== fs.statSync(path.dirname(file)).dev;
-	} catch {
-		return false;
-	}
 }
 
 async function unbind(file: string): Promise<void> {
@@ -50,7 +38,7 @@ async function unbind(file: string): Promise<void> {
 		try {
 			await run('umount', ['--lazy', file], {env: TOOL_ENV, timeout: 30_000});
 		} catch (error) {
-			if (isBound(file)) {
+			if (hasOwnFilesystem(file)) {
 				const stderr = String((error as {stderr?: string}).stderr ?? '').trim();
 				throw new C32Error('RUNTIME_ERROR', `cannot unmount ${file}: ${stderr.split('\n').pop() || (error as Error).message}`);
 			}
