@@ -32,6 +32,11 @@ export interface ReconcileOptions {
 	userStop?: boolean;
 	/** Called when what changed could not be saved; by default it is only logged. */
 	onSaveError?: (error: unknown) => void;
+	/**
+	 * The end is the SIGKILL of a removal that held the monitor (rm -f): recorded as the
+	 * monitor would have (137), and no restart is planned for a container about to go.
+	 */
+	killedForRemoval?: boolean;
 }
 
 /** The current process as a scheduler. */
@@ -152,11 +157,11 @@ export async function reconcileLocked(lc: Lifecycle, id: string, options: Reconc
 		if (restartWanted(record)) record = restartScheduled(record, now(), options.asScheduler ?? null);
 	} else {
 		const end = observeEnd(record, containerPaths(lc.layout, id));
-		if (end) record = await recordEnd(lc, record, end, options);
+		if (end) record = await recordEnd(lc, record, options.killedForRemoval ? removalEnd(end) : end, options);
 	}
 	if (staleStopRequest(record, now())) record = stopRequestVoided(record);
 	if (record.metadata.state === 'restarting' && fromEarlierBoot(record)) record = restartLostToReboot(record);
-	if (record.metadata.state === 'restarting' || (!options.asScheduler && orphanedRemoval(record))) {
+	if (!options.killedForRemoval && (record.metadata.state === 'restarting' || (!options.asScheduler && orphanedRemoval(record)))) {
 		record = assignScheduler(lc, record, options.asScheduler);
 	}
 
@@ -187,8 +192,13 @@ function announceCrashLoop(lc: Lifecycle, record: ContainerRecord): void {
 async function recordEnd(lc: Lifecycle, record: ContainerRecord, end: EndFacts, options: ReconcileOptions): Promise<ContainerRecord> {
 	await release(lc, record);
 	let next = ended(options.userStop ? {...record, metadata: {...record.metadata, stopRequested: true}} : record, end);
-	if (policyRestarts(next, end)) next = restartScheduled(next, now(), options.asScheduler ?? null);
+	if (!options.killedForRemoval && policyRestarts(next, end)) next = restartScheduled(next, now(), options.asScheduler ?? null);
 	return next;
+}
+
+/** A held monitor wrote no exit file for the kill: the code is the one it would have written. */
+function removalEnd(end: EndFacts): EndFacts {
+	return end.cause === 'monitor-lost' && end.exitCode === null ? {...end, exitCode: 137, cause: 'exited'} : end;
 }
 
 /** A run the host's reboot ended is started again by `c32 system boot`, by its policy's rules for a boot, not here. */

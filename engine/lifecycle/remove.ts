@@ -9,12 +9,12 @@ import type {ContainerRecord, ProcessRef} from '../record.js';
 import type {Lifecycle} from './context.js';
 import {driverContext} from './context.js';
 import {collectImage} from './create.js';
-import {isRunning, monitorProcess} from './observe.js';
+import {isRunning, mainProcess, monitorProcess} from './observe.js';
 import {reconcile, reconcileLocked} from './reconcile.js';
 import {endProcess, release} from './release.js';
 import {KILL_WAIT_MS} from './stop.js';
 import {isLive} from './transitions.js';
-import {waitForEnd} from './wait.js';
+import {waitForDeath} from './wait.js';
 
 export async function remove(lc: Lifecycle, id: string, options: {force?: boolean}): Promise<void> {
 	const read = lc.store.inspectRecord(id);
@@ -43,11 +43,18 @@ export async function remove(lc: Lifecycle, id: string, options: {force?: boolea
 			if (isLive(record)) {
 				if (!options.force)
 					throw new C32Error('BAD_STATE', `container ${record.metadata.name} was started again meanwhile: remove with force (c32 rm -f)`);
+				// Held first, the monitor starts no exit command for the kill (a whole Node process
+				// per container, which would only wait for this lock and find the container gone).
 				const monitor = monitorProcess(record);
-				await killNow(lc, record);
-				// The exit was recorded above; the exit command the monitor started for it has nothing left to do.
-				endExitCommands(monitor);
-				record = await reconcileLocked(lc, id);
+				holdProcess(monitor);
+				try {
+					await killNow(lc, record);
+				} finally {
+					endExitCommands(monitor);
+				}
+				// Until the killed monitor is gone, the end reads as one it is about to record.
+				await waitForDeath(monitor, KILL_WAIT_MS);
+				record = await reconcileLocked(lc, id, {killedForRemoval: true});
 			}
 			endProcess(record.internal.scheduler);
 			endProcess(monitorProcess(record));
@@ -59,21 +66,26 @@ export async function remove(lc: Lifecycle, id: string, options: {force?: boolea
 	);
 }
 
+/** Stops a process of ours (SIGSTOP) if it is still the one recorded: it does nothing more until it is ended. */
+function holdProcess(ref: ProcessRef | null): boolean {
+	if (ref === null || ref.pid === process.pid || !isRunning(ref)) return false;
+	try {
+		process.kill(ref.pid, 'SIGSTOP');
+		return true;
+	} catch {
+		return false; // gone meanwhile
+	}
+}
+
 /**
- * Ends what the monitor of a container just killed has started since (its exit command: a
- * whole Node process per container, which would only wait for this removal's lock and find
- * the container gone), then the monitor itself. Stopped first, the monitor starts nothing
- * more while its children are listed. Its container is dead by now, so its children are its
- * exit command and nothing else.
+ * Ends what the monitor of a container just killed has started (an exit command, when the
+ * container ended before the monitor was held), then the monitor itself. Held first, the
+ * monitor starts nothing more while its children are listed. Its container is dead by now,
+ * so its children are its exit command and nothing else.
  */
 export function endExitCommands(monitor: ProcessRef | null): void {
-	if (monitor === null || monitor.pid === process.pid || !isRunning(monitor)) return;
-	try {
-		process.kill(monitor.pid, 'SIGSTOP');
-	} catch {
-		return; // gone meanwhile
-	}
-	for (const child of childrenOf(monitor.pid)) {
+	if (!holdProcess(monitor)) return;
+	for (const child of childrenOf(monitor!.pid)) {
 		try {
 			process.kill(child, 'SIGKILL');
 		} catch {
@@ -104,7 +116,8 @@ async function killNow(lc: Lifecycle, record: ContainerRecord): Promise<void> {
 	const ctx = driverContext(lc, record);
 	await driver.signal(ctx, 'SIGKILL', true).catch((error) => lc.log(`SIGKILL for remove ${record.metadata.id.slice(0, 12)}`, error));
 	if (record.metadata.state === 'paused') await driver.resume(ctx).catch((error) => lc.log('resume for remove', error));
-	if (!(await waitForEnd(lc, record, KILL_WAIT_MS))) {
+	// Its held monitor reaps it only once ended: dead is a zombie or gone.
+	if (!(await waitForDeath(mainProcess(record), KILL_WAIT_MS))) {
 		throw new C32Error('RUNTIME_ERROR', `container ${record.metadata.name} did not exit after SIGKILL: check the host (c32 doctor)`);
 	}
 }

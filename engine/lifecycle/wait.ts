@@ -2,9 +2,9 @@
 // poll as a safety net), or its main process dies with no monitor left to write one.
 import {isC32Error} from '../errors.js';
 import {containerPaths} from '../paths.js';
-import type {ContainerRecord} from '../record.js';
+import type {ContainerRecord, ProcessRef} from '../record.js';
 import type {Lifecycle} from './context.js';
-import {observeEnd} from './observe.js';
+import {isRunning, observeEnd} from './observe.js';
 import {reconcile, reconcileLocked} from './reconcile.js';
 import {isLive} from './transitions.js';
 import {waitUntil} from './watch.js';
@@ -15,6 +15,19 @@ export {waitForFile} from './watch.js';
 export function waitForEnd(lc: Lifecycle, record: ContainerRecord, timeoutMs: number): Promise<boolean> {
 	const paths = containerPaths(lc.layout, record.metadata.id);
 	return waitUntil(paths.userdata, () => observeEnd(record, paths) !== null, timeoutMs);
+}
+
+/**
+ * Resolves true once `ref` has ended (a zombie counts: its parent may be held), false after
+ * `timeoutMs`. Polled briefly: nothing on disk changes when a process dies.
+ */
+export async function waitForDeath(ref: ProcessRef | null, timeoutMs: number): Promise<boolean> {
+	const deadline = Date.now() + timeoutMs;
+	for (let pause = 1; isRunning(ref); pause = Math.min(pause * 2, 50)) {
+		if (Date.now() >= deadline) return false;
+		await new Promise((resolve) => setTimeout(resolve, pause));
+	}
+	return true;
 }
 
 /**

@@ -4,7 +4,8 @@
 // container ends and its monitor lives, the fake does what conmon does (engine/drivers/
 // driver.ts): it writes the exit file (code, or 128 + signal), an oom file when the test
 // asked for one, runs the exit command (engine.handleExit, in this process), then ends the
-// monitor. When the monitor was killed it writes nothing, as a dead conmon would not.
+// monitor. When the monitor was killed it writes nothing, as a dead conmon would not; while
+// it is stopped (SIGSTOP) it waits.
 //
 // Imported by test/unit/lifecycle-*.test.ts; it defines no tests and has no side effects
 // when imported (`node --test dist/test/` also loads it as a file of its own).
@@ -160,6 +161,8 @@ export class FakeDriver implements Driver {
 		signalGroup(run.pid, 'SIGKILL');
 		await within(outputClosed, 2000);
 		log.close();
+		// A monitor held (SIGSTOP, as rm -f does) does nothing until it goes on; killed meanwhile, nothing at all.
+		while (run.monitorAlive && isStopped(run.monitorPid)) await sleep(5);
 		if (!run.monitorAlive || !isAlive(run.monitorPid)) return;
 		try {
 			if (this.oomOnNextExit.delete(ctx.id)) fs.writeFileSync(ctx.paths.oomFile, '');
@@ -254,6 +257,14 @@ export class FakeDriver implements Driver {
 }
 
 /** Attachment and driver events per container, in the order they happened. */
+function isStopped(pid: number): boolean {
+	try {
+		return /^\d+ \(.*\) T/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+	} catch {
+		return false;
+	}
+}
+
 export class EventLog {
 	private readonly byId = new Map<string, string[]>();
 

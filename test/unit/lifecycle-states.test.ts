@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {test} from 'node:test';
+import {readEvents} from '../../engine/events/log.js';
 import {expectCode, waitFor} from '../helpers/engine.js';
 import {fakeEngine, IGNORES_TERM, isAlive, processState, readRecordFile, sh, UNTIL_TERM, untilMeta} from '../helpers/fake-driver.js';
 
@@ -180,6 +181,29 @@ test('stop with timeout 0 kills at once; rm -f of a paused container kills it to
 	assert.equal(isAlive(pid), false);
 	assert.deepEqual(await engine.listContainers(), []);
 	await expectCode(engine.getContainer(id), 'NOT_FOUND');
+});
+
+test('rm -f holds the monitor before the kill: no exit command runs, and the end is recorded as 137', async (t) => {
+	const {engine, driver, services} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(UNTIL_TERM, {restartPolicy: 'always'}));
+	await engine.startContainer(id);
+	const {pid, monitorPid} = driver.run(id);
+	await engine.removeContainer(id, {force: true});
+	assert.equal(isAlive(pid), false);
+	assert.equal(isAlive(monitorPid), false);
+	assert.ok(await driver.idle());
+	assert.deepEqual(
+		services.events.of(id).filter((event) => event.startsWith('exit')),
+		[],
+		'the monitor recorded nothing and started no exit command',
+	);
+	assert.equal(driver.startsOf(id), 1, 'no restart was planned for a container being removed');
+	const own = readEvents(engine.layout).filter((event) => event.id === id);
+	assert.deepEqual(
+		own.map((event) => event.event),
+		['create', 'start', 'die', 'remove'],
+	);
+	assert.equal(own.find((event) => event.event === 'die')?.attributes?.['exitCode'], 137);
 });
 
 test('rm without force refuses a running container and leaves it running', async (t) => {
