@@ -123,17 +123,19 @@ async function killNow(lc: Lifecycle, record: ContainerRecord): Promise<void> {
 }
 
 /**
- * Deletes the directory and the index entry. The rename first makes it atomic: a c32 killed
+ * Deletes the directory, then the index entry. The rename first makes it atomic: a c32 killed
  * after it leaves a tombstone and an index entry without a directory, both cleared by the
  * next list. The directory goes before the index is written, so a full disk gets its space
- * back first.
+ * back first; it goes off the event loop and outside the index lock, so that the removals of
+ * one `rm -f` delete theirs side by side (on a disk mounted with `discard`, each freed block
+ * waits for the device).
  */
 async function deleteContainer(lc: Lifecycle, id: string, imageDir: string | null): Promise<void> {
+	const tombstone = lc.store.tombstoneDir(id);
+	fs.renameSync(lc.store.containerDir(id), tombstone);
+	await fs.promises.rm(tombstone, {recursive: true, force: true});
 	await lc.store.withIndexLock(
 		async () => {
-			const tombstone = lc.store.tombstoneDir(id);
-			fs.renameSync(lc.store.containerDir(id), tombstone);
-			fs.rmSync(tombstone, {recursive: true, force: true});
 			const names = lc.store.readIndex();
 			const kept = Object.fromEntries(Object.entries(names).filter(([, holder]) => holder !== id));
 			try {

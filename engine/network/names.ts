@@ -20,6 +20,7 @@ import {byAddress} from '../order.js';
 import {containerPaths, type StorageLayout} from '../paths.js';
 import {withLock} from '../store.js';
 import {netnsFile} from './attach.js';
+import {DEFAULT_NETWORK} from './types.js';
 
 /** One container on a network, as the others see it. */
 export interface NetworkName {
@@ -37,6 +38,14 @@ interface Roster {
 const namesDir = (layout: StorageLayout) => path.join(layout.runtimeDir, 'cni', 'names');
 const NETWORK_FILE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}\.json$/;
 
+/**
+ * Whether the members of a network learn each other's names. The default network's do not,
+ * as on docker's and podman's default networks: standard containers are strangers to each
+ * other (and the hosts files of a thousand of them need no rewriting); a user network is
+ * where containers that work together find each other.
+ */
+const sharesNames = (network: string): boolean => network !== DEFAULT_NETWORK;
+
 /** The names a container is known by on a network: its name, hostname, and its aliases there (its first network's by default). */
 export function namesOf(config: {name: string; hostname: string; networkAliases: string[]}, aliases = config.networkAliases): string[] {
 	return [...new Set([config.name, ...hostNames(config.hostname), ...aliases])];
@@ -50,11 +59,11 @@ export async function addName(layout: StorageLayout, network: string, entry: Net
 		const rostersBefore = allRosters(layout);
 		writeRoster(layout, network, members);
 		const rosters = allRosters(layout);
-		if (before.some((m) => m.id === entry.id)) return rewriteAll(layout, members, rosters);
+		if (before.some((m) => m.id === entry.id)) return rewriteAll(layout, sharesNames(network) ? members : [entry], rosters);
 		// A newcomer: its own file is written whole; each peer's gets one line more, appended
 		// when the newcomer's address sorts after every address in the peer's file (else rewritten whole).
 		writeHosts(layout, entry.id, rosters, []);
-		if (entry.names.length === 0) return;
+		if (entry.names.length === 0 || !sharesNames(network)) return;
 		const line = `${entryLine(entry)}\n`;
 		const last = lastAddresses(rostersBefore);
 		for (const member of before) {
@@ -83,7 +92,7 @@ export function removeName(layout: StorageLayout, id: string): Promise<void> {
 				const kept = members.filter((m) => !ids.has(m.id));
 				if (kept.length === members.length) continue;
 				writeRoster(layout, network, kept);
-				for (const member of kept) changed.add(member.id);
+				if (sharesNames(network)) for (const member of kept) changed.add(member.id);
 			}
 			const rosters = allRosters(layout);
 			for (const member of changed) writeHosts(layout, member, rosters, []);
@@ -108,14 +117,14 @@ const pendingRemovals = new Map<string, {ids: Set<string>; done: Promise<void>}>
  * file forgets them (on no network any more, it keeps `ownNames`, its hostname's, on 127.0.1.1). Idempotent.
  */
 export async function removeNameFrom(layout: StorageLayout, network: string, id: string, ownNames: string[]): Promise<void> {
-	await changeRoster(layout, network, (members) => members.filter((m) => m.id !== id), {id, ownNames});
+	await changeRoster(layout, network, (members) => members.filter((m) => m.id !== id), {leaving: {id, ownNames}});
 }
 
 /** New names for the container on every roster it is on (a rename), in every hosts file at once. */
 export async function renameMember(layout: StorageLayout, id: string, namesOn: (network: string) => string[]): Promise<void> {
 	for (const network of rosterNetworks(layout)) {
 		if (!readRoster(layout, network).members.some((m) => m.id === id)) continue;
-		await changeRoster(layout, network, (members) => members.map((m) => (m.id === id ? {...m, names: namesOn(network)} : m)));
+		await changeRoster(layout, network, (members) => members.map((m) => (m.id === id ? {...m, names: namesOn(network)} : m)), {renamed: id});
 	}
 }
 
@@ -142,18 +151,22 @@ function rosterNetworks(layout: StorageLayout): string[] {
 	return list(namesDir(layout)).flatMap((file) => (NETWORK_FILE.test(file) ? [file.slice(0, -'.json'.length)] : []));
 }
 
-/** Changes one roster, then rewrites the hosts file of each of its members and of `leaving` (someone just taken off it). */
+/**
+ * Changes one roster, then rewrites the hosts file of each of its members (on a network that
+ * shares no names, only `renamed`'s) and of `leaving` (someone just taken off it).
+ */
 async function changeRoster(
 	layout: StorageLayout,
 	network: string,
 	change: (members: NetworkName[]) => NetworkName[],
-	leaving?: {id: string; ownNames: string[]},
+	who: {leaving?: {id: string; ownNames: string[]}; renamed?: string} = {},
 ): Promise<void> {
+	const {leaving, renamed} = who;
 	await withRosters(layout, () => {
 		const members = change(readRoster(layout, network).members);
 		writeRoster(layout, network, members);
 		const rosters = allRosters(layout);
-		rewriteAll(layout, members, rosters);
+		rewriteAll(layout, sharesNames(network) ? members : members.filter((m) => m.id === renamed), rosters);
 		if (leaving && !members.some((m) => m.id === leaving.id)) writeHosts(layout, leaving.id, rosters, leaving.ownNames);
 	});
 }
@@ -189,9 +202,16 @@ function writeRoster(layout: StorageLayout, network: string, members: NetworkNam
 	replaceFile(namesDir(layout), `${network}.json`, `${JSON.stringify({bootId: readBootId() ?? '', members} satisfies Roster)}\n`, 0o600);
 }
 
-/** Every roster's members, each roster sorted by address (so that a hosts file's sort has nothing left to do). */
+/**
+ * Every roster's members, each roster sorted by address (so that a hosts file's sort has
+ * nothing left to do). A network that shares no names is, to its members' hosts files, a
+ * roster of one each: each knows its own address there and no one else's.
+ */
 function allRosters(layout: StorageLayout): NetworkName[][] {
-	return rosterNetworks(layout).map((name) => [...readRoster(layout, name).members].sort((a, b) => byAddress(a.ip, b.ip)));
+	return rosterNetworks(layout).flatMap((name) => {
+		const members = [...readRoster(layout, name).members].sort((a, b) => byAddress(a.ip, b.ip));
+		return sharesNames(name) ? [members] : members.map((member) => [member]);
+	});
 }
 
 function rewriteAll(layout: StorageLayout, members: NetworkName[], rosters: NetworkName[][]): void {

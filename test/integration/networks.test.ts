@@ -172,6 +172,25 @@ describe('user networks', () => {
 		assert.doesNotMatch(other.stdout, /got=/);
 	});
 
+	test('on the default network a container knows its own name only: its neighbours there are not listed (reachable by address)', async (t) => {
+		if (!needsNetworks(t)) return;
+		const {engine} = networkEngine(t);
+		const server = await startDetached(engine, httpServer('from a neighbour', {name: 'neighbour'}));
+		const ip = server.network!.ip!;
+		const probe = [
+			'getent hosts neighbour || echo unknown',
+			'echo "own=$(getent hosts "$(hostname)" | cut -f1 -d" ")"',
+			fetchScript(`http://${ip}/`, 20),
+		].join('; ');
+		const client = await runToExit(engine, shell(probe, {name: 'stranger'}));
+		assert.equal(client.exitCode, 0, client.stderr);
+		assert.match(client.stdout, /^unknown$/m, `the neighbour's name resolved: ${client.stdout}`);
+		assert.match(client.stdout, /^own=10\.90\.\d+\.\d+$/m, 'its own hostname resolves to its address on c32');
+		assert.match(client.stdout, /^got=from a neighbour$/m, 'the default network is still one network');
+		const hosts = fs.readFileSync(path.join(engine.layout.storageDir, 'containers', server.id, 'etc', 'hosts'), 'utf8');
+		assert.doesNotMatch(hosts, /stranger/, "the stranger never reached the neighbour's hosts file");
+	});
+
 	test('a server on the host 127.0.0.1 is out of reach of a standard container; one on the gateway address is not', async (t) => {
 		if (!needsNetworks(t)) return;
 		const {engine} = networkEngine(t);

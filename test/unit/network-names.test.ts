@@ -129,3 +129,28 @@ test('a pass that did not finish (its marker left behind) makes the next change 
 	assertAgreesWithRoster(layout, 'net');
 	assert.ok(!fs.existsSync(path.join(layout.runtimeDir, 'cni', 'names', 'pass-under-way')), 'the marker goes when the pass is done');
 });
+
+test('on the default network each member knows its own address and no one else; a start or removal writes only its own file', async (t) => {
+	const layout = scratch(t);
+	const members = [2, 3, 4, 5].map((n) => member(layout, n, `10.90.0.${n}`));
+	for (const m of members) await addName(layout, 'c32', m);
+	assert.deepEqual(
+		rosterOf(layout, 'c32').map((m) => m.id),
+		members.map((m) => m.id),
+		'the roster still says who is on it (leases, prune, connect)',
+	);
+	for (const m of members) assert.equal(hostsOf(layout, m.id), hostsFile({ip: m.ip, names: m.names}, []), `hosts file of ${m.names[0]}`);
+	const watched = watchHosts(t);
+	await addName(layout, 'c32', member(layout, 9, '10.90.0.9'));
+	assert.deepEqual(watched.opens, [path.join(containerPaths(layout, idOf(9)).etc, 'hosts')], "only the newcomer's own file");
+	await removeName(layout, members[0]!.id);
+	assert.equal(watched.opens.length, 1, 'a removal rewrites no peer');
+	// On a user network too, it is known there by its peers, and its own line on c32 stays first.
+	const peer = member(layout, 7, '10.0.5.7');
+	const both = {...members[1]!, ip: '10.0.5.3'};
+	await addName(layout, 'team', peer);
+	await addName(layout, 'team', both);
+	assert.match(hostsOf(layout, peer.id), /^10\.0\.5\.3\tc3 alias3$/m);
+	assert.doesNotMatch(hostsOf(layout, peer.id), /10\.90\./, 'nothing of the default network reaches a peer on another');
+	assert.doesNotMatch(hostsOf(layout, both.id), /10\.90\.0\.(4|5|9)/, 'its default-network neighbours stay unknown');
+});
