@@ -124,7 +124,9 @@ export async function removeNameFrom(layout: StorageLayout, network: string, id:
 export async function renameMember(layout: StorageLayout, id: string, namesOn: (network: string) => string[]): Promise<void> {
 	for (const network of rosterNetworks(layout)) {
 		if (!readRoster(layout, network).members.some((m) => m.id === id)) continue;
-		await changeRoster(layout, network, (members) => members.map((m) => (m.id === id ? {...m, names: namesOn(network)} : m)), {renamed: id});
+		await changeRoster(layout, network, (members) => members.map((m) => (m.id === id ? {...m, names: namesOn(network)} : m)), {
+			renamed: id,
+		});
 	}
 }
 
