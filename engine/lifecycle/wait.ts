@@ -1,5 +1,6 @@
 // Waiting for a container to end: its monitor's exit file appears (watched, with a short
 // poll as a safety net), or its main process dies with no monitor left to write one.
+import {setTimeout as sleep} from 'node:timers/promises';
 import {isC32Error} from '../errors.js';
 import {containerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
@@ -25,7 +26,7 @@ export async function waitForDeath(ref: ProcessRef | null, timeoutMs: number): P
 	const deadline = Date.now() + timeoutMs;
 	for (let pause = 1; isRunning(ref); pause = Math.min(pause * 2, 50)) {
 		if (Date.now() >= deadline) return false;
-		await new Promise((resolve) => setTimeout(resolve, pause));
+		await sleep(pause);
 	}
 	return true;
 }

@@ -46,6 +46,10 @@ const NETWORK_FILE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}\.json$/;
  */
 const sharesNames = (network: string): boolean => network !== DEFAULT_NETWORK;
 
+/** The members whose hosts files a change on `network` touches: all of them where names are shared, else `subject`'s own. */
+const touched = (network: string, members: NetworkName[], subject?: string): NetworkName[] =>
+	sharesNames(network) ? members : members.filter((m) => m.id === subject);
+
 /** The names a container is known by on a network: its name, hostname, and its aliases there (its first network's by default). */
 export function namesOf(config: {name: string; hostname: string; networkAliases: string[]}, aliases = config.networkAliases): string[] {
 	return [...new Set([config.name, ...hostNames(config.hostname), ...aliases])];
@@ -59,7 +63,7 @@ export async function addName(layout: StorageLayout, network: string, entry: Net
 		const rostersBefore = allRosters(layout);
 		writeRoster(layout, network, members);
 		const rosters = allRosters(layout);
-		if (before.some((m) => m.id === entry.id)) return rewriteAll(layout, sharesNames(network) ? members : [entry], rosters);
+		if (before.some((m) => m.id === entry.id)) return rewriteAll(layout, touched(network, members, entry.id), rosters);
 		// A newcomer: its own file is written whole; each peer's gets one line more, appended
 		// when the newcomer's address sorts after every address in the peer's file (else rewritten whole).
 		writeHosts(layout, entry.id, rosters, []);
@@ -92,7 +96,7 @@ export function removeName(layout: StorageLayout, id: string): Promise<void> {
 				const kept = members.filter((m) => !ids.has(m.id));
 				if (kept.length === members.length) continue;
 				writeRoster(layout, network, kept);
-				if (sharesNames(network)) for (const member of kept) changed.add(member.id);
+				for (const member of touched(network, kept)) changed.add(member.id);
 			}
 			const rosters = allRosters(layout);
 			for (const member of changed) writeHosts(layout, member, rosters, []);
@@ -161,14 +165,13 @@ async function changeRoster(
 	layout: StorageLayout,
 	network: string,
 	change: (members: NetworkName[]) => NetworkName[],
-	who: {leaving?: {id: string; ownNames: string[]}; renamed?: string} = {},
+	{leaving, renamed}: {leaving?: {id: string; ownNames: string[]}; renamed?: string} = {},
 ): Promise<void> {
-	const {leaving, renamed} = who;
 	await withRosters(layout, () => {
 		const members = change(readRoster(layout, network).members);
 		writeRoster(layout, network, members);
 		const rosters = allRosters(layout);
-		rewriteAll(layout, sharesNames(network) ? members : members.filter((m) => m.id === renamed), rosters);
+		rewriteAll(layout, touched(network, members, renamed), rosters);
 		if (leaving && !members.some((m) => m.id === leaving.id)) writeHosts(layout, leaving.id, rosters, leaving.ownNames);
 	});
 }

@@ -256,7 +256,7 @@ export class FakeDriver implements Driver {
 	}
 }
 
-/** Attachment and driver events per container, in the order they happened. */
+/** Whether the process is stopped (SIGSTOP): state T in /proc/PID/stat. */
 function isStopped(pid: number): boolean {
 	try {
 		return /^\d+ \(.*\) T/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
@@ -265,6 +265,7 @@ function isStopped(pid: number): boolean {
 	}
 }
 
+/** Attachment and driver events per container, in the order they happened. */
 export class EventLog {
 	private readonly byId = new Map<string, string[]>();
 
