@@ -162,8 +162,9 @@ export class FakeDriver implements Driver {
 		await within(outputClosed, 2000);
 		log.close();
 		// A monitor held (SIGSTOP, as rm -f does) does nothing until it goes on; killed meanwhile, nothing at all.
-		while (run.monitorAlive && isStopped(run.monitorPid)) await sleep(5);
-		if (!run.monitorAlive || !isAlive(run.monitorPid)) return;
+		let monitor = monitorState(run.monitorPid);
+		for (; run.monitorAlive && monitor === 'held'; monitor = monitorState(run.monitorPid)) await sleep(5);
+		if (!run.monitorAlive || monitor === 'gone') return;
 		try {
 			if (this.oomOnNextExit.delete(ctx.id)) fs.writeFileSync(ctx.paths.oomFile, '');
 			fs.writeFileSync(`${ctx.paths.exitFile}.tmp`, String(exitCode));
@@ -256,13 +257,38 @@ export class FakeDriver implements Driver {
 	}
 }
 
-/** Whether the process is stopped (SIGSTOP): state T in /proc/PID/stat. */
-function isStopped(pid: number): boolean {
+const SIGKILL_BIT = 1n << 8n;
+const SIGSTOP_BIT = 1n << 18n;
+const PF_EXITING = 0x4;
+
+/**
+ * What a real monitor would do now, seen from outside: `held` once stopped or with a SIGSTOP
+ * on its way (a stop is only seen in the state once the process is next scheduled, which on a
+ * busy machine can be after the container's end), `gone` once dying or with a SIGKILL pending.
+ */
+function monitorState(pid: number): 'held' | 'gone' | 'free' {
+	let stat: string;
+	let status: string;
 	try {
-		return /^\d+ \(.*\) T/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+		stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
 	} catch {
-		return false;
+		return 'gone';
 	}
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	const pending = signalMask(status, 'SigPnd') | signalMask(status, 'ShdPnd');
+	if ('ZX'.includes(fields[0]!) || Number(fields[6]) & PF_EXITING || pending & SIGKILL_BIT) return 'gone';
+	return fields[0] === 'T' || pending & SIGSTOP_BIT ? 'held' : 'free';
+}
+
+/** A signal set of /proc/PID/status (SigPnd: pending for the thread, ShdPnd: for the process), as bits. */
+function signalMask(status: string, field: string): bigint {
+	const hex = status
+		.split('\n')
+		.find((line) => line.startsWith(`${field}:`))
+		?.slice(field.length + 1)
+		.trim();
+	return BigInt(`0x${hex ?? '0'}`);
 }
 
 /** Attachment and driver events per container, in the order they happened. */

@@ -151,7 +151,8 @@ describe('attach to a terminal (tty)', () => {
 		const terminal = fakeTerminal(33, 101);
 		const attached = attachWith(engine, created.id, {stdin, terminal, start: true});
 		stdin.write('tty; stty size; echo to-stderr >&2\r');
-		await attached.stdout.until(/to-stderr/);
+		// The terminal echoes the command line first: wait for the line the command printed.
+		await attached.stdout.until(/\nto-stderr\r\n/);
 		assert.match(attached.stdout.text, /\/dev\/pts\/\d+\r\n33 101\r\n/);
 		assert.equal(attached.stderr.text, '', 'a terminal has one stream: all of it on stdout');
 		terminal.resize(20, 70);
