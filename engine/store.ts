@@ -1,13 +1,13 @@
 // Persistent state: one JSON file per container plus an index of names, every mutation
-// under a cross-process lock (proper-lockfile), every write atomic (fs/atomic-file.ts).
+// under a cross-process lock (fs/dir-lock.ts), every write atomic (fs/atomic-file.ts).
 // One damaged file never breaks the rest: a damaged record is reported as that container's
 // damage, and a damaged or lost index is rebuilt from the records.
 import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
-import type lockfileModule from 'proper-lockfile';
 import {C32Error} from './errors.js';
 import {writeFileAtomic} from './fs/atomic-file.js';
+import {type LockHeld, tryLock} from './fs/dir-lock.js';
 import {containersDir, indexFile, type StorageLayout} from './paths.js';
 import {type ContainerRecord, FORMAT_VERSION, parseRecord} from './record.js';
 
@@ -22,14 +22,6 @@ interface IndexData {
 
 /** What reading a container's state file found. */
 export type RecordRead = {record: ContainerRecord} | {damaged: string; file: string} | null;
-
-const LOCK_OPTIONS = {
-	realpath: false,
-	stale: 5000,
-	update: 1000,
-	retries: 0,
-	onCompromised: () => {},
-};
 
 const ID_PATTERN = /^[0-9a-f]{64}$/;
 
@@ -261,26 +253,19 @@ export interface LockOptions {
 }
 
 const LOCK_WAIT_MS = 10_000;
-// Loaded with the first lock: commands that only read never take one.
-let lockfileModulePromise: Promise<typeof lockfileModule> | undefined;
-const loadLockfile = () => (lockfileModulePromise ??= import('proper-lockfile').then((m) => m.default));
 
-/**
- * Takes the lock with our own retry loop rather than proper-lockfile's, which retries every
- * error: a lock whose directory was removed (the container is gone) must fail at once.
- */
+/** Runs `fn` holding the lock of `file`, waiting for it up to `options.waitMs`. */
 export async function withLock<T>(file: string, fn: () => Promise<T> | T, options: LockOptions): Promise<T> {
-	let release: (() => Promise<void>) | null = null;
+	let lock: LockHeld | null = null;
 	const deadline = Date.now() + (options.waitMs ?? LOCK_WAIT_MS);
-	const lockfile = await loadLockfile();
+	// `fn` never runs within the caller's own synchronous code, as with a lock taken asynchronously.
+	await null;
 	for (let attempt = 0; ; attempt++) {
 		try {
-			release = await lockfile.lock(file, LOCK_OPTIONS);
-			break;
+			lock = tryLock(file);
 		} catch (error) {
 			const code = (error as NodeJS.ErrnoException).code;
-			// ENOENT with the directory still there is two processes taking over one stale lock
-			// (one removed the lock the other had just made): the loser tries again.
+			// ENOENT with the directory still there: it was removed and made again meanwhile; try again.
 			if (code === 'ENOENT' && !fs.existsSync(path.dirname(file))) {
 				throw new C32Error('NOT_FOUND', `${path.dirname(file)} no longer exists: the container was removed`);
 			}
@@ -288,19 +273,24 @@ export async function withLock<T>(file: string, fn: () => Promise<T> | T, option
 			if (isNoSpace(error)) {
 				throw new C32Error('NO_SPACE', `cannot lock ${file}: ${(error as Error).message}; free space under ${path.dirname(file)}`);
 			}
-			if (code !== 'ELOCKED' && code !== 'ENOENT') throw new C32Error('RUNTIME_ERROR', `cannot lock ${file}: ${(error as Error).message}`);
-			if (Date.now() >= deadline) {
-				throw new C32Error(
-					options.waitMs === 0 ? 'LOCK_BUSY' : 'LOCK_TIMEOUT',
-					`${file} stayed locked by another c32 process for too long: try again (a crashed process's lock expires in 5 s)`,
-				);
-			}
-			await sleep(Math.min(50, 5 * 1.3 ** attempt));
+			if (code !== 'ENOENT') throw new C32Error('RUNTIME_ERROR', `cannot lock ${file}: ${(error as Error).message}`);
 		}
+		if (lock !== null) break;
+		if (Date.now() >= deadline) {
+			throw new C32Error(
+				options.waitMs === 0 ? 'LOCK_BUSY' : 'LOCK_TIMEOUT',
+				`${file} stayed locked by another c32 process for too long: try again`,
+			);
+		}
+		await sleep(Math.min(50, 5 * 1.3 ** attempt));
 	}
 	try {
 		return await fn();
 	} finally {
-		await release?.().catch(() => {});
+		try {
+			lock?.release();
+		} catch {
+			// Released already (its directory went with the container).
+		}
 	}
 }

@@ -86,7 +86,7 @@ export function removeName(layout: StorageLayout, id: string): Promise<void> {
 	const key = namesDir(layout);
 	let batch = pendingRemovals.get(key);
 	if (batch === undefined) {
-		const ids = new Set<string>();
+		const ids = new Set<string>([id]);
 		const done = withRosters(layout, () => {
 			// From here on, removals asked for wait for the next pass.
 			if (pendingRemovals.get(key)?.ids === ids) pendingRemovals.delete(key);
