@@ -10,7 +10,7 @@ import {tempDir} from './podman-side.js';
 import {type ProcInfo, processes, withDescendants} from './proc-memory.js';
 
 const exec = promisify(execFile);
-export const CLI = fileURLToPath(new URL('../bundle/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../bundle/c32.cjs', import.meta.url));
 
 export class ScratchC32 {
 	readonly dir: string;

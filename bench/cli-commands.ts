@@ -14,7 +14,7 @@ import {busyboxRootfs, findPodman, mountsUnder, PODMAN_RUN_FLAGS, tempDir} from 
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
-const CLI = fileURLToPath(new URL('../bundle/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bundle/c32.cjs', import.meta.url));
 const HEADING = '## c32 CLI: wall time of commands (bench/cli-commands.ts)';
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);

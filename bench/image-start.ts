@@ -13,7 +13,7 @@ import {busyboxTar, findPodman, PODMAN_RUN_FLAGS, tempDir} from './podman-side.j
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
-const CLI = fileURLToPath(new URL('../bundle/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bundle/c32.cjs', import.meta.url));
 const HEADING = '## OCI images: starting a container from a cached image (bench/image-start.ts)';
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 15;
 const WORKER = ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'];

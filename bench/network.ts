@@ -16,7 +16,7 @@ import {busyboxRootfs, findPodman, PODMAN_RUN_FLAGS, PodmanScratch, tempDir} fro
 import {measuredOn, median, writeResultsSection} from './results.js';
 
 const exec = promisify(execFile);
-const CLI = fileURLToPath(new URL('../bundle/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bundle/c32.cjs', import.meta.url));
 const HEADING = '## Networks: what a private network costs run -d and stop (bench/network.ts)';
 
 const argValue = (flag: string) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);

@@ -17,7 +17,7 @@ import {getEngine} from '../engine/index.js';
 import {machine, median, parseCounts, parseSize, quote, readMedians, recordResults, sampleCpu, saveMedians, Tmux} from './top-lib.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'dist/bundle/cli.js');
+const CLI = path.join(ROOT, 'dist/bundle/c32.cjs');
 const DEMO = path.join(ROOT, 'dist/bench/top-demo.js');
 const TARGET = 2;
 

@@ -33,7 +33,7 @@ WORK=$(mktemp -d /tmp/c32-screenshots.XXXXXX)
 chmod 755 "$WORK"
 SOCKET=c32-screenshots-$$
 export C32_STORAGE_DIR=$WORK/storage C32_CONFIG_DIR=$WORK/config
-C32=(node "$ROOT/dist/bundle/cli.js")
+C32=(node "$ROOT/dist/bundle/c32.cjs")
 cleanup() {
 	tmux -L "$SOCKET" kill-server 2>/dev/null || true
 	ids=$("${C32[@]}" ps -aq --no-trunc 2>/dev/null || true)
@@ -109,7 +109,7 @@ EOF
 
 tmx() { tmux -L "$SOCKET" "$@"; }
 tmx -f /dev/null new-session -d -s top -x "$COLS" -y "$ROWS" \
-	"TERM=xterm-256color exec node '$ROOT/dist/bundle/cli.js' top --interval 500ms"
+	"TERM=xterm-256color exec node '$ROOT/dist/bundle/c32.cjs' top --interval 500ms"
 sleep 2
 tmx send-keys -t top N
 # Let the graphs fill up with history.

@@ -30,7 +30,7 @@ fi
 # Node is checked only when there is something to install or build: ./c32 runs this before
 # every command, and a `node -p` costs as much as the command itself (the CLI checks too).
 stale_modules=$([ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] && echo yes || true)
-stale_build=$([ ! -f dist/bundle/cli.js ] || [ -n "$(find engine source components test bench examples scripts package.json -newer dist/.built -print -quit 2>/dev/null || echo stale)" ] && echo yes || true)
+stale_build=$([ ! -f dist/bundle/c32.cjs ] || [ -n "$(find engine source components test bench examples scripts package.json -newer dist/.built -print -quit 2>/dev/null || echo stale)" ] && echo yes || true)
 [ -z "$stale_modules$stale_build" ] && exit 0
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

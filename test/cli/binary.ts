@@ -6,7 +6,7 @@ import {after} from 'node:test';
 import {fileURLToPath} from 'node:url';
 import {makeTempDir} from '../helpers/engine.js';
 
-export const CLI_PATH = fileURLToPath(new URL('../../bundle/cli.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../bundle/c32.cjs', import.meta.url));
 /** The root of the clone the tests were built in. */
 export const REPO_ROOT = path.resolve(path.dirname(CLI_PATH), '..', '..');
 

@@ -148,7 +148,7 @@ describe('help, version, doctor, completion, top', () => {
 		fs.mkdirSync(bin);
 		fs.writeFileSync(
 			path.join(bin, 'c32'),
-			`#!/bin/sh\nexec ${process.execPath} ${JSON.stringify(path.resolve(new URL('../../bundle/cli.js', import.meta.url).pathname))} "$@"\n`,
+			`#!/bin/sh\nexec ${process.execPath} ${JSON.stringify(path.resolve(new URL('../../bundle/c32.cjs', import.meta.url).pathname))} "$@"\n`,
 			{mode: 0o755},
 		);
 		const complete = (words: string[]) =>

@@ -22,6 +22,7 @@ test('npm pack carries the build, docs and examples, not tests, bench or screens
 		'scripts/setup.sh',
 		'dist/source/cli.js',
 		'dist/bundle/cli.js',
+		'dist/bundle/c32.cjs',
 		'dist/bundle/on-exit.js',
 		'dist/engine/index.js',
 		'dist/engine/index.d.ts',
