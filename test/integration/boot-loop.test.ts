@@ -144,7 +144,7 @@ test('install-boot --print and --dir write a unit that systemd-analyze verify ac
 	t.after(() => fs.rmSync(dir, {recursive: true, force: true}));
 	const printed = runCliSync(dir, ['system', 'install-boot', '--print']);
 	assert.equal(printed.code, 0, printed.stderr);
-	assert.match(printed.stdout, new RegExp(`ExecStart=${process.execPath} \\S+/cli\\.js system boot\\n`));
+	assert.match(printed.stdout, new RegExp(`ExecStart=${process.execPath} \\S+/c32\\.cjs system boot\\n`));
 	assert.match(printed.stdout, new RegExp(`Environment="C32_STORAGE_DIR=${dir}"`));
 	const written = runCliSync(dir, ['system', 'install-boot', '--dir', dir]);
 	assert.equal(written.code, 0, written.stderr);
