@@ -33,20 +33,19 @@ function takeDir(lock: string): boolean {
 		throw error;
 	}
 	try {
-		fs.writeFileSync(`${lock}/owner`, `${process.pid} ${processStartTime(process.pid)}\n`, {flag: 'wx', mode: 0o600});
+		fs.writeFileSync(`${lock}/owner`, ownerLine(), {flag: 'wx', mode: 0o600});
 	} catch {
 		// A full disk: the lock holds without a name, as long as STALE_MS says.
 	}
 	return true;
 }
 
+let thisOwner: string | undefined;
+/** This process as a lock names it: read from /proc once, though a command takes several locks. */
+const ownerLine = () => (thisOwner ??= `${process.pid} ${processStartTime(process.pid)}\n`);
+
 function held(lock: string): LockHeld {
-	return {
-		release: () => {
-			fs.rmSync(`${lock}/owner`, {force: true});
-			fs.rmSync(lock, {recursive: true, force: true});
-		},
-	};
+	return {release: () => fs.rmSync(lock, {recursive: true, force: true})};
 }
 
 /** Whether `lock` is held by nobody alive. Gone meanwhile counts as stale: the next mkdir decides. */

@@ -19,7 +19,7 @@ import type {HostStats} from '../../engine/api.js';
 import type {Driver, DriverContext, ExecIO, ExecProcess, StartResult} from '../../engine/drivers/driver.js';
 import {ContainerEngine} from '../../engine/engine.js';
 import {C32Error} from '../../engine/errors.js';
-import {processStartTime} from '../../engine/host-facts.js';
+import {processStartTime, statFields} from '../../engine/host-facts.js';
 import type {Attachment} from '../../engine/lifecycle/attachments.js';
 import type {StorageLayout} from '../../engine/paths.js';
 import type {ContainerRecord, ProcessRef} from '../../engine/record.js';
@@ -267,15 +267,14 @@ const PF_EXITING = 0x4;
  * busy machine can be after the container's end), `gone` once dying or with a SIGKILL pending.
  */
 function monitorState(pid: number): 'held' | 'gone' | 'free' {
-	let stat: string;
+	const fields = statFields(pid);
 	let status: string;
 	try {
-		stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
 		status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
 	} catch {
 		return 'gone';
 	}
-	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	if (fields === null) return 'gone';
 	const pending = signalMask(status, 'SigPnd') | signalMask(status, 'ShdPnd');
 	if ('ZX'.includes(fields[0]!) || Number(fields[6]) & PF_EXITING || pending & SIGKILL_BIT) return 'gone';
 	return fields[0] === 'T' || pending & SIGSTOP_BIT ? 'held' : 'free';
