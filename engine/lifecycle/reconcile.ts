@@ -6,7 +6,7 @@
 
 import {isC32Error} from '../errors.js';
 import {appendEvent} from '../events/log.js';
-import {processStartTime} from '../host-facts.js';
+import {processStartTime, statFields} from '../host-facts.js';
 import {type ContainerPaths, containerPaths} from '../paths.js';
 import type {ContainerRecord, ProcessRef} from '../record.js';
 import {driverContext, type Lifecycle, now, readExisting, trySave} from './context.js';
@@ -116,6 +116,7 @@ export async function reconcile(lc: Lifecycle, id: string, justRead?: ContainerR
 	let record = justRead ?? readExisting(lc, id);
 	const paths = pathsOf(lc, id);
 	let seen = observe(record, paths);
+	if (seen === 'ending') await resumeOrphanedHold(lc, id, record);
 	// Never "running" with a dead process: wait the moment until its monitor records the end.
 	if (seen === 'ending' && (await waitForFile(paths.exitFile, ENDING_WAIT_MS))) {
 		record = readExisting(lc, id);
@@ -128,6 +129,21 @@ export async function reconcile(lc: Lifecycle, id: string, justRead?: ContainerR
 		if (isC32Error(error) && (error.code === 'LOCK_BUSY' || error.code === 'NO_SPACE')) return observedOnly(lc, record);
 		throw error;
 	}
+}
+
+/**
+ * A monitor held (SIGSTOP) by an `rm -f` that was killed before it ended it waits forever,
+ * its container's end unrecorded. The removal held the container's lock throughout: whoever
+ * gets that lock now knows the hold is orphaned and lets the monitor go on.
+ */
+async function resumeOrphanedHold(lc: Lifecycle, id: string, record: ContainerRecord): Promise<void> {
+	const monitor = monitorProcess(record);
+	if (monitor === null || statFields(monitor.pid)?.[0] !== 'T') return;
+	await lc.store
+		.withContainerLock(id, () => isRunning(monitor) && process.kill(monitor.pid, 'SIGCONT'), {waitMs: 0})
+		.catch(() => {
+			// Held by a removal still at work (it ends the monitor), or gone with the container.
+		});
 }
 
 /** What the record would say once reconciled, without recording it (another process holds the lock, or the disk is full). */

@@ -206,6 +206,21 @@ test('rm -f holds the monitor before the kill: no exit command runs, and the end
 	assert.equal(own.find((event) => event.event === 'die')?.attributes?.['exitCode'], 137);
 });
 
+test('a monitor left held by a killed rm -f is let go by the next read: the end is recorded, not "running" with a dead process', async (t) => {
+	const {engine, driver} = fakeEngine(t);
+	const {id} = await engine.createContainer(sh(UNTIL_TERM));
+	await engine.startContainer(id);
+	const {pid, monitorPid} = driver.run(id);
+	// What rm -f had done when it was killed: the monitor held, the container killed.
+	process.kill(monitorPid, 'SIGSTOP');
+	process.kill(-pid, 'SIGKILL');
+	await waitFor(() => !isAlive(pid), 2000, 'the container process to die');
+	const seen = await engine.getContainer(id);
+	assert.equal(seen.state, 'exited');
+	assert.equal(seen.exitCode, 137);
+	assert.ok(await driver.idle());
+});
+
 test('rm without force refuses a running container and leaves it running', async (t) => {
 	const {engine, driver} = fakeEngine(t);
 	const {id} = await engine.createContainer(sh(UNTIL_TERM));
