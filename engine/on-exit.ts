@@ -15,8 +15,7 @@ if (!storageDir || !runtimeDir || !id) {
 // A storage root removed with its containers (rm -rf after a forced remove) has nothing left to
 // record: going on would make its runtime directory again, an empty husk nobody removes.
 if (!fs.existsSync(path.join(storageDir, 'containers', id))) process.exit(0);
-try {
-	await getEngine({storageDir, runtimeDir}).handleExit(id);
-} catch (error) {
-	debugLogFor(storageDir)(`exit command for ${id.slice(0, 12)}`, error);
-}
+// Not top-level await: the bundle is CommonJS (its code cache needs it).
+getEngine({storageDir, runtimeDir})
+	.handleExit(id)
+	.catch((error) => debugLogFor(storageDir)(`exit command for ${id.slice(0, 12)}`, error));

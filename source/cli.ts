@@ -14,6 +14,11 @@ const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 	process.stdout.write(`${version()}\n`);
 } else {
+	// A function, not top-level await: the bundle is CommonJS (its code cache needs it).
+	void main(argv);
+}
+
+async function main(argv: string[]): Promise<void> {
 	// `ps` and `top` on the host show c32, not node.
 	process.title = 'c32';
 	const [{flushed}, {processContext}, {runCli}] = await Promise.all([

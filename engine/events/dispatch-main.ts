@@ -17,7 +17,8 @@ const log = debugLogAt(hooksLogFile({storageDir: payload.storageDir, runtimeDir:
 const {event} = payload;
 const what = `${event.event} of ${event.name ?? event.id.slice(0, 12)}`;
 
-await Promise.all([
+// Not top-level await: the bundle is CommonJS (its code cache needs it).
+void Promise.all([
 	...payload.hooks.map(async (hook) => {
 		const outcome = await runHook(hook, event, payload.storageDir);
 		if (outcome !== null) log(`${hook.source} hook ${JSON.stringify(hook.command)} for ${what}`, outcome);

@@ -12,13 +12,15 @@ if (!storageDir || !runtimeDir || !id || !Number.isInteger(generation)) {
 	process.stderr.write('usage: tick <storageDir> <runtimeDir> <containerId> <generation>\n');
 	process.exit(2);
 }
-let code = 0;
-try {
-	code = (await getEngine({storageDir, runtimeDir}).runScheduledHealthcheck(id, generation)) ? 0 : TICK_DONE;
-} catch (error) {
-	const failed = failedTick(error);
-	if (failed.log) debugLogFor(storageDir)(`health check of ${id.slice(0, 12)}`, error);
-	code = failed.code;
+// A function, not top-level await: the bundle is CommonJS (its code cache needs it).
+async function tick(storageDir: string, runtimeDir: string, id: string): Promise<number> {
+	try {
+		return (await getEngine({storageDir, runtimeDir}).runScheduledHealthcheck(id, generation)) ? 0 : TICK_DONE;
+	} catch (error) {
+		const failed = failedTick(error);
+		if (failed.log) debugLogFor(storageDir)(`health check of ${id.slice(0, 12)}`, error);
+		return failed.code;
+	}
 }
 // A check that ignored its timeout's SIGTERM may still hold runc open: the result is recorded, so do not wait for it.
-process.exit(code);
+void tick(storageDir, runtimeDir, id).then((code) => process.exit(code));
