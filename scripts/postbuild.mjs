@@ -5,7 +5,7 @@
 // The bundle is CommonJS: Node 20 keeps no code cache for ES modules, and a CommonJS chunk
 // can be compiled with V8's cached bytecode (source/code-cache.ts), which every entry installs
 // before it loads a chunk.
-import {chmodSync, cpSync, existsSync, readFileSync, writeFileSync} from 'node:fs';
+import {chmodSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {builtinModules, createRequire} from 'node:module';
 import path from 'node:path';
 import {rollup} from 'rollup';
@@ -76,7 +76,9 @@ function isEsmOnly(id) {
 }
 
 // Where the packages that CommonJS cannot require are handed over: the chunk that imports one
-// reads it here, and every dynamic import that reaches such a chunk imports them first.
+// reads it here, and every dynamic import that reaches such a chunk imports them first. A
+// chunk compiled with cached bytecode cannot import() (Node 20 loses the callback), so the
+// import is code-cache.js's, which Node compiles itself.
 const ESM_ONLY_REGISTRY = "globalThis[Symbol.for('c32.esm-only')]";
 const esmOnly = new Map();
 const esmOnlyOf = (id) => {
@@ -103,7 +105,7 @@ const esmOnlyPlugin = {
 		visit(targetModuleId);
 		if (packages.size === 0) return null;
 		const ids = [...packages];
-		const imports = ids.map((id) => `import(${JSON.stringify(id)})`).join(', ');
+		const imports = ids.map((id) => `require('./${CODE_CACHE}').importModule(${JSON.stringify(id)})`).join(', ');
 		const keep = ids.map((id, index) => `r[${JSON.stringify(id)}] = m[${index}];`).join(' ');
 		return {
 			left: `Promise.all([${imports}]).then(function (m) { var r = ${ESM_ONLY_REGISTRY} = ${ESM_ONLY_REGISTRY} || {}; ${keep} }).then(function () { return require(`,
@@ -134,6 +136,8 @@ await bundle.write({
 	format: 'cjs',
 	// The registry holds module namespaces: their default export is `.default`.
 	interop: (id) => (id && esmOnlyOf(id) ? 'esModule' : 'default'),
+	// A package or builtin a chunk imports on use is required on use: no import() in a chunk.
+	dynamicImportInCjs: false,
 	entryFileNames: '[name].js',
 	chunkFileNames: '[name]-[hash].js',
 	// An entry runs when it is loaded: it never joins a group.
@@ -143,6 +147,11 @@ await bundle.write({
 });
 await bundle.close();
 writeFileSync('dist/bundle/package.json', `${JSON.stringify({type: 'commonjs'})}\n`);
+for (const name of readdirSync('dist/bundle')) {
+	if (/-[A-Za-z0-9_-]{8}\.js$/.test(name) && /\bimport\s*\(/.test(readFileSync(path.join('dist/bundle', name), 'utf8'))) {
+		throw new Error(`postbuild: the chunk ${name} calls import(), which fails in a chunk compiled with cached bytecode`);
+	}
+}
 
 // Each entry installs the code cache before its first chunk loads (its require()s come first).
 for (const entry of ENTRIES) {
@@ -158,9 +167,11 @@ for (const entry of ENTRIES) {
 // The command's entry, with the version written in: `c32 --version` answers without loading
 // anything or reading package.json; every other command goes on to cli.js.
 const {version} = JSON.parse(readFileSync('package.json', 'utf8'));
+// `node --`: Node 20 fails on its own (exit 9, "node: FILE: not found") when any argument after
+// the script is `--env-file` naming a missing file, as `c32 run --env-file FILE` does.
 writeFileSync(
 	'dist/bundle/c32.cjs',
-	`#!/usr/bin/env node
+	`#!/usr/bin/env -S node --
 'use strict';
 const argv = process.argv.slice(2);
 if (Number(process.versions.node.split('.')[0]) >= 20 && argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {

@@ -124,13 +124,23 @@ const moduleInternals = Module as unknown as {
 
 let installed = false;
 
-/** Compiles the hashed chunks in `bundleDir`, and the packages beside it, with their cached bytecode from now on. */
+/**
+ * An ES module import on behalf of a chunk: code compiled with cached bytecode cannot import()
+ * (Node 20 loses its callback), this module is compiled by Node itself.
+ */
+export function importModule(specifier: string): Promise<unknown> {
+	return import(specifier);
+}
+
+/**
+ * Compiles the hashed chunks in `bundleDir`, and the packages beside it, with their cached
+ * bytecode from now on. The build makes sure no chunk calls import(); a package file that may
+ * is compiled by Node as usual.
+ */
 export function installCodeCache(bundleDir: string): void {
-	// Without the main context's loader a cached chunk could not import() (Node < 20.12): no cache.
-	const loader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
 	const uid = process.getuid?.() ?? -1;
 	const wanted = codeCacheDir();
-	if (installed || !loader || uid < 0 || !wanted) return;
+	if (installed || uid < 0 || !wanted) return;
 	const dir = trustedCacheDir(wanted, uid);
 	if (!dir) return;
 	installed = true;
@@ -138,11 +148,12 @@ export function installCodeCache(bundleDir: string): void {
 	const compile = moduleInternals.prototype._compile;
 	moduleInternals.prototype._compile = function (this: LoadableModule, content: string, filename: string) {
 		const file = cacheFileOf(dir, filename, bundleDir);
-		if (file === null) return compile.call(this, content, filename);
+		if (file === null || (path.dirname(filename) !== bundleDir && content.includes('import(')))
+			return compile.call(this, content, filename);
 		const cachedData = readCache(file, uid);
 		// A hashbang is only valid at a script's very start, not inside the module wrapper.
 		const source = content.startsWith('#!') ? `//${content}` : content;
-		const script = new vm.Script(Module.wrap(source), {filename, cachedData, importModuleDynamically: loader});
+		const script = new vm.Script(Module.wrap(source), {filename, cachedData});
 		if (cachedData === undefined || script.cachedDataRejected) toWrite.push([script, file]);
 		const localRequire = Object.assign((id: string) => this.require(id), {
 			resolve: (request: string, options?: unknown) => moduleInternals._resolveFilename(request, this, false, options),
