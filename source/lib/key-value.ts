@@ -57,7 +57,16 @@ export function readEnvFiles(
 			try {
 				return {path: file, text: await ctx.readFile(path.resolve(ctx.cwd, file))};
 			} catch (error) {
-				throw new UsageError(`cannot read env file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+				const code = (error as NodeJS.ErrnoException).code;
+				const why =
+					code === 'ENOENT'
+						? 'no such file'
+						: code === 'EACCES'
+							? 'permission denied'
+							: code === 'EISDIR'
+								? 'a directory'
+								: (code ?? String(error));
+				throw new UsageError(`cannot read env file ${file}: ${why}; give a file of KEY=VALUE lines`);
 			}
 		}),
 	);

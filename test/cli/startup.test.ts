@@ -72,6 +72,21 @@ describe('start-up weight', () => {
 });
 
 describe('the built binary', () => {
+	it("run as a program (its #! line), a missing --env-file is c32's one-line error, not Node's", () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c32-env-file-'));
+		try {
+			const missing = path.join(dir, 'missing.env');
+			const run = spawnSync(CLI_PATH, ['create', '--isolation', 'minimal', '--env-file', missing, '--', 'true'], {
+				encoding: 'utf8',
+				env: {...process.env, C32_STORAGE_DIR: path.join(dir, 'storage')},
+			});
+			assert.equal(run.status, 2, run.stderr);
+			assert.match(run.stderr, /^c32: error: .*missing\.env/);
+			assert.doesNotMatch(run.stderr, /^node:/m);
+		} finally {
+			fs.rmSync(dir, {recursive: true, force: true});
+		}
+	});
 	it('answers --version and -v with the version in package.json', () => {
 		const {version} = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {version: string};
 		for (const flag of ['--version', '-v']) {
