@@ -94,6 +94,8 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 	const networkModules = () => Promise.all([import('./network/attach.js'), import('./network/names.js')]);
 	/** A start's network join under way: prepare begins it, ready waits for it, teardown lets it settle first. */
 	const joins = new WeakMap<DriverContext, Promise<void>>();
+	/** The address on its first network, known once the bridge plugin ran (the firewall's may still run). */
+	const addresses = new WeakMap<DriverContext, Promise<string>>();
 	/**
 	 * The c32 networks: a network namespace (made in prepare, for the bundle's spec) wired to
 	 * the first network's bridge by the CNI plugins (eth0: address, default route, published
@@ -109,13 +111,21 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 			const namespace = new Promise<string>((resolve) => {
 				namespaceMade = resolve;
 			});
+			let addressGiven!: (ip: string) => void;
+			let addressLost!: (error: unknown) => void;
+			const address = new Promise<string>((resolve, reject) => {
+				addressGiven = resolve;
+				addressLost = reject;
+			});
+			address.catch(() => {});
+			addresses.set(ctx, address);
 			const input = {
 				containerId: ctx.id,
 				network: config.network,
 				ports: config.ports,
 				bandwidthMbps: config.resourceLimits.networkBandwidthLimitMbps ?? 0,
 			};
-			const joined = joinNetwork(layout, input, namespaceMade).then(async (first) => {
+			const joined = joinNetwork(layout, input, namespaceMade, addressGiven).then(async (first) => {
 				const further: NetworkState[] = [];
 				for (const [index, link] of config.additionalNetworks.entries()) {
 					const ifName = `eth${index + 1}`;
@@ -125,7 +135,7 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 				ctx.additionalNetworks = further;
 			});
 			// Its failure is heard by ready, or by the race below; never unhandled in between.
-			joined.catch(() => {});
+			joined.catch(addressLost);
 			joins.set(ctx, joined);
 			ctx.netnsPath = await Promise.race([namespace, joined.then(() => ctx.network?.netnsPath ?? null)]);
 		},
@@ -137,21 +147,25 @@ export function createHostServices(layout: StorageLayout, images: ImageResolver)
 			// A DEL must not overtake the ADD it undoes.
 			await joins.get(ctx)?.catch(() => {});
 			joins.delete(ctx);
+			addresses.delete(ctx);
 			const [{leaveNetwork}] = await networkModules();
 			await leaveNetwork(layout, ctx.id);
 		},
 	};
 	/**
 	 * The container's names on its networks: in the hosts file of every container on them (its
-	 * own included), once it has its addresses (the network's ready) and the bundle wrote its files.
+	 * own included), once it has its addresses and the bundle wrote its files. The first
+	 * network's name goes in while the network's last plugins still run (its ready waits for them).
 	 */
 	const names: Attachment = {
 		name: 'names',
 		prepare: async () => {},
 		ready: async (ctx) => {
 			const [, {addName, namesOf}] = await networkModules();
-			if (!ctx.network) throw new C32Error('RUNTIME_ERROR', `container ${ctx.config.name} has no address on network ${ctx.config.network}`);
-			await addName(layout, ctx.network.name, {id: ctx.id, ip: ctx.network.ip, names: namesOf(ctx.config)});
+			const ip = await addresses.get(ctx);
+			if (!ip) throw new C32Error('RUNTIME_ERROR', `container ${ctx.config.name} has no address on network ${ctx.config.network}`);
+			await addName(layout, ctx.config.network, {id: ctx.id, ip, names: namesOf(ctx.config)});
+			await joins.get(ctx);
 			for (const joined of ctx.additionalNetworks ?? []) {
 				const aliases = ctx.config.additionalNetworks.find((link) => link.name === joined.name)?.aliases ?? [];
 				await addName(layout, joined.name, {id: ctx.id, ip: joined.ip, names: namesOf(ctx.config, aliases)});

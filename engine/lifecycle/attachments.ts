@@ -38,9 +38,15 @@ export async function prepareAll(
 	}
 }
 
-/** Finishes each prepared attachment, in order (see Attachment.ready). A failure is the start's: the caller releases all. */
+/**
+ * Finishes every prepared attachment (see Attachment.ready), all at once: a later one waits for
+ * what it needs of an earlier one itself (the names for the network's address). All have
+ * settled when it returns; a failure is the start's (the first in order): the caller releases all.
+ */
 export async function readyAll(attachments: readonly Attachment[], ctx: DriverContext): Promise<void> {
-	for (const attachment of attachments) await attachment.ready?.(ctx);
+	const outcomes = await Promise.allSettled(attachments.map((attachment) => attachment.ready?.(ctx)));
+	const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+	if (failed) throw failed.reason;
 }
 
 /** Tears every attachment down in reverse order; one failure does not stop the others. Returns the failures. */

@@ -65,9 +65,15 @@ export interface JoinResult {
  * use). Idempotent: an earlier attachment of the container is let go first. A host port in
  * use is refused before anything is set up; a failure leaves nothing behind.
  * `onNamespace` hears of the namespace as soon as it exists, before the plugins wire it up:
- * a runtime may create the container in it meanwhile.
+ * a runtime may create the container in it meanwhile. `onAddress` hears of the container's
+ * address as soon as the plugin that gives it has run, while the later ones (the firewall) still run.
  */
-export async function joinNetwork(layout: StorageLayout, input: JoinInput, onNamespace?: (netnsPath: string) => void): Promise<JoinResult> {
+export async function joinNetwork(
+	layout: StorageLayout,
+	input: JoinInput,
+	onNamespace?: (netnsPath: string) => void,
+	onAddress?: (ip: string) => void,
+): Promise<JoinResult> {
 	checkId(input.containerId);
 	if (!Number.isFinite(input.bandwidthMbps) || input.bandwidthMbps < 0) {
 		throw new C32Error(
@@ -100,7 +106,10 @@ export async function joinNetwork(layout: StorageLayout, input: JoinInput, onNam
 			// Two independent plugin chains in one namespace: run side by side, both settled before any clean-up.
 			const [loopback, joined] = await Promise.allSettled([
 				runConflist('ADD', LOOPBACK_CONFLIST, {containerId: input.containerId, netns, ifName: 'lo'}),
-				runConflist('ADD', attachment.conflist, targetOf(attachment)),
+				runConflist('ADD', attachment.conflist, targetOf(attachment), undefined, (result) => {
+					const ip = result.ips?.[0]?.address.split('/')[0];
+					if (ip) onAddress?.(ip);
+				}),
 			]);
 			if (joined.status === 'fulfilled') attachment.result = joined.value;
 			writeAttachment(layout, attachment);

@@ -45,12 +45,14 @@ const PLUGIN_TIMEOUT_MS = 60_000;
  * fails, what the earlier ones did is deleted again. DEL runs them in reverse, each given the
  * cached result of the ADD, runs them all even when one fails, and throws the first failure.
  * CHECK runs them in order with the cached result. Returns ADD's final result (else the cached one).
+ * `onStep` hears ADD's result after each plugin, before the next one runs.
  */
 export async function runConflist(
 	command: CniCommand,
 	conflist: Conflist,
 	target: CniTarget,
 	cachedResult?: CniResult,
+	onStep?: (result: CniResult) => void,
 ): Promise<CniResult | null> {
 	const pluginDir = findPluginDir();
 	if (pluginDir === null) {
@@ -64,6 +66,7 @@ export async function runConflist(
 		for (const plugin of conflist.plugins) {
 			try {
 				result = (await runPlugin(pluginDir, 'ADD', conflist, plugin, target, result)) ?? result;
+				if (result) onStep?.(result);
 			} catch (error) {
 				await runConflist('DEL', conflist, target, result).catch(() => {});
 				throw error;
