@@ -3,7 +3,7 @@
 // --json they print one array instead, an element per ref in the order given (docs/cli.md).
 
 import {isC32Error} from '../../engine/errors.js';
-import type {ContainerMetadata, Engine} from '../../engine/index.js';
+import type {ContainerMetadata, ContainerState, Engine} from '../../engine/index.js';
 import {escapeControl} from '../../engine/text.js';
 import {type CommandSpec, type Parsed, parseArgs} from './args.js';
 import {containerRefs, type RefFlags} from './cidfile.js';
@@ -71,17 +71,32 @@ export function containerResult(ref: string, container: ContainerMetadata): RefR
 	return {line: ref, json: containerJson(container)};
 }
 
-/** The whole of a `c32 VERB [options] CONTAINER...` command: parse, then act on each ref. */
+/** The containers `--all` acts on, by state; `c32 VERB -a` with none of them does nothing and succeeds. */
+export type AllOf = (state: ContainerState) => boolean;
+
+/** --all (podman's -a): every container `allOf` takes, in `ps -a` order, instead of refs. */
+export const allFlag = {all: {type: 'boolean', shortFlag: 'a'}} as const;
+
+/**
+ * The whole of a `c32 VERB [options] CONTAINER...` command: parse, then act on each ref. With
+ * `allOf`, the command takes --all (allFlag in its flags) and acts on every container it takes.
+ */
 export async function actOnEach<Flags extends AnyFlags>(
 	spec: CommandSpec<Flags>,
 	argv: string[],
 	ctx: Context,
 	action: (engine: Engine, ref: string, flags: Parsed<Flags>['flags']) => Promise<RefResult>,
+	allOf?: AllOf,
 ): Promise<number> {
 	const {flags, operands} = parseArgs(spec, argv, ctx);
 	const refFlags = flags as RefFlags;
-	const refs = await containerRefs(spec.name, operands, refFlags, ctx);
+	const all = allOf !== undefined && (flags as {all?: boolean}).all === true;
+	if (all && (operands.length > 0 || refFlags.cidfile !== undefined)) {
+		throw new UsageError(`"c32 ${spec.name} --all" acts on every container: give no container and no --cidfile with it`);
+	}
+	const named = all ? [] : await containerRefs(spec.name, operands, refFlags, ctx);
 	const engine = await ctx.engine();
+	const refs = all ? (await engine.listContainers()).filter((c) => allOf(c.state)).map((c) => c.id) : named;
 	const act = async (ref: string): Promise<RefResult> => {
 		try {
 			return await action(engine, ref, flags);

@@ -137,3 +137,48 @@ describe('container lifecycle commands', () => {
 		}
 	});
 });
+
+describe('--all (podman -a) on the commands that act on containers', () => {
+	const box = suiteSandbox();
+	const states = async (): Promise<Record<string, string>> =>
+		Object.fromEntries((JSON.parse((await box.run(['ps', '-a', '--json'])).stdout) as Row[]).map((row) => [row.name, row.state]));
+	const LOOP = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.1; done'];
+
+	it('pause, resume, kill, stop, restart and rm -f act on every container of their state', async (t) => {
+		if (!needsRuntime(t)) return;
+		for (const name of ['all-a', 'all-b']) await box.run(['run', '-d', '--name', name, '--', ...LOOP]);
+		await box.run(['create', '--name', 'all-created', '--', ...LOOP]);
+		const paused = await box.run(['pause', '-a']);
+		assert.equal(paused.code, 0, paused.stderr);
+		assert.deepEqual(await states(), {'all-a': 'paused', 'all-b': 'paused', 'all-created': 'created'});
+		assert.equal((await box.run(['resume', '--all'])).code, 0);
+		assert.deepEqual(await states(), {'all-a': 'running', 'all-b': 'running', 'all-created': 'created'});
+		const stopped = await box.run(['stop', '-a', '-t', '5']);
+		assert.equal(stopped.code, 0, stopped.stderr);
+		assert.equal(stopped.stdout.split('\n').filter(Boolean).length, 2, 'one line per running container');
+		assert.deepEqual(await states(), {'all-a': 'stopped', 'all-b': 'stopped', 'all-created': 'created'});
+		// Nothing left running: no error, nothing printed.
+		assert.deepEqual(await box.run(['kill', '-a']), {code: 0, signal: null, stdout: '', stderr: ''});
+		const restarted = await box.run(['restart', '-a']);
+		assert.equal(restarted.code, 0, restarted.stderr);
+		assert.deepEqual(await states(), {'all-a': 'running', 'all-b': 'running', 'all-created': 'running'});
+		assert.equal((await box.run(['kill', '-a', '-s', 'TERM'])).code, 0);
+		await box.run(['restart', '-a']);
+		const removed = await box.run(['rm', '-af']);
+		assert.equal(removed.code, 0, removed.stderr);
+		assert.deepEqual(await states(), {});
+	});
+
+	it('refuses refs or --cidfile beside --all, in one line, acting on nothing', async () => {
+		await box.run(['create', '--name', 'all-kept', '--', 'true']);
+		for (const args of [
+			['rm', '-a', 'all-kept'],
+			['stop', '--all', '--cidfile', 'x'],
+		]) {
+			const run = await box.run(args);
+			assert.equal(run.code, 2, args.join(' '));
+			assert.match(run.stderr, /^c32: error: "c32 \w+ --all" acts on every container: give no container and no --cidfile with it\n/);
+		}
+		assert.deepEqual(await states(), {'all-kept': 'created'});
+	});
+});
