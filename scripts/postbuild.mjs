@@ -87,8 +87,13 @@ const esmOnlyOf = (id) => {
 };
 const esmOnlyPlugin = {
 	name: 'esm-only-packages',
-	renderDynamicImport({targetModuleId}) {
+	renderDynamicImport({moduleId, targetModuleId}) {
+		// The one import() that stays: code-cache.js's, on behalf of the chunks.
+		if (path.basename(moduleId) === CODE_CACHE) return {left: 'import(', right: ')'};
 		if (!targetModuleId) return null;
+		if (this.getModuleInfo(targetModuleId)?.isExternal && esmOnlyOf(targetModuleId)) {
+			return {left: `require('./${CODE_CACHE}').importModule(`, right: ')'};
+		}
 		const packages = new Set();
 		const seen = new Set();
 		const visit = (id) => {
@@ -120,7 +125,7 @@ const esmOnlyPlugin = {
 			out = out
 				.replaceAll(`require(${JSON.stringify(id)})`, `${ESM_ONLY_REGISTRY}[${JSON.stringify(id)}]`)
 				.replaceAll(`require('${id}')`, `${ESM_ONLY_REGISTRY}['${id}']`);
-		if (out.includes(`require('${packages[0]}')`)) throw new Error(`postbuild: ${chunk.fileName} still requires ${packages[0]}`);
+		for (const id of packages) if (out.includes(`require('${id}')`)) throw new Error(`postbuild: ${chunk.fileName} still requires ${id}`);
 		return {code: out, map: null};
 	},
 };
