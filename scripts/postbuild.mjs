@@ -9,6 +9,8 @@ import {chmodSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync}
 import {builtinModules, createRequire} from 'node:module';
 import path from 'node:path';
 import {rollup} from 'rollup';
+// tsc has built it: the chunks the build names and the ones the code cache takes are one pattern.
+import {HASHED_CHUNK} from '../dist/source/code-cache.js';
 
 // The engine finds its spawned scripts beside its own code (new URL('./on-exit.js',
 // import.meta.url)): in the bundle, every entry and chunk sits in one flat directory.
@@ -153,7 +155,7 @@ await bundle.write({
 await bundle.close();
 writeFileSync('dist/bundle/package.json', `${JSON.stringify({type: 'commonjs'})}\n`);
 for (const name of readdirSync('dist/bundle')) {
-	if (/-[A-Za-z0-9_-]{8}\.js$/.test(name) && /\bimport\s*\(/.test(readFileSync(path.join('dist/bundle', name), 'utf8'))) {
+	if (HASHED_CHUNK.test(name) && /\bimport\s*\(/.test(readFileSync(path.join('dist/bundle', name), 'utf8'))) {
 		throw new Error(`postbuild: the chunk ${name} calls import(), which fails in a chunk compiled with cached bytecode`);
 	}
 }

@@ -14,7 +14,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 
 /** A chunk's name as the build writes it: [name]-[hash].js. Entries are small, and change without a new name. */
-const HASHED_CHUNK = /-[A-Za-z0-9_-]{8}\.js$/;
+export const HASHED_CHUNK = /-[A-Za-z0-9_-]{8}\.js$/;
 
 /** Where this user's cache lives: C32_CODE_CACHE_DIR (empty: none), else /var/cache/c32 for root, else the XDG cache. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? -1): string | null {
@@ -147,9 +147,10 @@ export function installCodeCache(bundleDir: string): void {
 	const toWrite: [vm.Script, string][] = [];
 	const compile = moduleInternals.prototype._compile;
 	moduleInternals.prototype._compile = function (this: LoadableModule, content: string, filename: string) {
-		const file = cacheFileOf(dir, filename, bundleDir);
-		if (file === null || (path.dirname(filename) !== bundleDir && content.includes('import(')))
-			return compile.call(this, content, filename);
+		// A package file that may import() is Node's to compile: known before its stat and hash.
+		const mayImport = path.dirname(filename) !== bundleDir && content.includes('import(');
+		const file = mayImport ? null : cacheFileOf(dir, filename, bundleDir);
+		if (file === null) return compile.call(this, content, filename);
 		const cachedData = readCache(file, uid);
 		// A hashbang is only valid at a script's very start, not inside the module wrapper.
 		const source = content.startsWith('#!') ? `//${content}` : content;
