@@ -9,7 +9,10 @@ export function processContext(): Context {
 	let engine: Engine | undefined;
 	let interrupts: InterruptDispatcher | undefined;
 	return {
-		stdin: process.stdin,
+		// process.stdin is made on first read (a stream and its modules: ~2 ms); most commands never read it.
+		get stdin() {
+			return process.stdin;
+		},
 		stdout: process.stdout,
 		stderr: process.stderr,
 		env: process.env,

@@ -26,7 +26,10 @@ export interface CallerTerminal {
 export function processTerminal(): CallerTerminal {
 	const sized = () => [process.stdout, process.stderr].find((stream) => stream.isTTY && stream.columns > 0);
 	return {
-		input: process.stdin,
+		// Made on first read, as the context's stdin.
+		get input() {
+			return process.stdin;
+		},
 		size() {
 			const stream = sized();
 			return stream ? {rows: stream.rows, columns: stream.columns} : null;
